@@ -1,0 +1,307 @@
+//! The command line: arguments → a resolved command → library calls → exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{self, Code, Diagnostic, HumanOptions, Summary};
+use crate::source::Sources;
+use crate::{load, project, schema};
+
+/// Exit codes: every contract valid (warnings allowed).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: at least one contract has an error.
+pub const EXIT_CONTRACT_ERRORS: u8 = 1;
+/// Exit code: bad usage, or a file or directory could not be read or written.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "datapact",
+    version,
+    about = "Validate data contracts and compile them into checks",
+    long_about = "datapact reads data contracts (YAML files stating a dataset's schema, \
+freshness SLA, owners and quality rules), validates them with located diagnostics, \
+and compiles them into checks.\n\nExit codes: 0 all contracts valid (warnings allowed), \
+1 contract errors, 2 usage or IO errors."
+)]
+pub struct Cli {
+    /// How to print diagnostics: `human` (to stderr), `json` (one document on stdout),
+    /// or `github` (workflow annotations on stdout).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to colour human output. Colour is used only on a terminal, and never
+    /// when the NO_COLOR environment variable is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// The project file to read defaults from [default: ./datapact.yaml, if present].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a starter project: datapact.yaml and contracts/example.yaml.
+    Init {
+        /// Directory to create the project in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate contracts and report every problem, across all files, in one run.
+    Validate {
+        /// Contract files or directories (searched recursively for *.yaml and *.yml)
+        /// [default: the `contracts` paths of datapact.yaml, else ./contracts].
+        paths: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
+    Schema {
+        /// Write the schema to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Parse the process arguments and run.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    ExitCode::from(run(&cli))
+}
+
+/// Run a parsed command; returns the exit code.
+pub fn run(cli: &Cli) -> u8 {
+    let mut out = Output::new(cli);
+    match &cli.command {
+        Command::Init { dir, force } => init(&mut out, dir, *force),
+        Command::Validate { paths } => validate(&mut out, cli, paths),
+        Command::Schema { out: file } => write_schema(&mut out, file.as_deref()),
+    }
+}
+
+/// Where diagnostics and messages go, in the chosen format.
+struct Output {
+    format: Format,
+    human: HumanOptions,
+}
+
+impl Output {
+    fn new(cli: &Cli) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = !no_color
+            && match cli.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stderr().is_terminal(),
+            };
+        Output {
+            format: cli.format,
+            human: HumanOptions { color, width: 100 },
+        }
+    }
+
+    /// Print diagnostics; in JSON, with the summary.
+    fn diagnostics(&mut self, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) {
+        match self.format {
+            Format::Human => {
+                let mut stderr = std::io::stderr().lock();
+                for d in diagnostics {
+                    let _ = writeln!(stderr, "{}", diagnostic::render_human(d, sources, self.human));
+                }
+            }
+            Format::Json => {
+                let _ = std::io::stdout().write_all(diagnostic::render_json(diagnostics, sources, summary).as_bytes());
+            }
+            Format::Github => {
+                let mut stdout = std::io::stdout().lock();
+                for d in diagnostics {
+                    let _ = stdout.write_all(diagnostic::render_github(d, sources).as_bytes());
+                }
+            }
+        }
+    }
+
+    /// A status line for people; never mixed into JSON on stdout.
+    fn status(&self, line: &str) {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    }
+}
+
+fn count_diagnostics(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// Read the project file: the `--config` one, else ./datapact.yaml if present.
+fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
+    let (path, explicit) = match &cli.config {
+        Some(p) => (p.clone(), true),
+        None => (PathBuf::from(project::FILE_NAME), false),
+    };
+    if !explicit && !path.exists() {
+        return Ok(project::Project::default());
+    }
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(err) => {
+            let d = load::io_error(&path, &err.to_string());
+            out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+            return Err(EXIT_USAGE);
+        }
+    };
+    let mut sources = Sources::new();
+    let file = sources.add(load::display(&path), text);
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let (project, diagnostics) = project::parse(&sources, file, dir);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        let (errors, warnings) = count_diagnostics(&diagnostics);
+        out.diagnostics(&diagnostics, &sources, Summary { files: 1, contracts: 0, errors, warnings });
+        return Err(EXIT_USAGE);
+    }
+    Ok(project)
+}
+
+fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
+    let paths = if paths.is_empty() {
+        match read_project(out, cli) {
+            Ok(project) => project.contracts,
+            Err(code) => return code,
+        }
+    } else {
+        paths.to_vec()
+    };
+    let (sources, mut io) = load::load(&paths);
+    if sources.is_empty() && io.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
+        io.push(
+            Diagnostic::error(Code::NoContracts, format!("no contract files (*.yaml, *.yml) under {}", shown.join(", ")))
+                .with_path(shown.join(", "))
+                .with_help("pass the files or directories to validate, or run `datapact init`"),
+        );
+    }
+    let checked = crate::check(&sources);
+    let mut diagnostics = io.clone();
+    diagnostics.extend(checked.diagnostics);
+    let (errors, warnings) = count_diagnostics(&diagnostics);
+    let summary = Summary {
+        files: sources.len(),
+        contracts: checked.contracts,
+        errors,
+        warnings,
+    };
+    out.diagnostics(&diagnostics, &sources, summary);
+    if out.format != Format::Json {
+        let verdict = if errors == 0 { "ok" } else { "failed" };
+        out.status(&format!(
+            "validate {verdict}: {} in {}, {}, {}",
+            plural(summary.contracts, "contract"),
+            plural(summary.files, "file"),
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+        ));
+    }
+    if !io.is_empty() {
+        EXIT_USAGE
+    } else if errors > 0 {
+        EXIT_CONTRACT_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {
+    let text = schema::json_schema();
+    match file {
+        None => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            EXIT_OK
+        }
+        Some(path) => match write_atomic(path, &text) {
+            Ok(()) => EXIT_OK,
+            Err(err) => {
+                let d = Diagnostic::error(Code::Io, format!("cannot write `{}`: {err}", load::display(path)))
+                    .with_path(load::display(path));
+                out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+                EXIT_USAGE
+            }
+        },
+    }
+}
+
+/// The example contract `datapact init` writes.
+pub const EXAMPLE_CONTRACT: &str = include_str!("../templates/init/example.yaml");
+
+fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
+    let files = [
+        (dir.join(project::FILE_NAME), project::TEMPLATE),
+        (dir.join("contracts").join("example.yaml"), EXAMPLE_CONTRACT),
+    ];
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p.exists())
+        .map(|(p, _)| load::display(p))
+        .collect();
+    if !existing.is_empty() && !force {
+        let d = Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
+            .with_path(existing.join(", "))
+            .with_help("pass --force to overwrite");
+        out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+        return EXIT_USAGE;
+    }
+    for (path, text) in &files {
+        if let Err(err) = write_atomic(path, text) {
+            let d = Diagnostic::error(Code::Io, format!("cannot write `{}`: {err}", load::display(path)))
+                .with_path(load::display(path));
+            out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+            return EXIT_USAGE;
+        }
+        out.status(&format!("created {}", load::display(path)));
+    }
+    out.status("next: edit contracts/example.yaml, then run `datapact validate`");
+    EXIT_OK
+}
+
+/// Write via a temporary file in the same directory and rename, so readers
+/// never see a half-written file.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.datapact-tmp"));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -1,0 +1,450 @@
+//! Diagnostics as data, and one renderer per output format.
+//!
+//! A [`Diagnostic`] is a code, a severity, a message, labelled spans and an
+//! optional help line. The human, JSON and GitHub renderers all read the same
+//! values; the human one draws the source snippet with miette.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::source::{Sources, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal: $doc:literal,)*) => {
+        /// Stable diagnostic codes. Each one is documented in docs/contract-format.md.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $doc,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    Io => "io": "a file or directory could not be read",
+    NoContracts => "no-contracts": "no contract files were found under the given paths",
+    YamlSyntax => "yaml-syntax": "the file is not well-formed YAML",
+    DuplicateKey => "duplicate-key": "a key appears twice in one mapping",
+    UnknownKey => "unknown-key": "a key that the contract language does not define",
+    WrongType => "wrong-type": "a value of the wrong YAML type (e.g. a list where a string is expected)",
+    MissingKey => "missing-key": "a required key is absent",
+    InvalidValue => "invalid-value": "a value outside the allowed set (e.g. a severity or role)",
+    EmptyFile => "empty-file": "a contract file with no content",
+    MultipleDocuments => "multiple-documents": "more than one YAML document in a contract file",
+    InvalidContractId => "invalid-contract-id": "a contract id that is not dotted lowercase identifiers",
+    DuplicateContract => "duplicate-contract": "two files declare the same contract id",
+    InvalidVersion => "invalid-version": "a version that is not semantic versioning (MAJOR.MINOR.PATCH)",
+    InvalidDuration => "invalid-duration": "a duration that is not a positive integer with unit m, h, d or w",
+    InvalidType => "invalid-type": "an unknown logical type or bad decimal precision/scale",
+    UnknownDialect => "unknown-dialect": "a physical_type override for a dialect datapact does not know",
+    DuplicateColumn => "duplicate-column": "two columns with the same name",
+    FreshnessOrder => "freshness-order": "warn_after is later than error_after",
+    RangeOrder => "range-order": "a minimum greater than its maximum",
+    InvalidRegex => "invalid-regex": "a pattern that does not compile",
+    RuleTypeMismatch => "rule-type-mismatch": "a rule that does not apply to the column's type",
+    InvalidLiteral => "invalid-literal": "a literal that does not fit the column's type",
+    UnknownColumn => "unknown-column": "a rule names a column the contract does not declare",
+    FreshnessColumnType => "freshness-column-type": "the freshness column is not a date or timestamp",
+    UnknownContract => "unknown-contract": "a reference to a contract that is not loaded",
+    InvalidReference => "invalid-reference": "a reference not of the form `<contract>.<column>`",
+    InvalidCheckName => "invalid-check-name": "a check name that is not a lowercase identifier of at most 63 characters",
+    DuplicateCheckName => "duplicate-check-name": "two checks of one contract with the same name",
+    ConflictingKeys => "conflicting-keys": "keys that exclude each other, or none of a required alternative",
+    InvalidTolerance => "invalid-tolerance": "a tolerance that is not a non-negative count or a percent in 0..100",
+    ToleranceNotAllowed => "tolerance-not-allowed": "a tolerance on a rule that is pass/fail by nature",
+    WhereNotAllowed => "where-not-allowed": "a `where` filter on a rule that brings its own query",
+    UnknownPlaceholder => "unknown-placeholder": "a `{{ … }}` placeholder other than `{{ table }}` in a sql check",
+    InvalidEmail => "invalid-email": "an owner email that is not an address",
+    UnparsedSql => "unparsed-sql": "warning: a SQL fragment that datapact could not parse, so its columns were not checked",
+    NoOwner => "no-owner": "warning: a contract without owners",
+    SqlWithoutTable => "sql-without-table": "warning: a sql check that does not read `{{ table }}`",
+    ReferenceTypeMismatch => "reference-type-mismatch": "warning: a reference between columns of different type families",
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the problem is; `None` only for problems without a file.
+    pub primary: Option<Label>,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+    /// For diagnostics about a path that could not be read.
+    pub path: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message)
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+            path: None,
+        }
+    }
+
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.primary = Some(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_path(mut self, path: impl Into<String>) -> Diagnostic {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sort diagnostics by file, position and code, so output is stable.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                d.primary.as_ref().map(|l| (l.span.file, l.span.start, l.span.end)),
+                d.path.clone(),
+                d.code,
+                d.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+/// Where a diagnostic points, resolved to a path and 1-based positions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+pub fn locate(sources: &Sources, span: Span) -> Location {
+    let file = sources.get(span.file);
+    let start = file.line_col(span.start);
+    let end = file.line_col(span.end);
+    Location {
+        file: file.path.clone(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+    }
+}
+
+impl Diagnostic {
+    pub fn location(&self, sources: &Sources) -> Option<Location> {
+        self.primary.as_ref().map(|l| locate(sources, l.span))
+    }
+
+    /// `path:line:col` (or just the path), for headers and summaries.
+    pub fn position(&self, sources: &Sources) -> String {
+        match (self.location(sources), &self.path) {
+            (Some(l), _) => format!("{}:{}:{}", l.file, l.line, l.column),
+            (None, Some(p)) => p.clone(),
+            (None, None) => "datapact".to_string(),
+        }
+    }
+}
+
+/// Options of the human renderer.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub width: usize,
+}
+
+/// Render for people: a one-line header `path:line:col severity[code]: message`
+/// (the shape compilers use, so editors and terminals can jump to it), then the
+/// source snippet with the span underlined and the help line, drawn by miette.
+pub fn render_human(d: &Diagnostic, sources: &Sources, options: HumanOptions) -> String {
+    let mut out = String::new();
+    let (sev_style, bold, reset) = if options.color {
+        let sev = match d.severity {
+            Severity::Error => "\x1b[1;31m",
+            Severity::Warning => "\x1b[1;33m",
+        };
+        (sev, "\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let _ = writeln!(
+        out,
+        "{bold}{}{reset} {sev_style}{}[{}]{reset}{bold}: {}{reset}",
+        d.position(sources),
+        d.severity.as_str(),
+        d.code,
+        d.message
+    );
+    if let Some(primary) = &d.primary {
+        let file = sources.get(primary.span.file);
+        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
+            Some(primary.message.clone()),
+            (primary.span.start, primary.span.len()),
+        )];
+        for label in &d.secondary {
+            if label.span.file == primary.span.file {
+                labels.push(miette::LabeledSpan::new_with_span(
+                    Some(label.message.clone()),
+                    (label.span.start, label.span.len()),
+                ));
+            }
+        }
+        let snippet = Snippet {
+            source: miette::NamedSource::new(&file.path, file.text.clone()),
+            labels,
+            severity: match d.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+            },
+        };
+        let mut theme = if options.color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        // The header above already says what and where; miette draws only the snippet.
+        theme.characters.error = String::new();
+        theme.characters.warning = String::new();
+        let handler = miette::GraphicalReportHandler::new_themed(theme)
+            .with_width(options.width)
+            .with_context_lines(1);
+        let mut snippet_text = String::new();
+        if handler.render_report(&mut snippet_text, &snippet).is_ok() {
+            // Drop miette's (empty) message line; keep the drawing.
+            for line in snippet_text.lines().skip_while(|l| l.trim().is_empty()) {
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
+        }
+    }
+    // Secondary labels in other files are listed by position.
+    for label in &d.secondary {
+        if d.primary.as_ref().is_none_or(|p| p.span.file != label.span.file) {
+            let l = locate(sources, label.span);
+            let _ = writeln!(out, "   = note: {}:{}:{}: {}", l.file, l.line, l.column, label.message);
+        }
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "   {bold}help{reset}: {help}");
+    }
+    out
+}
+
+struct Snippet {
+    source: miette::NamedSource<String>,
+    labels: Vec<miette::LabeledSpan>,
+    severity: miette::Severity,
+}
+
+impl std::fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Snippet")
+    }
+}
+
+impl std::fmt::Display for Snippet {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Ok(())
+    }
+}
+
+impl std::error::Error for Snippet {}
+
+impl miette::Diagnostic for Snippet {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    message: String,
+    #[serde(flatten)]
+    location: Location,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    #[serde(flatten)]
+    location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    labels: Vec<JsonLabel>,
+    help: Option<&'a str>,
+}
+
+/// Summary counts printed after the diagnostics.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub contracts: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Render every diagnostic as one JSON document: `{"diagnostics": [...], "summary": {...}}`.
+pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -> String {
+    let items: Vec<JsonDiagnostic<'_>> = diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            severity: d.severity,
+            code: d.code.as_str(),
+            message: &d.message,
+            location: d.location(sources),
+            path: if d.primary.is_none() { d.path.as_deref() } else { None },
+            labels: d
+                .primary
+                .iter()
+                .chain(&d.secondary)
+                .map(|l| JsonLabel {
+                    message: l.message.clone(),
+                    location: locate(sources, l.span),
+                })
+                .collect(),
+            help: d.help.as_deref(),
+        })
+        .collect();
+    let doc = serde_json::json!({ "diagnostics": items, "summary": summary });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Render as GitHub Actions workflow commands (`::error file=…,line=…::msg`).
+pub fn render_github(d: &Diagnostic, sources: &Sources) -> String {
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = Vec::new();
+    if let Some(l) = d.location(sources) {
+        props.push(format!("file={}", escape_property(&l.file)));
+        props.push(format!("line={}", l.line));
+        props.push(format!("col={}", l.column));
+        props.push(format!("endLine={}", l.end_line));
+        props.push(format!("endColumn={}", l.end_column));
+    } else if let Some(p) = &d.path {
+        props.push(format!("file={}", escape_property(p)));
+    }
+    props.push(format!("title={}", escape_property(&format!("datapact {}", d.code))));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!("::{command} {}::{}\n", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {code}");
+            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+        }
+    }
+
+    #[test]
+    fn github_escapes() {
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(escape_data("x\ny"), "x%0Ay");
+    }
+}

@@ -1,0 +1,129 @@
+//! The intermediate representation: what every emitter reads.
+//!
+//! Resolved and typed: every rule is a [`Check`] with a stable name, its
+//! severity, filter and tolerance; references carry the target's location.
+//! Nothing here knows about YAML or where a contract came from. It derives
+//! `Serialize` only so tests can snapshot it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::dialect::Dialect;
+use crate::literal::Literal;
+use crate::types::{Duration, LogicalType, Role, Severity, Tolerance};
+
+/// All datasets of a run, sorted by contract id.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Ir {
+    pub datasets: Vec<Dataset>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dataset {
+    /// The contract id, e.g. `shop.orders`.
+    pub contract: String,
+    pub version: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub owners: Vec<Owner>,
+    pub location: Location,
+    pub dbt: Option<DbtNode>,
+    pub tags: Vec<String>,
+    pub columns: Vec<Column>,
+    /// Every rule of the dataset, in a stable order: column rules in column
+    /// order, then row_count, freshness, then table checks as written.
+    pub checks: Vec<Check>,
+    /// The contract file, as the user named it.
+    pub source_path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Owner {
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+}
+
+/// Where a table lives: `[database.][schema.]name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub database: Option<String>,
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DbtNode {
+    Model(String),
+    /// A table of a dbt source; the table is the dataset's `name`.
+    Source(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: LogicalType,
+    /// Per-dialect physical type overrides.
+    pub physical_types: BTreeMap<Dialect, String>,
+    pub description: Option<String>,
+    pub pii: bool,
+    pub tags: Vec<String>,
+    /// Has a `required` rule (of any severity).
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Stable, unique within the dataset, `^[a-z][a-z0-9_]*$`.
+    pub name: String,
+    /// The column for column rules; `None` for table rules.
+    pub column: Option<String>,
+    pub kind: CheckKind,
+    pub severity: Severity,
+    /// SQL filter: the rule sees only rows where this holds.
+    pub filter: Option<String>,
+    pub tolerance: Option<Tolerance>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case", tag = "rule")]
+pub enum CheckKind {
+    Required,
+    Unique,
+    AcceptedValues { values: Vec<Literal> },
+    Min { value: Literal },
+    Max { value: Literal },
+    Pattern { regex: String },
+    Length { min: Option<u64>, max: Option<u64> },
+    References { contract: String, column: String, location: Location },
+    Expression { sql: String },
+    UniqueCombination { columns: Vec<String> },
+    RowCount { min: Option<u64>, max: Option<u64> },
+    Freshness { column: String, warn_after: Option<Duration>, error_after: Option<Duration> },
+    Sql { query: String },
+}
+
+impl CheckKind {
+    /// The rule's name as reported in check results.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            CheckKind::Required => "required",
+            CheckKind::Unique => "unique",
+            CheckKind::AcceptedValues { .. } => "accepted_values",
+            CheckKind::Min { .. } => "min",
+            CheckKind::Max { .. } => "max",
+            CheckKind::Pattern { .. } => "pattern",
+            CheckKind::Length { .. } => "length",
+            CheckKind::References { .. } => "references",
+            CheckKind::Expression { .. } => "expression",
+            CheckKind::UniqueCombination { .. } => "unique_combination",
+            CheckKind::RowCount { .. } => "row_count",
+            CheckKind::Freshness { .. } => "freshness",
+            CheckKind::Sql { .. } => "sql",
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! datapact: a compiler for data contracts.
+//!
+//! ```text
+//!   files ──load──▶ Sources ──syntax::parse_contract──▶ ast::Contract (spans)
+//!                                                        │
+//!                                              validate::validate ──▶ Diagnostics
+//!                                                        │ (no errors)
+//!                                                  lower::lower ──▶ ir::Ir ──▶ emitters
+//! ```
+//!
+//! Each stage is a public function; [`check`] chains them. No stage panics on
+//! any input: every problem is a [`Diagnostic`] with a span.
+
+pub mod cli;
+pub mod dialect;
+pub mod diagnostic;
+pub mod ir;
+pub mod literal;
+pub mod load;
+pub mod lower;
+pub mod project;
+pub mod schema;
+pub mod source;
+pub mod sqlcheck;
+pub mod suggest;
+pub mod syntax;
+pub mod types;
+pub mod validate;
+
+use diagnostic::Diagnostic;
+use source::Sources;
+
+/// The result of checking a set of contract files.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The IR, present when there were no errors.
+    pub ir: Option<ir::Ir>,
+    /// Every diagnostic, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files decoded into a contract.
+    pub contracts: usize,
+}
+
+/// Parse, validate and lower every file of `sources`.
+pub fn check(sources: &Sources) -> Checked {
+    let mut diagnostics = Vec::new();
+    let mut contracts = Vec::new();
+    for (id, file) in sources.iter() {
+        let (contract, diags) = syntax::parse_contract(id, file);
+        diagnostics.extend(diags);
+        contracts.extend(contract);
+    }
+    diagnostics.extend(validate::validate(&contracts));
+    diagnostic::sort(&mut diagnostics);
+    let ir = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        Some(lower::lower(&contracts, sources))
+    };
+    Checked {
+        ir,
+        diagnostics,
+        contracts: contracts.len(),
+    }
+}

@@ -1,0 +1,332 @@
+//! Validated syntax → IR.
+//!
+//! Runs only on contracts that validated without errors, so every required
+//! field is present; should one be missing anyway, the item is skipped rather
+//! than panicking.
+
+use std::collections::BTreeMap;
+
+use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Ir, Location};
+use crate::literal;
+use crate::source::{Sources, Span};
+use crate::syntax::ast::{CheckBody, Column, Contract, Rule, RuleOptions};
+use crate::types::Severity;
+
+/// Lower all contracts, sorted by contract id.
+pub fn lower(contracts: &[Contract], sources: &Sources) -> Ir {
+    let locations: BTreeMap<&str, Location> = contracts
+        .iter()
+        .filter_map(|c| Some((c.contract.as_ref()?.as_str(), location(c)?)))
+        .collect();
+    let mut datasets: Vec<Dataset> = contracts
+        .iter()
+        .filter_map(|c| dataset(c, &locations, sources))
+        .collect();
+    datasets.sort_by(|a, b| a.contract.cmp(&b.contract));
+    Ir { datasets }
+}
+
+fn location(c: &Contract) -> Option<Location> {
+    let dataset = c.dataset.as_ref()?;
+    Some(Location {
+        database: dataset.database.as_ref().map(|s| s.value.clone()),
+        schema: dataset.schema.as_ref().map(|s| s.value.clone()),
+        name: dataset.name.as_ref()?.value.clone(),
+    })
+}
+
+fn text(s: &Option<crate::source::Spanned<String>>) -> Option<String> {
+    s.as_ref().map(|s| s.value.clone())
+}
+
+fn strings(v: &Option<Vec<crate::source::Spanned<String>>>) -> Vec<String> {
+    v.iter().flatten().map(|s| s.value.clone()).collect()
+}
+
+fn dataset(c: &Contract, locations: &BTreeMap<&str, Location>, sources: &Sources) -> Option<Dataset> {
+    let contract = c.contract.as_ref()?.value.clone();
+    let dataset = c.dataset.as_ref()?;
+    let dbt = dataset.dbt.as_ref().and_then(|b| match (&b.model, &b.source) {
+        (Some(m), _) => Some(DbtNode::Model(m.value.clone())),
+        (None, Some(s)) => Some(DbtNode::Source(s.value.clone())),
+        _ => None,
+    });
+    let columns: Vec<ir::Column> = c
+        .columns
+        .iter()
+        .flatten()
+        .filter_map(|col| {
+            Some(ir::Column {
+                name: col.name.as_ref()?.value.clone(),
+                ty: col.ty.as_ref()?.value,
+                physical_types: col
+                    .physical_type
+                    .iter()
+                    .flatten()
+                    .map(|(d, t)| (d.value, t.value.clone()))
+                    .collect(),
+                description: text(&col.description),
+                pii: col.pii.as_ref().is_some_and(|p| p.value),
+                tags: strings(&col.tags),
+                required: col.required.as_ref().and_then(|r| r.value.as_ref()).is_some_and(|v| v.value),
+            })
+        })
+        .collect();
+    Some(Dataset {
+        contract,
+        version: c.version.as_ref()?.value.to_string(),
+        title: text(&c.title),
+        description: text(&c.description),
+        owners: c
+            .owners
+            .iter()
+            .flatten()
+            .filter_map(|o| {
+                Some(ir::Owner {
+                    name: o.name.as_ref()?.value.clone(),
+                    email: text(&o.email),
+                    role: o.role.as_ref().map(|r| r.value).unwrap_or_default(),
+                })
+            })
+            .collect(),
+        location: location(c)?,
+        dbt,
+        tags: strings(&c.tags),
+        columns,
+        checks: checks(c, locations),
+        source_path: sources.get(c.file).path.clone(),
+    })
+}
+
+fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOptions) -> Check {
+    Check {
+        name,
+        column: column.map(str::to_string),
+        kind,
+        severity: options.severity.as_ref().map(|s| s.value).unwrap_or_default(),
+        filter: text(&options.filter),
+        tolerance: options.tolerance.as_ref().map(|t| t.value),
+        description: text(&options.description),
+    }
+}
+
+fn checks(c: &Contract, locations: &BTreeMap<&str, Location>) -> Vec<Check> {
+    let mut out = Vec::new();
+    for column in c.columns.iter().flatten() {
+        let (Some(name), Some(ty)) = (&column.name, &column.ty) else { continue };
+        for (rule, options, kind) in column_rules(column, ty.value, locations) {
+            let check_name = options
+                .name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_else(|| derived_name(name, rule));
+            out.push(check(check_name, Some(name), kind, options));
+        }
+    }
+    if let Some(rc) = &c.row_count {
+        let options = RuleOptions {
+            severity: rc.severity,
+            filter: rc.filter.clone(),
+            tolerance: None,
+            description: rc.description.clone(),
+            name: rc.name.clone(),
+        };
+        let name = text(&rc.name).unwrap_or_else(|| "row_count".into());
+        let kind = CheckKind::RowCount {
+            min: rc.min.as_ref().map(|m| m.value),
+            max: rc.max.as_ref().map(|m| m.value),
+        };
+        out.push(check(name, None, kind, &options));
+    }
+    if let Some(f) = &c.freshness {
+        if let Some(column) = &f.column {
+            let options = RuleOptions {
+                severity: None,
+                filter: f.filter.clone(),
+                tolerance: None,
+                description: f.description.clone(),
+                name: None,
+            };
+            let kind = CheckKind::Freshness {
+                column: column.value.clone(),
+                warn_after: f.warn_after.as_ref().map(|d| d.value),
+                error_after: f.error_after.as_ref().map(|d| d.value),
+            };
+            let mut freshness = check("freshness".into(), None, kind, &options);
+            // Freshness fails only past error_after; with warn_after alone it can only warn.
+            if f.error_after.is_none() {
+                freshness.severity = Severity::Warn;
+            }
+            out.push(freshness);
+        }
+    }
+    for tc in c.checks.iter().flatten() {
+        let (Some(name), Some(body)) = (&tc.name, &tc.body) else { continue };
+        let kind = match body {
+            CheckBody::Expression(sql) => CheckKind::Expression { sql: sql.value.clone() },
+            CheckBody::Unique(columns) => CheckKind::UniqueCombination {
+                columns: columns.iter().map(|c| c.value.clone()).collect(),
+            },
+            CheckBody::Sql(query) => CheckKind::Sql { query: query.value.clone() },
+        };
+        out.push(check(name.value.clone(), None, kind, &tc.options));
+    }
+    out
+}
+
+/// The rules set on one column, in the fixed order checks are listed.
+fn column_rules<'a>(
+    column: &'a Column,
+    ty: crate::types::LogicalType,
+    locations: &BTreeMap<&str, Location>,
+) -> Vec<(&'static str, &'a RuleOptions, CheckKind)> {
+    rule_sites(column)
+        .into_iter()
+        .filter_map(|site| {
+            let kind = match site.rule {
+                "required" => CheckKind::Required,
+                "unique" => CheckKind::Unique,
+                "accepted_values" => CheckKind::AcceptedValues {
+                    values: column
+                        .accepted_values
+                        .as_ref()?
+                        .value
+                        .as_ref()?
+                        .iter()
+                        .filter_map(|v| literal::coerce(v, ty).ok())
+                        .collect(),
+                },
+                "min" => CheckKind::Min {
+                    value: literal::coerce(column.min.as_ref()?.value.as_ref()?, ty).ok()?,
+                },
+                "max" => CheckKind::Max {
+                    value: literal::coerce(column.max.as_ref()?.value.as_ref()?, ty).ok()?,
+                },
+                "pattern" => CheckKind::Pattern {
+                    regex: column.pattern.as_ref()?.value.as_ref()?.value.clone(),
+                },
+                "length" => {
+                    let r = column.length.as_ref()?;
+                    CheckKind::Length {
+                        min: r.min.as_ref().map(|m| m.value),
+                        max: r.max.as_ref().map(|m| m.value),
+                    }
+                }
+                "references" => {
+                    let target = column.references.as_ref()?.value.as_ref()?;
+                    CheckKind::References {
+                        contract: target.contract.clone(),
+                        column: target.column.clone(),
+                        location: locations.get(target.contract.as_str())?.clone(),
+                    }
+                }
+                _ => return None,
+            };
+            Some((site.rule, site.options, kind))
+        })
+        .collect()
+}
+
+/// One rule written on a column: its rule name, key span and options.
+pub(crate) struct RuleSite<'a> {
+    pub rule: &'static str,
+    pub key: Span,
+    pub options: &'a RuleOptions,
+}
+
+/// The rules set (and enabled) on a column, in the fixed order of checks.
+pub(crate) fn rule_sites(column: &Column) -> Vec<RuleSite<'_>> {
+    fn enabled(rule: &Option<Rule<bool>>) -> Option<&Rule<bool>> {
+        rule.as_ref().filter(|r| r.value.as_ref().is_some_and(|v| v.value))
+    }
+    fn site<'a, T>(rule: &'static str, r: Option<&'a Rule<T>>) -> Option<RuleSite<'a>> {
+        r.map(|r| RuleSite {
+            rule,
+            key: r.key,
+            options: &r.options,
+        })
+    }
+    [
+        site("required", enabled(&column.required)),
+        site("unique", enabled(&column.unique)),
+        site("accepted_values", column.accepted_values.as_ref()),
+        site("min", column.min.as_ref()),
+        site("max", column.max.as_ref()),
+        site("pattern", column.pattern.as_ref()),
+        column.length.as_ref().map(|r| RuleSite {
+            rule: "length",
+            key: r.key,
+            options: &r.options,
+        }),
+        site("references", column.references.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `Order ID` → `order_id`: lowercase, runs of other characters become `_`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// The default name of a column rule: `<column slug>__<rule>`.
+pub fn derived_name(column: &str, rule: &str) -> String {
+    let slug = slug(column);
+    let slug = if slug.is_empty() { "column".to_string() } else { slug };
+    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) { slug } else { format!("c_{slug}") };
+    format!("{slug}__{rule}")
+}
+
+/// Every check name of a contract with the span it comes from, and whether
+/// the name was derived (rather than written by the user).
+pub fn check_names(c: &Contract) -> Vec<(String, Span, bool)> {
+    let mut out = Vec::new();
+    for column in c.columns.iter().flatten() {
+        let Some(name) = &column.name else { continue };
+        for site in rule_sites(column) {
+            match &site.options.name {
+                Some(n) => out.push((n.value.clone(), n.span, false)),
+                None => out.push((derived_name(name, site.rule), site.key, true)),
+            }
+        }
+    }
+    if let Some(rc) = &c.row_count {
+        match &rc.name {
+            Some(n) => out.push((n.value.clone(), n.span, false)),
+            None => out.push(("row_count".into(), rc.key, true)),
+        }
+    }
+    if let Some(f) = &c.freshness {
+        out.push(("freshness".into(), f.span, true));
+    }
+    for tc in c.checks.iter().flatten() {
+        if let Some(n) = &tc.name {
+            out.push((n.value.clone(), n.span, false));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_names() {
+        assert_eq!(derived_name("Order ID", "unique"), "order_id__unique");
+        assert_eq!(derived_name("a;drop table x--", "min"), "a_drop_table_x__min");
+        assert_eq!(derived_name("\"odd\"name", "min"), "odd_name__min");
+        assert_eq!(derived_name("naïve col", "pattern"), "na_ve_col__pattern");
+        assert_eq!(derived_name("1st", "min"), "c_1st__min");
+        assert_eq!(derived_name("\"\"", "min"), "column__min");
+    }
+}

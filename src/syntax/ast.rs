@@ -1,0 +1,1060 @@
+//! The native contract language as typed syntax, decoded from YAML nodes.
+//!
+//! Every field remembers its span. Fields the language requires are still
+//! `Option` here: a missing key is reported once by the decoder and the rest
+//! of the file is still checked, so one run reports every problem.
+//!
+//! The same types generate the language's JSON Schema (`datapact schema`):
+//! doc comments become the descriptions editors show on hover.
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+use crate::dialect::Dialect;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span, Spanned};
+use crate::suggest;
+use crate::types::{Duration, LogicalType, Role, Severity, TYPE_NAMES, TYPE_SYNONYMS, Tolerance};
+
+use super::decode::{Cx, Map};
+use super::yaml::{Node, NodeKind, Scalar};
+
+pub const CONTRACT_ID_PATTERN: &str = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$";
+pub const CHECK_NAME_PATTERN: &str = "^[a-z][a-z0-9_]*$";
+pub const CHECK_NAME_MAX: usize = 63;
+pub const CONTRACT_ID_MAX: usize = 128;
+const SEMVER_PATTERN: &str = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$";
+
+/// A datapact data contract: what one dataset promises.
+#[derive(Debug, JsonSchema)]
+#[schemars(title = "datapact contract", deny_unknown_fields)]
+pub struct Contract {
+    #[schemars(skip)]
+    pub file: FileId,
+    #[schemars(skip)]
+    pub span: Span,
+    /// Unique id of the contract across the repository: dotted lowercase identifiers, e.g. `shop.orders`.
+    #[schemars(required, regex(pattern = CONTRACT_ID_PATTERN), length(max = 128))]
+    pub contract: Option<Spanned<String>>,
+    /// Semantic version of the contract (MAJOR.MINOR.PATCH), e.g. `1.4.0`.
+    #[schemars(required, with = "Option<String>", regex(pattern = SEMVER_PATTERN))]
+    pub version: Option<Spanned<semver::Version>>,
+    /// Human title of the dataset.
+    pub title: Option<Spanned<String>>,
+    /// What one row is and what the dataset is for.
+    pub description: Option<Spanned<String>>,
+    /// Who answers for this data.
+    pub owners: Option<Vec<Owner>>,
+    /// Where the data lives.
+    #[schemars(required)]
+    pub dataset: Option<Dataset>,
+    /// The freshness SLA: how recent the newest row must be.
+    pub freshness: Option<Freshness>,
+    /// Bounds on the number of rows.
+    pub row_count: Option<RowCount>,
+    /// The columns: types and column rules.
+    pub columns: Option<Vec<Column>>,
+    /// Table-level rules: row expressions, unique combinations, custom SQL.
+    pub checks: Option<Vec<TableCheck>>,
+    /// Free-form labels.
+    pub tags: Option<Vec<Spanned<String>>>,
+}
+
+/// A person or team answerable for the data.
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Owner {
+    #[schemars(skip)]
+    pub span: Span,
+    /// Name of the team or person.
+    #[schemars(required)]
+    pub name: Option<Spanned<String>>,
+    /// Contact address.
+    #[schemars(regex(pattern = r"^[^@\s]+@[^@\s]+$"))]
+    pub email: Option<Spanned<String>>,
+    /// `producer` (default), `consumer` or `steward`.
+    #[schemars(with = "Option<RoleName>")]
+    pub role: Option<Spanned<Role>>,
+}
+
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum RoleName {
+    Producer,
+    Consumer,
+    Steward,
+}
+
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum SeverityName {
+    Error,
+    Warn,
+}
+
+/// Where the dataset lives in the warehouse, and how dbt knows it.
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Dataset {
+    #[schemars(skip)]
+    pub span: Span,
+    /// Database (catalog, project) name; optional, requires `schema`.
+    pub database: Option<Spanned<String>>,
+    /// Schema (dataset, namespace) name.
+    pub schema: Option<Spanned<String>>,
+    /// Table or view name.
+    #[schemars(required)]
+    pub name: Option<Spanned<String>>,
+    /// The dbt node this dataset is: `{model: orders}` or `{source: shop}`.
+    pub dbt: Option<DbtBinding>,
+}
+
+/// Exactly one of `model` or `source`.
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DbtBinding {
+    #[schemars(skip)]
+    pub span: Span,
+    /// The dbt model that builds this dataset.
+    pub model: Option<Spanned<String>>,
+    /// The dbt source (its `name:`) that declares this dataset as a table.
+    pub source: Option<Spanned<String>>,
+}
+
+/// The freshness SLA: age = now (UTC) − max(column).
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Freshness {
+    #[schemars(skip)]
+    pub span: Span,
+    /// A date or timestamp column holding when each row arrived.
+    #[schemars(required)]
+    pub column: Option<Spanned<String>>,
+    /// Warn when the newest row is older than this, e.g. `2h`.
+    #[schemars(with = "Option<DurationText>")]
+    pub warn_after: Option<Spanned<Duration>>,
+    /// Fail when the newest row is older than this, e.g. `6h`.
+    #[schemars(with = "Option<DurationText>")]
+    pub error_after: Option<Spanned<Duration>>,
+    /// SQL filter: only these rows count.
+    #[schemars(rename = "where")]
+    pub filter: Option<Spanned<String>>,
+    /// Why this SLA.
+    pub description: Option<Spanned<String>>,
+}
+
+/// A duration: a positive whole number and a unit `m`, `h`, `d` or `w`.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct DurationText(#[schemars(regex(pattern = "^[1-9][0-9]*[mhdw]$"))] String);
+
+/// Bounds on the number of rows (inclusive).
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RowCount {
+    #[schemars(skip)]
+    pub span: Span,
+    #[schemars(skip)]
+    pub key: Span,
+    /// At least this many rows.
+    pub min: Option<Spanned<u64>>,
+    /// At most this many rows.
+    pub max: Option<Spanned<u64>>,
+    #[schemars(with = "Option<SeverityName>")]
+    /// `error` (default) or `warn`.
+    pub severity: Option<Spanned<Severity>>,
+    /// SQL filter: count only these rows.
+    #[schemars(rename = "where")]
+    pub filter: Option<Spanned<String>>,
+    /// Why this rule.
+    pub description: Option<Spanned<String>>,
+    /// Check name (default `row_count`).
+    #[schemars(regex(pattern = CHECK_NAME_PATTERN), length(max = 63))]
+    pub name: Option<Spanned<String>>,
+}
+
+/// A column: its type and its rules.
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Column {
+    #[schemars(skip)]
+    pub span: Span,
+    /// Column name, exactly as in the warehouse (any characters; always quoted in SQL).
+    #[schemars(required)]
+    pub name: Option<Spanned<String>>,
+    /// Logical type: string, integer, bigint, smallint, decimal(p,s), float, double, boolean, date, time, timestamp, timestamp_tz, json, binary, uuid.
+    #[schemars(required, rename = "type", with = "Option<TypeText>")]
+    pub ty: Option<Spanned<LogicalType>>,
+    /// What the column means.
+    pub description: Option<Spanned<String>>,
+    /// Physical type per dialect, overriding the one mapped from the logical type.
+    #[schemars(schema_with = "physical_type_schema")]
+    pub physical_type: Option<Vec<(Spanned<Dialect>, Spanned<String>)>>,
+    /// Personal data.
+    pub pii: Option<Spanned<bool>>,
+    /// Free-form labels.
+    pub tags: Option<Vec<Spanned<String>>>,
+    /// Must not be null.
+    #[schemars(schema_with = "bool_rule")]
+    pub required: Option<Rule<bool>>,
+    /// No non-null value occurs twice.
+    #[schemars(schema_with = "bool_rule")]
+    pub unique: Option<Rule<bool>>,
+    /// Every non-null value is one of these.
+    #[schemars(schema_with = "values_rule")]
+    pub accepted_values: Option<Rule<Vec<Spanned<Scalar>>>>,
+    /// Every non-null value is at least this (inclusive).
+    #[schemars(schema_with = "literal_rule")]
+    pub min: Option<Rule<Scalar>>,
+    /// Every non-null value is at most this (inclusive).
+    #[schemars(schema_with = "literal_rule")]
+    pub max: Option<Rule<Scalar>>,
+    /// Every non-null value fully matches this regular expression.
+    #[schemars(schema_with = "pattern_rule")]
+    pub pattern: Option<Rule<String>>,
+    /// Every non-null value's length in characters is within these bounds.
+    #[schemars(schema_with = "length_rule")]
+    pub length: Option<LengthRule>,
+    /// Every non-null value exists in another contract's column: `<contract>.<column>`.
+    #[schemars(schema_with = "reference_rule")]
+    pub references: Option<Rule<ColumnRef>>,
+}
+
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct TypeText(
+    #[schemars(regex(
+        pattern = r"^(string|integer|bigint|smallint|float|double|boolean|date|time|timestamp|timestamp_tz|json|binary|uuid|decimal\(\s*[0-9]+\s*(,\s*[0-9]+\s*)?\))$"
+    ))]
+    String,
+);
+
+/// `<contract id>.<column>`, split at the last dot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnRef {
+    pub contract: String,
+    pub column: String,
+}
+
+/// The options every rule's long form takes.
+#[derive(Debug, Default)]
+pub struct RuleOptions {
+    pub severity: Option<Spanned<Severity>>,
+    pub filter: Option<Spanned<String>>,
+    pub tolerance: Option<Spanned<Tolerance>>,
+    pub description: Option<Spanned<String>>,
+    pub name: Option<Spanned<String>>,
+}
+
+/// A column rule in short form (`min: 0`) or long form (`min: {value: 0, severity: warn}`).
+#[derive(Debug)]
+pub struct Rule<T> {
+    /// The rule's key, e.g. `min`.
+    pub key: Span,
+    pub value: Option<Spanned<T>>,
+    pub options: RuleOptions,
+}
+
+#[derive(Debug)]
+pub struct LengthRule {
+    pub key: Span,
+    pub min: Option<Spanned<u64>>,
+    pub max: Option<Spanned<u64>>,
+    pub options: RuleOptions,
+}
+
+/// A table-level rule.
+#[derive(Debug)]
+pub struct TableCheck {
+    pub span: Span,
+    pub name: Option<Spanned<String>>,
+    pub body: Option<CheckBody>,
+    pub options: RuleOptions,
+}
+
+#[derive(Debug)]
+pub enum CheckBody {
+    /// Each row satisfies this SQL boolean expression.
+    Expression(Spanned<String>),
+    /// The combination of these columns is unique.
+    Unique(Spanned<Vec<Spanned<String>>>),
+    /// A query returning the failing rows.
+    Sql(Spanned<String>),
+}
+
+// ---------------------------------------------------------------------------
+// JSON Schema for the parts whose YAML shape is not a plain struct.
+
+const RULE_OPTION_KEYS: [&str; 5] = ["severity", "where", "tolerance", "description", "name"];
+
+fn option_properties() -> serde_json::Map<String, serde_json::Value> {
+    let schema = serde_json::json!({
+        "severity": {"description": "`error` (default) or `warn`.", "enum": ["error", "warn"]},
+        "where": {"description": "SQL filter: the rule sees only rows where this is true.", "type": "string"},
+        "tolerance": {
+            "description": "Failing rows allowed before the rule fails: a count (`5`) or a percent of the rows the rule sees (`\"0.5%\"`). Within tolerance the rule warns.",
+            "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": Tolerance::PATTERN}]
+        },
+        "description": {"description": "Why this rule exists.", "type": "string"},
+        "name": {"description": "Check name overriding the derived `<column>__<rule>`.", "type": "string", "pattern": CHECK_NAME_PATTERN, "maxLength": CHECK_NAME_MAX}
+    });
+    match schema {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn rule_schema(short: serde_json::Value, long_key: &str) -> Schema {
+    let mut properties = option_properties();
+    properties.insert(long_key.to_string(), short.clone());
+    json_schema!({
+        "anyOf": [
+            short,
+            {"type": "object", "properties": properties, "required": [long_key], "additionalProperties": false}
+        ]
+    })
+}
+
+fn literal_json() -> serde_json::Value {
+    serde_json::json!({"type": ["string", "number", "boolean"]})
+}
+
+fn bool_rule(_: &mut SchemaGenerator) -> Schema {
+    rule_schema(serde_json::json!({"type": "boolean"}), "value")
+}
+
+fn literal_rule(_: &mut SchemaGenerator) -> Schema {
+    rule_schema(literal_json(), "value")
+}
+
+fn values_rule(_: &mut SchemaGenerator) -> Schema {
+    rule_schema(serde_json::json!({"type": "array", "items": literal_json(), "minItems": 1}), "values")
+}
+
+fn pattern_rule(_: &mut SchemaGenerator) -> Schema {
+    rule_schema(serde_json::json!({"type": "string", "minLength": 1}), "value")
+}
+
+fn reference_rule(_: &mut SchemaGenerator) -> Schema {
+    rule_schema(
+        serde_json::json!({"type": "string", "pattern": r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\..+$"}),
+        "value",
+    )
+}
+
+fn length_rule(_: &mut SchemaGenerator) -> Schema {
+    let mut properties = option_properties();
+    properties.insert("min".into(), serde_json::json!({"type": "integer", "minimum": 0}));
+    properties.insert("max".into(), serde_json::json!({"type": "integer", "minimum": 0}));
+    json_schema!({
+        "type": "object",
+        "properties": properties,
+        "anyOf": [{"required": ["min"]}, {"required": ["max"]}],
+        "additionalProperties": false
+    })
+}
+
+fn physical_type_schema(_: &mut SchemaGenerator) -> Schema {
+    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+    json_schema!({
+        "type": "object",
+        "propertyNames": {"enum": names},
+        "additionalProperties": {"type": "string", "minLength": 1}
+    })
+}
+
+impl JsonSchema for TableCheck {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TableCheck".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let variant = |key: &str, schema: serde_json::Value, description: &str| {
+            let mut properties = option_properties();
+            properties.insert(
+                "name".into(),
+                serde_json::json!({"type": "string", "pattern": CHECK_NAME_PATTERN, "maxLength": CHECK_NAME_MAX}),
+            );
+            if key == "sql" {
+                properties.remove("where");
+            }
+            let mut schema = schema;
+            if let serde_json::Value::Object(o) = &mut schema {
+                o.insert("description".into(), description.into());
+            }
+            properties.insert(key.into(), schema);
+            serde_json::json!({
+                "type": "object",
+                "properties": properties,
+                "required": ["name", key],
+                "additionalProperties": false
+            })
+        };
+        json_schema!({
+            "description": "A table-level rule: exactly one of `expression`, `unique` or `sql`.",
+            "oneOf": [
+                variant("expression", serde_json::json!({"type": "string", "minLength": 1}),
+                    "SQL boolean every row must satisfy (NULL passes)."),
+                variant("unique", serde_json::json!({"type": "array", "items": {"type": "string"}, "minItems": 2}),
+                    "Columns whose combination is unique."),
+                variant("sql", serde_json::json!({"type": "string", "minLength": 1}),
+                    "A query returning failing rows; `{{ table }}` is the dataset."),
+            ]
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Decoding.
+
+const CONTRACT_KEYS: &[&str] = &[
+    "contract",
+    "version",
+    "title",
+    "description",
+    "owners",
+    "dataset",
+    "freshness",
+    "row_count",
+    "columns",
+    "checks",
+    "tags",
+];
+const OWNER_KEYS: &[&str] = &["name", "email", "role"];
+const DATASET_KEYS: &[&str] = &["database", "schema", "name", "dbt"];
+const DBT_KEYS: &[&str] = &["model", "source"];
+const FRESHNESS_KEYS: &[&str] = &["column", "warn_after", "error_after", "where", "description", "tolerance"];
+const ROW_COUNT_KEYS: &[&str] = &["min", "max", "severity", "where", "description", "name", "tolerance"];
+const COLUMN_KEYS: &[&str] = &[
+    "name",
+    "type",
+    "description",
+    "physical_type",
+    "pii",
+    "tags",
+    "required",
+    "unique",
+    "accepted_values",
+    "min",
+    "max",
+    "pattern",
+    "length",
+    "references",
+];
+const CHECK_KEYS: &[&str] = &[
+    "name",
+    "expression",
+    "unique",
+    "sql",
+    "severity",
+    "where",
+    "tolerance",
+    "description",
+];
+
+impl Contract {
+    /// Decode a whole contract document. Never fails: problems become diagnostics.
+    pub fn decode(cx: &mut Cx, file: FileId, node: &Node) -> Contract {
+        let mut contract = Contract {
+            file,
+            span: node.span,
+            contract: None,
+            version: None,
+            title: None,
+            description: None,
+            owners: None,
+            dataset: None,
+            freshness: None,
+            row_count: None,
+            columns: None,
+            checks: None,
+            tags: None,
+        };
+        let NodeKind::Map(_) = node.kind else {
+            cx.push(
+                Diagnostic::error(Code::WrongType, format!("a contract is a mapping, found {}", node.describe()))
+                    .with_label(node.span, "expected `contract:`, `version:`, `dataset:`, …"),
+            );
+            return contract;
+        };
+        let Some(map) = cx.map(node, "a contract", CONTRACT_KEYS) else {
+            return contract;
+        };
+        contract.contract = map.required(cx, "contract", "the contract").and_then(|n| contract_id(cx, n));
+        contract.version = map.required(cx, "version", "the contract").and_then(|n| version(cx, n));
+        contract.title = map.get("title").and_then(|n| cx.string(n));
+        contract.description = map.get("description").and_then(|n| cx.string(n));
+        contract.owners = map
+            .get("owners")
+            .and_then(|n| cx.list(n, "owners"))
+            .map(|items| items.iter().filter_map(|n| Owner::decode(cx, n)).collect());
+        contract.dataset = map.required(cx, "dataset", "the contract").and_then(|n| Dataset::decode(cx, n));
+        contract.freshness = map.get("freshness").and_then(|n| Freshness::decode(cx, n));
+        contract.row_count = map
+            .get("row_count")
+            .and_then(|n| RowCount::decode(cx, n, map.key_span("row_count").unwrap_or(n.span)));
+        contract.columns = map
+            .get("columns")
+            .and_then(|n| cx.list(n, "columns"))
+            .map(|items| items.iter().filter_map(|n| Column::decode(cx, n)).collect());
+        contract.checks = map
+            .get("checks")
+            .and_then(|n| cx.list(n, "checks"))
+            .map(|items| items.iter().filter_map(|n| TableCheck::decode(cx, n)).collect());
+        contract.tags = map.get("tags").and_then(|n| cx.strings(n, "tags"));
+        contract
+    }
+}
+
+fn contract_id(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
+    let id = cx.text(node)?;
+    if !is_contract_id(&id) {
+        cx.push(
+            Diagnostic::error(Code::InvalidContractId, format!("invalid contract id `{}`", id.value))
+                .with_label(id.span, "not dotted lowercase identifiers")
+                .with_help(format!(
+                    "use lowercase letters, digits and `_`, segments separated by dots, e.g. `{}`",
+                    suggest_contract_id(&id)
+                )),
+        );
+        return None;
+    }
+    Some(id)
+}
+
+pub fn is_contract_id(id: &str) -> bool {
+    id.len() <= CONTRACT_ID_MAX
+        && !id.is_empty()
+        && id.split('.').all(|segment| {
+            segment.starts_with(|c: char| c.is_ascii_lowercase())
+                && segment.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+fn suggest_contract_id(id: &str) -> String {
+    let mut out = String::new();
+    for segment in id.split('.').filter(|s| !s.is_empty()) {
+        let slug = crate::lower::slug(segment);
+        let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) { slug } else { format!("c_{slug}") };
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(&slug);
+    }
+    if out.is_empty() { "shop.orders".into() } else { out }
+}
+
+fn version(cx: &mut Cx, node: &Node) -> Option<Spanned<semver::Version>> {
+    // `version: 1.4` is a YAML number; still a version mistake, not a type mistake.
+    let text = match &node.kind {
+        NodeKind::Scalar(Scalar::String(s) | Scalar::Number(s)) => s.clone(),
+        _ => {
+            cx.wrong_type(node, "a version string such as `1.4.0`");
+            return None;
+        }
+    };
+    match semver::Version::parse(&text) {
+        Ok(v) => Some(Spanned::new(v, node.span)),
+        Err(err) => {
+            let mut d = Diagnostic::error(Code::InvalidVersion, format!("`{text}` is not a semantic version: {err}"))
+                .with_label(node.span, "expected MAJOR.MINOR.PATCH");
+            let fixed = text.trim_start_matches(['v', 'V']);
+            let fixed = match fixed.split('.').count() {
+                1 => format!("{fixed}.0.0"),
+                2 => format!("{fixed}.0"),
+                _ => fixed.to_string(),
+            };
+            if semver::Version::parse(&fixed).is_ok() {
+                d = d.with_help(format!("write `{fixed}`"));
+            } else {
+                d = d.with_help("write three numbers, e.g. `1.4.0`");
+            }
+            cx.push(d);
+            None
+        }
+    }
+}
+
+impl Owner {
+    fn decode(cx: &mut Cx, node: &Node) -> Option<Owner> {
+        let map = cx.map(node, "an owner", OWNER_KEYS)?;
+        let email = map.get("email").and_then(|n| cx.text(n));
+        let email = email.filter(|e| {
+            let ok = e.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && !e.chars().any(char::is_whitespace)
+            });
+            if !ok {
+                cx.push(
+                    Diagnostic::error(Code::InvalidEmail, format!("`{}` is not an email address", e.value))
+                        .with_label(e.span, "expected `name@domain`"),
+                );
+            }
+            ok
+        });
+        Some(Owner {
+            span: node.span,
+            name: map.required(cx, "name", "an owner").and_then(|n| cx.text(n)),
+            email,
+            role: map.get("role").and_then(|n| cx.choice(n, "role", Role::CHOICES)),
+        })
+    }
+}
+
+impl Dataset {
+    fn decode(cx: &mut Cx, node: &Node) -> Option<Dataset> {
+        let map = cx.map(node, "the dataset", DATASET_KEYS)?;
+        let dataset = Dataset {
+            span: node.span,
+            database: map.get("database").and_then(|n| cx.text(n)),
+            schema: map.get("schema").and_then(|n| cx.text(n)),
+            name: map.required(cx, "name", "the dataset").and_then(|n| cx.text(n)),
+            dbt: map.get("dbt").and_then(|n| DbtBinding::decode(cx, n)),
+        };
+        if let (Some(database), None) = (&dataset.database, map.get("schema")) {
+            cx.push(
+                Diagnostic::error(Code::MissingKey, "a dataset with a `database` needs a `schema`")
+                    .with_label(database.span, "database given without schema")
+                    .with_help("add `schema: …`, or drop `database` to use the connection's default"),
+            );
+        }
+        Some(dataset)
+    }
+}
+
+impl DbtBinding {
+    fn decode(cx: &mut Cx, node: &Node) -> Option<DbtBinding> {
+        let map = cx.map(node, "the dbt binding", DBT_KEYS)?;
+        let binding = DbtBinding {
+            span: node.span,
+            model: map.get("model").and_then(|n| cx.text(n)),
+            source: map.get("source").and_then(|n| cx.text(n)),
+        };
+        match (map.key_span("model"), map.key_span("source")) {
+            (Some(_), Some(source)) => cx.push(
+                Diagnostic::error(Code::ConflictingKeys, "`dbt` takes either `model` or `source`, not both")
+                    .with_label(source, "second binding")
+                    .with_help("a dataset is either built by a dbt model or declared as a dbt source"),
+            ),
+            (None, None) => cx.push(
+                Diagnostic::error(Code::MissingKey, "`dbt` needs `model` or `source`")
+                    .with_label(node.span, "empty binding")
+                    .with_help("write `dbt: {model: <model name>}` or `dbt: {source: <source name>}`"),
+            ),
+            _ => {}
+        }
+        Some(binding)
+    }
+}
+
+fn duration(cx: &mut Cx, node: &Node) -> Option<Spanned<Duration>> {
+    let text = match &node.kind {
+        NodeKind::Scalar(Scalar::String(s) | Scalar::Number(s)) => s.clone(),
+        _ => {
+            cx.wrong_type(node, "a duration such as `2h`");
+            return None;
+        }
+    };
+    match Duration::parse(&text) {
+        Ok(d) => Some(Spanned::new(d, node.span)),
+        Err(why) => {
+            cx.push(
+                Diagnostic::error(Code::InvalidDuration, format!("invalid duration `{text}`"))
+                    .with_label(node.span, "not a duration")
+                    .with_help(why),
+            );
+            None
+        }
+    }
+}
+
+fn tolerance_not_allowed(cx: &mut Cx, map: &Map<'_>, what: &str) {
+    if let Some(span) = map.key_span("tolerance") {
+        cx.push(
+            Diagnostic::error(Code::ToleranceNotAllowed, format!("`tolerance` does not apply to {what}"))
+                .with_label(span, "not allowed here")
+                .with_help(format!("{what} passes or fails as a whole; use `severity: warn` to only warn")),
+        );
+    }
+}
+
+impl Freshness {
+    fn decode(cx: &mut Cx, node: &Node) -> Option<Freshness> {
+        let map = cx.map(node, "freshness", FRESHNESS_KEYS)?;
+        tolerance_not_allowed(cx, &map, "freshness");
+        let freshness = Freshness {
+            span: node.span,
+            column: map.required(cx, "column", "freshness").and_then(|n| cx.text(n)),
+            warn_after: map.get("warn_after").and_then(|n| duration(cx, n)),
+            error_after: map.get("error_after").and_then(|n| duration(cx, n)),
+            filter: map.get("where").and_then(|n| cx.text(n)),
+            description: map.get("description").and_then(|n| cx.string(n)),
+        };
+        if !map.has("warn_after") && !map.has("error_after") {
+            cx.push(
+                Diagnostic::error(Code::MissingKey, "freshness needs `warn_after`, `error_after` or both")
+                    .with_label(map.key_span("column").unwrap_or(node.span), "no threshold given")
+                    .with_help("add e.g. `error_after: 6h`"),
+            );
+        }
+        Some(freshness)
+    }
+}
+
+impl RowCount {
+    fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<RowCount> {
+        let map = cx.map(node, "row_count", ROW_COUNT_KEYS)?;
+        tolerance_not_allowed(cx, &map, "row_count");
+        let row_count = RowCount {
+            span: node.span,
+            key,
+            min: map.get("min").and_then(|n| cx.count(n)),
+            max: map.get("max").and_then(|n| cx.count(n)),
+            severity: map.get("severity").and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
+            filter: map.get("where").and_then(|n| cx.text(n)),
+            description: map.get("description").and_then(|n| cx.string(n)),
+            name: map.get("name").and_then(|n| check_name(cx, n)),
+        };
+        if !map.has("min") && !map.has("max") {
+            cx.push(
+                Diagnostic::error(Code::MissingKey, "row_count needs `min`, `max` or both")
+                    .with_label(node.span, "no bound given")
+                    .with_help("write e.g. `row_count: {min: 1}`"),
+            );
+        }
+        Some(row_count)
+    }
+}
+
+impl Column {
+    fn decode(cx: &mut Cx, node: &Node) -> Option<Column> {
+        let map = cx.map(node, "a column", COLUMN_KEYS)?;
+        let key = |k: &str| map.key_span(k).unwrap_or(node.span);
+        Some(Column {
+            span: node.span,
+            name: map.required(cx, "name", "a column").and_then(|n| cx.text(n)),
+            ty: map.required(cx, "type", "a column").and_then(|n| logical_type(cx, n)),
+            description: map.get("description").and_then(|n| cx.string(n)),
+            physical_type: map.get("physical_type").and_then(|n| physical_types(cx, n)),
+            pii: map.get("pii").and_then(|n| cx.bool(n)),
+            tags: map.get("tags").and_then(|n| cx.strings(n, "tags")),
+            required: map.get("required").map(|n| rule(cx, key("required"), n, "value", |cx, n| cx.bool(n))),
+            unique: map.get("unique").map(|n| rule(cx, key("unique"), n, "value", |cx, n| cx.bool(n))),
+            accepted_values: map
+                .get("accepted_values")
+                .map(|n| rule(cx, key("accepted_values"), n, "values", accepted_values)),
+            min: map.get("min").map(|n| rule(cx, key("min"), n, "value", literal)),
+            max: map.get("max").map(|n| rule(cx, key("max"), n, "value", literal)),
+            pattern: map.get("pattern").map(|n| rule(cx, key("pattern"), n, "value", pattern)),
+            length: map.get("length").and_then(|n| length(cx, key("length"), n)),
+            references: map.get("references").map(|n| rule(cx, key("references"), n, "value", reference)),
+        })
+    }
+}
+
+fn logical_type(cx: &mut Cx, node: &Node) -> Option<Spanned<LogicalType>> {
+    let text = cx.text(node)?;
+    match LogicalType::parse(&text) {
+        Ok(ty) => Some(Spanned::new(ty, text.span)),
+        Err(why) => {
+            let word = text.split('(').next().unwrap_or("").trim().to_lowercase();
+            let help = suggest::did_you_mean(&word, TYPE_NAMES, TYPE_SYNONYMS)
+                .filter(|_| word != "decimal")
+                .unwrap_or_else(|| format!("the types are: {}", TYPE_NAMES.join(", ")));
+            cx.push(
+                Diagnostic::error(Code::InvalidType, format!("invalid type `{}`", text.value))
+                    .with_label(text.span, why)
+                    .with_help(help),
+            );
+            None
+        }
+    }
+}
+
+fn physical_types(cx: &mut Cx, node: &Node) -> Option<Vec<(Spanned<Dialect>, Spanned<String>)>> {
+    let NodeKind::Map(entries) = &node.kind else {
+        cx.wrong_type(node, "a mapping of dialect to type");
+        return None;
+    };
+    let mut out = Vec::new();
+    for (key, value) in entries {
+        let Some(name) = cx.string(key) else { continue };
+        let Some(dialect) = Dialect::from_name(&name) else {
+            let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+            let help = suggest::did_you_mean(&name, &names, Dialect::SYNONYMS)
+                .unwrap_or_else(|| format!("the dialects are: {}", names.join(", ")));
+            cx.push(
+                Diagnostic::error(Code::UnknownDialect, format!("unknown dialect `{}`", name.value))
+                    .with_label(key.span, "not a dialect datapact knows")
+                    .with_help(help),
+            );
+            continue;
+        };
+        if let Some(ty) = cx.text(value) {
+            out.push((Spanned::new(dialect, key.span), ty));
+        }
+    }
+    Some(out)
+}
+
+/// A rule in short or long form. The long form is a mapping holding the value
+/// under `long_key` plus the common options.
+fn rule<T>(
+    cx: &mut Cx,
+    key: Span,
+    node: &Node,
+    long_key: &str,
+    value: impl Fn(&mut Cx, &Node) -> Option<Spanned<T>>,
+) -> Rule<T> {
+    if !matches!(node.kind, NodeKind::Map(_)) {
+        return Rule {
+            key,
+            value: value(cx, node),
+            options: RuleOptions::default(),
+        };
+    }
+    let mut keys = vec![long_key];
+    keys.extend(RULE_OPTION_KEYS);
+    let Some(map) = cx.map(node, "a rule", &keys) else {
+        return Rule {
+            key,
+            value: None,
+            options: RuleOptions::default(),
+        };
+    };
+    Rule {
+        key,
+        value: map.required(cx, long_key, "the rule").and_then(|n| value(cx, n)),
+        options: rule_options(cx, &map),
+    }
+}
+
+fn rule_options(cx: &mut Cx, map: &Map<'_>) -> RuleOptions {
+    RuleOptions {
+        severity: map.get("severity").and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
+        filter: map.get("where").and_then(|n| cx.text(n)),
+        tolerance: map.get("tolerance").and_then(|n| tolerance(cx, n)),
+        description: map.get("description").and_then(|n| cx.string(n)),
+        name: map.get("name").and_then(|n| check_name(cx, n)),
+    }
+}
+
+fn tolerance(cx: &mut Cx, node: &Node) -> Option<Spanned<Tolerance>> {
+    let result = match &node.kind {
+        NodeKind::Scalar(Scalar::Number(n)) => n
+            .parse::<u64>()
+            .map(Tolerance::Count)
+            .map_err(|_| format!("`{n}` is not a whole number of rows; for a share of rows write a percent such as `\"{n}%\"`")),
+        NodeKind::Scalar(Scalar::String(s)) => Tolerance::parse_percent(s),
+        _ => Err("a tolerance is a count of rows (`5`) or a percent (`\"0.5%\"`)".to_string()),
+    };
+    match result {
+        Ok(t) => Some(Spanned::new(t, node.span)),
+        Err(why) => {
+            cx.push(
+                Diagnostic::error(Code::InvalidTolerance, "invalid tolerance")
+                    .with_label(node.span, "not a count or percent")
+                    .with_help(why),
+            );
+            None
+        }
+    }
+}
+
+fn check_name(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
+    let name = cx.text(node)?;
+    if let Err(why) = validate_check_name(&name) {
+        cx.push(
+            Diagnostic::error(Code::InvalidCheckName, format!("invalid check name `{}`", name.value))
+                .with_label(name.span, why)
+                .with_help(format!(
+                    "check names are lowercase identifiers of at most {CHECK_NAME_MAX} characters, e.g. `{}`",
+                    suggest_check_name(&name)
+                )),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+pub fn validate_check_name(name: &str) -> Result<(), String> {
+    if name.len() > CHECK_NAME_MAX {
+        return Err(format!("longer than {CHECK_NAME_MAX} characters"));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err("must start with a lowercase letter".into());
+    }
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return Err("only lowercase letters, digits and `_` are allowed".into());
+    }
+    Ok(())
+}
+
+fn suggest_check_name(name: &str) -> String {
+    let slug = crate::lower::slug(name);
+    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) { slug } else { format!("check_{slug}") };
+    slug.chars().take(CHECK_NAME_MAX).collect::<String>().trim_end_matches('_').to_string()
+}
+
+fn literal(cx: &mut Cx, node: &Node) -> Option<Spanned<Scalar>> {
+    match &node.kind {
+        NodeKind::Scalar(Scalar::Null) => {
+            cx.push(
+                Diagnostic::error(Code::InvalidLiteral, "`null` is not a value a rule can compare with")
+                    .with_label(node.span, "null")
+                    .with_help("NULLs pass every rule except `required`; to forbid them use `required: true`"),
+            );
+            None
+        }
+        NodeKind::Scalar(s) => Some(Spanned::new(s.clone(), node.span)),
+        _ => {
+            cx.wrong_type(node, "a string, number or boolean");
+            None
+        }
+    }
+}
+
+fn accepted_values(cx: &mut Cx, node: &Node) -> Option<Spanned<Vec<Spanned<Scalar>>>> {
+    let items = cx.list(node, "accepted values")?;
+    if items.is_empty() {
+        cx.push(
+            Diagnostic::error(Code::InvalidValue, "accepted_values must list at least one value")
+                .with_label(node.span, "empty list"),
+        );
+        return None;
+    }
+    let values: Vec<_> = items.iter().filter_map(|n| literal(cx, n)).collect();
+    Some(Spanned::new(values, node.span))
+}
+
+fn pattern(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
+    let text = cx.text(node)?;
+    if let Err(err) = regex::Regex::new(&text) {
+        let detail = match &err {
+            regex::Error::Syntax(s) => s.lines().last().unwrap_or(s).trim_start_matches("error: ").to_string(),
+            other => other.to_string(),
+        };
+        cx.push(
+            Diagnostic::error(Code::InvalidRegex, "invalid regular expression")
+                .with_label(text.span, detail)
+                .with_help(
+                    "patterns use the RE2 syntax that every warehouse supports: no look-around, no backreferences",
+                ),
+        );
+        return None;
+    }
+    Some(text)
+}
+
+fn length(cx: &mut Cx, key: Span, node: &Node) -> Option<LengthRule> {
+    let mut keys = vec!["min", "max"];
+    keys.extend(RULE_OPTION_KEYS);
+    let map = cx.map(node, "a length rule", &keys)?;
+    let rule = LengthRule {
+        key,
+        min: map.get("min").and_then(|n| cx.count(n)),
+        max: map.get("max").and_then(|n| cx.count(n)),
+        options: rule_options(cx, &map),
+    };
+    if !map.has("min") && !map.has("max") {
+        cx.push(
+            Diagnostic::error(Code::MissingKey, "length needs `min`, `max` or both")
+                .with_label(node.span, "no bound given")
+                .with_help("write e.g. `length: {min: 1, max: 255}`"),
+        );
+    }
+    Some(rule)
+}
+
+fn reference(cx: &mut Cx, node: &Node) -> Option<Spanned<ColumnRef>> {
+    let text = cx.text(node)?;
+    let parsed = text
+        .rsplit_once('.')
+        .filter(|(contract, column)| is_contract_id(contract) && !column.is_empty());
+    match parsed {
+        Some((contract, column)) => Some(Spanned::new(
+            ColumnRef {
+                contract: contract.to_string(),
+                column: column.to_string(),
+            },
+            text.span,
+        )),
+        None => {
+            cx.push(
+                Diagnostic::error(Code::InvalidReference, format!("invalid reference `{}`", text.value))
+                    .with_label(text.span, "expected `<contract>.<column>`")
+                    .with_help("name the contract id and the column, e.g. `shop.customers.customer_id`"),
+            );
+            None
+        }
+    }
+}
+
+impl TableCheck {
+    fn decode(cx: &mut Cx, node: &Node) -> Option<TableCheck> {
+        let map = cx.map(node, "a check", CHECK_KEYS)?;
+        let name = map.required(cx, "name", "a check").and_then(|n| check_name(cx, n));
+        let bodies: Vec<&str> = ["expression", "unique", "sql"]
+            .into_iter()
+            .filter(|k| map.has(k))
+            .collect();
+        let body = match bodies.as_slice() {
+            [] => {
+                cx.push(
+                    Diagnostic::error(Code::ConflictingKeys, "a check needs one of `expression`, `unique` or `sql`")
+                        .with_label(map.key_span("name").unwrap_or(node.span), "this check tests nothing")
+                        .with_help("add `expression: <SQL that every row satisfies>`, `unique: [col, …]` or `sql: <query returning failing rows>`"),
+                );
+                None
+            }
+            [one] => map.get(one).and_then(|n| match *one {
+                "expression" => cx.text(n).map(CheckBody::Expression),
+                "unique" => unique_columns(cx, n).map(CheckBody::Unique),
+                _ => cx.text(n).map(CheckBody::Sql),
+            }),
+            [first, second, ..] => {
+                let mut d = Diagnostic::error(
+                    Code::ConflictingKeys,
+                    format!("a check has exactly one of `expression`, `unique` or `sql`; found `{first}` and `{second}`"),
+                )
+                .with_label(map.key_span(second).unwrap_or(node.span), "second rule body");
+                if let Some(span) = map.key_span(first) {
+                    d = d.with_secondary(span, "first rule body");
+                }
+                cx.push(d.with_help("split it into two checks"));
+                None
+            }
+        };
+        if let (Some(CheckBody::Sql(_)), Some(span)) = (&body, map.key_span("where")) {
+            cx.push(
+                Diagnostic::error(Code::WhereNotAllowed, "`where` does not apply to a sql check")
+                    .with_label(span, "not allowed here")
+                    .with_help("put the filter in the query's own WHERE clause"),
+            );
+        }
+        Some(TableCheck {
+            span: node.span,
+            name,
+            body,
+            options: rule_options(cx, &map),
+        })
+    }
+}
+
+fn unique_columns(cx: &mut Cx, node: &Node) -> Option<Spanned<Vec<Spanned<String>>>> {
+    let columns = cx.strings(node, "columns")?;
+    if columns.len() < 2 {
+        cx.push(
+            Diagnostic::error(Code::InvalidValue, "a unique combination needs at least two columns")
+                .with_label(node.span, "fewer than two columns")
+                .with_help("for one column, put `unique: true` on the column itself"),
+        );
+        return None;
+    }
+    Some(Spanned::new(columns, node.span))
+}

@@ -1,0 +1,462 @@
+//! YAML → a small tree of spanned nodes.
+//!
+//! This is the only place that talks to the YAML parser (saphyr-parser, a
+//! maintained YAML 1.2 parser). We consume its event stream and build our own
+//! tree so that every key and value keeps its span, duplicate keys are
+//! reported (with both places), aliases and `<<` merge keys are resolved, and
+//! hostile input (alias bombs, absurd nesting) is refused with a diagnostic
+//! instead of exhausting memory or the stack.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, SourceFile, Span};
+
+/// Maximum nesting of collections in one document.
+const MAX_DEPTH: usize = 128;
+/// Maximum number of nodes in one document after alias expansion.
+const MAX_NODES: usize = 200_000;
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+/// A scalar with its YAML 1.2 core-schema resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    /// An integer or float, kept as written (for exact decimal handling).
+    Number(String),
+    String(String),
+}
+
+impl Node {
+    /// What kind of YAML value this is, for "expected X, found Y" messages.
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar(Scalar::Null) => "null",
+            NodeKind::Scalar(Scalar::Bool(_)) => "a boolean",
+            NodeKind::Scalar(Scalar::Number(_)) => "a number",
+            NodeKind::Scalar(Scalar::String(_)) => "a string",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+
+    /// The scalar's text if this node is a scalar key or value.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.kind {
+            NodeKind::Scalar(Scalar::Null) => Some("null".into()),
+            NodeKind::Scalar(Scalar::Bool(b)) => Some(b.to_string()),
+            NodeKind::Scalar(Scalar::Number(n)) => Some(n.clone()),
+            NodeKind::Scalar(Scalar::String(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn count(&self) -> usize {
+        match &self.kind {
+            NodeKind::Scalar(_) => 1,
+            NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            NodeKind::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|(k, v)| k.count() + v.count())
+                    .sum::<usize>()
+            }
+        }
+    }
+}
+
+/// Resolve a plain scalar by the YAML 1.2 core schema.
+fn resolve_plain(text: &str) -> Scalar {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
+        "true" | "True" | "TRUE" => return Scalar::Bool(true),
+        "false" | "False" | "FALSE" => return Scalar::Bool(false),
+        _ => {}
+    }
+    if is_core_int(text) || is_core_float(text) {
+        Scalar::Number(text.to_string())
+    } else {
+        Scalar::String(text.to_string())
+    }
+}
+
+fn is_core_int(t: &str) -> bool {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_core_float(t: &str) -> bool {
+    // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let s = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let all_digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = all_digits(int)
+        && frac.is_none_or(all_digits)
+        && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+enum Frame {
+    Seq {
+        start: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Span,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    file: FileId,
+    source: &'a SourceFile,
+    anchors: Vec<(usize, Node)>,
+    stack: Vec<Frame>,
+    documents: Vec<Node>,
+    nodes: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn span(&self, s: &YSpan) -> Span {
+        let start = self.source.offset_of(s.start.line(), s.start.col());
+        let end = self.source.offset_of(s.end.line(), s.end.col());
+        Span::new(self.file, start, end)
+    }
+
+    /// A span of one character at a parser marker.
+    fn point(&self, line: usize, col: usize) -> Span {
+        let start = self.source.offset_of(line, col);
+        let end = self.source.text[start..]
+            .chars()
+            .next()
+            .filter(|c| *c != '\n')
+            .map_or(start, |c| start + c.len_utf8());
+        Span::new(self.file, start, end)
+    }
+
+    /// Add a finished node to the enclosing collection (or as a document).
+    fn push(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            self.anchors.push((anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            None => self.documents.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => entries.push((key, node)),
+            },
+        }
+        Ok(())
+    }
+
+    fn grow(&mut self, by: usize, span: Span) -> Result<(), Diagnostic> {
+        self.nodes += by;
+        if self.nodes > MAX_NODES {
+            return Err(Diagnostic::error(
+                Code::YamlSyntax,
+                format!("document is too large: more than {MAX_NODES} values after expanding aliases"),
+            )
+            .with_label(span, "expanding this exceeds the limit"));
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Diagnostic> {
+        let span = self.span(&yspan);
+        match event {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+            Event::DocumentStart(_) => {
+                if !self.documents.is_empty() {
+                    return Err(Diagnostic::error(
+                        Code::MultipleDocuments,
+                        "a contract file holds exactly one YAML document",
+                    )
+                    .with_label(self.point(yspan.start.line(), yspan.start.col()), "a second document starts here")
+                    .with_help("put each contract in its own file"));
+                }
+            }
+            Event::Alias(id) => {
+                let Some(node) = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.clone())
+                else {
+                    return Err(Diagnostic::error(Code::YamlSyntax, "unknown alias")
+                        .with_label(span, "no anchor of this name is defined before"));
+                };
+                self.grow(node.count(), span)?;
+                // The alias's own span is where the user wrote it.
+                let node = Node { span, ..node };
+                self.push(node, 0)?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.grow(1, span)?;
+                let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if style == ScalarStyle::Plain && !forced_string {
+                    resolve_plain(&text)
+                } else {
+                    Scalar::String(text.into_owned())
+                };
+                self.push(
+                    Node {
+                        kind: NodeKind::Scalar(value),
+                        span,
+                    },
+                    anchor,
+                )?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(span)?;
+                self.stack.push(Frame::Seq {
+                    start: span,
+                    anchor,
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(span)?;
+                self.stack.push(Frame::Map {
+                    start: span,
+                    anchor,
+                    entries: Vec::new(),
+                    pending_key: None,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let (node, anchor) = match frame {
+                    Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    } => (
+                        Node {
+                            kind: NodeKind::Seq(items),
+                            span: Span::new(self.file, start.start, span.end.max(start.end)),
+                        },
+                        anchor,
+                    ),
+                    Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    } => (
+                        Node {
+                            kind: NodeKind::Map(self.finish_map(entries)),
+                            span: Span::new(self.file, start.start, span.end.max(start.end)),
+                        },
+                        anchor,
+                    ),
+                };
+                self.push(node, anchor)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, span: Span) -> Result<(), Diagnostic> {
+        self.grow(1, span)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Diagnostic::error(
+                Code::YamlSyntax,
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            )
+            .with_label(span, "too deep"));
+        }
+        Ok(())
+    }
+
+    /// Apply `<<` merge keys and report duplicate keys.
+    fn finish_map(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+        let mut own: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+        let mut merged: Vec<(Node, Node)> = Vec::new();
+        for (key, value) in entries {
+            let is_merge = matches!(&key.kind, NodeKind::Scalar(Scalar::String(s)) if s == "<<")
+                && !matches!(value.kind, NodeKind::Scalar(_));
+            if is_merge {
+                let sources = match value.kind {
+                    NodeKind::Seq(items) => items,
+                    _ => vec![value],
+                };
+                for source in sources {
+                    match source.kind {
+                        NodeKind::Map(entries) => merged.extend(entries),
+                        _ => self.diagnostics.push(
+                            Diagnostic::error(Code::WrongType, "`<<` merges mappings only")
+                                .with_label(source.span, format!("found {}", source.describe())),
+                        ),
+                    }
+                }
+                continue;
+            }
+            let text = key.scalar_text();
+            if let Some(text) = &text {
+                if let Some((first, _)) = own.iter().find(|(k, _)| k.scalar_text().as_ref() == Some(text)) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{text}`"))
+                            .with_label(key.span, "defined again here")
+                            .with_secondary(first.span, "first defined here")
+                            .with_help("remove one of them: YAML keys must be unique in a mapping"),
+                    );
+                    continue;
+                }
+            }
+            own.push((key, value));
+        }
+        // Keys written in the mapping itself override merged ones.
+        for (key, value) in merged {
+            let text = key.scalar_text();
+            if !own.iter().any(|(k, _)| k.scalar_text() == text) {
+                own.push((key, value));
+            }
+        }
+        own
+    }
+}
+
+/// Parse one YAML document. Returns `None` for an empty file (no document).
+pub fn parse(file: FileId, source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
+    let mut builder = Builder {
+        file,
+        source,
+        anchors: Vec::new(),
+        stack: Vec::new(),
+        documents: Vec::new(),
+        nodes: 0,
+        diagnostics: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(&source.text);
+    let result = parser.try_for_each(|item| match item {
+        Ok((event, span)) => builder.on_event(event, span),
+        Err(err) => Err(scan_error(&builder, &err)),
+    });
+    let mut diagnostics = std::mem::take(&mut builder.diagnostics);
+    if let Err(diagnostic) = result {
+        diagnostics.push(diagnostic);
+        return (None, diagnostics);
+    }
+    (builder.documents.into_iter().next(), diagnostics)
+}
+
+fn scan_error(builder: &Builder<'_>, err: &ScanError) -> Diagnostic {
+    let marker = err.marker();
+    let span = builder.point(marker.line(), marker.col());
+    let info = err.info();
+    let mut diagnostic = Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {info}"))
+        .with_label(span, "here");
+    if info.contains("tab") {
+        diagnostic = diagnostic.with_help("indent with spaces: YAML does not allow tabs for indentation");
+    }
+    diagnostic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
+        let source = SourceFile::new("t.yaml", text);
+        parse(FileId(0), &source)
+    }
+
+    #[test]
+    fn core_schema_resolution() {
+        assert_eq!(resolve_plain("12"), Scalar::Number("12".into()));
+        assert_eq!(resolve_plain("-1.5e3"), Scalar::Number("-1.5e3".into()));
+        assert_eq!(resolve_plain(".5"), Scalar::Number(".5".into()));
+        assert_eq!(resolve_plain("1.4.0"), Scalar::String("1.4.0".into()));
+        assert_eq!(resolve_plain("yes"), Scalar::String("yes".into()));
+        assert_eq!(resolve_plain("~"), Scalar::Null);
+        assert_eq!(resolve_plain("."), Scalar::String(".".into()));
+        assert_eq!(resolve_plain("e5"), Scalar::String("e5".into()));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let (node, diags) = parse_str("a: 1\nb: 2\na: 3\n");
+        assert!(node.is_some());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::DuplicateKey);
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let (node, diags) = parse_str("d: &d {x: 1, y: 2}\ne:\n  <<: *d\n  y: 3\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let NodeKind::Map(entries) = node.unwrap().kind else { panic!() };
+        let NodeKind::Map(e) = &entries[1].1.kind else { panic!() };
+        let keys: Vec<_> = e.iter().map(|(k, v)| (k.scalar_text().unwrap(), v.scalar_text().unwrap())).collect();
+        assert_eq!(keys, [("y".into(), "3".into()), ("x".into(), "1".into())]);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let (node, diags) = parse_str(&text);
+        assert!(node.is_none());
+        assert!(diags[0].message.contains("too large"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let (node, diags) = parse_str(&text);
+        assert!(node.is_none());
+        assert_eq!(diags.len(), 1);
+    }
+
+    #[test]
+    fn second_document_is_an_error() {
+        let (_, diags) = parse_str("a: 1\n---\nb: 2\n");
+        assert_eq!(diags[0].code, Code::MultipleDocuments);
+    }
+
+    #[test]
+    fn empty_file_has_no_document() {
+        let (node, diags) = parse_str("# just a comment\n");
+        assert!(node.is_none());
+        assert!(diags.is_empty());
+    }
+}

@@ -1,0 +1,350 @@
+//! Value types of the contract language, parsed from their text forms:
+//! logical column types, durations, severities, owner roles, tolerances.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A column's logical type, mapped to a physical type per dialect by emitters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogicalType {
+    String,
+    Integer,
+    Bigint,
+    Smallint,
+    Decimal { precision: u8, scale: u8 },
+    Float,
+    Double,
+    Boolean,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+    Json,
+    Binary,
+    Uuid,
+}
+
+/// Broad families, for deciding which rules and literals a type accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeFamily {
+    String,
+    Integer,
+    Decimal,
+    Float,
+    Boolean,
+    Temporal,
+    Json,
+    Binary,
+    Uuid,
+}
+
+pub const TYPE_NAMES: &[&str] = &[
+    "string",
+    "integer",
+    "bigint",
+    "smallint",
+    "decimal(p,s)",
+    "float",
+    "double",
+    "boolean",
+    "date",
+    "time",
+    "timestamp",
+    "timestamp_tz",
+    "json",
+    "binary",
+    "uuid",
+];
+
+/// Other names for our types, from SQL dialects and other contract formats.
+pub const TYPE_SYNONYMS: &[(&str, &str)] = &[
+    ("int", "integer"),
+    ("int4", "integer"),
+    ("int32", "integer"),
+    ("long", "bigint"),
+    ("int8", "bigint"),
+    ("int64", "bigint"),
+    ("short", "smallint"),
+    ("int2", "smallint"),
+    ("int16", "smallint"),
+    ("text", "string"),
+    ("varchar", "string"),
+    ("char", "string"),
+    ("str", "string"),
+    ("bool", "boolean"),
+    ("numeric", "decimal(p,s)"),
+    ("number", "decimal(p,s)"),
+    ("real", "float"),
+    ("float4", "float"),
+    ("float8", "double"),
+    ("double precision", "double"),
+    ("datetime", "timestamp"),
+    ("timestamp_ntz", "timestamp"),
+    ("timestamptz", "timestamp_tz"),
+    ("timestamp_ltz", "timestamp_tz"),
+    ("jsonb", "json"),
+    ("variant", "json"),
+    ("bytes", "binary"),
+    ("bytea", "binary"),
+    ("blob", "binary"),
+    ("varbinary", "binary"),
+    ("guid", "uuid"),
+];
+
+impl LogicalType {
+    /// Parse a type as written in a contract: `string`, `decimal(12,2)`, …
+    pub fn parse(text: &str) -> Result<LogicalType, String> {
+        let t = text.trim();
+        let simple = match t {
+            "string" => Some(LogicalType::String),
+            "integer" => Some(LogicalType::Integer),
+            "bigint" => Some(LogicalType::Bigint),
+            "smallint" => Some(LogicalType::Smallint),
+            "float" => Some(LogicalType::Float),
+            "double" => Some(LogicalType::Double),
+            "boolean" => Some(LogicalType::Boolean),
+            "date" => Some(LogicalType::Date),
+            "time" => Some(LogicalType::Time),
+            "timestamp" => Some(LogicalType::Timestamp),
+            "timestamp_tz" => Some(LogicalType::TimestampTz),
+            "json" => Some(LogicalType::Json),
+            "binary" => Some(LogicalType::Binary),
+            "uuid" => Some(LogicalType::Uuid),
+            _ => None,
+        };
+        if let Some(ty) = simple {
+            return Ok(ty);
+        }
+        let Some(args) = t.strip_prefix("decimal").map(str::trim_start) else {
+            return Err(format!("unknown type `{t}`"));
+        };
+        let inner = args
+            .strip_prefix('(')
+            .and_then(|a| a.strip_suffix(')'))
+            .ok_or_else(|| "write decimal with its precision and scale: `decimal(p,s)`".to_string())?;
+        let mut parts = inner.split(',').map(str::trim);
+        let number = |p: Option<&str>| p.and_then(|p| p.parse::<u8>().ok());
+        let precision = number(parts.next()).ok_or("decimal precision must be an integer from 1 to 38")?;
+        let scale = match parts.next() {
+            None => 0,
+            Some(s) => number(Some(s)).ok_or("decimal scale must be a non-negative integer")?,
+        };
+        if parts.next().is_some() {
+            return Err("decimal takes at most two arguments: `decimal(p,s)`".into());
+        }
+        if !(1..=38).contains(&precision) {
+            return Err(format!("decimal precision must be from 1 to 38, not {precision}"));
+        }
+        if scale > precision {
+            return Err(format!("decimal scale ({scale}) must not exceed its precision ({precision})"));
+        }
+        Ok(LogicalType::Decimal { precision, scale })
+    }
+
+    pub fn family(self) -> TypeFamily {
+        match self {
+            LogicalType::String => TypeFamily::String,
+            LogicalType::Integer | LogicalType::Bigint | LogicalType::Smallint => TypeFamily::Integer,
+            LogicalType::Decimal { .. } => TypeFamily::Decimal,
+            LogicalType::Float | LogicalType::Double => TypeFamily::Float,
+            LogicalType::Boolean => TypeFamily::Boolean,
+            LogicalType::Date | LogicalType::Time | LogicalType::Timestamp | LogicalType::TimestampTz => {
+                TypeFamily::Temporal
+            }
+            LogicalType::Json => TypeFamily::Json,
+            LogicalType::Binary => TypeFamily::Binary,
+            LogicalType::Uuid => TypeFamily::Uuid,
+        }
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self.family(),
+            TypeFamily::Integer | TypeFamily::Decimal | TypeFamily::Float
+        )
+    }
+}
+
+impl fmt::Display for LogicalType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            LogicalType::Decimal { precision, scale } => return write!(f, "decimal({precision},{scale})"),
+            LogicalType::String => "string",
+            LogicalType::Integer => "integer",
+            LogicalType::Bigint => "bigint",
+            LogicalType::Smallint => "smallint",
+            LogicalType::Float => "float",
+            LogicalType::Double => "double",
+            LogicalType::Boolean => "boolean",
+            LogicalType::Date => "date",
+            LogicalType::Time => "time",
+            LogicalType::Timestamp => "timestamp",
+            LogicalType::TimestampTz => "timestamp_tz",
+            LogicalType::Json => "json",
+            LogicalType::Binary => "binary",
+            LogicalType::Uuid => "uuid",
+        };
+        f.write_str(name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    Minute,
+    Hour,
+    Day,
+    Week,
+}
+
+/// A span of time such as `30m`, `2h`, `1d` or `1w`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Duration {
+    pub count: u32,
+    pub unit: TimeUnit,
+}
+
+impl Duration {
+    pub const PATTERN: &'static str = "^[1-9][0-9]*[mhdw]$";
+
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        let hint = "write a positive whole number and a unit: `30m`, `2h`, `1d`, `1w`";
+        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let (digits, unit) = text.split_at(split);
+        let unit = match unit {
+            "m" => TimeUnit::Minute,
+            "h" => TimeUnit::Hour,
+            "d" => TimeUnit::Day,
+            "w" => TimeUnit::Week,
+            _ => return Err(hint.into()),
+        };
+        let count: u32 = digits.parse().map_err(|_| hint.to_string())?;
+        if count == 0 {
+            return Err("a duration must be longer than zero".into());
+        }
+        Ok(Duration { count, unit })
+    }
+
+    pub fn seconds(self) -> u64 {
+        let per = match self.unit {
+            TimeUnit::Minute => 60,
+            TimeUnit::Hour => 3_600,
+            TimeUnit::Day => 86_400,
+            TimeUnit::Week => 604_800,
+        };
+        u64::from(self.count) * per
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            TimeUnit::Minute => "m",
+            TimeUnit::Hour => "h",
+            TimeUnit::Day => "d",
+            TimeUnit::Week => "w",
+        };
+        write!(f, "{}{unit}", self.count)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Error,
+    Warn,
+}
+
+impl Severity {
+    pub const CHOICES: &'static [(&'static str, Severity)] =
+        &[("error", Severity::Error), ("warn", Severity::Warn)];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[default]
+    Producer,
+    Consumer,
+    Steward,
+}
+
+impl Role {
+    pub const CHOICES: &'static [(&'static str, Role)] = &[
+        ("producer", Role::Producer),
+        ("consumer", Role::Consumer),
+        ("steward", Role::Steward),
+    ];
+}
+
+/// How many failing rows a rule tolerates before it fails.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tolerance {
+    /// At most this many failing rows.
+    Count(u64),
+    /// At most this percent (0..=100) of the rows the rule sees.
+    Percent(f64),
+}
+
+impl Tolerance {
+    pub const PATTERN: &'static str = r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$";
+
+    pub fn parse_percent(text: &str) -> Result<Tolerance, String> {
+        let number = text
+            .trim()
+            .strip_suffix('%')
+            .ok_or("a tolerance is a count of rows (`5`) or a percent (`\"0.5%\"`)")?;
+        let valid_syntax = !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && number.matches('.').count() <= 1
+            && !number.starts_with('.')
+            && !number.ends_with('.');
+        let value: f64 = number
+            .parse()
+            .ok()
+            .filter(|_| valid_syntax)
+            .ok_or_else(|| format!("`{number}` is not a number"))?;
+        if !(0.0..=100.0).contains(&value) {
+            return Err(format!("a percent tolerance must be between 0% and 100%, not {number}%"));
+        }
+        Ok(Tolerance::Percent(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_types() {
+        assert_eq!(LogicalType::parse("decimal(12, 2)"), Ok(LogicalType::Decimal { precision: 12, scale: 2 }));
+        assert_eq!(LogicalType::parse("decimal(5)"), Ok(LogicalType::Decimal { precision: 5, scale: 0 }));
+        assert!(LogicalType::parse("decimal(40,2)").is_err());
+        assert!(LogicalType::parse("decimal(5,7)").is_err());
+        assert!(LogicalType::parse("decimal").is_err());
+        assert!(LogicalType::parse("int").is_err());
+        assert_eq!(LogicalType::parse("timestamp_tz").unwrap().to_string(), "timestamp_tz");
+    }
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(Duration::parse("2h").map(Duration::seconds), Ok(7200));
+        assert_eq!(Duration::parse("1w").unwrap().to_string(), "1w");
+        for bad in ["0h", "2 hours", "5y", "-1h", "h", "", "1.5h", "99999999999h"] {
+            assert!(Duration::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_percent_tolerance() {
+        assert_eq!(Tolerance::parse_percent("0.5%"), Ok(Tolerance::Percent(0.5)));
+        assert_eq!(Tolerance::parse_percent("100%"), Ok(Tolerance::Percent(100.0)));
+        for bad in ["150%", "abc", "-1%", "5", "%", "1e2%", ".5%", "nan%", "inf%"] {
+            assert!(Tolerance::parse_percent(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,464 @@
+//! Semantic validation of decoded contracts, across all files of a run.
+//!
+//! Decoding has already checked each value's shape; this pass checks what
+//! needs context: rules against column types, ranges, names, and references
+//! between contracts. It is tolerant of partial syntax (a field the decoder
+//! could not read is `None` and simply not checked), so a file with one
+//! mistake does not produce a cascade of follow-on errors.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::literal::{self, Literal};
+use crate::lower;
+use crate::source::{Span, Spanned};
+use crate::sqlcheck::{self, Expression};
+use crate::suggest;
+use crate::syntax::ast::{CheckBody, Column, Contract, Rule, TableCheck};
+use crate::syntax::yaml::Scalar;
+use crate::types::{LogicalType, TypeFamily};
+
+/// Validate every contract; returns all diagnostics found.
+pub fn validate(contracts: &[Contract]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let index = Index::new(contracts, &mut out);
+    for contract in contracts {
+        Validator {
+            contract,
+            index: &index,
+            out: &mut out,
+        }
+        .run();
+    }
+    out
+}
+
+/// Contracts by id, for references across files.
+struct Index<'a> {
+    by_id: BTreeMap<&'a str, &'a Contract>,
+}
+
+impl<'a> Index<'a> {
+    fn new(contracts: &'a [Contract], out: &mut Vec<Diagnostic>) -> Index<'a> {
+        let mut by_id: BTreeMap<&str, &Contract> = BTreeMap::new();
+        for contract in contracts {
+            let Some(id) = &contract.contract else { continue };
+            match by_id.get(id.as_str()) {
+                Some(first) => {
+                    let mut d = Diagnostic::error(Code::DuplicateContract, format!("contract `{}` is declared twice", id.value))
+                        .with_label(id.span, "declared again here")
+                        .with_help("contract ids are unique across the repository; rename one of them");
+                    if let Some(first_id) = &first.contract {
+                        d = d.with_secondary(first_id.span, "first declared here");
+                    }
+                    out.push(d);
+                }
+                None => {
+                    by_id.insert(id.as_str(), contract);
+                }
+            }
+        }
+        Index { by_id }
+    }
+}
+
+struct Validator<'a, 'o> {
+    contract: &'a Contract,
+    index: &'a Index<'a>,
+    out: &'o mut Vec<Diagnostic>,
+}
+
+impl<'a> Validator<'a, '_> {
+    fn run(&mut self) {
+        self.owners();
+        self.columns();
+        self.freshness();
+        self.row_count();
+        self.table_checks();
+        self.check_names();
+    }
+
+    fn columns_declared(&self) -> Option<&'a [Column]> {
+        self.contract.columns.as_deref().filter(|c| !c.is_empty())
+    }
+
+    fn column(&self, name: &str) -> Option<&'a Column> {
+        self.columns_declared()?
+            .iter()
+            .find(|c| c.name.as_ref().is_some_and(|n| n.value == name))
+    }
+
+    fn column_names(&self) -> Vec<&'a str> {
+        self.columns_declared()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| c.name.as_ref().map(|n| n.as_str()))
+            .collect()
+    }
+
+    fn unknown_column(&mut self, name: &str, span: Span, context: &str) {
+        let names = self.column_names();
+        let mut d = Diagnostic::error(Code::UnknownColumn, format!("{context} names `{name}`, which is not a column of this contract"))
+            .with_label(span, "unknown column");
+        d = match suggest::closest(name, names.iter().copied()) {
+            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+            None => d.with_help("declare it under `columns:`"),
+        };
+        self.out.push(d);
+    }
+
+    fn owners(&mut self) {
+        if self.contract.owners.as_ref().is_none_or(|o| o.is_empty()) {
+            let span = self.contract.contract.as_ref().map_or(Span::new(self.contract.file, 0, 0), |c| c.span);
+            self.out.push(
+                Diagnostic::warning(Code::NoOwner, "this contract names no owner")
+                    .with_label(span, "who answers for this data?")
+                    .with_help("add `owners: [{name: <team>, email: <address>}]`"),
+            );
+        }
+    }
+
+    fn columns(&mut self) {
+        let Some(columns) = self.columns_declared() else { return };
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        for column in columns {
+            if let Some(name) = &column.name {
+                if let Some(first) = seen.get(name.as_str()) {
+                    self.out.push(
+                        Diagnostic::error(Code::DuplicateColumn, format!("column `{}` is declared twice", name.value))
+                            .with_label(name.span, "declared again here")
+                            .with_secondary(*first, "first declared here"),
+                    );
+                } else {
+                    seen.insert(name.as_str(), name.span);
+                }
+            }
+            self.column_rules(column);
+        }
+    }
+
+    fn column_rules(&mut self, column: &'a Column) {
+        let Some(ty) = column.ty.as_ref() else {
+            // Type unknown: only type-independent checks.
+            self.rule_filters(column);
+            return;
+        };
+        let name = column.name.as_ref().map_or("?", |n| n.as_str());
+        let ty_value = ty.value;
+        let mismatch = |key: Span, rule: &str, applies: &str| {
+            Diagnostic::error(Code::RuleTypeMismatch, format!("`{rule}` does not apply to `{name}`, a {ty_value} column"))
+                .with_label(key, format!("`{rule}` applies to {applies}"))
+                .with_secondary(ty.span, format!("`{name}` is {ty_value}"))
+        };
+        let family = ty.family();
+        if let Some(rule) = &column.pattern {
+            if family != TypeFamily::String {
+                self.out.push(mismatch(rule.key, "pattern", "string columns"));
+            }
+        }
+        if let Some(rule) = &column.length {
+            if family != TypeFamily::String {
+                self.out.push(mismatch(rule.key, "length", "string columns"));
+            } else if let (Some(min), Some(max)) = (&rule.min, &rule.max) {
+                if min.value > max.value {
+                    self.range_order(min.span, max.span, "length");
+                }
+            }
+        }
+        let ordered = ty.is_numeric() || family == TypeFamily::Temporal;
+        let mut bounds: [Option<Spanned<Literal>>; 2] = [None, None];
+        for (slot, (rule, key)) in [(&column.min, "min"), (&column.max, "max")].into_iter().enumerate() {
+            let Some(rule) = rule else { continue };
+            if !ordered {
+                let hint = if family == TypeFamily::String { " (for strings, use `length`)" } else { "" };
+                self.out.push(mismatch(rule.key, key, &format!("numeric, date and time columns{hint}")));
+                continue;
+            }
+            if let Some(value) = &rule.value {
+                bounds[slot] = self.literal(value, ty_value, key, name);
+            }
+        }
+        if let [Some(min), Some(max)] = &bounds {
+            if literal::compare(&min.value, &max.value) == Some(std::cmp::Ordering::Greater) {
+                self.range_order(min.span, max.span, "min/max");
+            }
+        }
+        if let Some(rule) = &column.accepted_values {
+            if matches!(family, TypeFamily::Json | TypeFamily::Binary) {
+                self.out.push(mismatch(rule.key, "accepted_values", "columns other than json and binary"));
+            } else if let Some(values) = &rule.value {
+                for value in values.iter() {
+                    self.literal(value, ty_value, "accepted_values", name);
+                }
+            }
+        }
+        if let Some(rule) = &column.references {
+            self.reference(rule, column);
+        }
+        self.rule_filters(column);
+    }
+
+    fn literal(&mut self, value: &Spanned<Scalar>, ty: LogicalType, rule: &str, column: &str) -> Option<Spanned<Literal>> {
+        match literal::coerce(value, ty) {
+            Ok(lit) => Some(Spanned::new(lit, value.span)),
+            Err(why) => {
+                self.out.push(
+                    Diagnostic::error(Code::InvalidLiteral, format!("this `{rule}` value does not fit `{column}`, a {ty} column"))
+                        .with_label(value.span, why),
+                );
+                None
+            }
+        }
+    }
+
+    fn range_order(&mut self, min: Span, max: Span, what: &str) {
+        self.out.push(
+            Diagnostic::error(Code::RangeOrder, format!("{what}: the minimum is greater than the maximum"))
+                .with_label(min, "minimum")
+                .with_secondary(max, "maximum")
+                .with_help("no value can satisfy both bounds; swap them or fix one"),
+        );
+    }
+
+    fn reference(&mut self, rule: &Rule<crate::syntax::ast::ColumnRef>, column: &Column) {
+        let Some(target) = &rule.value else { return };
+        let Some(contract) = self.index.by_id.get(target.contract.as_str()) else {
+            let ids: Vec<&str> = self.index.by_id.keys().copied().collect();
+            let mut d = Diagnostic::error(Code::UnknownContract, format!("no contract `{}` is loaded", target.contract))
+                .with_label(target.span, "unknown contract");
+            d = match suggest::closest(&target.contract, ids.iter().copied()) {
+                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None => d.with_help("references name a contract id in the set being validated, then a column: `<contract>.<column>`"),
+            };
+            self.out.push(d);
+            return;
+        };
+        let Some(columns) = contract.columns.as_deref() else { return };
+        let found = columns.iter().find(|c| c.name.as_ref().is_some_and(|n| n.value == target.column));
+        let Some(found) = found else {
+            let names: Vec<&str> = columns.iter().filter_map(|c| c.name.as_ref().map(|n| n.as_str())).collect();
+            let mut d = Diagnostic::error(
+                Code::UnknownColumn,
+                format!("contract `{}` has no column `{}`", target.contract, target.column),
+            )
+            .with_label(target.span, "unknown column");
+            if let Some(c) = suggest::closest(&target.column, names.iter().copied()) {
+                d = d.with_help(format!("did you mean `{}.{c}`?", target.contract));
+            }
+            self.out.push(d);
+            return;
+        };
+        if let (Some(from), Some(to)) = (&column.ty, &found.ty) {
+            if from.family() != to.family() {
+                self.out.push(
+                    Diagnostic::warning(
+                        Code::ReferenceTypeMismatch,
+                        format!("`{}` is {} but references a {} column", column.name.as_ref().map_or("?", |n| n.as_str()), from.value, to.value),
+                    )
+                    .with_label(target.span, format!("`{}.{}` is {}", target.contract, target.column, to.value))
+                    .with_secondary(from.span, "this type")
+                    .with_help("values of different type families never match without a cast"),
+                );
+            }
+        }
+    }
+
+    /// The `where` filters of a column's rules.
+    fn rule_filters(&mut self, column: &Column) {
+        let sites = lower::rule_sites(column);
+        let filters = sites.iter().filter_map(|site| site.options.filter.as_ref());
+        for filter in filters {
+            self.sql_expression(filter, "this `where` filter");
+        }
+    }
+
+    /// Parse a SQL boolean and check the columns it names.
+    fn sql_expression(&mut self, sql: &Spanned<String>, context: &str) {
+        match sqlcheck::read_expression(sql) {
+            Expression::Unparsed(why) => self.out.push(
+                Diagnostic::warning(Code::UnparsedSql, format!("{context} could not be parsed as SQL, so its columns were not checked"))
+                    .with_label(sql.span, why)
+                    .with_help("if it is valid in your warehouse's dialect, this is only a warning"),
+            ),
+            Expression::Parsed(idents) => {
+                if self.columns_declared().is_none() {
+                    return;
+                }
+                let names = self.column_names();
+                for ident in idents {
+                    if names.iter().any(|c| sqlcheck::names(&ident, c)) {
+                        continue;
+                    }
+                    let span = find_word(sql, &ident.name);
+                    self.unknown_column(&ident.name, span, context);
+                }
+            }
+        }
+    }
+
+    fn freshness(&mut self) {
+        let Some(freshness) = &self.contract.freshness else { return };
+        if let (Some(warn), Some(error)) = (&freshness.warn_after, &freshness.error_after) {
+            if warn.seconds() > error.seconds() {
+                self.out.push(
+                    Diagnostic::error(Code::FreshnessOrder, format!("warn_after ({}) is later than error_after ({})", warn.value, error.value))
+                        .with_label(warn.span, "warns only after")
+                        .with_secondary(error.span, "it already fails here")
+                        .with_help("warn_after must not exceed error_after"),
+                );
+            }
+        }
+        if let Some(filter) = &freshness.filter {
+            self.sql_expression(filter, "the freshness `where` filter");
+        }
+        let Some(column) = &freshness.column else { return };
+        if self.columns_declared().is_none() {
+            return;
+        }
+        match self.column(column) {
+            None => self.unknown_column(column, column.span, "freshness"),
+            Some(found) => {
+                if let Some(ty) = &found.ty {
+                    if ty.family() != TypeFamily::Temporal || ty.value == LogicalType::Time {
+                        self.out.push(
+                            Diagnostic::error(Code::FreshnessColumnType, format!("freshness column `{}` is {}, not a date or timestamp", column.value, ty.value))
+                                .with_label(column.span, "not a date or timestamp")
+                                .with_secondary(ty.span, "declared here")
+                                .with_help("freshness needs a date, timestamp or timestamp_tz column recording when rows arrived"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn row_count(&mut self) {
+        let Some(row_count) = &self.contract.row_count else { return };
+        if let (Some(min), Some(max)) = (&row_count.min, &row_count.max) {
+            if min.value > max.value {
+                self.range_order(min.span, max.span, "row_count");
+            }
+        }
+        if let Some(filter) = &row_count.filter {
+            self.sql_expression(filter, "the row_count `where` filter");
+        }
+    }
+
+    fn table_checks(&mut self) {
+        for check in self.contract.checks.as_deref().unwrap_or_default() {
+            self.table_check(check);
+        }
+    }
+
+    fn table_check(&mut self, check: &TableCheck) {
+        if let Some(filter) = &check.options.filter {
+            self.sql_expression(filter, "this `where` filter");
+        }
+        match &check.body {
+            None => {}
+            Some(CheckBody::Expression(sql)) => self.sql_expression(sql, "this expression"),
+            Some(CheckBody::Unique(columns)) => {
+                if self.columns_declared().is_none() {
+                    return;
+                }
+                let mut seen: Vec<&str> = Vec::new();
+                for column in columns.iter() {
+                    if seen.contains(&column.as_str()) {
+                        self.out.push(
+                            Diagnostic::error(Code::InvalidValue, format!("`{}` is listed twice", column.value))
+                                .with_label(column.span, "listed again here"),
+                        );
+                    } else if self.column(column).is_none() {
+                        self.unknown_column(column, column.span, "this unique combination");
+                    }
+                    seen.push(column.as_str());
+                }
+            }
+            Some(CheckBody::Sql(sql)) => self.placeholders(sql),
+        }
+    }
+
+    fn placeholders(&mut self, sql: &Spanned<String>) {
+        let mut rest = sql.as_str();
+        let mut reads_table = false;
+        while let Some(start) = rest.find("{{") {
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else { break };
+            let inner = after[..end].trim();
+            if inner == "table" {
+                reads_table = true;
+            } else {
+                let span = find_word(sql, &format!("{{{{{}", &after[..end]));
+                let mut d = Diagnostic::error(Code::UnknownPlaceholder, format!("unknown placeholder `{{{{ {inner} }}}}`"))
+                    .with_label(span, "not a placeholder datapact fills in");
+                d = if suggest::closest(inner, ["table"]).is_some() {
+                    d.with_help("did you mean `{{ table }}`?")
+                } else {
+                    d.with_help("the only placeholder is `{{ table }}`, the dataset's qualified name")
+                };
+                self.out.push(d);
+            }
+            rest = &after[end + 2..];
+        }
+        if !reads_table {
+            self.out.push(
+                Diagnostic::warning(Code::SqlWithoutTable, "this sql check does not read `{{ table }}`")
+                    .with_label(sql.span, "no `{{ table }}` here")
+                    .with_help("write `from {{ table }}` so the check follows the dataset when it moves"),
+            );
+        }
+    }
+
+    /// Every check of the contract has a distinct, valid name.
+    fn check_names(&mut self) {
+        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+        for (name, span, derived) in lower::check_names(self.contract) {
+            if derived {
+                if let Err(why) = crate::syntax::ast::validate_check_name(&name) {
+                    self.out.push(
+                        Diagnostic::error(Code::InvalidCheckName, format!("the derived check name `{name}` is invalid: {why}"))
+                            .with_label(span, "this rule")
+                            .with_help("give the rule a `name:` in its long form"),
+                    );
+                    continue;
+                }
+            }
+            match seen.get(&name) {
+                Some(first) => self.out.push(
+                    Diagnostic::error(Code::DuplicateCheckName, format!("two checks are named `{name}`"))
+                        .with_label(span, "this check")
+                        .with_secondary(*first, "has the same name as this one")
+                        .with_help("check names are unique per contract; set `name:` on one of them"),
+                ),
+                None => {
+                    seen.insert(name, span);
+                }
+            }
+        }
+    }
+}
+
+/// The span of the first whole-word occurrence of `word` in the source text of
+/// `sql`, or the whole of `sql` when it cannot be found exactly.
+fn find_word(sql: &Spanned<String>, word: &str) -> Span {
+    let value = sql.as_str();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(pos) = value[from..].find(word).map(|p| p + from) {
+        let before = value[..pos].chars().next_back();
+        let after = value[pos + word.len()..].chars().next();
+        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+            // The scalar's text maps 1:1 onto the source only when it is written
+            // plainly on one line; otherwise point at the whole value.
+            let plain = sql.span.len() == value.len();
+            let quoted = sql.span.len() == value.len() + 2;
+            if plain || quoted {
+                let start = sql.span.start + usize::from(quoted) + pos;
+                return Span::new(sql.span.file, start, start + word.len());
+            }
+            break;
+        }
+        from = pos + word.len().max(1);
+    }
+    sql.span
+}
