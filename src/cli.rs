@@ -91,7 +91,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            return ExitCode::from(if err.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            });
         }
     };
     ExitCode::from(run(&cli))
@@ -134,11 +138,16 @@ impl Output {
             Format::Human => {
                 let mut stderr = std::io::stderr().lock();
                 for d in diagnostics {
-                    let _ = writeln!(stderr, "{}", diagnostic::render_human(d, sources, self.human));
+                    let _ = writeln!(
+                        stderr,
+                        "{}",
+                        diagnostic::render_human(d, sources, self.human)
+                    );
                 }
             }
             Format::Json => {
-                let _ = std::io::stdout().write_all(diagnostic::render_json(diagnostics, sources, summary).as_bytes());
+                let _ = std::io::stdout()
+                    .write_all(diagnostic::render_json(diagnostics, sources, summary).as_bytes());
             }
             Format::Github => {
                 let mut stdout = std::io::stdout().lock();
@@ -161,7 +170,11 @@ fn count_diagnostics(diagnostics: &[Diagnostic]) -> (usize, usize) {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Read the project file: the `--config` one, else ./datapact.yaml if present.
@@ -177,7 +190,14 @@ fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
         Ok(t) => t,
         Err(err) => {
             let d = load::io_error(&path, &err.to_string());
-            out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+            out.diagnostics(
+                &[d],
+                &Sources::new(),
+                Summary {
+                    errors: 1,
+                    ..Summary::default()
+                },
+            );
             return Err(EXIT_USAGE);
         }
     };
@@ -187,7 +207,16 @@ fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
     let (project, diagnostics) = project::parse(&sources, file, dir);
     if diagnostics.iter().any(Diagnostic::is_error) {
         let (errors, warnings) = count_diagnostics(&diagnostics);
-        out.diagnostics(&diagnostics, &sources, Summary { files: 1, contracts: 0, errors, warnings });
+        out.diagnostics(
+            &diagnostics,
+            &sources,
+            Summary {
+                files: 1,
+                contracts: 0,
+                errors,
+                warnings,
+            },
+        );
         return Err(EXIT_USAGE);
     }
     Ok(project)
@@ -206,9 +235,15 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
     if sources.is_empty() && io.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
         io.push(
-            Diagnostic::error(Code::NoContracts, format!("no contract files (*.yaml, *.yml) under {}", shown.join(", ")))
-                .with_path(shown.join(", "))
-                .with_help("pass the files or directories to validate, or run `datapact init`"),
+            Diagnostic::error(
+                Code::NoContracts,
+                format!(
+                    "no contract files (*.yaml, *.yml) under {}",
+                    shown.join(", ")
+                ),
+            )
+            .with_path(shown.join(", "))
+            .with_help("pass the files or directories to validate, or run `datapact init`"),
         );
     }
     let checked = crate::check(&sources);
@@ -251,9 +286,19 @@ fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {
         Some(path) => match write_atomic(path, &text) {
             Ok(()) => EXIT_OK,
             Err(err) => {
-                let d = Diagnostic::error(Code::Io, format!("cannot write `{}`: {err}", load::display(path)))
-                    .with_path(load::display(path));
-                out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+                let d = Diagnostic::error(
+                    Code::Io,
+                    format!("cannot write `{}`: {err}", load::display(path)),
+                )
+                .with_path(load::display(path));
+                out.diagnostics(
+                    &[d],
+                    &Sources::new(),
+                    Summary {
+                        errors: 1,
+                        ..Summary::default()
+                    },
+                );
                 EXIT_USAGE
             }
         },
@@ -277,14 +322,31 @@ fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
         let d = Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
             .with_path(existing.join(", "))
             .with_help("pass --force to overwrite");
-        out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+        out.diagnostics(
+            &[d],
+            &Sources::new(),
+            Summary {
+                errors: 1,
+                ..Summary::default()
+            },
+        );
         return EXIT_USAGE;
     }
     for (path, text) in &files {
         if let Err(err) = write_atomic(path, text) {
-            let d = Diagnostic::error(Code::Io, format!("cannot write `{}`: {err}", load::display(path)))
-                .with_path(load::display(path));
-            out.diagnostics(&[d], &Sources::new(), Summary { errors: 1, ..Summary::default() });
+            let d = Diagnostic::error(
+                Code::Io,
+                format!("cannot write `{}`: {err}", load::display(path)),
+            )
+            .with_path(load::display(path));
+            out.diagnostics(
+                &[d],
+                &Sources::new(),
+                Summary {
+                    errors: 1,
+                    ..Summary::default()
+                },
+            );
             return EXIT_USAGE;
         }
         out.status(&format!("created {}", load::display(path)));
@@ -296,9 +358,15 @@ fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
 /// Write via a temporary file in the same directory and rename, so readers
 /// never see a half-written file.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.datapact-tmp"));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

@@ -176,7 +176,9 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
             (
-                d.primary.as_ref().map(|l| (l.span.file, l.span.start, l.span.end)),
+                d.primary
+                    .as_ref()
+                    .map(|l| (l.span.file, l.span.start, l.span.end)),
                 d.path.clone(),
                 d.code,
                 d.message.clone(),
@@ -296,9 +298,16 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, options: HumanOptions) ->
     }
     // Secondary labels in other files are listed by position.
     for label in &d.secondary {
-        if d.primary.as_ref().is_none_or(|p| p.span.file != label.span.file) {
+        if d.primary
+            .as_ref()
+            .is_none_or(|p| p.span.file != label.span.file)
+        {
             let l = locate(sources, label.span);
-            let _ = writeln!(out, "   = note: {}:{}:{}: {}", l.file, l.line, l.column, label.message);
+            let _ = writeln!(
+                out,
+                "   = note: {}:{}:{}: {}",
+                l.file, l.line, l.column, label.message
+            );
         }
     }
     if let Some(help) = &d.help {
@@ -377,7 +386,11 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources, summary: Summa
             code: d.code.as_str(),
             message: &d.message,
             location: d.location(sources),
-            path: if d.primary.is_none() { d.path.as_deref() } else { None },
+            path: if d.primary.is_none() {
+                d.path.as_deref()
+            } else {
+                None
+            },
             labels: d
                 .primary
                 .iter()
@@ -412,17 +425,26 @@ pub fn render_github(d: &Diagnostic, sources: &Sources) -> String {
     } else if let Some(p) = &d.path {
         props.push(format!("file={}", escape_property(p)));
     }
-    props.push(format!("title={}", escape_property(&format!("datapact {}", d.code))));
+    props.push(format!(
+        "title={}",
+        escape_property(&format!("datapact {}", d.code))
+    ));
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
-    format!("::{command} {}::{}\n", props.join(","), escape_data(&message))
+    format!(
+        "::{command} {}::{}\n",
+        props.join(","),
+        escape_data(&message)
+    )
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -438,7 +460,11 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for code in Code::ALL {
             assert!(seen.insert(code.as_str()), "duplicate code {code}");
-            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(
+                code.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+            );
         }
     }
 

@@ -94,17 +94,45 @@ pub struct Check {
 pub enum CheckKind {
     Required,
     Unique,
-    AcceptedValues { values: Vec<Literal> },
-    Min { value: Literal },
-    Max { value: Literal },
-    Pattern { regex: String },
-    Length { min: Option<u64>, max: Option<u64> },
-    References { contract: String, column: String, location: Location },
-    Expression { sql: String },
-    UniqueCombination { columns: Vec<String> },
-    RowCount { min: Option<u64>, max: Option<u64> },
-    Freshness { column: String, warn_after: Option<Duration>, error_after: Option<Duration> },
-    Sql { query: String },
+    AcceptedValues {
+        values: Vec<Literal>,
+    },
+    Min {
+        value: Literal,
+    },
+    Max {
+        value: Literal,
+    },
+    Pattern {
+        regex: String,
+    },
+    Length {
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+    References {
+        contract: String,
+        column: String,
+        location: Location,
+    },
+    Expression {
+        sql: String,
+    },
+    UniqueCombination {
+        columns: Vec<String>,
+    },
+    RowCount {
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+    Freshness {
+        column: String,
+        warn_after: Option<Duration>,
+        error_after: Option<Duration>,
+    },
+    Sql {
+        query: String,
+    },
 }
 
 impl CheckKind {

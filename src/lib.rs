@@ -12,8 +12,8 @@
 //! any input: every problem is a [`Diagnostic`] with a span.
 
 pub mod cli;
-pub mod dialect;
 pub mod diagnostic;
+pub mod dialect;
 pub mod ir;
 pub mod literal;
 pub mod load;

@@ -40,7 +40,10 @@ pub fn coerce(scalar: &Scalar, ty: LogicalType) -> Result<Literal, String> {
         Scalar::Number(n) | Scalar::String(n) => n.clone(),
     };
     let quoted_number = |kind: &str| match scalar {
-        Scalar::String(_) => Err(format!("expected {kind}, found the string \"{text}\" (write numbers without quotes)")),
+        Scalar::String(_) if text.trim().parse::<f64>().is_ok() => Err(format!(
+            "expected {kind}, found the string \"{text}\" (write numbers without quotes)"
+        )),
+        Scalar::String(_) => Err(format!("expected {kind}, found `{text}`")),
         Scalar::Bool(_) => Err(format!("expected {kind}, found a boolean")),
         _ => Ok(()),
     };
@@ -66,21 +69,29 @@ pub fn coerce(scalar: &Scalar, ty: LogicalType) -> Result<Literal, String> {
             let LogicalType::Decimal { precision, scale } = ty else {
                 return Err(format!("expected a number, found `{text}`"));
             };
-            let canonical = canonical_decimal(&text).ok_or_else(|| format!("expected a decimal number, found `{text}`"))?;
+            let canonical = canonical_decimal(&text)
+                .ok_or_else(|| format!("expected a decimal number, found `{text}`"))?;
             let unsigned = canonical.trim_start_matches('-');
             let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
             let int_digits = int.trim_start_matches('0').len();
             if frac.len() > usize::from(scale) {
-                return Err(format!("{text} has more than {scale} digits after the point, which {ty} cannot hold"));
+                return Err(format!(
+                    "{text} has more than {scale} digits after the point, which {ty} cannot hold"
+                ));
             }
             if int_digits > usize::from(precision - scale) {
-                return Err(format!("{text} has more than {} digits before the point, which {ty} cannot hold", precision - scale));
+                return Err(format!(
+                    "{text} has more than {} digits before the point, which {ty} cannot hold",
+                    precision - scale
+                ));
             }
             Ok(Literal::Number(canonical))
         }
         TypeFamily::Float => {
             quoted_number("a number")?;
-            let value: f64 = text.parse().map_err(|_| format!("expected a number, found `{text}`"))?;
+            let value: f64 = text
+                .parse()
+                .map_err(|_| format!("expected a number, found `{text}`"))?;
             if !value.is_finite() {
                 return Err(format!("{text} is not a finite number"));
             }
@@ -95,7 +106,10 @@ pub fn coerce(scalar: &Scalar, ty: LogicalType) -> Result<Literal, String> {
         },
         TypeFamily::Temporal => {
             if !matches!(scalar, Scalar::String(_)) {
-                return Err(format!("expected a {ty} written as text, e.g. {}", temporal_example(ty)));
+                return Err(format!(
+                    "expected a {ty} written as text, e.g. {}",
+                    temporal_example(ty)
+                ));
             }
             temporal(&text, ty)
         }
@@ -104,7 +118,9 @@ pub fn coerce(scalar: &Scalar, ty: LogicalType) -> Result<Literal, String> {
             if is_uuid(&lower) {
                 Ok(Literal::Uuid(lower))
             } else {
-                Err(format!("`{text}` is not a UUID (8-4-4-4-12 hexadecimal digits)"))
+                Err(format!(
+                    "`{text}` is not a UUID (8-4-4-4-12 hexadecimal digits)"
+                ))
             }
         }
         TypeFamily::Json | TypeFamily::Binary => Err(format!("{ty} columns take no literals")),
@@ -121,7 +137,12 @@ fn temporal_example(ty: LogicalType) -> &'static str {
 }
 
 fn temporal(text: &str, ty: LogicalType) -> Result<Literal, String> {
-    let bad = || format!("`{text}` is not a valid {ty}; write e.g. {}", temporal_example(ty));
+    let bad = || {
+        format!(
+            "`{text}` is not a valid {ty}; write e.g. {}",
+            temporal_example(ty)
+        )
+    };
     match ty {
         LogicalType::Date => text
             .parse::<jiff::civil::Date>()
@@ -136,12 +157,17 @@ fn temporal(text: &str, ty: LogicalType) -> Result<Literal, String> {
         LogicalType::Timestamp => {
             if text.len() == 10 {
                 if let Ok(d) = text.parse::<jiff::civil::Date>() {
-                    return Ok(Literal::Timestamp(d.to_datetime(jiff::civil::Time::midnight()).to_string()));
+                    return Ok(Literal::Timestamp(
+                        d.to_datetime(jiff::civil::Time::midnight()).to_string(),
+                    ));
                 }
             }
-            let has_offset = text.ends_with(['Z', 'z']) || text.get(19..).is_some_and(|rest| rest.contains(['+', '-']));
+            let has_offset = text.ends_with(['Z', 'z'])
+                || text.get(19..).is_some_and(|rest| rest.contains(['+', '-']));
             if has_offset {
-                return Err(format!("`{text}` has a time zone, but {ty} has none; use timestamp_tz or drop the offset"));
+                return Err(format!(
+                    "`{text}` has a time zone, but {ty} has none; use timestamp_tz or drop the offset"
+                ));
             }
             text.parse::<jiff::civil::DateTime>()
                 .map(|d| Literal::Timestamp(d.to_string()))
@@ -150,7 +176,12 @@ fn temporal(text: &str, ty: LogicalType) -> Result<Literal, String> {
         _ => text
             .parse::<jiff::Timestamp>()
             .map(|t| Literal::TimestampTz(t.to_string()))
-            .map_err(|_| format!("`{text}` is not a timestamp with a time zone; write e.g. {}", temporal_example(ty))),
+            .map_err(|_| {
+                format!(
+                    "`{text}` is not a timestamp with a time zone; write e.g. {}",
+                    temporal_example(ty)
+                )
+            }),
     }
 }
 
@@ -222,7 +253,10 @@ mod tests {
 
     #[test]
     fn integers_respect_ranges() {
-        assert_eq!(coerce(&num("32767"), LogicalType::Smallint), Ok(Literal::Number("32767".into())));
+        assert_eq!(
+            coerce(&num("32767"), LogicalType::Smallint),
+            Ok(Literal::Number("32767".into()))
+        );
         assert!(coerce(&num("32768"), LogicalType::Smallint).is_err());
         assert!(coerce(&num("1.5"), LogicalType::Bigint).is_err());
         assert!(coerce(&string("5"), LogicalType::Integer).is_err());
@@ -230,8 +264,14 @@ mod tests {
 
     #[test]
     fn decimals_respect_precision_and_scale() {
-        let d = LogicalType::Decimal { precision: 5, scale: 2 };
-        assert_eq!(coerce(&num("+123.40"), d), Ok(Literal::Number("123.4".into())));
+        let d = LogicalType::Decimal {
+            precision: 5,
+            scale: 2,
+        };
+        assert_eq!(
+            coerce(&num("+123.40"), d),
+            Ok(Literal::Number("123.4".into()))
+        );
         assert_eq!(coerce(&num(".5"), d), Ok(Literal::Number("0.5".into())));
         assert!(coerce(&num("1.234"), d).is_err());
         assert!(coerce(&num("1234"), d).is_err());
@@ -240,7 +280,10 @@ mod tests {
 
     #[test]
     fn temporal_literals() {
-        assert_eq!(coerce(&string("2024-02-29"), LogicalType::Date), Ok(Literal::Date("2024-02-29".into())));
+        assert_eq!(
+            coerce(&string("2024-02-29"), LogicalType::Date),
+            Ok(Literal::Date("2024-02-29".into()))
+        );
         assert!(coerce(&string("2023-02-29"), LogicalType::Date).is_err());
         assert_eq!(
             coerce(&string("2024-01-01"), LogicalType::Timestamp),
@@ -248,7 +291,10 @@ mod tests {
         );
         assert!(coerce(&string("2024-01-01T00:00:00Z"), LogicalType::Timestamp).is_err());
         assert_eq!(
-            coerce(&string("2024-01-01T02:00:00+02:00"), LogicalType::TimestampTz),
+            coerce(
+                &string("2024-01-01T02:00:00+02:00"),
+                LogicalType::TimestampTz
+            ),
             Ok(Literal::TimestampTz("2024-01-01T00:00:00Z".into()))
         );
     }

@@ -20,14 +20,19 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
             let walker = walkdir::WalkDir::new(path)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
             for entry in walker {
                 match entry {
-                    Ok(e) if e.file_type().is_file() && is_contract_file(e.path()) => files.push(e.into_path()),
+                    Ok(e) if e.file_type().is_file() && is_contract_file(e.path()) => {
+                        files.push(e.into_path())
+                    }
                     Ok(_) => {}
                     Err(err) => diagnostics.push(io_error(
                         err.path().unwrap_or(path),
-                        &err.io_error().map_or_else(|| err.to_string(), |e| e.to_string()),
+                        &err.io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string()),
                     )),
                 }
             }
@@ -53,8 +58,14 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
 }
 
 fn is_contract_file(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    let ext = path.extension().map(|e| e.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy())
+        .unwrap_or_default();
     (ext == "yaml" || ext == "yml") && !PROJECT_FILES.contains(&name.as_ref())
 }
 
@@ -65,5 +76,6 @@ pub fn display(path: &Path) -> String {
 }
 
 pub fn io_error(path: &Path, why: &str) -> Diagnostic {
-    Diagnostic::error(Code::Io, format!("cannot read `{}`: {why}", display(path))).with_path(display(path))
+    Diagnostic::error(Code::Io, format!("cannot read `{}`: {why}", display(path)))
+        .with_path(display(path))
 }

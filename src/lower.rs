@@ -43,14 +43,21 @@ fn strings(v: &Option<Vec<crate::source::Spanned<String>>>) -> Vec<String> {
     v.iter().flatten().map(|s| s.value.clone()).collect()
 }
 
-fn dataset(c: &Contract, locations: &BTreeMap<&str, Location>, sources: &Sources) -> Option<Dataset> {
+fn dataset(
+    c: &Contract,
+    locations: &BTreeMap<&str, Location>,
+    sources: &Sources,
+) -> Option<Dataset> {
     let contract = c.contract.as_ref()?.value.clone();
     let dataset = c.dataset.as_ref()?;
-    let dbt = dataset.dbt.as_ref().and_then(|b| match (&b.model, &b.source) {
-        (Some(m), _) => Some(DbtNode::Model(m.value.clone())),
-        (None, Some(s)) => Some(DbtNode::Source(s.value.clone())),
-        _ => None,
-    });
+    let dbt = dataset
+        .dbt
+        .as_ref()
+        .and_then(|b| match (&b.model, &b.source) {
+            (Some(m), _) => Some(DbtNode::Model(m.value.clone())),
+            (None, Some(s)) => Some(DbtNode::Source(s.value.clone())),
+            _ => None,
+        });
     let columns: Vec<ir::Column> = c
         .columns
         .iter()
@@ -68,7 +75,11 @@ fn dataset(c: &Contract, locations: &BTreeMap<&str, Location>, sources: &Sources
                 description: text(&col.description),
                 pii: col.pii.as_ref().is_some_and(|p| p.value),
                 tags: strings(&col.tags),
-                required: col.required.as_ref().and_then(|r| r.value.as_ref()).is_some_and(|v| v.value),
+                required: col
+                    .required
+                    .as_ref()
+                    .and_then(|r| r.value.as_ref())
+                    .is_some_and(|v| v.value),
             })
         })
         .collect();
@@ -103,7 +114,11 @@ fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOpti
         name,
         column: column.map(str::to_string),
         kind,
-        severity: options.severity.as_ref().map(|s| s.value).unwrap_or_default(),
+        severity: options
+            .severity
+            .as_ref()
+            .map(|s| s.value)
+            .unwrap_or_default(),
         filter: text(&options.filter),
         tolerance: options.tolerance.as_ref().map(|t| t.value),
         description: text(&options.description),
@@ -113,7 +128,9 @@ fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOpti
 fn checks(c: &Contract, locations: &BTreeMap<&str, Location>) -> Vec<Check> {
     let mut out = Vec::new();
     for column in c.columns.iter().flatten() {
-        let (Some(name), Some(ty)) = (&column.name, &column.ty) else { continue };
+        let (Some(name), Some(ty)) = (&column.name, &column.ty) else {
+            continue;
+        };
         for (rule, options, kind) in column_rules(column, ty.value, locations) {
             let check_name = options
                 .name
@@ -161,13 +178,19 @@ fn checks(c: &Contract, locations: &BTreeMap<&str, Location>) -> Vec<Check> {
         }
     }
     for tc in c.checks.iter().flatten() {
-        let (Some(name), Some(body)) = (&tc.name, &tc.body) else { continue };
+        let (Some(name), Some(body)) = (&tc.name, &tc.body) else {
+            continue;
+        };
         let kind = match body {
-            CheckBody::Expression(sql) => CheckKind::Expression { sql: sql.value.clone() },
+            CheckBody::Expression(sql) => CheckKind::Expression {
+                sql: sql.value.clone(),
+            },
             CheckBody::Unique(columns) => CheckKind::UniqueCombination {
                 columns: columns.iter().map(|c| c.value.clone()).collect(),
             },
-            CheckBody::Sql(query) => CheckKind::Sql { query: query.value.clone() },
+            CheckBody::Sql(query) => CheckKind::Sql {
+                query: query.value.clone(),
+            },
         };
         out.push(check(name.value.clone(), None, kind, &tc.options));
     }
@@ -237,7 +260,8 @@ pub(crate) struct RuleSite<'a> {
 /// The rules set (and enabled) on a column, in the fixed order of checks.
 pub(crate) fn rule_sites(column: &Column) -> Vec<RuleSite<'_>> {
     fn enabled(rule: &Option<Rule<bool>>) -> Option<&Rule<bool>> {
-        rule.as_ref().filter(|r| r.value.as_ref().is_some_and(|v| v.value))
+        rule.as_ref()
+            .filter(|r| r.value.as_ref().is_some_and(|v| v.value))
     }
     fn site<'a, T>(rule: &'static str, r: Option<&'a Rule<T>>) -> Option<RuleSite<'a>> {
         r.map(|r| RuleSite {
@@ -281,8 +305,16 @@ pub fn slug(text: &str) -> String {
 /// The default name of a column rule: `<column slug>__<rule>`.
 pub fn derived_name(column: &str, rule: &str) -> String {
     let slug = slug(column);
-    let slug = if slug.is_empty() { "column".to_string() } else { slug };
-    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) { slug } else { format!("c_{slug}") };
+    let slug = if slug.is_empty() {
+        "column".to_string()
+    } else {
+        slug
+    };
+    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
+        slug
+    } else {
+        format!("c_{slug}")
+    };
     format!("{slug}__{rule}")
 }
 
@@ -323,7 +355,10 @@ mod tests {
     #[test]
     fn derived_names() {
         assert_eq!(derived_name("Order ID", "unique"), "order_id__unique");
-        assert_eq!(derived_name("a;drop table x--", "min"), "a_drop_table_x__min");
+        assert_eq!(
+            derived_name("a;drop table x--", "min"),
+            "a_drop_table_x__min"
+        );
         assert_eq!(derived_name("\"odd\"name", "min"), "odd_name__min");
         assert_eq!(derived_name("naïve col", "pattern"), "na_ve_col__pattern");
         assert_eq!(derived_name("1st", "min"), "c_1st__min");

@@ -27,7 +27,11 @@ impl Default for Project {
 const KEYS: &[&str] = &["contracts"];
 
 /// Parse a project file held in `sources`; paths are resolved against `dir`.
-pub fn parse(sources: &Sources, file: crate::source::FileId, dir: &Path) -> (Project, Vec<Diagnostic>) {
+pub fn parse(
+    sources: &Sources,
+    file: crate::source::FileId,
+    dir: &Path,
+) -> (Project, Vec<Diagnostic>) {
     let (node, diagnostics) = yaml::parse(file, sources.get(file));
     let mut cx = Cx { diagnostics };
     let mut project = Project::default();
@@ -35,7 +39,10 @@ pub fn parse(sources: &Sources, file: crate::source::FileId, dir: &Path) -> (Pro
         return (project, cx.diagnostics);
     };
     if let Some(map) = cx.map(&node, "the project file", KEYS) {
-        if let Some(paths) = map.get("contracts").and_then(|n| cx.strings(n, "contract paths")) {
+        if let Some(paths) = map
+            .get("contracts")
+            .and_then(|n| cx.strings(n, "contract paths"))
+        {
             project.contracts = paths.into_iter().map(|p| join(dir, &p.value)).collect();
         }
     }

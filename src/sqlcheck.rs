@@ -92,15 +92,24 @@ mod tests {
 
     #[test]
     fn collects_columns() {
-        assert_eq!(idents("shipped_at is null or shipped_at >= placed_at"), ["shipped_at", "placed_at"]);
-        assert_eq!(idents("amount > 0 and lower(status) in ('a', 'b')"), ["amount", "status"]);
+        assert_eq!(
+            idents("shipped_at is null or shipped_at >= placed_at"),
+            ["shipped_at", "placed_at"]
+        );
+        assert_eq!(
+            idents("amount > 0 and lower(status) in ('a', 'b')"),
+            ["amount", "status"]
+        );
         assert_eq!(idents("created_at <= current_timestamp"), ["created_at"]);
         assert_eq!(idents(r#""odd col" = 1"#), ["odd col"]);
     }
 
     #[test]
     fn rejects_statements_and_garbage() {
-        assert!(matches!(read_expression("1 = 1; drop table x"), Expression::Unparsed(_)));
+        assert!(matches!(
+            read_expression("1 = 1; drop table x"),
+            Expression::Unparsed(_)
+        ));
         assert!(matches!(read_expression("a >"), Expression::Unparsed(_)));
     }
 }

@@ -123,10 +123,13 @@ impl LogicalType {
         let inner = args
             .strip_prefix('(')
             .and_then(|a| a.strip_suffix(')'))
-            .ok_or_else(|| "write decimal with its precision and scale: `decimal(p,s)`".to_string())?;
+            .ok_or_else(|| {
+                "write decimal with its precision and scale: `decimal(p,s)`".to_string()
+            })?;
         let mut parts = inner.split(',').map(str::trim);
         let number = |p: Option<&str>| p.and_then(|p| p.parse::<u8>().ok());
-        let precision = number(parts.next()).ok_or("decimal precision must be an integer from 1 to 38")?;
+        let precision =
+            number(parts.next()).ok_or("decimal precision must be an integer from 1 to 38")?;
         let scale = match parts.next() {
             None => 0,
             Some(s) => number(Some(s)).ok_or("decimal scale must be a non-negative integer")?,
@@ -135,10 +138,14 @@ impl LogicalType {
             return Err("decimal takes at most two arguments: `decimal(p,s)`".into());
         }
         if !(1..=38).contains(&precision) {
-            return Err(format!("decimal precision must be from 1 to 38, not {precision}"));
+            return Err(format!(
+                "decimal precision must be from 1 to 38, not {precision}"
+            ));
         }
         if scale > precision {
-            return Err(format!("decimal scale ({scale}) must not exceed its precision ({precision})"));
+            return Err(format!(
+                "decimal scale ({scale}) must not exceed its precision ({precision})"
+            ));
         }
         Ok(LogicalType::Decimal { precision, scale })
     }
@@ -146,13 +153,16 @@ impl LogicalType {
     pub fn family(self) -> TypeFamily {
         match self {
             LogicalType::String => TypeFamily::String,
-            LogicalType::Integer | LogicalType::Bigint | LogicalType::Smallint => TypeFamily::Integer,
+            LogicalType::Integer | LogicalType::Bigint | LogicalType::Smallint => {
+                TypeFamily::Integer
+            }
             LogicalType::Decimal { .. } => TypeFamily::Decimal,
             LogicalType::Float | LogicalType::Double => TypeFamily::Float,
             LogicalType::Boolean => TypeFamily::Boolean,
-            LogicalType::Date | LogicalType::Time | LogicalType::Timestamp | LogicalType::TimestampTz => {
-                TypeFamily::Temporal
-            }
+            LogicalType::Date
+            | LogicalType::Time
+            | LogicalType::Timestamp
+            | LogicalType::TimestampTz => TypeFamily::Temporal,
             LogicalType::Json => TypeFamily::Json,
             LogicalType::Binary => TypeFamily::Binary,
             LogicalType::Uuid => TypeFamily::Uuid,
@@ -170,7 +180,9 @@ impl LogicalType {
 impl fmt::Display for LogicalType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self {
-            LogicalType::Decimal { precision, scale } => return write!(f, "decimal({precision},{scale})"),
+            LogicalType::Decimal { precision, scale } => {
+                return write!(f, "decimal({precision},{scale})");
+            }
             LogicalType::String => "string",
             LogicalType::Integer => "integer",
             LogicalType::Bigint => "bigint",
@@ -211,7 +223,9 @@ impl Duration {
 
     pub fn parse(text: &str) -> Result<Duration, String> {
         let hint = "write a positive whole number and a unit: `30m`, `2h`, `1d`, `1w`";
-        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let (digits, unit) = text.split_at(split);
         let unit = match unit {
             "m" => TimeUnit::Minute,
@@ -309,7 +323,9 @@ impl Tolerance {
             .filter(|_| valid_syntax)
             .ok_or_else(|| format!("`{number}` is not a number"))?;
         if !(0.0..=100.0).contains(&value) {
-            return Err(format!("a percent tolerance must be between 0% and 100%, not {number}%"));
+            return Err(format!(
+                "a percent tolerance must be between 0% and 100%, not {number}%"
+            ));
         }
         Ok(Tolerance::Percent(value))
     }
@@ -321,29 +337,61 @@ mod tests {
 
     #[test]
     fn parses_types() {
-        assert_eq!(LogicalType::parse("decimal(12, 2)"), Ok(LogicalType::Decimal { precision: 12, scale: 2 }));
-        assert_eq!(LogicalType::parse("decimal(5)"), Ok(LogicalType::Decimal { precision: 5, scale: 0 }));
+        assert_eq!(
+            LogicalType::parse("decimal(12, 2)"),
+            Ok(LogicalType::Decimal {
+                precision: 12,
+                scale: 2
+            })
+        );
+        assert_eq!(
+            LogicalType::parse("decimal(5)"),
+            Ok(LogicalType::Decimal {
+                precision: 5,
+                scale: 0
+            })
+        );
         assert!(LogicalType::parse("decimal(40,2)").is_err());
         assert!(LogicalType::parse("decimal(5,7)").is_err());
         assert!(LogicalType::parse("decimal").is_err());
         assert!(LogicalType::parse("int").is_err());
-        assert_eq!(LogicalType::parse("timestamp_tz").unwrap().to_string(), "timestamp_tz");
+        assert_eq!(
+            LogicalType::parse("timestamp_tz").unwrap().to_string(),
+            "timestamp_tz"
+        );
     }
 
     #[test]
     fn parses_durations() {
         assert_eq!(Duration::parse("2h").map(Duration::seconds), Ok(7200));
         assert_eq!(Duration::parse("1w").unwrap().to_string(), "1w");
-        for bad in ["0h", "2 hours", "5y", "-1h", "h", "", "1.5h", "99999999999h"] {
+        for bad in [
+            "0h",
+            "2 hours",
+            "5y",
+            "-1h",
+            "h",
+            "",
+            "1.5h",
+            "99999999999h",
+        ] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn parses_percent_tolerance() {
-        assert_eq!(Tolerance::parse_percent("0.5%"), Ok(Tolerance::Percent(0.5)));
-        assert_eq!(Tolerance::parse_percent("100%"), Ok(Tolerance::Percent(100.0)));
-        for bad in ["150%", "abc", "-1%", "5", "%", "1e2%", ".5%", "nan%", "inf%"] {
+        assert_eq!(
+            Tolerance::parse_percent("0.5%"),
+            Ok(Tolerance::Percent(0.5))
+        );
+        assert_eq!(
+            Tolerance::parse_percent("100%"),
+            Ok(Tolerance::Percent(100.0))
+        );
+        for bad in [
+            "150%", "abc", "-1%", "5", "%", "1e2%", ".5%", "nan%", "inf%",
+        ] {
             assert!(Tolerance::parse_percent(bad).is_err(), "{bad}");
         }
     }

@@ -42,12 +42,17 @@ impl<'a> Index<'a> {
     fn new(contracts: &'a [Contract], out: &mut Vec<Diagnostic>) -> Index<'a> {
         let mut by_id: BTreeMap<&str, &Contract> = BTreeMap::new();
         for contract in contracts {
-            let Some(id) = &contract.contract else { continue };
+            let Some(id) = &contract.contract else {
+                continue;
+            };
             match by_id.get(id.as_str()) {
                 Some(first) => {
-                    let mut d = Diagnostic::error(Code::DuplicateContract, format!("contract `{}` is declared twice", id.value))
-                        .with_label(id.span, "declared again here")
-                        .with_help("contract ids are unique across the repository; rename one of them");
+                    let mut d = Diagnostic::error(
+                        Code::DuplicateContract,
+                        format!("contract `{}` is declared twice", id.value),
+                    )
+                    .with_label(id.span, "declared again here")
+                    .with_help("contract ids are unique across the repository; rename one of them");
                     if let Some(first_id) = &first.contract {
                         d = d.with_secondary(first_id.span, "first declared here");
                     }
@@ -98,8 +103,11 @@ impl<'a> Validator<'a, '_> {
 
     fn unknown_column(&mut self, name: &str, span: Span, context: &str) {
         let names = self.column_names();
-        let mut d = Diagnostic::error(Code::UnknownColumn, format!("{context} names `{name}`, which is not a column of this contract"))
-            .with_label(span, "unknown column");
+        let mut d = Diagnostic::error(
+            Code::UnknownColumn,
+            format!("{context} names `{name}`, which is not a column of this contract"),
+        )
+        .with_label(span, "unknown column");
         d = match suggest::closest(name, names.iter().copied()) {
             Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help("declare it under `columns:`"),
@@ -108,8 +116,14 @@ impl<'a> Validator<'a, '_> {
     }
 
     fn owners(&mut self) {
-        if self.contract.owners.as_ref().is_none_or(|o| o.is_empty()) {
-            let span = self.contract.contract.as_ref().map_or(Span::new(self.contract.file, 0, 0), |c| c.span);
+        let written = self.contract.owners_key.is_some();
+        let empty = self.contract.owners.as_ref().is_some_and(|o| o.is_empty());
+        if !written || empty {
+            let span = self
+                .contract
+                .contract
+                .as_ref()
+                .map_or(Span::new(self.contract.file, 0, 0), |c| c.span);
             self.out.push(
                 Diagnostic::warning(Code::NoOwner, "this contract names no owner")
                     .with_label(span, "who answers for this data?")
@@ -119,15 +133,20 @@ impl<'a> Validator<'a, '_> {
     }
 
     fn columns(&mut self) {
-        let Some(columns) = self.columns_declared() else { return };
+        let Some(columns) = self.columns_declared() else {
+            return;
+        };
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for column in columns {
             if let Some(name) = &column.name {
                 if let Some(first) = seen.get(name.as_str()) {
                     self.out.push(
-                        Diagnostic::error(Code::DuplicateColumn, format!("column `{}` is declared twice", name.value))
-                            .with_label(name.span, "declared again here")
-                            .with_secondary(*first, "first declared here"),
+                        Diagnostic::error(
+                            Code::DuplicateColumn,
+                            format!("column `{}` is declared twice", name.value),
+                        )
+                        .with_label(name.span, "declared again here")
+                        .with_secondary(*first, "first declared here"),
                     );
                 } else {
                     seen.insert(name.as_str(), name.span);
@@ -146,19 +165,27 @@ impl<'a> Validator<'a, '_> {
         let name = column.name.as_ref().map_or("?", |n| n.as_str());
         let ty_value = ty.value;
         let mismatch = |key: Span, rule: &str, applies: &str| {
-            Diagnostic::error(Code::RuleTypeMismatch, format!("`{rule}` does not apply to `{name}`, a {ty_value} column"))
-                .with_label(key, format!("`{rule}` applies to {applies}"))
-                .with_secondary(ty.span, format!("`{name}` is {ty_value}"))
+            Diagnostic::error(
+                Code::RuleTypeMismatch,
+                format!(
+                    "`{rule}` does not apply to `{name}`, {} column",
+                    article(ty_value)
+                ),
+            )
+            .with_label(key, format!("`{rule}` applies to {applies}"))
+            .with_secondary(ty.span, format!("`{name}` is {ty_value}"))
         };
         let family = ty.family();
         if let Some(rule) = &column.pattern {
             if family != TypeFamily::String {
-                self.out.push(mismatch(rule.key, "pattern", "string columns"));
+                self.out
+                    .push(mismatch(rule.key, "pattern", "string columns"));
             }
         }
         if let Some(rule) = &column.length {
             if family != TypeFamily::String {
-                self.out.push(mismatch(rule.key, "length", "string columns"));
+                self.out
+                    .push(mismatch(rule.key, "length", "string columns"));
             } else if let (Some(min), Some(max)) = (&rule.min, &rule.max) {
                 if min.value > max.value {
                     self.range_order(min.span, max.span, "length");
@@ -167,11 +194,22 @@ impl<'a> Validator<'a, '_> {
         }
         let ordered = ty.is_numeric() || family == TypeFamily::Temporal;
         let mut bounds: [Option<Spanned<Literal>>; 2] = [None, None];
-        for (slot, (rule, key)) in [(&column.min, "min"), (&column.max, "max")].into_iter().enumerate() {
+        for (slot, (rule, key)) in [(&column.min, "min"), (&column.max, "max")]
+            .into_iter()
+            .enumerate()
+        {
             let Some(rule) = rule else { continue };
             if !ordered {
-                let hint = if family == TypeFamily::String { " (for strings, use `length`)" } else { "" };
-                self.out.push(mismatch(rule.key, key, &format!("numeric, date and time columns{hint}")));
+                let hint = if family == TypeFamily::String {
+                    " (for strings, use `length`)"
+                } else {
+                    ""
+                };
+                self.out.push(mismatch(
+                    rule.key,
+                    key,
+                    &format!("numeric, date and time columns{hint}"),
+                ));
                 continue;
             }
             if let Some(value) = &rule.value {
@@ -185,7 +223,11 @@ impl<'a> Validator<'a, '_> {
         }
         if let Some(rule) = &column.accepted_values {
             if matches!(family, TypeFamily::Json | TypeFamily::Binary) {
-                self.out.push(mismatch(rule.key, "accepted_values", "columns other than json and binary"));
+                self.out.push(mismatch(
+                    rule.key,
+                    "accepted_values",
+                    "columns other than json and binary",
+                ));
             } else if let Some(values) = &rule.value {
                 for value in values.iter() {
                     self.literal(value, ty_value, "accepted_values", name);
@@ -198,13 +240,25 @@ impl<'a> Validator<'a, '_> {
         self.rule_filters(column);
     }
 
-    fn literal(&mut self, value: &Spanned<Scalar>, ty: LogicalType, rule: &str, column: &str) -> Option<Spanned<Literal>> {
+    fn literal(
+        &mut self,
+        value: &Spanned<Scalar>,
+        ty: LogicalType,
+        rule: &str,
+        column: &str,
+    ) -> Option<Spanned<Literal>> {
         match literal::coerce(value, ty) {
             Ok(lit) => Some(Spanned::new(lit, value.span)),
             Err(why) => {
                 self.out.push(
-                    Diagnostic::error(Code::InvalidLiteral, format!("this `{rule}` value does not fit `{column}`, a {ty} column"))
-                        .with_label(value.span, why),
+                    Diagnostic::error(
+                        Code::InvalidLiteral,
+                        format!(
+                            "this `{rule}` value does not fit `{column}`, {} column",
+                            article(ty)
+                        ),
+                    )
+                    .with_label(value.span, why),
                 );
                 None
             }
@@ -213,10 +267,13 @@ impl<'a> Validator<'a, '_> {
 
     fn range_order(&mut self, min: Span, max: Span, what: &str) {
         self.out.push(
-            Diagnostic::error(Code::RangeOrder, format!("{what}: the minimum is greater than the maximum"))
-                .with_label(min, "minimum")
-                .with_secondary(max, "maximum")
-                .with_help("no value can satisfy both bounds; swap them or fix one"),
+            Diagnostic::error(
+                Code::RangeOrder,
+                format!("{what}: the minimum is greater than the maximum"),
+            )
+            .with_label(min, "minimum")
+            .with_secondary(max, "maximum")
+            .with_help("no value can satisfy both bounds; swap them or fix one"),
         );
     }
 
@@ -224,8 +281,11 @@ impl<'a> Validator<'a, '_> {
         let Some(target) = &rule.value else { return };
         let Some(contract) = self.index.by_id.get(target.contract.as_str()) else {
             let ids: Vec<&str> = self.index.by_id.keys().copied().collect();
-            let mut d = Diagnostic::error(Code::UnknownContract, format!("no contract `{}` is loaded", target.contract))
-                .with_label(target.span, "unknown contract");
+            let mut d = Diagnostic::error(
+                Code::UnknownContract,
+                format!("no contract `{}` is loaded", target.contract),
+            )
+            .with_label(target.span, "unknown contract");
             d = match suggest::closest(&target.contract, ids.iter().copied()) {
                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
                 None => d.with_help("references name a contract id in the set being validated, then a column: `<contract>.<column>`"),
@@ -233,13 +293,23 @@ impl<'a> Validator<'a, '_> {
             self.out.push(d);
             return;
         };
-        let Some(columns) = contract.columns.as_deref() else { return };
-        let found = columns.iter().find(|c| c.name.as_ref().is_some_and(|n| n.value == target.column));
+        let Some(columns) = contract.columns.as_deref() else {
+            return;
+        };
+        let found = columns
+            .iter()
+            .find(|c| c.name.as_ref().is_some_and(|n| n.value == target.column));
         let Some(found) = found else {
-            let names: Vec<&str> = columns.iter().filter_map(|c| c.name.as_ref().map(|n| n.as_str())).collect();
+            let names: Vec<&str> = columns
+                .iter()
+                .filter_map(|c| c.name.as_ref().map(|n| n.as_str()))
+                .collect();
             let mut d = Diagnostic::error(
                 Code::UnknownColumn,
-                format!("contract `{}` has no column `{}`", target.contract, target.column),
+                format!(
+                    "contract `{}` has no column `{}`",
+                    target.contract, target.column
+                ),
             )
             .with_label(target.span, "unknown column");
             if let Some(c) = suggest::closest(&target.column, names.iter().copied()) {
@@ -253,9 +323,17 @@ impl<'a> Validator<'a, '_> {
                 self.out.push(
                     Diagnostic::warning(
                         Code::ReferenceTypeMismatch,
-                        format!("`{}` is {} but references a {} column", column.name.as_ref().map_or("?", |n| n.as_str()), from.value, to.value),
+                        format!(
+                            "`{}` is {} but references a {} column",
+                            column.name.as_ref().map_or("?", |n| n.as_str()),
+                            from.value,
+                            to.value
+                        ),
                     )
-                    .with_label(target.span, format!("`{}.{}` is {}", target.contract, target.column, to.value))
+                    .with_label(
+                        target.span,
+                        format!("`{}.{}` is {}", target.contract, target.column, to.value),
+                    )
                     .with_secondary(from.span, "this type")
                     .with_help("values of different type families never match without a cast"),
                 );
@@ -276,9 +354,14 @@ impl<'a> Validator<'a, '_> {
     fn sql_expression(&mut self, sql: &Spanned<String>, context: &str) {
         match sqlcheck::read_expression(sql) {
             Expression::Unparsed(why) => self.out.push(
-                Diagnostic::warning(Code::UnparsedSql, format!("{context} could not be parsed as SQL, so its columns were not checked"))
-                    .with_label(sql.span, why)
-                    .with_help("if it is valid in your warehouse's dialect, this is only a warning"),
+                Diagnostic::warning(
+                    Code::UnparsedSql,
+                    format!(
+                        "{context} could not be parsed as SQL, so its columns were not checked"
+                    ),
+                )
+                .with_label(sql.span, why)
+                .with_help("if it is valid in your warehouse's dialect, this is only a warning"),
             ),
             Expression::Parsed(idents) => {
                 if self.columns_declared().is_none() {
@@ -297,21 +380,31 @@ impl<'a> Validator<'a, '_> {
     }
 
     fn freshness(&mut self) {
-        let Some(freshness) = &self.contract.freshness else { return };
+        let Some(freshness) = &self.contract.freshness else {
+            return;
+        };
         if let (Some(warn), Some(error)) = (&freshness.warn_after, &freshness.error_after) {
             if warn.seconds() > error.seconds() {
                 self.out.push(
-                    Diagnostic::error(Code::FreshnessOrder, format!("warn_after ({}) is later than error_after ({})", warn.value, error.value))
-                        .with_label(warn.span, "warns only after")
-                        .with_secondary(error.span, "it already fails here")
-                        .with_help("warn_after must not exceed error_after"),
+                    Diagnostic::error(
+                        Code::FreshnessOrder,
+                        format!(
+                            "warn_after ({}) is later than error_after ({})",
+                            warn.value, error.value
+                        ),
+                    )
+                    .with_label(warn.span, "warns only after")
+                    .with_secondary(error.span, "it already fails here")
+                    .with_help("warn_after must not exceed error_after"),
                 );
             }
         }
         if let Some(filter) = &freshness.filter {
             self.sql_expression(filter, "the freshness `where` filter");
         }
-        let Some(column) = &freshness.column else { return };
+        let Some(column) = &freshness.column else {
+            return;
+        };
         if self.columns_declared().is_none() {
             return;
         }
@@ -333,7 +426,9 @@ impl<'a> Validator<'a, '_> {
     }
 
     fn row_count(&mut self) {
-        let Some(row_count) = &self.contract.row_count else { return };
+        let Some(row_count) = &self.contract.row_count else {
+            return;
+        };
         if let (Some(min), Some(max)) = (&row_count.min, &row_count.max) {
             if min.value > max.value {
                 self.range_order(min.span, max.span, "row_count");
@@ -365,8 +460,11 @@ impl<'a> Validator<'a, '_> {
                 for column in columns.iter() {
                     if seen.contains(&column.as_str()) {
                         self.out.push(
-                            Diagnostic::error(Code::InvalidValue, format!("`{}` is listed twice", column.value))
-                                .with_label(column.span, "listed again here"),
+                            Diagnostic::error(
+                                Code::InvalidValue,
+                                format!("`{}` is listed twice", column.value),
+                            )
+                            .with_label(column.span, "listed again here"),
                         );
                     } else if self.column(column).is_none() {
                         self.unknown_column(column, column.span, "this unique combination");
@@ -381,6 +479,7 @@ impl<'a> Validator<'a, '_> {
     fn placeholders(&mut self, sql: &Spanned<String>) {
         let mut rest = sql.as_str();
         let mut reads_table = false;
+        let mut unknown = false;
         while let Some(start) = rest.find("{{") {
             let after = &rest[start + 2..];
             let Some(end) = after.find("}}") else { break };
@@ -388,23 +487,34 @@ impl<'a> Validator<'a, '_> {
             if inner == "table" {
                 reads_table = true;
             } else {
+                unknown = true;
                 let span = find_word(sql, &format!("{{{{{}", &after[..end]));
-                let mut d = Diagnostic::error(Code::UnknownPlaceholder, format!("unknown placeholder `{{{{ {inner} }}}}`"))
-                    .with_label(span, "not a placeholder datapact fills in");
+                let mut d = Diagnostic::error(
+                    Code::UnknownPlaceholder,
+                    format!("unknown placeholder `{{{{ {inner} }}}}`"),
+                )
+                .with_label(span, "not a placeholder datapact fills in");
                 d = if suggest::closest(inner, ["table"]).is_some() {
                     d.with_help("did you mean `{{ table }}`?")
                 } else {
-                    d.with_help("the only placeholder is `{{ table }}`, the dataset's qualified name")
+                    d.with_help(
+                        "the only placeholder is `{{ table }}`, the dataset's qualified name",
+                    )
                 };
                 self.out.push(d);
             }
             rest = &after[end + 2..];
         }
-        if !reads_table {
+        if !reads_table && !unknown {
             self.out.push(
-                Diagnostic::warning(Code::SqlWithoutTable, "this sql check does not read `{{ table }}`")
-                    .with_label(sql.span, "no `{{ table }}` here")
-                    .with_help("write `from {{ table }}` so the check follows the dataset when it moves"),
+                Diagnostic::warning(
+                    Code::SqlWithoutTable,
+                    "this sql check does not read `{{ table }}`",
+                )
+                .with_label(sql.span, "no `{{ table }}` here")
+                .with_help(
+                    "write `from {{ table }}` so the check follows the dataset when it moves",
+                ),
             );
         }
     }
@@ -416,19 +526,25 @@ impl<'a> Validator<'a, '_> {
             if derived {
                 if let Err(why) = crate::syntax::ast::validate_check_name(&name) {
                     self.out.push(
-                        Diagnostic::error(Code::InvalidCheckName, format!("the derived check name `{name}` is invalid: {why}"))
-                            .with_label(span, "this rule")
-                            .with_help("give the rule a `name:` in its long form"),
+                        Diagnostic::error(
+                            Code::InvalidCheckName,
+                            format!("the derived check name `{name}` is invalid: {why}"),
+                        )
+                        .with_label(span, "this rule")
+                        .with_help("give the rule a `name:` in its long form"),
                     );
                     continue;
                 }
             }
             match seen.get(&name) {
                 Some(first) => self.out.push(
-                    Diagnostic::error(Code::DuplicateCheckName, format!("two checks are named `{name}`"))
-                        .with_label(span, "this check")
-                        .with_secondary(*first, "has the same name as this one")
-                        .with_help("check names are unique per contract; set `name:` on one of them"),
+                    Diagnostic::error(
+                        Code::DuplicateCheckName,
+                        format!("two checks are named `{name}`"),
+                    )
+                    .with_label(span, "this check")
+                    .with_secondary(*first, "has the same name as this one")
+                    .with_help("check names are unique per contract; set `name:` on one of them"),
                 ),
                 None => {
                     seen.insert(name, span);
@@ -461,4 +577,16 @@ fn find_word(sql: &Spanned<String>, word: &str) -> Span {
         from = pos + word.len().max(1);
     }
     sql.span
+}
+
+/// `a string`, `an integer`: the type with its indefinite article.
+fn article(ty: LogicalType) -> String {
+    let name = ty.to_string();
+    let vowel = name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    // "uuid" is read "you-you-id".
+    if vowel && !name.starts_with('u') {
+        format!("an {name}")
+    } else {
+        format!("a {name}")
+    }
 }

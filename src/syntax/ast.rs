@@ -9,8 +9,8 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use crate::dialect::Dialect;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::dialect::Dialect;
 use crate::source::{FileId, Span, Spanned};
 use crate::suggest;
 use crate::types::{Duration, LogicalType, Role, Severity, TYPE_NAMES, TYPE_SYNONYMS, Tolerance};
@@ -22,7 +22,8 @@ pub const CONTRACT_ID_PATTERN: &str = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$";
 pub const CHECK_NAME_PATTERN: &str = "^[a-z][a-z0-9_]*$";
 pub const CHECK_NAME_MAX: usize = 63;
 pub const CONTRACT_ID_MAX: usize = 128;
-const SEMVER_PATTERN: &str = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$";
+const SEMVER_PATTERN: &str =
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$";
 
 /// A datapact data contract: what one dataset promises.
 #[derive(Debug, JsonSchema)]
@@ -57,6 +58,9 @@ pub struct Contract {
     pub checks: Option<Vec<TableCheck>>,
     /// Free-form labels.
     pub tags: Option<Vec<Spanned<String>>>,
+    /// The `owners` key, when written (even with a value of the wrong type).
+    #[schemars(skip)]
+    pub owners_key: Option<Span>,
 }
 
 /// A person or team answerable for the data.
@@ -95,7 +99,7 @@ enum SeverityName {
 
 /// Where the dataset lives in the warehouse, and how dbt knows it.
 #[derive(Debug, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(deny_unknown_fields, extend("dependentRequired" = {"database": ["schema"]}))]
 pub struct Dataset {
     #[schemars(skip)]
     pub span: Span,
@@ -112,7 +116,7 @@ pub struct Dataset {
 
 /// Exactly one of `model` or `source`.
 #[derive(Debug, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(deny_unknown_fields, extend("oneOf" = [{"required": ["model"]}, {"required": ["source"]}]))]
 pub struct DbtBinding {
     #[schemars(skip)]
     pub span: Span,
@@ -124,7 +128,7 @@ pub struct DbtBinding {
 
 /// The freshness SLA: age = now (UTC) − max(column).
 #[derive(Debug, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(deny_unknown_fields, extend("anyOf" = [{"required": ["warn_after"]}, {"required": ["error_after"]}]))]
 pub struct Freshness {
     #[schemars(skip)]
     pub span: Span,
@@ -152,7 +156,7 @@ struct DurationText(#[schemars(regex(pattern = "^[1-9][0-9]*[mhdw]$"))] String);
 
 /// Bounds on the number of rows (inclusive).
 #[derive(Debug, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[schemars(deny_unknown_fields, extend("anyOf" = [{"required": ["min"]}, {"required": ["max"]}]))]
 pub struct RowCount {
     #[schemars(skip)]
     pub span: Span,
@@ -190,35 +194,35 @@ pub struct Column {
     /// What the column means.
     pub description: Option<Spanned<String>>,
     /// Physical type per dialect, overriding the one mapped from the logical type.
-    #[schemars(schema_with = "physical_type_schema")]
+    #[schemars(with = "Option<PhysicalTypes>")]
     pub physical_type: Option<Vec<(Spanned<Dialect>, Spanned<String>)>>,
     /// Personal data.
     pub pii: Option<Spanned<bool>>,
     /// Free-form labels.
     pub tags: Option<Vec<Spanned<String>>>,
     /// Must not be null.
-    #[schemars(schema_with = "bool_rule")]
+    #[schemars(with = "Option<BoolRule>")]
     pub required: Option<Rule<bool>>,
     /// No non-null value occurs twice.
-    #[schemars(schema_with = "bool_rule")]
+    #[schemars(with = "Option<BoolRule>")]
     pub unique: Option<Rule<bool>>,
     /// Every non-null value is one of these.
-    #[schemars(schema_with = "values_rule")]
+    #[schemars(with = "Option<ValuesRule>")]
     pub accepted_values: Option<Rule<Vec<Spanned<Scalar>>>>,
     /// Every non-null value is at least this (inclusive).
-    #[schemars(schema_with = "literal_rule")]
+    #[schemars(with = "Option<LiteralRule>")]
     pub min: Option<Rule<Scalar>>,
     /// Every non-null value is at most this (inclusive).
-    #[schemars(schema_with = "literal_rule")]
+    #[schemars(with = "Option<LiteralRule>")]
     pub max: Option<Rule<Scalar>>,
     /// Every non-null value fully matches this regular expression.
-    #[schemars(schema_with = "pattern_rule")]
+    #[schemars(with = "Option<PatternRule>")]
     pub pattern: Option<Rule<String>>,
     /// Every non-null value's length in characters is within these bounds.
-    #[schemars(schema_with = "length_rule")]
+    #[schemars(with = "Option<LengthRuleSchema>")]
     pub length: Option<LengthRule>,
     /// Every non-null value exists in another contract's column: `<contract>.<column>`.
-    #[schemars(schema_with = "reference_rule")]
+    #[schemars(with = "Option<ReferenceRule>")]
     pub references: Option<Rule<ColumnRef>>,
 }
 
@@ -331,11 +335,17 @@ fn literal_rule(_: &mut SchemaGenerator) -> Schema {
 }
 
 fn values_rule(_: &mut SchemaGenerator) -> Schema {
-    rule_schema(serde_json::json!({"type": "array", "items": literal_json(), "minItems": 1}), "values")
+    rule_schema(
+        serde_json::json!({"type": "array", "items": literal_json(), "minItems": 1}),
+        "values",
+    )
 }
 
 fn pattern_rule(_: &mut SchemaGenerator) -> Schema {
-    rule_schema(serde_json::json!({"type": "string", "minLength": 1}), "value")
+    rule_schema(
+        serde_json::json!({"type": "string", "minLength": 1}),
+        "value",
+    )
 }
 
 fn reference_rule(_: &mut SchemaGenerator) -> Schema {
@@ -347,8 +357,14 @@ fn reference_rule(_: &mut SchemaGenerator) -> Schema {
 
 fn length_rule(_: &mut SchemaGenerator) -> Schema {
     let mut properties = option_properties();
-    properties.insert("min".into(), serde_json::json!({"type": "integer", "minimum": 0}));
-    properties.insert("max".into(), serde_json::json!({"type": "integer", "minimum": 0}));
+    properties.insert(
+        "min".into(),
+        serde_json::json!({"type": "integer", "minimum": 0}),
+    );
+    properties.insert(
+        "max".into(),
+        serde_json::json!({"type": "integer", "minimum": 0}),
+    );
     json_schema!({
         "type": "object",
         "properties": properties,
@@ -407,6 +423,32 @@ impl JsonSchema for TableCheck {
     }
 }
 
+/// Names the schemas above, so they can be used as `with = "Option<…>"`
+/// (an `Option` field is not required; a `schema_with` one would be).
+macro_rules! schema_types {
+    ($($name:ident => $function:ident,)*) => {$(
+        struct $name;
+        impl JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+                $function(generator)
+            }
+        }
+    )*};
+}
+
+schema_types! {
+    BoolRule => bool_rule,
+    ValuesRule => values_rule,
+    LiteralRule => literal_rule,
+    PatternRule => pattern_rule,
+    LengthRuleSchema => length_rule,
+    ReferenceRule => reference_rule,
+    PhysicalTypes => physical_type_schema,
+}
+
 // ---------------------------------------------------------------------------
 // Decoding.
 
@@ -426,8 +468,23 @@ const CONTRACT_KEYS: &[&str] = &[
 const OWNER_KEYS: &[&str] = &["name", "email", "role"];
 const DATASET_KEYS: &[&str] = &["database", "schema", "name", "dbt"];
 const DBT_KEYS: &[&str] = &["model", "source"];
-const FRESHNESS_KEYS: &[&str] = &["column", "warn_after", "error_after", "where", "description", "tolerance"];
-const ROW_COUNT_KEYS: &[&str] = &["min", "max", "severity", "where", "description", "name", "tolerance"];
+const FRESHNESS_KEYS: &[&str] = &[
+    "column",
+    "warn_after",
+    "error_after",
+    "where",
+    "description",
+    "tolerance",
+];
+const ROW_COUNT_KEYS: &[&str] = &[
+    "min",
+    "max",
+    "severity",
+    "where",
+    "description",
+    "name",
+    "tolerance",
+];
 const COLUMN_KEYS: &[&str] = &[
     "name",
     "type",
@@ -457,7 +514,18 @@ const CHECK_KEYS: &[&str] = &[
 
 impl Contract {
     /// Decode a whole contract document. Never fails: problems become diagnostics.
-    pub fn decode(cx: &mut Cx, file: FileId, node: &Node) -> Contract {
+    pub fn decode(cx: &mut Cx, file: FileId, node: &Node) -> Option<Contract> {
+        let NodeKind::Map(_) = node.kind else {
+            cx.push(
+                Diagnostic::error(
+                    Code::WrongType,
+                    format!("a contract is a mapping, found {}", node.describe()),
+                )
+                .with_label(node.span, "expected `contract:`, `version:`, `dataset:`, …"),
+            );
+            return None;
+        };
+        let map = cx.map(node, "a contract", CONTRACT_KEYS)?;
         let mut contract = Contract {
             file,
             span: node.span,
@@ -472,26 +540,23 @@ impl Contract {
             columns: None,
             checks: None,
             tags: None,
+            owners_key: map.key_span("owners"),
         };
-        let NodeKind::Map(_) = node.kind else {
-            cx.push(
-                Diagnostic::error(Code::WrongType, format!("a contract is a mapping, found {}", node.describe()))
-                    .with_label(node.span, "expected `contract:`, `version:`, `dataset:`, …"),
-            );
-            return contract;
-        };
-        let Some(map) = cx.map(node, "a contract", CONTRACT_KEYS) else {
-            return contract;
-        };
-        contract.contract = map.required(cx, "contract", "the contract").and_then(|n| contract_id(cx, n));
-        contract.version = map.required(cx, "version", "the contract").and_then(|n| version(cx, n));
+        contract.contract = map
+            .required(cx, "contract", "the contract")
+            .and_then(|n| contract_id(cx, n));
+        contract.version = map
+            .required(cx, "version", "the contract")
+            .and_then(|n| version(cx, n));
         contract.title = map.get("title").and_then(|n| cx.string(n));
         contract.description = map.get("description").and_then(|n| cx.string(n));
         contract.owners = map
             .get("owners")
             .and_then(|n| cx.list(n, "owners"))
             .map(|items| items.iter().filter_map(|n| Owner::decode(cx, n)).collect());
-        contract.dataset = map.required(cx, "dataset", "the contract").and_then(|n| Dataset::decode(cx, n));
+        contract.dataset = map
+            .required(cx, "dataset", "the contract")
+            .and_then(|n| Dataset::decode(cx, n));
         contract.freshness = map.get("freshness").and_then(|n| Freshness::decode(cx, n));
         contract.row_count = map
             .get("row_count")
@@ -503,9 +568,14 @@ impl Contract {
         contract.checks = map
             .get("checks")
             .and_then(|n| cx.list(n, "checks"))
-            .map(|items| items.iter().filter_map(|n| TableCheck::decode(cx, n)).collect());
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|n| TableCheck::decode(cx, n))
+                    .collect()
+            });
         contract.tags = map.get("tags").and_then(|n| cx.strings(n, "tags"));
-        contract
+        Some(contract)
     }
 }
 
@@ -513,12 +583,15 @@ fn contract_id(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
     let id = cx.text(node)?;
     if !is_contract_id(&id) {
         cx.push(
-            Diagnostic::error(Code::InvalidContractId, format!("invalid contract id `{}`", id.value))
-                .with_label(id.span, "not dotted lowercase identifiers")
-                .with_help(format!(
-                    "use lowercase letters, digits and `_`, segments separated by dots, e.g. `{}`",
-                    suggest_contract_id(&id)
-                )),
+            Diagnostic::error(
+                Code::InvalidContractId,
+                format!("invalid contract id `{}`", id.value),
+            )
+            .with_label(id.span, "not dotted lowercase identifiers")
+            .with_help(format!(
+                "use lowercase letters, digits and `_`, segments separated by dots, e.g. `{}`",
+                suggest_contract_id(&id)
+            )),
         );
         return None;
     }
@@ -530,7 +603,9 @@ pub fn is_contract_id(id: &str) -> bool {
         && !id.is_empty()
         && id.split('.').all(|segment| {
             segment.starts_with(|c: char| c.is_ascii_lowercase())
-                && segment.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
 }
 
@@ -538,13 +613,21 @@ fn suggest_contract_id(id: &str) -> String {
     let mut out = String::new();
     for segment in id.split('.').filter(|s| !s.is_empty()) {
         let slug = crate::lower::slug(segment);
-        let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) { slug } else { format!("c_{slug}") };
+        let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
+            slug
+        } else {
+            format!("c_{slug}")
+        };
         if !out.is_empty() {
             out.push('.');
         }
         out.push_str(&slug);
     }
-    if out.is_empty() { "shop.orders".into() } else { out }
+    if out.is_empty() {
+        "shop.orders".into()
+    } else {
+        out
+    }
 }
 
 fn version(cx: &mut Cx, node: &Node) -> Option<Spanned<semver::Version>> {
@@ -559,8 +642,11 @@ fn version(cx: &mut Cx, node: &Node) -> Option<Spanned<semver::Version>> {
     match semver::Version::parse(&text) {
         Ok(v) => Some(Spanned::new(v, node.span)),
         Err(err) => {
-            let mut d = Diagnostic::error(Code::InvalidVersion, format!("`{text}` is not a semantic version: {err}"))
-                .with_label(node.span, "expected MAJOR.MINOR.PATCH");
+            let mut d = Diagnostic::error(
+                Code::InvalidVersion,
+                format!("`{text}` is not a semantic version: {err}"),
+            )
+            .with_label(node.span, "expected MAJOR.MINOR.PATCH");
             let fixed = text.trim_start_matches(['v', 'V']);
             let fixed = match fixed.split('.').count() {
                 1 => format!("{fixed}.0.0"),
@@ -591,17 +677,24 @@ impl Owner {
             });
             if !ok {
                 cx.push(
-                    Diagnostic::error(Code::InvalidEmail, format!("`{}` is not an email address", e.value))
-                        .with_label(e.span, "expected `name@domain`"),
+                    Diagnostic::error(
+                        Code::InvalidEmail,
+                        format!("`{}` is not an email address", e.value),
+                    )
+                    .with_label(e.span, "expected `name@domain`"),
                 );
             }
             ok
         });
         Some(Owner {
             span: node.span,
-            name: map.required(cx, "name", "an owner").and_then(|n| cx.text(n)),
+            name: map
+                .required(cx, "name", "an owner")
+                .and_then(|n| cx.text(n)),
             email,
-            role: map.get("role").and_then(|n| cx.choice(n, "role", Role::CHOICES)),
+            role: map
+                .get("role")
+                .and_then(|n| cx.choice(n, "role", Role::CHOICES)),
         })
     }
 }
@@ -613,14 +706,19 @@ impl Dataset {
             span: node.span,
             database: map.get("database").and_then(|n| cx.text(n)),
             schema: map.get("schema").and_then(|n| cx.text(n)),
-            name: map.required(cx, "name", "the dataset").and_then(|n| cx.text(n)),
+            name: map
+                .required(cx, "name", "the dataset")
+                .and_then(|n| cx.text(n)),
             dbt: map.get("dbt").and_then(|n| DbtBinding::decode(cx, n)),
         };
         if let (Some(database), None) = (&dataset.database, map.get("schema")) {
             cx.push(
-                Diagnostic::error(Code::MissingKey, "a dataset with a `database` needs a `schema`")
-                    .with_label(database.span, "database given without schema")
-                    .with_help("add `schema: …`, or drop `database` to use the connection's default"),
+                Diagnostic::error(
+                    Code::MissingKey,
+                    "a dataset with a `database` needs a `schema`",
+                )
+                .with_label(database.span, "database given without schema")
+                .with_help("add `schema: …`, or drop `database` to use the connection's default"),
             );
         }
         Some(dataset)
@@ -637,14 +735,19 @@ impl DbtBinding {
         };
         match (map.key_span("model"), map.key_span("source")) {
             (Some(_), Some(source)) => cx.push(
-                Diagnostic::error(Code::ConflictingKeys, "`dbt` takes either `model` or `source`, not both")
-                    .with_label(source, "second binding")
-                    .with_help("a dataset is either built by a dbt model or declared as a dbt source"),
+                Diagnostic::error(
+                    Code::ConflictingKeys,
+                    "`dbt` takes either `model` or `source`, not both",
+                )
+                .with_label(source, "second binding")
+                .with_help("a dataset is either built by a dbt model or declared as a dbt source"),
             ),
             (None, None) => cx.push(
                 Diagnostic::error(Code::MissingKey, "`dbt` needs `model` or `source`")
                     .with_label(node.span, "empty binding")
-                    .with_help("write `dbt: {model: <model name>}` or `dbt: {source: <source name>}`"),
+                    .with_help(
+                        "write `dbt: {model: <model name>}` or `dbt: {source: <source name>}`",
+                    ),
             ),
             _ => {}
         }
@@ -676,9 +779,14 @@ fn duration(cx: &mut Cx, node: &Node) -> Option<Spanned<Duration>> {
 fn tolerance_not_allowed(cx: &mut Cx, map: &Map<'_>, what: &str) {
     if let Some(span) = map.key_span("tolerance") {
         cx.push(
-            Diagnostic::error(Code::ToleranceNotAllowed, format!("`tolerance` does not apply to {what}"))
-                .with_label(span, "not allowed here")
-                .with_help(format!("{what} passes or fails as a whole; use `severity: warn` to only warn")),
+            Diagnostic::error(
+                Code::ToleranceNotAllowed,
+                format!("`tolerance` does not apply to {what}"),
+            )
+            .with_label(span, "not allowed here")
+            .with_help(format!(
+                "{what} passes or fails as a whole; use `severity: warn` to only warn"
+            )),
         );
     }
 }
@@ -689,7 +797,9 @@ impl Freshness {
         tolerance_not_allowed(cx, &map, "freshness");
         let freshness = Freshness {
             span: node.span,
-            column: map.required(cx, "column", "freshness").and_then(|n| cx.text(n)),
+            column: map
+                .required(cx, "column", "freshness")
+                .and_then(|n| cx.text(n)),
             warn_after: map.get("warn_after").and_then(|n| duration(cx, n)),
             error_after: map.get("error_after").and_then(|n| duration(cx, n)),
             filter: map.get("where").and_then(|n| cx.text(n)),
@@ -697,9 +807,15 @@ impl Freshness {
         };
         if !map.has("warn_after") && !map.has("error_after") {
             cx.push(
-                Diagnostic::error(Code::MissingKey, "freshness needs `warn_after`, `error_after` or both")
-                    .with_label(map.key_span("column").unwrap_or(node.span), "no threshold given")
-                    .with_help("add e.g. `error_after: 6h`"),
+                Diagnostic::error(
+                    Code::MissingKey,
+                    "freshness needs `warn_after`, `error_after` or both",
+                )
+                .with_label(
+                    map.key_span("column").unwrap_or(node.span),
+                    "no threshold given",
+                )
+                .with_help("add e.g. `error_after: 6h`"),
             );
         }
         Some(freshness)
@@ -715,7 +831,9 @@ impl RowCount {
             key,
             min: map.get("min").and_then(|n| cx.count(n)),
             max: map.get("max").and_then(|n| cx.count(n)),
-            severity: map.get("severity").and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
+            severity: map
+                .get("severity")
+                .and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
             filter: map.get("where").and_then(|n| cx.text(n)),
             description: map.get("description").and_then(|n| cx.string(n)),
             name: map.get("name").and_then(|n| check_name(cx, n)),
@@ -737,22 +855,38 @@ impl Column {
         let key = |k: &str| map.key_span(k).unwrap_or(node.span);
         Some(Column {
             span: node.span,
-            name: map.required(cx, "name", "a column").and_then(|n| cx.text(n)),
-            ty: map.required(cx, "type", "a column").and_then(|n| logical_type(cx, n)),
+            name: map
+                .required(cx, "name", "a column")
+                .and_then(|n| cx.text(n)),
+            ty: map
+                .required(cx, "type", "a column")
+                .and_then(|n| logical_type(cx, n)),
             description: map.get("description").and_then(|n| cx.string(n)),
             physical_type: map.get("physical_type").and_then(|n| physical_types(cx, n)),
             pii: map.get("pii").and_then(|n| cx.bool(n)),
             tags: map.get("tags").and_then(|n| cx.strings(n, "tags")),
-            required: map.get("required").map(|n| rule(cx, key("required"), n, "value", |cx, n| cx.bool(n))),
-            unique: map.get("unique").map(|n| rule(cx, key("unique"), n, "value", |cx, n| cx.bool(n))),
+            required: map
+                .get("required")
+                .map(|n| rule(cx, key("required"), n, "value", |cx, n| cx.bool(n))),
+            unique: map
+                .get("unique")
+                .map(|n| rule(cx, key("unique"), n, "value", |cx, n| cx.bool(n))),
             accepted_values: map
                 .get("accepted_values")
                 .map(|n| rule(cx, key("accepted_values"), n, "values", accepted_values)),
-            min: map.get("min").map(|n| rule(cx, key("min"), n, "value", literal)),
-            max: map.get("max").map(|n| rule(cx, key("max"), n, "value", literal)),
-            pattern: map.get("pattern").map(|n| rule(cx, key("pattern"), n, "value", pattern)),
+            min: map
+                .get("min")
+                .map(|n| rule(cx, key("min"), n, "value", literal)),
+            max: map
+                .get("max")
+                .map(|n| rule(cx, key("max"), n, "value", literal)),
+            pattern: map
+                .get("pattern")
+                .map(|n| rule(cx, key("pattern"), n, "value", pattern)),
             length: map.get("length").and_then(|n| length(cx, key("length"), n)),
-            references: map.get("references").map(|n| rule(cx, key("references"), n, "value", reference)),
+            references: map
+                .get("references")
+                .map(|n| rule(cx, key("references"), n, "value", reference)),
         })
     }
 }
@@ -789,9 +923,12 @@ fn physical_types(cx: &mut Cx, node: &Node) -> Option<Vec<(Spanned<Dialect>, Spa
             let help = suggest::did_you_mean(&name, &names, Dialect::SYNONYMS)
                 .unwrap_or_else(|| format!("the dialects are: {}", names.join(", ")));
             cx.push(
-                Diagnostic::error(Code::UnknownDialect, format!("unknown dialect `{}`", name.value))
-                    .with_label(key.span, "not a dialect datapact knows")
-                    .with_help(help),
+                Diagnostic::error(
+                    Code::UnknownDialect,
+                    format!("unknown dialect `{}`", name.value),
+                )
+                .with_label(key.span, "not a dialect datapact knows")
+                .with_help(help),
             );
             continue;
         };
@@ -829,14 +966,18 @@ fn rule<T>(
     };
     Rule {
         key,
-        value: map.required(cx, long_key, "the rule").and_then(|n| value(cx, n)),
+        value: map
+            .required(cx, long_key, "the rule")
+            .and_then(|n| value(cx, n)),
         options: rule_options(cx, &map),
     }
 }
 
 fn rule_options(cx: &mut Cx, map: &Map<'_>) -> RuleOptions {
     RuleOptions {
-        severity: map.get("severity").and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
+        severity: map
+            .get("severity")
+            .and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
         filter: map.get("where").and_then(|n| cx.text(n)),
         tolerance: map.get("tolerance").and_then(|n| tolerance(cx, n)),
         description: map.get("description").and_then(|n| cx.string(n)),
@@ -889,7 +1030,10 @@ pub fn validate_check_name(name: &str) -> Result<(), String> {
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Err("must start with a lowercase letter".into());
     }
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
         return Err("only lowercase letters, digits and `_` are allowed".into());
     }
     Ok(())
@@ -897,17 +1041,30 @@ pub fn validate_check_name(name: &str) -> Result<(), String> {
 
 fn suggest_check_name(name: &str) -> String {
     let slug = crate::lower::slug(name);
-    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) { slug } else { format!("check_{slug}") };
-    slug.chars().take(CHECK_NAME_MAX).collect::<String>().trim_end_matches('_').to_string()
+    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
+        slug
+    } else {
+        format!("check_{slug}")
+    };
+    slug.chars()
+        .take(CHECK_NAME_MAX)
+        .collect::<String>()
+        .trim_end_matches('_')
+        .to_string()
 }
 
 fn literal(cx: &mut Cx, node: &Node) -> Option<Spanned<Scalar>> {
     match &node.kind {
         NodeKind::Scalar(Scalar::Null) => {
             cx.push(
-                Diagnostic::error(Code::InvalidLiteral, "`null` is not a value a rule can compare with")
-                    .with_label(node.span, "null")
-                    .with_help("NULLs pass every rule except `required`; to forbid them use `required: true`"),
+                Diagnostic::error(
+                    Code::InvalidLiteral,
+                    "`null` is not a value a rule can compare with",
+                )
+                .with_label(node.span, "null")
+                .with_help(
+                    "NULLs pass every rule except `required`; to forbid them use `required: true`",
+                ),
             );
             None
         }
@@ -923,8 +1080,11 @@ fn accepted_values(cx: &mut Cx, node: &Node) -> Option<Spanned<Vec<Spanned<Scala
     let items = cx.list(node, "accepted values")?;
     if items.is_empty() {
         cx.push(
-            Diagnostic::error(Code::InvalidValue, "accepted_values must list at least one value")
-                .with_label(node.span, "empty list"),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "accepted_values must list at least one value",
+            )
+            .with_label(node.span, "empty list"),
         );
         return None;
     }
@@ -936,7 +1096,12 @@ fn pattern(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
     let text = cx.text(node)?;
     if let Err(err) = regex::Regex::new(&text) {
         let detail = match &err {
-            regex::Error::Syntax(s) => s.lines().last().unwrap_or(s).trim_start_matches("error: ").to_string(),
+            regex::Error::Syntax(s) => s
+                .lines()
+                .last()
+                .unwrap_or(s)
+                .trim_start_matches("error: ")
+                .to_string(),
             other => other.to_string(),
         };
         cx.push(
@@ -986,9 +1151,14 @@ fn reference(cx: &mut Cx, node: &Node) -> Option<Spanned<ColumnRef>> {
         )),
         None => {
             cx.push(
-                Diagnostic::error(Code::InvalidReference, format!("invalid reference `{}`", text.value))
-                    .with_label(text.span, "expected `<contract>.<column>`")
-                    .with_help("name the contract id and the column, e.g. `shop.customers.customer_id`"),
+                Diagnostic::error(
+                    Code::InvalidReference,
+                    format!("invalid reference `{}`", text.value),
+                )
+                .with_label(text.span, "expected `<contract>.<column>`")
+                .with_help(
+                    "name the contract id and the column, e.g. `shop.customers.customer_id`",
+                ),
             );
             None
         }
@@ -998,7 +1168,8 @@ fn reference(cx: &mut Cx, node: &Node) -> Option<Spanned<ColumnRef>> {
 impl TableCheck {
     fn decode(cx: &mut Cx, node: &Node) -> Option<TableCheck> {
         let map = cx.map(node, "a check", CHECK_KEYS)?;
-        let name = map.required(cx, "name", "a check").and_then(|n| check_name(cx, n));
+        map.required(cx, "name", "a check");
+        let options = rule_options(cx, &map);
         let bodies: Vec<&str> = ["expression", "unique", "sql"]
             .into_iter()
             .filter(|k| map.has(k))
@@ -1032,16 +1203,19 @@ impl TableCheck {
         };
         if let (Some(CheckBody::Sql(_)), Some(span)) = (&body, map.key_span("where")) {
             cx.push(
-                Diagnostic::error(Code::WhereNotAllowed, "`where` does not apply to a sql check")
-                    .with_label(span, "not allowed here")
-                    .with_help("put the filter in the query's own WHERE clause"),
+                Diagnostic::error(
+                    Code::WhereNotAllowed,
+                    "`where` does not apply to a sql check",
+                )
+                .with_label(span, "not allowed here")
+                .with_help("put the filter in the query's own WHERE clause"),
             );
         }
         Some(TableCheck {
             span: node.span,
-            name,
+            name: options.name.clone(),
             body,
-            options: rule_options(cx, &map),
+            options,
         })
     }
 }
@@ -1050,9 +1224,12 @@ fn unique_columns(cx: &mut Cx, node: &Node) -> Option<Spanned<Vec<Spanned<String
     let columns = cx.strings(node, "columns")?;
     if columns.len() < 2 {
         cx.push(
-            Diagnostic::error(Code::InvalidValue, "a unique combination needs at least two columns")
-                .with_label(node.span, "fewer than two columns")
-                .with_help("for one column, put `unique: true` on the column itself"),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "a unique combination needs at least two columns",
+            )
+            .with_label(node.span, "fewer than two columns")
+            .with_help("for one column, put `unique: true` on the column itself"),
         );
         return None;
     }

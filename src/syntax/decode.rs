@@ -51,7 +51,8 @@ impl Cx {
         )
         .with_label(node.span, format!("expected {expected}"));
         if expected.contains("string") {
-            if let NodeKind::Scalar(Scalar::Number(_) | Scalar::Bool(_) | Scalar::Null) = node.kind {
+            if let NodeKind::Scalar(Scalar::Number(_) | Scalar::Bool(_) | Scalar::Null) = node.kind
+            {
                 d = d.with_help("quote the value to make it a string");
             }
         }
@@ -74,8 +75,9 @@ impl Cx {
                 continue;
             };
             if !known.contains(&text.as_str()) {
-                let mut d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{text}` in {what}"))
-                    .with_label(key.span, "unknown key");
+                let mut d =
+                    Diagnostic::error(Code::UnknownKey, format!("unknown key `{text}` in {what}"))
+                        .with_label(key.span, "unknown key");
                 d = match suggest::did_you_mean(text, known, KEY_SYNONYMS) {
                     Some(help) if known.contains(&help_target(&help)) => d.with_help(help),
                     _ => d.with_help(format!("{what} takes: {}", known.join(", "))),
@@ -130,8 +132,11 @@ impl Cx {
             if let Ok(v) = n.parse::<u64>() {
                 return Some(Spanned::new(v, node.span));
             }
-            let d = Diagnostic::error(Code::InvalidValue, format!("expected a non-negative integer, found `{n}`"))
-                .with_label(node.span, "not a non-negative integer");
+            let d = Diagnostic::error(
+                Code::InvalidValue,
+                format!("expected a non-negative integer, found `{n}`"),
+            )
+            .with_label(node.span, "not a non-negative integer");
             self.push(d);
             return None;
         }
@@ -156,7 +161,12 @@ impl Cx {
     }
 
     /// One of a fixed set of words.
-    pub fn choice<T: Copy>(&mut self, node: &Node, what: &str, options: &[(&str, T)]) -> Option<Spanned<T>> {
+    pub fn choice<T: Copy>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Option<Spanned<T>> {
         let s = self.string(node)?;
         if let Some((_, v)) = options.iter().find(|(name, _)| *name == s.as_str()) {
             return Some(Spanned::new(*v, node.span));
@@ -184,12 +194,18 @@ pub struct Map<'a> {
 
 impl<'a> Map<'a> {
     pub fn get(&self, key: &str) -> Option<&'a Node> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, v)| *v)
     }
 
     /// The span of the key itself (for "this key conflicts with …" labels).
     pub fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, k, _)| k.span)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, k, _)| k.span)
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -201,9 +217,12 @@ impl<'a> Map<'a> {
         let found = self.get(key);
         if found.is_none() {
             cx.push(
-                Diagnostic::error(Code::MissingKey, format!("{what} is missing the required key `{key}`"))
-                    .with_label(self.head_span(), format!("`{key}` is required here"))
-                    .with_help(format!("add `{key}: …`")),
+                Diagnostic::error(
+                    Code::MissingKey,
+                    format!("{what} is missing the required key `{key}`"),
+                )
+                .with_label(self.head_span(), format!("`{key}` is required here"))
+                .with_help(format!("add `{key}: …`")),
             );
         }
         found

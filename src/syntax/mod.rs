@@ -28,7 +28,7 @@ pub fn parse_contract(file: FileId, source: &SourceFile) -> (Option<Contract>, V
     }
     let mut cx = decode::Cx { diagnostics };
     let contract = Contract::decode(&mut cx, file, &node);
-    (Some(contract), cx.diagnostics)
+    (contract, cx.diagnostics)
 }
 
 fn empty_file(file: FileId) -> Diagnostic {

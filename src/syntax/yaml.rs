@@ -78,6 +78,36 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The node as JSON (for checking documents against the JSON Schema).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            NodeKind::Scalar(Scalar::Null) => Value::Null,
+            NodeKind::Scalar(Scalar::Bool(b)) => Value::Bool(*b),
+            NodeKind::Scalar(Scalar::Number(n)) => n
+                .parse::<i64>()
+                .map(Value::from)
+                .ok()
+                .or_else(|| {
+                    n.parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map(Value::Number)
+                })
+                .unwrap_or_else(|| Value::String(n.clone())),
+            NodeKind::Scalar(Scalar::String(s)) => Value::String(s.clone()),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.scalar_text().unwrap_or_default(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// Resolve a plain scalar by the YAML 1.2 core schema.
 fn resolve_plain(text: &str) -> Scalar {
     match text {
@@ -163,7 +193,7 @@ impl Builder<'_> {
     }
 
     /// Add a finished node to the enclosing collection (or as a document).
-    fn push(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
+    fn push(&mut self, node: Node, anchor: usize) -> Result<(), Box<Diagnostic>> {
         if anchor != 0 {
             self.anchors.push((anchor, node.clone()));
         }
@@ -182,30 +212,37 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn grow(&mut self, by: usize, span: Span) -> Result<(), Diagnostic> {
+    fn grow(&mut self, by: usize, span: Span) -> Result<(), Box<Diagnostic>> {
         self.nodes += by;
         if self.nodes > MAX_NODES {
-            return Err(Diagnostic::error(
+            return Err(Box::new(Diagnostic::error(
                 Code::YamlSyntax,
-                format!("document is too large: more than {MAX_NODES} values after expanding aliases"),
+                format!(
+                    "document is too large: more than {MAX_NODES} values after expanding aliases"
+                ),
             )
-            .with_label(span, "expanding this exceeds the limit"));
+            .with_label(span, "expanding this exceeds the limit")));
         }
         Ok(())
     }
 
-    fn on_event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Diagnostic> {
+    fn on_event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Box<Diagnostic>> {
         let span = self.span(&yspan);
         match event {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
             Event::DocumentStart(_) => {
                 if !self.documents.is_empty() {
-                    return Err(Diagnostic::error(
-                        Code::MultipleDocuments,
-                        "a contract file holds exactly one YAML document",
-                    )
-                    .with_label(self.point(yspan.start.line(), yspan.start.col()), "a second document starts here")
-                    .with_help("put each contract in its own file"));
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            Code::MultipleDocuments,
+                            "a contract file holds exactly one YAML document",
+                        )
+                        .with_label(
+                            self.point(yspan.start.line(), yspan.start.col()),
+                            "a second document starts here",
+                        )
+                        .with_help("put each contract in its own file"),
+                    ));
                 }
             }
             Event::Alias(id) => {
@@ -216,8 +253,10 @@ impl Builder<'_> {
                     .find(|(a, _)| *a == id)
                     .map(|(_, n)| n.clone())
                 else {
-                    return Err(Diagnostic::error(Code::YamlSyntax, "unknown alias")
-                        .with_label(span, "no anchor of this name is defined before"));
+                    return Err(Box::new(
+                        Diagnostic::error(Code::YamlSyntax, "unknown alias")
+                            .with_label(span, "no anchor of this name is defined before"),
+                    ));
                 };
                 self.grow(node.count(), span)?;
                 // The alias's own span is where the user wrote it.
@@ -292,14 +331,16 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn open(&mut self, span: Span) -> Result<(), Diagnostic> {
+    fn open(&mut self, span: Span) -> Result<(), Box<Diagnostic>> {
         self.grow(1, span)?;
         if self.stack.len() >= MAX_DEPTH {
-            return Err(Diagnostic::error(
-                Code::YamlSyntax,
-                format!("nesting deeper than {MAX_DEPTH} levels"),
-            )
-            .with_label(span, "too deep"));
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::YamlSyntax,
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                )
+                .with_label(span, "too deep"),
+            ));
         }
         Ok(())
     }
@@ -329,7 +370,10 @@ impl Builder<'_> {
             }
             let text = key.scalar_text();
             if let Some(text) = &text {
-                if let Some((first, _)) = own.iter().find(|(k, _)| k.scalar_text().as_ref() == Some(text)) {
+                if let Some((first, _)) = own
+                    .iter()
+                    .find(|(k, _)| k.scalar_text().as_ref() == Some(text))
+                {
                     self.diagnostics.push(
                         Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{text}`"))
                             .with_label(key.span, "defined again here")
@@ -366,11 +410,11 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Option<Node>, Vec<Diagnostic
     let mut parser = Parser::new_from_str(&source.text);
     let result = parser.try_for_each(|item| match item {
         Ok((event, span)) => builder.on_event(event, span),
-        Err(err) => Err(scan_error(&builder, &err)),
+        Err(err) => Err(Box::new(scan_error(&builder, &err))),
     });
     let mut diagnostics = std::mem::take(&mut builder.diagnostics);
     if let Err(diagnostic) = result {
-        diagnostics.push(diagnostic);
+        diagnostics.push(*diagnostic);
         return (None, diagnostics);
     }
     (builder.documents.into_iter().next(), diagnostics)
@@ -382,8 +426,11 @@ fn scan_error(builder: &Builder<'_>, err: &ScanError) -> Diagnostic {
     let info = err.info();
     let mut diagnostic = Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {info}"))
         .with_label(span, "here");
-    if info.contains("tab") {
-        diagnostic = diagnostic.with_help("indent with spaces: YAML does not allow tabs for indentation");
+    if info.contains("quoted scalar") {
+        diagnostic = diagnostic.with_help("a quoted string may be missing its closing quote");
+    } else if info.contains("tab") {
+        diagnostic =
+            diagnostic.with_help("indent with spaces: YAML does not allow tabs for indentation");
     }
     diagnostic
 }
@@ -421,9 +468,16 @@ mod tests {
     fn merge_keys_and_aliases() {
         let (node, diags) = parse_str("d: &d {x: 1, y: 2}\ne:\n  <<: *d\n  y: 3\n");
         assert!(diags.is_empty(), "{diags:?}");
-        let NodeKind::Map(entries) = node.unwrap().kind else { panic!() };
-        let NodeKind::Map(e) = &entries[1].1.kind else { panic!() };
-        let keys: Vec<_> = e.iter().map(|(k, v)| (k.scalar_text().unwrap(), v.scalar_text().unwrap())).collect();
+        let NodeKind::Map(entries) = node.unwrap().kind else {
+            panic!()
+        };
+        let NodeKind::Map(e) = &entries[1].1.kind else {
+            panic!()
+        };
+        let keys: Vec<_> = e
+            .iter()
+            .map(|(k, v)| (k.scalar_text().unwrap(), v.scalar_text().unwrap()))
+            .collect();
         assert_eq!(keys, [("y".into(), "3".into()), ("x".into(), "1".into())]);
     }
 

@@ -1,0 +1,65 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use datapact::diagnostic::{self, HumanOptions};
+use datapact::source::Sources;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Load a fixture (a file, or a directory of files) with paths relative to the repo root.
+pub fn load(path: &Path) -> Sources {
+    let relative = path.strip_prefix(root()).unwrap_or(path).to_path_buf();
+    let saved = std::env::current_dir().unwrap();
+    let _ = saved;
+    let (sources, io) = datapact::load::load(&[path.to_path_buf()]);
+    assert!(io.is_empty(), "{io:?}");
+    // Re-add with repo-relative paths so snapshots do not depend on the checkout location.
+    let mut out = Sources::new();
+    for (_, file) in sources.iter() {
+        let rel = Path::new(&file.path)
+            .strip_prefix(root())
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| file.path.clone());
+        out.add(rel, file.text.clone());
+    }
+    let _ = relative;
+    out
+}
+
+/// Every diagnostic rendered as a user sees it (no colour, 100 columns).
+pub fn render(sources: &Sources, diagnostics: &[diagnostic::Diagnostic]) -> String {
+    let options = HumanOptions {
+        color: false,
+        width: 100,
+    };
+    diagnostics
+        .iter()
+        .map(|d| diagnostic::render_human(d, sources, options))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The codes a fixture says it expects: `expected: a, b` in its first line(s).
+pub fn expected_codes(sources: &Sources) -> Vec<String> {
+    let mut codes = Vec::new();
+    for (_, file) in sources.iter() {
+        if file.text.is_empty() {
+            // A zero-byte file cannot carry its expectation.
+            codes.push("empty-file".to_string());
+        }
+        let first = file.text.lines().next().unwrap_or("");
+        if let Some((_, list)) = first.split_once("expected: ") {
+            codes.extend(
+                list.split(',')
+                    .map(|c| c.trim().trim_matches('`').to_string()),
+            );
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    codes
+}
