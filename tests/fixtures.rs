@@ -269,3 +269,36 @@ fn schema_rejects_structural_errors() {
     }
     assert!(checked >= 20, "only {checked} structural fixtures");
 }
+
+/// Every stored snapshot belongs to a fixture that still exists (no orphans).
+#[test]
+fn no_orphaned_snapshots() {
+    let root = common::root();
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir(root.join("tests/snapshots")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".snap") else {
+            orphans.push(name);
+            continue;
+        };
+        let exists = match stem.split_once('@') {
+            Some(("fixtures__invalid_fixtures", f)) => {
+                root.join("tests/fixtures/invalid").join(f).exists()
+            }
+            Some(("fixtures__valid_fixtures", f)) => {
+                root.join("tests/fixtures/valid").join(f).exists()
+            }
+            Some(("fixtures__warning_fixtures", f)) => {
+                root.join("tests/fixtures/warning").join(f).exists()
+            }
+            _ => stem == "fixtures__example_contracts_ir",
+        };
+        if !exists {
+            orphans.push(name);
+        }
+    }
+    assert!(
+        orphans.is_empty(),
+        "orphaned snapshots (delete them): {orphans:?}"
+    );
+}
