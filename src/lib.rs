@@ -52,6 +52,8 @@ pub fn check(sources: &Sources) -> Checked {
     }
     diagnostics.extend(validate::validate(&contracts));
     diagnostic::sort(&mut diagnostics);
+    // A mistake inside an anchor reused by aliases is reported once.
+    diagnostics.dedup();
     let ir = if diagnostics.iter().any(Diagnostic::is_error) {
         None
     } else {

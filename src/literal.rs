@@ -150,10 +150,14 @@ fn temporal(text: &str, ty: LogicalType) -> Result<Literal, String> {
             .filter(|_| text.len() == 10)
             .map(|d| Literal::Date(d.to_string()))
             .ok_or_else(bad),
-        LogicalType::Time => text
-            .parse::<jiff::civil::Time>()
-            .map(|t| Literal::Time(t.to_string()))
-            .map_err(|_| bad()),
+        LogicalType::Time => {
+            if text.contains(['Z', 'z', '+', '-', '[']) {
+                return Err(format!("`{text}` has a time zone, but {ty} has none"));
+            }
+            text.parse::<jiff::civil::Time>()
+                .map(|t| Literal::Time(t.to_string()))
+                .map_err(|_| bad())
+        }
         LogicalType::Timestamp => {
             if text.len() == 10 {
                 if let Ok(d) = text.parse::<jiff::civil::Date>() {
@@ -162,8 +166,9 @@ fn temporal(text: &str, ty: LogicalType) -> Result<Literal, String> {
                     ));
                 }
             }
-            let has_offset = text.ends_with(['Z', 'z'])
-                || text.get(19..).is_some_and(|rest| rest.contains(['+', '-']));
+            // jiff's civil parser ignores an offset or zone annotation; we refuse them.
+            let time_part = text.get(11..).unwrap_or("");
+            let has_offset = time_part.contains(['Z', 'z', '+', '-', '[']);
             if has_offset {
                 return Err(format!(
                     "`{text}` has a time zone, but {ty} has none; use timestamp_tz or drop the offset"
@@ -222,15 +227,25 @@ fn is_uuid(s: &str) -> bool {
 /// Order two literals of the same type, for `min` ≤ `max` checks.
 pub fn compare(a: &Literal, b: &Literal) -> Option<Ordering> {
     match (a, b) {
+        (Literal::Number(x), Literal::Number(y)) => Some(compare_decimal(x, y)),
         (Literal::Number(x) | Literal::Float(x), Literal::Number(y) | Literal::Float(y)) => {
-            if let (Ok(x), Ok(y)) = (x.parse::<i128>(), y.parse::<i128>()) {
-                return Some(x.cmp(&y));
-            }
             x.parse::<f64>().ok()?.partial_cmp(&y.parse::<f64>().ok()?)
         }
-        (Literal::Date(x), Literal::Date(y))
-        | (Literal::Time(x), Literal::Time(y))
-        | (Literal::Timestamp(x), Literal::Timestamp(y)) => Some(x.cmp(y)),
+        (Literal::Date(x), Literal::Date(y)) => Some(
+            x.parse::<jiff::civil::Date>()
+                .ok()?
+                .cmp(&y.parse::<jiff::civil::Date>().ok()?),
+        ),
+        (Literal::Time(x), Literal::Time(y)) => Some(
+            x.parse::<jiff::civil::Time>()
+                .ok()?
+                .cmp(&y.parse::<jiff::civil::Time>().ok()?),
+        ),
+        (Literal::Timestamp(x), Literal::Timestamp(y)) => Some(
+            x.parse::<jiff::civil::DateTime>()
+                .ok()?
+                .cmp(&y.parse::<jiff::civil::DateTime>().ok()?),
+        ),
         (Literal::TimestampTz(x), Literal::TimestampTz(y)) => {
             let x = x.parse::<jiff::Timestamp>().ok()?;
             let y = y.parse::<jiff::Timestamp>().ok()?;
@@ -240,9 +255,62 @@ pub fn compare(a: &Literal, b: &Literal) -> Option<Ordering> {
     }
 }
 
+/// Order two canonical decimals (`-?digits[.digits]`, see [`canonical_decimal`]) exactly.
+fn compare_decimal(a: &str, b: &str) -> Ordering {
+    let split = |s: &str| {
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        (negative, int.to_string(), frac.to_string())
+    };
+    let (an, ai, af) = split(a);
+    let (bn, bi, bf) = split(b);
+    let magnitude = ai
+        .len()
+        .cmp(&bi.len())
+        .then_with(|| ai.cmp(&bi))
+        .then_with(|| {
+            let width = af.len().max(bf.len());
+            format!("{af:0<width$}").cmp(&format!("{bf:0<width$}"))
+        });
+    match (an, bn) {
+        (false, false) => magnitude,
+        (true, true) => magnitude.reverse(),
+        (false, true) => Ordering::Greater,
+        (true, false) => Ordering::Less,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zones_are_refused_on_zoneless_types() {
+        assert!(coerce(&string("2024-01-01T13:45-05:00"), LogicalType::Timestamp).is_err());
+        assert!(
+            coerce(
+                &string("2024-01-01T00:00:00[America/New_York]"),
+                LogicalType::Timestamp
+            )
+            .is_err()
+        );
+        assert!(coerce(&string("13:45:00+02:00"), LogicalType::Time).is_err());
+        assert!(coerce(&string("2024-01-01 13:45:00"), LogicalType::Timestamp).is_ok());
+    }
+
+    #[test]
+    fn exact_decimal_order() {
+        let d = |s: &str| Literal::Number(s.into());
+        let big = "123456789012345678901234567890.01";
+        let bigger = "123456789012345678901234567890.02";
+        assert_eq!(compare(&d(big), &d(bigger)), Some(Ordering::Less));
+        assert_eq!(compare(&d("-2"), &d("-10")), Some(Ordering::Greater));
+        assert_eq!(compare(&d("0.5"), &d("0.45")), Some(Ordering::Greater));
+        assert_eq!(compare(&d("-0.5"), &d("3")), Some(Ordering::Less));
+    }
 
     fn num(s: &str) -> Scalar {
         Scalar::Number(s.into())

@@ -42,11 +42,19 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
             diagnostics.push(io_error(path, "no such file or directory"));
         }
     }
-    files.dedup();
+    // One sorted list, each file once however many arguments reach it.
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    files.sort_by_key(|f| display(f));
     for file in files {
         match std::fs::read(&file) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
+                    // A byte-order mark is not content (and would shift every column on line 1).
+                    let text = match text.strip_prefix('\u{FEFF}') {
+                        Some(rest) => rest.to_string(),
+                        None => text,
+                    };
                     sources.add(display(&file), text);
                 }
                 Err(_) => diagnostics.push(io_error(&file, "not UTF-8 text")),

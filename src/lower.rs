@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 
 use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Ir, Location};
 use crate::literal;
+use crate::source::Spanned;
 use crate::source::{Sources, Span};
-use crate::syntax::ast::{CheckBody, Column, Contract, Rule, RuleOptions};
+use crate::syntax::ast::{CheckBody, Column, ColumnRef, Contract, LengthRule, Rule, RuleOptions};
+use crate::syntax::yaml::Scalar;
 use crate::types::Severity;
 
 /// Lower all contracts, sorted by contract id.
@@ -203,86 +205,128 @@ fn column_rules<'a>(
     ty: crate::types::LogicalType,
     locations: &BTreeMap<&str, Location>,
 ) -> Vec<(&'static str, &'a RuleOptions, CheckKind)> {
+    let coerce = |v: &Option<Spanned<Scalar>>| literal::coerce(v.as_ref()?, ty).ok();
     rule_sites(column)
         .into_iter()
-        .filter_map(|site| {
-            let kind = match site.rule {
-                "required" => CheckKind::Required,
-                "unique" => CheckKind::Unique,
-                "accepted_values" => CheckKind::AcceptedValues {
-                    values: column
-                        .accepted_values
-                        .as_ref()?
+        .filter_map(|rule| {
+            let kind = match rule {
+                ColumnRule::Required(_) => CheckKind::Required,
+                ColumnRule::Unique(_) => CheckKind::Unique,
+                ColumnRule::AcceptedValues(r) => CheckKind::AcceptedValues {
+                    values: r
                         .value
                         .as_ref()?
                         .iter()
                         .filter_map(|v| literal::coerce(v, ty).ok())
                         .collect(),
                 },
-                "min" => CheckKind::Min {
-                    value: literal::coerce(column.min.as_ref()?.value.as_ref()?, ty).ok()?,
+                ColumnRule::Min(r) => CheckKind::Min {
+                    value: coerce(&r.value)?,
                 },
-                "max" => CheckKind::Max {
-                    value: literal::coerce(column.max.as_ref()?.value.as_ref()?, ty).ok()?,
+                ColumnRule::Max(r) => CheckKind::Max {
+                    value: coerce(&r.value)?,
                 },
-                "pattern" => CheckKind::Pattern {
-                    regex: column.pattern.as_ref()?.value.as_ref()?.value.clone(),
+                ColumnRule::Pattern(r) => CheckKind::Pattern {
+                    regex: r.value.as_ref()?.value.clone(),
                 },
-                "length" => {
-                    let r = column.length.as_ref()?;
-                    CheckKind::Length {
-                        min: r.min.as_ref().map(|m| m.value),
-                        max: r.max.as_ref().map(|m| m.value),
-                    }
-                }
-                "references" => {
-                    let target = column.references.as_ref()?.value.as_ref()?;
+                ColumnRule::Length(r) => CheckKind::Length {
+                    min: r.min.as_ref().map(|m| m.value),
+                    max: r.max.as_ref().map(|m| m.value),
+                },
+                ColumnRule::References(r) => {
+                    let target = r.value.as_ref()?;
                     CheckKind::References {
                         contract: target.contract.clone(),
                         column: target.column.clone(),
                         location: locations.get(target.contract.as_str())?.clone(),
                     }
                 }
-                _ => return None,
             };
-            Some((site.rule, site.options, kind))
+            Some((rule.name(), rule.options(), kind))
         })
         .collect()
 }
 
-/// One rule written on a column: its rule name, key span and options.
-pub(crate) struct RuleSite<'a> {
-    pub rule: &'static str,
-    pub key: Span,
-    pub options: &'a RuleOptions,
+/// One rule written on a column.
+#[derive(Clone, Copy)]
+pub(crate) enum ColumnRule<'a> {
+    Required(&'a Rule<bool>),
+    Unique(&'a Rule<bool>),
+    AcceptedValues(&'a Rule<Vec<Spanned<Scalar>>>),
+    Min(&'a Rule<Scalar>),
+    Max(&'a Rule<Scalar>),
+    Pattern(&'a Rule<String>),
+    Length(&'a LengthRule),
+    References(&'a Rule<ColumnRef>),
+}
+
+impl<'a> ColumnRule<'a> {
+    /// The rule's name: its key in the contract, and the suffix of its check name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnRule::Required(_) => "required",
+            ColumnRule::Unique(_) => "unique",
+            ColumnRule::AcceptedValues(_) => "accepted_values",
+            ColumnRule::Min(_) => "min",
+            ColumnRule::Max(_) => "max",
+            ColumnRule::Pattern(_) => "pattern",
+            ColumnRule::Length(_) => "length",
+            ColumnRule::References(_) => "references",
+        }
+    }
+
+    /// The span of the rule's key.
+    pub fn key(self) -> Span {
+        match self {
+            ColumnRule::Required(r) | ColumnRule::Unique(r) => r.key,
+            ColumnRule::AcceptedValues(r) => r.key,
+            ColumnRule::Min(r) | ColumnRule::Max(r) => r.key,
+            ColumnRule::Pattern(r) => r.key,
+            ColumnRule::Length(r) => r.key,
+            ColumnRule::References(r) => r.key,
+        }
+    }
+
+    pub fn options(self) -> &'a RuleOptions {
+        match self {
+            ColumnRule::Required(r) | ColumnRule::Unique(r) => &r.options,
+            ColumnRule::AcceptedValues(r) => &r.options,
+            ColumnRule::Min(r) | ColumnRule::Max(r) => &r.options,
+            ColumnRule::Pattern(r) => &r.options,
+            ColumnRule::Length(r) => &r.options,
+            ColumnRule::References(r) => &r.options,
+        }
+    }
 }
 
 /// The rules set (and enabled) on a column, in the fixed order of checks.
-pub(crate) fn rule_sites(column: &Column) -> Vec<RuleSite<'_>> {
-    fn enabled(rule: &Option<Rule<bool>>) -> Option<&Rule<bool>> {
+/// The one list of a column's rules: naming, validation and lowering all read it.
+pub(crate) fn rule_sites(column: &Column) -> Vec<ColumnRule<'_>> {
+    let enabled = |rule: &Option<Rule<bool>>| -> bool {
         rule.as_ref()
-            .filter(|r| r.value.as_ref().is_some_and(|v| v.value))
-    }
-    fn site<'a, T>(rule: &'static str, r: Option<&'a Rule<T>>) -> Option<RuleSite<'a>> {
-        r.map(|r| RuleSite {
-            rule,
-            key: r.key,
-            options: &r.options,
-        })
-    }
+            .and_then(|r| r.value.as_ref())
+            .is_some_and(|v| v.value)
+    };
     [
-        site("required", enabled(&column.required)),
-        site("unique", enabled(&column.unique)),
-        site("accepted_values", column.accepted_values.as_ref()),
-        site("min", column.min.as_ref()),
-        site("max", column.max.as_ref()),
-        site("pattern", column.pattern.as_ref()),
-        column.length.as_ref().map(|r| RuleSite {
-            rule: "length",
-            key: r.key,
-            options: &r.options,
-        }),
-        site("references", column.references.as_ref()),
+        column
+            .required
+            .as_ref()
+            .filter(|_| enabled(&column.required))
+            .map(ColumnRule::Required),
+        column
+            .unique
+            .as_ref()
+            .filter(|_| enabled(&column.unique))
+            .map(ColumnRule::Unique),
+        column
+            .accepted_values
+            .as_ref()
+            .map(ColumnRule::AcceptedValues),
+        column.min.as_ref().map(ColumnRule::Min),
+        column.max.as_ref().map(ColumnRule::Max),
+        column.pattern.as_ref().map(ColumnRule::Pattern),
+        column.length.as_ref().map(ColumnRule::Length),
+        column.references.as_ref().map(ColumnRule::References),
     ]
     .into_iter()
     .flatten()
@@ -304,18 +348,20 @@ pub fn slug(text: &str) -> String {
 
 /// The default name of a column rule: `<column slug>__<rule>`.
 pub fn derived_name(column: &str, rule: &str) -> String {
-    let slug = slug(column);
-    let slug = if slug.is_empty() {
-        "column".to_string()
-    } else {
+    format!("{}__{rule}", identifier(column, "column"))
+}
+
+/// `text` as a lowercase identifier: its [`slug`], prefixed with `prefix_`
+/// when it does not start with a letter, or `prefix` alone when it is empty.
+pub fn identifier(text: &str, prefix: &str) -> String {
+    let slug = slug(text);
+    if slug.is_empty() {
+        prefix.to_string()
+    } else if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
         slug
-    };
-    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
-        slug
     } else {
-        format!("c_{slug}")
-    };
-    format!("{slug}__{rule}")
+        format!("{prefix}_{slug}")
+    }
 }
 
 /// Every check name of a contract with the span it comes from, and whether
@@ -324,10 +370,10 @@ pub fn check_names(c: &Contract) -> Vec<(String, Span, bool)> {
     let mut out = Vec::new();
     for column in c.columns.iter().flatten() {
         let Some(name) = &column.name else { continue };
-        for site in rule_sites(column) {
-            match &site.options.name {
+        for rule in rule_sites(column) {
+            match &rule.options().name {
                 Some(n) => out.push((n.value.clone(), n.span, false)),
-                None => out.push((derived_name(name, site.rule), site.key, true)),
+                None => out.push((derived_name(name, rule.name()), rule.key(), true)),
             }
         }
     }
@@ -338,7 +384,7 @@ pub fn check_names(c: &Contract) -> Vec<(String, Span, bool)> {
         }
     }
     if let Some(f) = &c.freshness {
-        out.push(("freshness".into(), f.span, true));
+        out.push(("freshness".into(), f.key, true));
     }
     for tc in c.checks.iter().flatten() {
         if let Some(n) = &tc.name {
@@ -361,7 +407,7 @@ mod tests {
         );
         assert_eq!(derived_name("\"odd\"name", "min"), "odd_name__min");
         assert_eq!(derived_name("naïve col", "pattern"), "na_ve_col__pattern");
-        assert_eq!(derived_name("1st", "min"), "c_1st__min");
+        assert_eq!(derived_name("1st", "min"), "column_1st__min");
         assert_eq!(derived_name("\"\"", "min"), "column__min");
     }
 }

@@ -75,7 +75,7 @@ pub fn names(ident: &Identifier, column: &str) -> bool {
     if ident.quoted {
         ident.name == column
     } else {
-        ident.name.eq_ignore_ascii_case(column)
+        ident.name == column || ident.name.to_lowercase() == column.to_lowercase()
     }
 }
 

@@ -3,8 +3,14 @@
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
+    let len = lower.chars().count();
+    if len > 64 {
+        return None;
+    }
     candidates
         .into_iter()
+        // A candidate whose length differs by more than the allowed distance cannot match.
+        .filter(|c| c.chars().count().abs_diff(len) <= (c.chars().count().max(len) / 3).max(1))
         .map(|c| (c, strsim::damerau_levenshtein(&lower, &c.to_lowercase())))
         .filter(|(c, d)| {
             let longest = c.chars().count().max(lower.chars().count());

@@ -96,7 +96,7 @@ pub const TYPE_SYNONYMS: &[(&str, &str)] = &[
 impl LogicalType {
     /// Parse a type as written in a contract: `string`, `decimal(12,2)`, …
     pub fn parse(text: &str) -> Result<LogicalType, String> {
-        let t = text.trim();
+        let t = text;
         let simple = match t {
             "string" => Some(LogicalType::String),
             "integer" => Some(LogicalType::Integer),
@@ -117,7 +117,7 @@ impl LogicalType {
         if let Some(ty) = simple {
             return Ok(ty);
         }
-        let Some(args) = t.strip_prefix("decimal").map(str::trim_start) else {
+        let Some(args) = t.strip_prefix("decimal") else {
             return Err(format!("unknown type `{t}`"));
         };
         let inner = args
@@ -234,6 +234,9 @@ impl Duration {
             "w" => TimeUnit::Week,
             _ => return Err(hint.into()),
         };
+        if digits.starts_with('0') && digits.len() > 1 {
+            return Err(hint.into());
+        }
         let count: u32 = digits.parse().map_err(|_| hint.to_string())?;
         if count == 0 {
             return Err("a duration must be longer than zero".into());
@@ -305,18 +308,17 @@ pub enum Tolerance {
 }
 
 impl Tolerance {
-    pub const PATTERN: &'static str = r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$";
+    pub const PATTERN: &'static str = r"^(100(\.0+)?|[1-9]?[0-9](\.[0-9]+)?)%$";
 
     pub fn parse_percent(text: &str) -> Result<Tolerance, String> {
         let number = text
-            .trim()
             .strip_suffix('%')
             .ok_or("a tolerance is a count of rows (`5`) or a percent (`\"0.5%\"`)")?;
-        let valid_syntax = !number.is_empty()
-            && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            && number.matches('.').count() <= 1
-            && !number.starts_with('.')
-            && !number.ends_with('.');
+        // Exactly the schema's pattern: 0–100 with an optional fraction, no leading zeros.
+        let (int, frac) = number.split_once('.').unwrap_or((number, "0"));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let valid_syntax =
+            digits(int) && digits(frac) && int.len() <= 3 && (int == "0" || !int.starts_with('0'));
         let value: f64 = number
             .parse()
             .ok()
@@ -355,6 +357,12 @@ mod tests {
         assert!(LogicalType::parse("decimal(5,7)").is_err());
         assert!(LogicalType::parse("decimal").is_err());
         assert!(LogicalType::parse("int").is_err());
+        assert!(LogicalType::parse(" string").is_err());
+        assert!(LogicalType::parse("decimal (12,2)").is_err());
+        assert!(Duration::parse("01h").is_err());
+        for bad in [" 5%", "007%", "5.%"] {
+            assert!(Tolerance::parse_percent(bad).is_err(), "{bad}");
+        }
         assert_eq!(
             LogicalType::parse("timestamp_tz").unwrap().to_string(),
             "timestamp_tz"

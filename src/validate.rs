@@ -293,9 +293,7 @@ impl<'a> Validator<'a, '_> {
             self.out.push(d);
             return;
         };
-        let Some(columns) = contract.columns.as_deref() else {
-            return;
-        };
+        let columns = contract.columns.as_deref().unwrap_or_default();
         let found = columns
             .iter()
             .find(|c| c.name.as_ref().is_some_and(|n| n.value == target.column));
@@ -344,7 +342,9 @@ impl<'a> Validator<'a, '_> {
     /// The `where` filters of a column's rules.
     fn rule_filters(&mut self, column: &Column) {
         let sites = lower::rule_sites(column);
-        let filters = sites.iter().filter_map(|site| site.options.filter.as_ref());
+        let filters = sites
+            .iter()
+            .filter_map(|rule| rule.options().filter.as_ref());
         for filter in filters {
             self.sql_expression(filter, "this `where` filter");
         }
@@ -453,9 +453,7 @@ impl<'a> Validator<'a, '_> {
             None => {}
             Some(CheckBody::Expression(sql)) => self.sql_expression(sql, "this expression"),
             Some(CheckBody::Unique(columns)) => {
-                if self.columns_declared().is_none() {
-                    return;
-                }
+                let checkable = self.columns_declared().is_some();
                 let mut seen: Vec<&str> = Vec::new();
                 for column in columns.iter() {
                     if seen.contains(&column.as_str()) {
@@ -466,7 +464,7 @@ impl<'a> Validator<'a, '_> {
                             )
                             .with_label(column.span, "listed again here"),
                         );
-                    } else if self.column(column).is_none() {
+                    } else if checkable && self.column(column).is_none() {
                         self.unknown_column(column, column.span, "this unique combination");
                     }
                     seen.push(column.as_str());
@@ -488,7 +486,7 @@ impl<'a> Validator<'a, '_> {
                 reads_table = true;
             } else {
                 unknown = true;
-                let span = find_word(sql, &format!("{{{{{}", &after[..end]));
+                let span = find_word(sql, &format!("{{{{{}}}}}", &after[..end]));
                 let mut d = Diagnostic::error(
                     Code::UnknownPlaceholder,
                     format!("unknown placeholder `{{{{ {inner} }}}}`"),
@@ -558,6 +556,9 @@ impl<'a> Validator<'a, '_> {
 /// `sql`, or the whole of `sql` when it cannot be found exactly.
 fn find_word(sql: &Spanned<String>, word: &str) -> Span {
     let value = sql.as_str();
+    if word.is_empty() {
+        return sql.span;
+    }
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let mut from = 0;
     while let Some(pos) = value[from..].find(word).map(|p| p + from) {
@@ -574,7 +575,7 @@ fn find_word(sql: &Spanned<String>, word: &str) -> Span {
             }
             break;
         }
-        from = pos + word.len().max(1);
+        from = pos + word.len();
     }
     sql.span
 }

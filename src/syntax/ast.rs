@@ -34,7 +34,7 @@ pub struct Contract {
     #[schemars(skip)]
     pub span: Span,
     /// Unique id of the contract across the repository: dotted lowercase identifiers, e.g. `shop.orders`.
-    #[schemars(required, regex(pattern = CONTRACT_ID_PATTERN), length(max = 128))]
+    #[schemars(required, regex(pattern = CONTRACT_ID_PATTERN), length(max = CONTRACT_ID_MAX))]
     pub contract: Option<Spanned<String>>,
     /// Semantic version of the contract (MAJOR.MINOR.PATCH), e.g. `1.4.0`.
     #[schemars(required, with = "Option<String>", regex(pattern = SEMVER_PATTERN))]
@@ -132,6 +132,9 @@ pub struct DbtBinding {
 pub struct Freshness {
     #[schemars(skip)]
     pub span: Span,
+    /// The `freshness` key.
+    #[schemars(skip)]
+    pub key: Span,
     /// A date or timestamp column holding when each row arrived.
     #[schemars(required)]
     pub column: Option<Spanned<String>>,
@@ -152,7 +155,7 @@ pub struct Freshness {
 #[derive(JsonSchema)]
 #[schemars(transparent)]
 #[allow(dead_code)]
-struct DurationText(#[schemars(regex(pattern = "^[1-9][0-9]*[mhdw]$"))] String);
+struct DurationText(#[schemars(regex(pattern = Duration::PATTERN))] String);
 
 /// Bounds on the number of rows (inclusive).
 #[derive(Debug, JsonSchema)]
@@ -175,7 +178,7 @@ pub struct RowCount {
     /// Why this rule.
     pub description: Option<Spanned<String>>,
     /// Check name (default `row_count`).
-    #[schemars(regex(pattern = CHECK_NAME_PATTERN), length(max = 63))]
+    #[schemars(regex(pattern = CHECK_NAME_PATTERN), length(max = CHECK_NAME_MAX))]
     pub name: Option<Spanned<String>>,
 }
 
@@ -557,7 +560,9 @@ impl Contract {
         contract.dataset = map
             .required(cx, "dataset", "the contract")
             .and_then(|n| Dataset::decode(cx, n));
-        contract.freshness = map.get("freshness").and_then(|n| Freshness::decode(cx, n));
+        contract.freshness = map
+            .get("freshness")
+            .and_then(|n| Freshness::decode(cx, n, map.key_span("freshness").unwrap_or(n.span)));
         contract.row_count = map
             .get("row_count")
             .and_then(|n| RowCount::decode(cx, n, map.key_span("row_count").unwrap_or(n.span)));
@@ -610,23 +615,15 @@ pub fn is_contract_id(id: &str) -> bool {
 }
 
 fn suggest_contract_id(id: &str) -> String {
-    let mut out = String::new();
-    for segment in id.split('.').filter(|s| !s.is_empty()) {
-        let slug = crate::lower::slug(segment);
-        let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
-            slug
-        } else {
-            format!("c_{slug}")
-        };
-        if !out.is_empty() {
-            out.push('.');
-        }
-        out.push_str(&slug);
-    }
-    if out.is_empty() {
+    let segments: Vec<String> = id
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .map(|s| crate::lower::identifier(s, "c"))
+        .collect();
+    if segments.is_empty() {
         "shop.orders".into()
     } else {
-        out
+        segments.join(".")
     }
 }
 
@@ -792,11 +789,12 @@ fn tolerance_not_allowed(cx: &mut Cx, map: &Map<'_>, what: &str) {
 }
 
 impl Freshness {
-    fn decode(cx: &mut Cx, node: &Node) -> Option<Freshness> {
+    fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<Freshness> {
         let map = cx.map(node, "freshness", FRESHNESS_KEYS)?;
         tolerance_not_allowed(cx, &map, "freshness");
         let freshness = Freshness {
             span: node.span,
+            key,
             column: map
                 .required(cx, "column", "freshness")
                 .and_then(|n| cx.text(n)),
@@ -811,10 +809,7 @@ impl Freshness {
                     Code::MissingKey,
                     "freshness needs `warn_after`, `error_after` or both",
                 )
-                .with_label(
-                    map.key_span("column").unwrap_or(node.span),
-                    "no threshold given",
-                )
+                .with_label(key, "no threshold given")
                 .with_help("add e.g. `error_after: 6h`"),
             );
         }
@@ -841,7 +836,7 @@ impl RowCount {
         if !map.has("min") && !map.has("max") {
             cx.push(
                 Diagnostic::error(Code::MissingKey, "row_count needs `min`, `max` or both")
-                    .with_label(node.span, "no bound given")
+                    .with_label(key, "no bound given")
                     .with_help("write e.g. `row_count: {min: 1}`"),
             );
         }
@@ -1040,13 +1035,8 @@ pub fn validate_check_name(name: &str) -> Result<(), String> {
 }
 
 fn suggest_check_name(name: &str) -> String {
-    let slug = crate::lower::slug(name);
-    let slug = if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
-        slug
-    } else {
-        format!("check_{slug}")
-    };
-    slug.chars()
+    let name = crate::lower::identifier(name, "check");
+    name.chars()
         .take(CHECK_NAME_MAX)
         .collect::<String>()
         .trim_end_matches('_')
@@ -1129,7 +1119,7 @@ fn length(cx: &mut Cx, key: Span, node: &Node) -> Option<LengthRule> {
     if !map.has("min") && !map.has("max") {
         cx.push(
             Diagnostic::error(Code::MissingKey, "length needs `min`, `max` or both")
-                .with_label(node.span, "no bound given")
+                .with_label(key, "no bound given")
                 .with_help("write e.g. `length: {min: 1, max: 255}`"),
         );
     }

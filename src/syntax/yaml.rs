@@ -7,6 +7,8 @@
 //! hostile input (alias bombs, absurd nesting) is refused with a diagnostic
 //! instead of exhausting memory or the stack.
 
+use std::collections::HashMap;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -167,7 +169,7 @@ enum Frame {
 struct Builder<'a> {
     file: FileId,
     source: &'a SourceFile,
-    anchors: Vec<(usize, Node)>,
+    anchors: HashMap<usize, Node>,
     stack: Vec<Frame>,
     documents: Vec<Node>,
     nodes: usize,
@@ -195,7 +197,9 @@ impl Builder<'_> {
     /// Add a finished node to the enclosing collection (or as a document).
     fn push(&mut self, node: Node, anchor: usize) -> Result<(), Box<Diagnostic>> {
         if anchor != 0 {
-            self.anchors.push((anchor, node.clone()));
+            // The anchored copy counts against the limit too.
+            self.grow(node.count(), node.span)?;
+            self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
             None => self.documents.push(node),
@@ -246,13 +250,7 @@ impl Builder<'_> {
                 }
             }
             Event::Alias(id) => {
-                let Some(node) = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == id)
-                    .map(|(_, n)| n.clone())
-                else {
+                let Some(node) = self.anchors.get(&id).cloned() else {
                     return Err(Box::new(
                         Diagnostic::error(Code::YamlSyntax, "unknown alias")
                             .with_label(span, "no anchor of this name is defined before"),
@@ -348,6 +346,7 @@ impl Builder<'_> {
     /// Apply `<<` merge keys and report duplicate keys.
     fn finish_map(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
         let mut own: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+        let mut seen: HashMap<String, Span> = HashMap::with_capacity(entries.len());
         let mut merged: Vec<(Node, Node)> = Vec::new();
         for (key, value) in entries {
             let is_merge = matches!(&key.kind, NodeKind::Scalar(Scalar::String(s)) if s == "<<")
@@ -368,27 +367,28 @@ impl Builder<'_> {
                 }
                 continue;
             }
-            let text = key.scalar_text();
-            if let Some(text) = &text {
-                if let Some((first, _)) = own
-                    .iter()
-                    .find(|(k, _)| k.scalar_text().as_ref() == Some(text))
-                {
+            if let Some(text) = key.scalar_text() {
+                if let Some(first) = seen.get(&text) {
                     self.diagnostics.push(
                         Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{text}`"))
                             .with_label(key.span, "defined again here")
-                            .with_secondary(first.span, "first defined here")
+                            .with_secondary(*first, "first defined here")
                             .with_help("remove one of them: YAML keys must be unique in a mapping"),
                     );
                     continue;
                 }
+                seen.insert(text, key.span);
             }
             own.push((key, value));
         }
-        // Keys written in the mapping itself override merged ones.
+        // Keys written in the mapping itself override merged ones; among merged
+        // mappings, the first one listed wins.
         for (key, value) in merged {
-            let text = key.scalar_text();
-            if !own.iter().any(|(k, _)| k.scalar_text() == text) {
+            let Some(text) = key.scalar_text() else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(text) {
+                slot.insert(key.span);
                 own.push((key, value));
             }
         }
@@ -401,7 +401,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Option<Node>, Vec<Diagnostic
     let mut builder = Builder {
         file,
         source,
-        anchors: Vec::new(),
+        anchors: HashMap::new(),
         stack: Vec::new(),
         documents: Vec::new(),
         nodes: 0,

@@ -1,0 +1,95 @@
+//! Regression tests, each named after the bug it pins.
+
+mod common;
+
+use datapact::source::Sources;
+
+const BASE: &str = "contract: t.x\nversion: 1.0.0\nowners: [{name: T}]\ndataset: {name: x}\n";
+
+fn codes(files: &[&str]) -> Vec<String> {
+    let mut sources = Sources::new();
+    for (i, text) in files.iter().enumerate() {
+        sources.add(format!("f{i}.yaml"), *text);
+    }
+    datapact::check(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}@{}", d.code, d.position(&sources)))
+        .collect()
+}
+
+#[test]
+fn empty_quoted_identifier_with_multibyte_text_does_not_panic() {
+    let text = format!(
+        "{BASE}columns: [{{name: größe, type: integer}}]\nchecks:\n  - name: c\n    expression: 'größe > 0 or \"\" is null'\n"
+    );
+    let got = codes(&[&text]);
+    assert!(
+        got.iter().any(|c| c.starts_with("unknown-column")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn unicode_column_names_match_case_insensitively() {
+    let text = format!(
+        "{BASE}columns: [{{name: Größe, type: integer}}]\nchecks:\n  - name: c\n    expression: größe > 0\n"
+    );
+    assert_eq!(codes(&[&text]), Vec::<String>::new());
+}
+
+#[test]
+fn reference_to_contract_without_columns_is_unknown_column() {
+    let target = "contract: t.y\nversion: 1.0.0\nowners: [{name: T}]\ndataset: {name: y}\n";
+    let text = format!("{BASE}columns: [{{name: a, type: integer, references: t.y.id}}]\n");
+    assert_eq!(codes(&[&text, target]), ["unknown-column@f0.yaml:5:48"]);
+}
+
+#[test]
+fn error_inside_a_reused_anchor_is_reported_once() {
+    let text = format!(
+        "{BASE}columns:\n  - &c {{name: a, type: integer, min: {{value: 1, severty: warn}}}}\n  - {{<<: *c, name: b}}\n"
+    );
+    let got = codes(&[&text]);
+    assert_eq!(got.len(), 1, "{got:?}");
+}
+
+#[test]
+fn byte_order_mark_does_not_shift_columns() {
+    let dir = std::env::temp_dir().join(format!("datapact-bom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("c.yaml");
+    std::fs::write(&file, format!("\u{FEFF}{BASE}colums: []\n")).unwrap();
+    let (sources, io) = datapact::load::load(std::slice::from_ref(&file));
+    assert!(io.is_empty());
+    let checked = datapact::check(&sources);
+    let position = checked.diagnostics[0].position(&sources);
+    assert!(position.ends_with("c.yaml:5:1"), "{position}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_named_twice_on_the_command_line_loads_once() {
+    let root = common::root();
+    let paths = [
+        root.join("contracts"),
+        root.join("contracts/shop/orders.yaml"),
+        root.join("./contracts"),
+    ];
+    let (sources, io) = datapact::load::load(&paths);
+    assert!(io.is_empty());
+    assert_eq!(sources.len(), 6);
+    let checked = datapact::check(&sources);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+}
+
+#[test]
+fn flat_mapping_with_many_keys_is_linear() {
+    // 50,000 distinct keys: quadratic duplicate detection would take minutes.
+    let mut text = String::from(BASE);
+    for i in 0..50_000 {
+        text.push_str(&format!("k{i}: 1\n"));
+    }
+    let got = codes(&[&text]);
+    assert_eq!(got.len(), 50_000);
+}
