@@ -62,7 +62,8 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write a starter project: datapact.yaml and contracts/example.yaml.
+    /// Write a starter project: datapact.yaml, datapact.schema.json (for editors)
+    /// and contracts/example.yaml.
     Init {
         /// Directory to create the project in.
         #[arg(default_value = ".")]
@@ -158,6 +159,16 @@ impl Output {
         }
     }
 
+    /// Report one usage or IO problem (not about a contract); returns exit code 2.
+    fn fail(&mut self, diagnostic: Diagnostic) -> u8 {
+        let summary = Summary {
+            errors: 1,
+            ..Summary::default()
+        };
+        self.diagnostics(&[diagnostic], &Sources::new(), summary);
+        EXIT_USAGE
+    }
+
     /// A status line for people; never mixed into JSON on stdout.
     fn status(&self, line: &str) {
         let _ = writeln!(std::io::stderr(), "{line}");
@@ -189,16 +200,7 @@ fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(err) => {
-            let d = load::io_error(&path, &err.to_string());
-            out.diagnostics(
-                &[d],
-                &Sources::new(),
-                Summary {
-                    errors: 1,
-                    ..Summary::default()
-                },
-            );
-            return Err(EXIT_USAGE);
+            return Err(out.fail(load::io_error(&path, &err.to_string())));
         }
     };
     let mut sources = Sources::new();
@@ -285,22 +287,7 @@ fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {
         }
         Some(path) => match write_atomic(path, &text) {
             Ok(()) => EXIT_OK,
-            Err(err) => {
-                let d = Diagnostic::error(
-                    Code::Io,
-                    format!("cannot write `{}`: {err}", load::display(path)),
-                )
-                .with_path(load::display(path));
-                out.diagnostics(
-                    &[d],
-                    &Sources::new(),
-                    Summary {
-                        errors: 1,
-                        ..Summary::default()
-                    },
-                );
-                EXIT_USAGE
-            }
+            Err(err) => out.fail(write_error(path, &err)),
         },
     }
 }
@@ -309,8 +296,10 @@ fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {
 pub const EXAMPLE_CONTRACT: &str = include_str!("../templates/init/example.yaml");
 
 fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
+    let schema = schema::json_schema();
     let files = [
         (dir.join(project::FILE_NAME), project::TEMPLATE),
+        (dir.join("datapact.schema.json"), schema.as_str()),
         (dir.join("contracts").join("example.yaml"), EXAMPLE_CONTRACT),
     ];
     let existing: Vec<String> = files
@@ -319,40 +308,28 @@ fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
         .map(|(p, _)| load::display(p))
         .collect();
     if !existing.is_empty() && !force {
-        let d = Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
-            .with_path(existing.join(", "))
-            .with_help("pass --force to overwrite");
-        out.diagnostics(
-            &[d],
-            &Sources::new(),
-            Summary {
-                errors: 1,
-                ..Summary::default()
-            },
+        return out.fail(
+            Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
+                .with_path(existing.join(", "))
+                .with_help("pass --force to overwrite"),
         );
-        return EXIT_USAGE;
     }
     for (path, text) in &files {
         if let Err(err) = write_atomic(path, text) {
-            let d = Diagnostic::error(
-                Code::Io,
-                format!("cannot write `{}`: {err}", load::display(path)),
-            )
-            .with_path(load::display(path));
-            out.diagnostics(
-                &[d],
-                &Sources::new(),
-                Summary {
-                    errors: 1,
-                    ..Summary::default()
-                },
-            );
-            return EXIT_USAGE;
+            return out.fail(write_error(path, &err));
         }
         out.status(&format!("created {}", load::display(path)));
     }
     out.status("next: edit contracts/example.yaml, then run `datapact validate`");
     EXIT_OK
+}
+
+fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        Code::Io,
+        format!("cannot write `{}`: {err}", load::display(path)),
+    )
+    .with_path(load::display(path))
 }
 
 /// Write via a temporary file in the same directory and rename, so readers

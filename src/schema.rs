@@ -12,11 +12,7 @@ pub fn json_schema() -> String {
     let settings = SchemaSettings::draft2020_12().with(|s| {
         s.transforms.push(Box::new(RecursiveTransform(forbid_null)));
     });
-    let mut schema = schemars::SchemaGenerator::new(settings).into_root_schema_for::<Contract>();
-    schema.insert(
-        "$id".into(),
-        "https://github.com/datapact/datapact/datapact.schema.json".into(),
-    );
+    let schema = schemars::SchemaGenerator::new(settings).into_root_schema_for::<Contract>();
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

@@ -268,6 +268,10 @@ fn init_then_validate() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(dir.join("datapact.yaml").is_file());
     assert!(dir.join("contracts/example.yaml").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("datapact.schema.json")).unwrap(),
+        datapact::schema::json_schema()
+    );
     let o = datapact(&["validate"], &dir);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
