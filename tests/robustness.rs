@@ -34,52 +34,14 @@ fn run(files: &[String]) {
     let _ = diagnostic::render_json(&checked.diagnostics, &sources, Summary::default());
 }
 
-const KEYS: &[&str] = &[
-    "contract",
-    "version",
-    "title",
-    "description",
-    "owners",
-    "dataset",
-    "freshness",
-    "row_count",
-    "columns",
-    "checks",
-    "tags",
-    "name",
-    "email",
-    "role",
-    "database",
-    "schema",
-    "dbt",
-    "model",
-    "source",
-    "column",
-    "warn_after",
-    "error_after",
-    "where",
-    "min",
-    "max",
-    "severity",
-    "tolerance",
-    "type",
-    "physical_type",
-    "pii",
-    "required",
-    "unique",
-    "accepted_values",
-    "pattern",
-    "length",
-    "references",
-    "expression",
-    "sql",
-    "value",
-    "values",
-    "postgres",
-    "duckdb",
-    "<<",
-    "acepted_values",
-];
+/// Keys beyond the language's own: dialect names, a merge key and a typo.
+const EXTRA_KEYS: &[&str] = &["postgres", "duckdb", "<<", "acepted_values"];
+
+fn keys() -> Vec<&'static str> {
+    let mut keys = datapact::syntax::ast::all_keys();
+    keys.extend(EXTRA_KEYS);
+    keys
+}
 
 const SCALARS: &[&str] = &[
     "shop.orders",
@@ -136,14 +98,16 @@ fn document() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(5, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|entries| {
-                Value::Object(
-                    entries
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect(),
-                )
-            }),
+            prop::collection::vec((prop::sample::select(keys()), inner), 0..8).prop_map(
+                |entries| {
+                    Value::Object(
+                        entries
+                            .into_iter()
+                            .map(|(k, v)| (k.to_string(), v))
+                            .collect(),
+                    )
+                }
+            ),
         ]
     })
 }

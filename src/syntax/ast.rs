@@ -455,6 +455,26 @@ schema_types! {
 // ---------------------------------------------------------------------------
 // Decoding.
 
+/// Every key the language defines, at any level (for tests and tooling).
+pub fn all_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&str> = [
+        CONTRACT_KEYS,
+        OWNER_KEYS,
+        DATASET_KEYS,
+        DBT_KEYS,
+        FRESHNESS_KEYS,
+        ROW_COUNT_KEYS,
+        COLUMN_KEYS,
+        CHECK_KEYS,
+        &RULE_OPTION_KEYS,
+        &["value", "values"],
+    ]
+    .concat();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 const CONTRACT_KEYS: &[&str] = &[
     "contract",
     "version",
