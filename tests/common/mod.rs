@@ -12,9 +12,6 @@ pub fn root() -> PathBuf {
 
 /// Load a fixture (a file, or a directory of files) with paths relative to the repo root.
 pub fn load(path: &Path) -> Sources {
-    let relative = path.strip_prefix(root()).unwrap_or(path).to_path_buf();
-    let saved = std::env::current_dir().unwrap();
-    let _ = saved;
     let (sources, io) = datapact::load::load(&[path.to_path_buf()]);
     assert!(io.is_empty(), "{io:?}");
     // Re-add with repo-relative paths so snapshots do not depend on the checkout location.
@@ -26,7 +23,6 @@ pub fn load(path: &Path) -> Sources {
             .unwrap_or_else(|_| file.path.clone());
         out.add(rel, file.text.clone());
     }
-    let _ = relative;
     out
 }
 
