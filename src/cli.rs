@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{self, Code, Diagnostic, HumanOptions, Summary};
+use crate::dialect::Dialect;
+use crate::output::{self, write_atomic};
+use crate::project::Target;
 use crate::source::Sources;
 use crate::{load, project, schema};
 
@@ -78,6 +81,28 @@ pub enum Command {
         /// [default: the `contracts` paths of datapact.yaml, else ./contracts].
         paths: Vec<PathBuf>,
     },
+    /// Compile contracts into checks: SQL check queries per dialect. Writes only
+    /// files that changed and removes only files it wrote before (listed in
+    /// <out>/datapact-manifest.json).
+    Compile {
+        /// Contract files or directories [default: the `contracts` paths of
+        /// datapact.yaml, else ./contracts].
+        paths: Vec<PathBuf>,
+        /// What to generate, comma-separated [default: `targets` of datapact.yaml, else sql].
+        #[arg(long, value_delimiter = ',', value_parser = target_parser())]
+        target: Vec<String>,
+        /// SQL dialects, comma-separated, or `all` [default: `dialects` of
+        /// datapact.yaml, else all].
+        #[arg(long, value_delimiter = ',', value_parser = dialect_parser())]
+        dialect: Vec<String>,
+        /// Output directory [default: `out` of datapact.yaml, else ./build].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write nothing; exit 1 and list every missing, stale and extra file
+        /// if the output directory is not exactly what compile would write.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
         /// Write the schema to this file instead of standard output.
@@ -109,7 +134,32 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Init { dir, force } => init(&mut out, dir, *force),
         Command::Validate { paths } => validate(&mut out, cli, paths),
         Command::Schema { out: file } => write_schema(&mut out, file.as_deref()),
+        Command::Compile {
+            paths,
+            target,
+            dialect,
+            out: dir,
+            check,
+        } => compile(
+            &mut out,
+            cli,
+            paths,
+            target,
+            dialect,
+            dir.as_deref(),
+            *check,
+        ),
     }
+}
+
+fn target_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(Target::ALL.map(Target::name))
+}
+
+fn dialect_parser() -> clap::builder::PossibleValuesParser {
+    let mut names: Vec<&'static str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+    names.push("all");
+    clap::builder::PossibleValuesParser::new(names)
 }
 
 /// Where diagnostics and messages go, in the chosen format.
@@ -233,7 +283,13 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
     } else {
         paths.to_vec()
     };
-    let (sources, mut io) = load::load(&paths);
+    check_contracts(out, &paths, "validate").0
+}
+
+/// Load, validate and lower contracts, printing diagnostics and a status
+/// line; returns the exit code so far and the IR when there are no errors.
+fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> (u8, Option<crate::ir::Ir>) {
+    let (sources, mut io) = load::load(paths);
     if sources.is_empty() && io.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
         io.push(
@@ -262,19 +318,152 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
     if out.format != Format::Json {
         let verdict = if errors == 0 { "ok" } else { "failed" };
         out.status(&format!(
-            "validate {verdict}: {} in {}, {}, {}",
+            "{verb} {verdict}: {} in {}, {}, {}",
             plural(summary.contracts, "contract"),
             plural(summary.files, "file"),
             plural(errors, "error"),
             plural(warnings, "warning"),
         ));
     }
-    if !io.is_empty() {
+    let code = if !io.is_empty() {
         EXIT_USAGE
     } else if errors > 0 {
         EXIT_CONTRACT_ERRORS
     } else {
         EXIT_OK
+    };
+    (code, checked.ir.filter(|_| code == EXIT_OK))
+}
+
+fn compile(
+    out: &mut Output,
+    cli: &Cli,
+    paths: &[PathBuf],
+    targets: &[String],
+    dialects: &[String],
+    dir: Option<&Path>,
+    check: bool,
+) -> u8 {
+    let project = match read_project(out, cli) {
+        Ok(project) => project,
+        Err(code) => return code,
+    };
+    let paths = if paths.is_empty() {
+        project.contracts.clone()
+    } else {
+        paths.to_vec()
+    };
+    let targets: Vec<Target> = if targets.is_empty() {
+        project.targets.clone()
+    } else {
+        targets
+            .iter()
+            .filter_map(|t| Target::from_name(t))
+            .collect()
+    };
+    let dialects = if dialects.is_empty() {
+        project.dialects.clone()
+    } else {
+        // The parser admits only known names.
+        project::parse_dialects(dialects.iter().map(String::as_str)).unwrap_or_default()
+    };
+    let dir = dir.map_or(project.out.clone(), Path::to_path_buf);
+
+    let (code, ir) = check_contracts(out, &paths, "compile");
+    let Some(ir) = ir else {
+        return code;
+    };
+    let mut generated = Vec::new();
+    let mut scopes = Vec::new();
+    for target in &targets {
+        match target {
+            Target::Sql => {
+                for dialect in &dialects {
+                    generated.extend(crate::sql::emit(&ir, *dialect));
+                    scopes.push(format!("sql/{}/", dialect.name()));
+                }
+            }
+        }
+    }
+    let plan = match output::plan(&dir, generated, &scopes) {
+        Ok(plan) => plan,
+        Err(err) => return out.fail(output_error(&err)),
+    };
+    let shown = load::display(&dir);
+    if check {
+        let drift = output::check(&dir, &plan);
+        report_drift(out, &shown, &drift);
+        return if drift.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_CONTRACT_ERRORS
+        };
+    }
+    match output::write(&dir, &plan) {
+        Ok(w) => {
+            out.status(&format!(
+                "compile wrote {} to {shown} ({} unchanged, {} removed)",
+                plural(w.written, "file"),
+                w.unchanged,
+                w.removed
+            ));
+            EXIT_OK
+        }
+        Err(err) => out.fail(output_error(&err)),
+    }
+}
+
+fn output_error(err: &output::OutputError) -> Diagnostic {
+    let path = load::display(&err.path);
+    Diagnostic::error(Code::Io, format!("`{path}` {}", err.message)).with_path(path)
+}
+
+fn report_drift(out: &mut Output, dir: &str, drift: &output::Drift) {
+    let groups = [
+        ("missing", &drift.missing),
+        ("stale", &drift.stale),
+        ("extra", &drift.extra),
+    ];
+    match out.format {
+        Format::Json => {
+            let mut doc = serde_json::json!({ "up_to_date": drift.is_empty(), "out": dir });
+            for (name, list) in groups {
+                doc[name] = serde_json::json!(list);
+            }
+            let mut text = serde_json::to_string_pretty(&doc).expect("JSON serializes");
+            text.push('\n');
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+        Format::Github => {
+            let mut stdout = std::io::stdout().lock();
+            for (name, list) in groups {
+                for path in list {
+                    let _ = writeln!(
+                        stdout,
+                        "::error file={dir}/{path},title=datapact compile --check::{name}: {dir}/{path} (run `datapact compile`)"
+                    );
+                }
+            }
+        }
+        Format::Human => {
+            for (name, list) in groups {
+                for path in list {
+                    out.status(&format!("{name}: {dir}/{path}"));
+                }
+            }
+        }
+    }
+    if out.format != Format::Json {
+        if drift.is_empty() {
+            out.status(&format!("compile --check ok: {dir} is up to date"));
+        } else {
+            out.status(&format!(
+                "compile --check failed: {} missing, {} stale, {} extra in {dir}; run `datapact compile` to update",
+                drift.missing.len(),
+                drift.stale.len(),
+                drift.extra.len()
+            ));
+        }
     }
 }
 
@@ -330,23 +519,4 @@ fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {
         format!("cannot write `{}`: {err}", load::display(path)),
     )
     .with_path(load::display(path))
-}
-
-/// Write via a temporary file in the same directory and rename, so readers
-/// never see a half-written file.
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.datapact-tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

@@ -1,9 +1,18 @@
-//! The SQL dialects datapact knows, by name.
+//! The SQL dialects datapact emits, and everything that differs between them.
 //!
-//! This enum is the registry of dialects: adding one means a variant here
-//! (and, once SQL is emitted, its implementation of the dialect trait).
+//! This file is the one place a dialect lives: a variant of [`Dialect`] (its
+//! name) and an implementation of [`SqlDialect`] (quoting, literals, type
+//! names, regex, string length, integer division, time arithmetic). The
+//! trait's defaults are ANSI SQL; a dialect overrides only what it does
+//! differently. The emitter (`sql.rs`) is written once against the trait.
+//!
+//! Adding a dialect: a variant here, its arm in [`Dialect::name`] and
+//! [`Dialect::sql`], a unit struct implementing [`SqlDialect`], and tests.
 
 use serde::Serialize;
+
+use crate::literal::Literal;
+use crate::types::LogicalType;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,4 +68,553 @@ impl Dialect {
         ("bq", "bigquery"),
         ("duck", "duckdb"),
     ];
+
+    /// The dialect's SQL rendering.
+    pub fn sql(self) -> &'static dyn SqlDialect {
+        match self {
+            Dialect::Duckdb => &DuckDb,
+            Dialect::Postgres => &Postgres,
+            Dialect::Snowflake => &Snowflake,
+            Dialect::Bigquery => &BigQuery,
+            Dialect::Redshift => &Redshift,
+            Dialect::Databricks => &Databricks,
+            Dialect::Trino => &Trino,
+            Dialect::Sqlserver => &SqlServer,
+        }
+    }
+}
+
+/// How one SQL dialect writes the pieces the emitter needs.
+///
+/// Expression arguments are SQL text that is already safe to embed
+/// (quoted identifiers, escaped literals, parenthesized where needed).
+pub trait SqlDialect: Sync {
+    /// A quoted identifier. ANSI: `"name"`, inner quotes doubled.
+    fn quote_ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// A string literal. ANSI: `'text'`, inner quotes doubled, backslash literal.
+    fn string_literal(&self, text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+
+    /// The physical type of a logical type.
+    fn type_name(&self, ty: LogicalType) -> String;
+
+    fn bool_literal(&self, value: bool) -> String {
+        if value { "true" } else { "false" }.to_string()
+    }
+
+    /// A literal of a column's type, compared in that type.
+    fn literal(&self, literal: &Literal, ty: LogicalType) -> String {
+        match literal {
+            Literal::String(s) => self.string_literal(s),
+            // A float column compares in its own precision: `real_col <= 0.1`
+            // must not widen the column to double.
+            Literal::Number(n) | Literal::Float(n) if ty == LogicalType::Float => {
+                format!("cast({n} as {})", self.type_name(ty))
+            }
+            Literal::Number(n) | Literal::Float(n) => n.clone(),
+            Literal::Boolean(b) => self.bool_literal(*b),
+            Literal::Date(text) | Literal::Time(text) | Literal::Uuid(text) => {
+                self.typed_literal(text, ty)
+            }
+            Literal::Timestamp(text) => self.typed_literal(&text.replacen('T', " ", 1), ty),
+            Literal::TimestampTz(text) => self.timestamp_tz_literal(text, ty),
+        }
+    }
+
+    /// `cast('text' as type)`: the portable typed literal.
+    fn typed_literal(&self, text: &str, ty: LogicalType) -> String {
+        format!(
+            "cast({} as {})",
+            self.string_literal(text),
+            self.type_name(ty)
+        )
+    }
+
+    /// A UTC instant written `YYYY-MM-DDTHH:MM:SS[.f]Z`.
+    fn timestamp_tz_literal(&self, text: &str, ty: LogicalType) -> String {
+        let utc = text.replacen('T', " ", 1);
+        let utc = utc.strip_suffix('Z').unwrap_or(&utc);
+        self.typed_literal(&format!("{utc}+00:00"), ty)
+    }
+
+    /// True when the whole of `value` matches `regex` (RE2 syntax, unanchored
+    /// as written). ANSI has no regex; every dialect says how.
+    fn regex_full_match(&self, value: &str, regex: &str) -> String;
+
+    /// Number of characters (not bytes) of a string.
+    fn char_length(&self, value: &str) -> String {
+        format!("char_length({value})")
+    }
+
+    /// The counting aggregate, returning a 64-bit integer.
+    fn count(&self) -> &'static str {
+        "count"
+    }
+
+    /// Integer division of non-negative integers, truncating.
+    fn int_div(&self, dividend: &str, divisor: &str) -> String {
+        format!("({dividend}) / ({divisor})")
+    }
+
+    /// String concatenation of non-null strings.
+    fn concat(&self, parts: &[String]) -> String {
+        parts.join(" || ")
+    }
+
+    /// Seconds since 1970-01-01 00:00 UTC of a value of type `ty` (date,
+    /// timestamp taken as UTC, or timestamp_tz), as a number.
+    fn epoch_seconds(&self, value: &str, ty: LogicalType) -> String;
+
+    /// Seconds since 1970-01-01 00:00 UTC of the moment the query runs.
+    fn now_epoch_seconds(&self) -> String;
+
+    /// Seconds elapsed from `value` (date, timestamp as UTC, timestamp_tz)
+    /// until now; NULL when `value` is NULL.
+    fn age_seconds(&self, value: &str, ty: LogicalType) -> String {
+        format!(
+            "{} - {}",
+            self.now_epoch_seconds(),
+            self.epoch_seconds(value, ty)
+        )
+    }
+
+    /// A value usable in `count(distinct …)` standing for `value`.
+    fn distinct_key(&self, value: &str, _ty: LogicalType) -> String {
+        value.to_string()
+    }
+}
+
+/// Physical types shared by most dialects; each dialect's `type_name`
+/// handles its differences first and falls back to this.
+fn common_type(ty: LogicalType) -> String {
+    match ty {
+        LogicalType::String => "varchar".into(),
+        LogicalType::Integer => "integer".into(),
+        LogicalType::Bigint => "bigint".into(),
+        LogicalType::Smallint => "smallint".into(),
+        LogicalType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
+        LogicalType::Float => "real".into(),
+        LogicalType::Double => "double precision".into(),
+        LogicalType::Boolean => "boolean".into(),
+        LogicalType::Date => "date".into(),
+        LogicalType::Time => "time".into(),
+        LogicalType::Timestamp => "timestamp".into(),
+        LogicalType::TimestampTz => "timestamp with time zone".into(),
+        LogicalType::Json => "json".into(),
+        LogicalType::Binary => "varbinary".into(),
+        LogicalType::Uuid => "uuid".into(),
+    }
+}
+
+/// Backslash-escaping string literals (BigQuery, Spark, Snowflake): `\` and
+/// `'` are escaped, and control characters are written as escapes.
+fn backslash_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// `^(re)$`: full match for engines whose regex functions search.
+fn anchored(regex: &str) -> String {
+    format!("^({regex})$")
+}
+
+pub struct DuckDb;
+
+impl SqlDialect for DuckDb {
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::Double => "double".into(),
+            LogicalType::TimestampTz => "timestamptz".into(),
+            LogicalType::Binary => "blob".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        format!("regexp_full_match({value}, {})", self.string_literal(regex))
+    }
+    fn char_length(&self, value: &str) -> String {
+        format!("length({value})")
+    }
+    fn int_div(&self, dividend: &str, divisor: &str) -> String {
+        format!("({dividend}) // ({divisor})")
+    }
+    fn epoch_seconds(&self, value: &str, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::Date => format!("epoch(cast({value} as timestamp))"),
+            _ => format!("epoch({value})"),
+        }
+    }
+    fn now_epoch_seconds(&self) -> String {
+        "epoch(now())".into()
+    }
+}
+
+pub struct Postgres;
+
+impl SqlDialect for Postgres {
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::String => "text".into(),
+            LogicalType::Decimal { precision, scale } => format!("numeric({precision},{scale})"),
+            LogicalType::TimestampTz => "timestamptz".into(),
+            LogicalType::Json => "jsonb".into(),
+            LogicalType::Binary => "bytea".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        format!("{value} ~ {}", self.string_literal(&anchored(regex)))
+    }
+    fn epoch_seconds(&self, value: &str, _ty: LogicalType) -> String {
+        // For date and timestamp, the nominal seconds (as if UTC).
+        format!("extract(epoch from {value})")
+    }
+    fn now_epoch_seconds(&self) -> String {
+        "extract(epoch from now())".into()
+    }
+}
+
+pub struct Redshift;
+
+impl SqlDialect for Redshift {
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            // A bare varchar is varchar(256) in Redshift.
+            LogicalType::String => "varchar(65535)".into(),
+            LogicalType::TimestampTz => "timestamptz".into(),
+            LogicalType::Json => "super".into(),
+            LogicalType::Binary => "varbyte".into(),
+            LogicalType::Uuid => "char(36)".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn string_literal(&self, text: &str) -> String {
+        // Redshift treats backslash as an escape character in literals.
+        format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        format!("{value} ~ {}", self.string_literal(&anchored(regex)))
+    }
+    fn char_length(&self, value: &str) -> String {
+        format!("length({value})")
+    }
+    fn epoch_seconds(&self, value: &str, _ty: LogicalType) -> String {
+        format!("extract(epoch from {value})")
+    }
+    fn now_epoch_seconds(&self) -> String {
+        // getdate() is the current UTC time, without time zone.
+        "extract(epoch from getdate())".into()
+    }
+}
+
+pub struct Snowflake;
+
+impl SqlDialect for Snowflake {
+    /// Snowflake folds unquoted names to upper case, so a contract's plain
+    /// lowercase name (`order_id`) means the column created as `order_id`
+    /// unquoted, stored as `ORDER_ID`. Such names are written `"ORDER_ID"`;
+    /// others keep their case.
+    fn quote_ident(&self, name: &str) -> String {
+        let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+        let name = if plain {
+            name.to_ascii_uppercase()
+        } else {
+            name.to_string()
+        };
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+    fn string_literal(&self, text: &str) -> String {
+        backslash_string(text)
+    }
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::Decimal { precision, scale } => format!("number({precision},{scale})"),
+            LogicalType::Float => "float".into(),
+            LogicalType::Double => "double".into(),
+            LogicalType::Timestamp => "timestamp_ntz".into(),
+            LogicalType::TimestampTz => "timestamp_tz".into(),
+            LogicalType::Json => "variant".into(),
+            LogicalType::Binary => "binary".into(),
+            LogicalType::Uuid => "varchar(36)".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        // REGEXP_LIKE matches the whole string.
+        format!("regexp_like({value}, {})", self.string_literal(regex))
+    }
+    fn char_length(&self, value: &str) -> String {
+        format!("length({value})")
+    }
+    fn int_div(&self, dividend: &str, divisor: &str) -> String {
+        format!("floor(({dividend}) / ({divisor}))")
+    }
+    fn epoch_seconds(&self, value: &str, _ty: LogicalType) -> String {
+        format!("date_part(epoch_second, {value})")
+    }
+    fn now_epoch_seconds(&self) -> String {
+        "date_part(epoch_second, current_timestamp())".into()
+    }
+}
+
+pub struct BigQuery;
+
+impl SqlDialect for BigQuery {
+    fn quote_ident(&self, name: &str) -> String {
+        format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
+    }
+    fn string_literal(&self, text: &str) -> String {
+        backslash_string(text)
+    }
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::String | LogicalType::Uuid => "string".into(),
+            LogicalType::Integer | LogicalType::Bigint | LogicalType::Smallint => "int64".into(),
+            LogicalType::Decimal { precision, scale } if scale <= 9 && precision - scale <= 29 => {
+                format!("numeric({precision},{scale})")
+            }
+            LogicalType::Decimal { precision, scale } => format!("bignumeric({precision},{scale})"),
+            LogicalType::Float | LogicalType::Double => "float64".into(),
+            LogicalType::Boolean => "bool".into(),
+            LogicalType::Timestamp => "datetime".into(),
+            LogicalType::TimestampTz => "timestamp".into(),
+            LogicalType::Binary => "bytes".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        format!(
+            "regexp_contains({value}, {})",
+            self.string_literal(&anchored(regex))
+        )
+    }
+    fn int_div(&self, dividend: &str, divisor: &str) -> String {
+        format!("div({dividend}, {divisor})")
+    }
+    fn epoch_seconds(&self, value: &str, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::TimestampTz => format!("unix_seconds({value})"),
+            // timestamp(datetime or date) reads it as UTC.
+            _ => format!("unix_seconds(timestamp({value}))"),
+        }
+    }
+    fn now_epoch_seconds(&self) -> String {
+        "unix_seconds(current_timestamp())".into()
+    }
+    fn distinct_key(&self, value: &str, ty: LogicalType) -> String {
+        match ty {
+            // JSON values cannot be grouped or compared.
+            LogicalType::Json => format!("to_json_string({value})"),
+            _ => value.to_string(),
+        }
+    }
+}
+
+pub struct Databricks;
+
+impl SqlDialect for Databricks {
+    fn quote_ident(&self, name: &str) -> String {
+        format!("`{}`", name.replace('`', "``"))
+    }
+    fn string_literal(&self, text: &str) -> String {
+        backslash_string(text)
+    }
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::String | LogicalType::Uuid | LogicalType::Json => "string".into(),
+            // Spark has no time-of-day type; HH:MM:SS text orders correctly.
+            LogicalType::Time => "string".into(),
+            LogicalType::Integer => "int".into(),
+            LogicalType::Float => "float".into(),
+            LogicalType::Double => "double".into(),
+            LogicalType::Timestamp => "timestamp_ntz".into(),
+            LogicalType::TimestampTz => "timestamp".into(),
+            LogicalType::Binary => "binary".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        format!("{value} rlike {}", self.string_literal(&anchored(regex)))
+    }
+    fn int_div(&self, dividend: &str, divisor: &str) -> String {
+        format!("({dividend}) div ({divisor})")
+    }
+    fn epoch_seconds(&self, value: &str, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::TimestampTz => format!("unix_seconds({value})"),
+            LogicalType::Date => format!("unix_date({value}) * 86400"),
+            // A timestamp_ntz read as UTC, independent of the session time
+            // zone: whole days plus the time of day.
+            _ => format!(
+                "(unix_date(cast({value} as date)) * 86400 + hour({value}) * 3600 + minute({value}) * 60 + second({value}))"
+            ),
+        }
+    }
+    fn now_epoch_seconds(&self) -> String {
+        "unix_seconds(current_timestamp())".into()
+    }
+}
+
+pub struct Trino;
+
+impl SqlDialect for Trino {
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::Double => "double".into(),
+            LogicalType::Timestamp => "timestamp(6)".into(),
+            LogicalType::TimestampTz => "timestamp(6) with time zone".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn timestamp_tz_literal(&self, text: &str, ty: LogicalType) -> String {
+        let utc = text.replacen('T', " ", 1);
+        let utc = utc.strip_suffix('Z').unwrap_or(&utc);
+        self.typed_literal(&format!("{utc} UTC"), ty)
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        format!(
+            "regexp_like({value}, {})",
+            self.string_literal(&anchored(regex))
+        )
+    }
+    fn char_length(&self, value: &str) -> String {
+        format!("length({value})")
+    }
+    fn epoch_seconds(&self, value: &str, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::TimestampTz => format!("to_unixtime({value})"),
+            LogicalType::Date => {
+                format!("to_unixtime(with_timezone(cast({value} as timestamp(6)), 'UTC'))")
+            }
+            _ => format!("to_unixtime(with_timezone({value}, 'UTC'))"),
+        }
+    }
+    fn now_epoch_seconds(&self) -> String {
+        "to_unixtime(current_timestamp)".into()
+    }
+}
+
+pub struct SqlServer;
+
+impl SqlDialect for SqlServer {
+    fn quote_ident(&self, name: &str) -> String {
+        format!("[{}]", name.replace(']', "]]"))
+    }
+    fn string_literal(&self, text: &str) -> String {
+        format!("N'{}'", text.replace('\'', "''"))
+    }
+    fn type_name(&self, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::String | LogicalType::Json => "nvarchar(max)".into(),
+            LogicalType::Integer => "int".into(),
+            LogicalType::Double => "float".into(),
+            LogicalType::Boolean => "bit".into(),
+            LogicalType::Timestamp => "datetime2".into(),
+            LogicalType::TimestampTz => "datetimeoffset".into(),
+            LogicalType::Binary => "varbinary(max)".into(),
+            LogicalType::Uuid => "uniqueidentifier".into(),
+            _ => common_type(ty),
+        }
+    }
+    fn bool_literal(&self, value: bool) -> String {
+        if value { "1" } else { "0" }.to_string()
+    }
+    fn regex_full_match(&self, value: &str, regex: &str) -> String {
+        // REGEXP_LIKE needs SQL Server 2025 / Azure SQL (compatibility level 170).
+        format!(
+            "regexp_like({value}, {})",
+            self.string_literal(&anchored(regex))
+        )
+    }
+    fn char_length(&self, value: &str) -> String {
+        // LEN ignores trailing spaces; count them by appending a character.
+        format!("(len({value} + N'x') - 1)")
+    }
+    fn count(&self) -> &'static str {
+        "count_big"
+    }
+    fn concat(&self, parts: &[String]) -> String {
+        format!("concat({})", parts.join(", "))
+    }
+    fn epoch_seconds(&self, value: &str, ty: LogicalType) -> String {
+        format!(
+            "datediff_big(second, cast('1970-01-01' as datetime2), {})",
+            utc_datetime2(value, ty)
+        )
+    }
+    fn now_epoch_seconds(&self) -> String {
+        "datediff_big(second, cast('1970-01-01' as datetime2), sysutcdatetime())".into()
+    }
+    fn age_seconds(&self, value: &str, ty: LogicalType) -> String {
+        format!(
+            "datediff_big(second, {}, sysutcdatetime())",
+            utc_datetime2(value, ty)
+        )
+    }
+}
+
+/// A SQL Server date/datetime2/datetimeoffset as a UTC datetime2.
+fn utc_datetime2(value: &str, ty: LogicalType) -> String {
+    match ty {
+        LogicalType::TimestampTz => format!("cast(switchoffset({value}, '+00:00') as datetime2)"),
+        LogicalType::Date => format!("cast({value} as datetime2)"),
+        _ => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_every_dialect() {
+        let name = "a\"b`c]d'e\\f";
+        let quoted: Vec<String> = Dialect::ALL
+            .iter()
+            .map(|d| d.sql().quote_ident(name))
+            .collect();
+        assert_eq!(
+            quoted,
+            [
+                "\"a\"\"b`c]d'e\\f\"",
+                "\"a\"\"b`c]d'e\\f\"",
+                "\"a\"\"b`c]d'e\\f\"",
+                "`a\"b\\`c]d'e\\\\f`",
+                "\"a\"\"b`c]d'e\\f\"",
+                "`a\"b``c]d'e\\f`",
+                "\"a\"\"b`c]d'e\\f\"",
+                "[a\"b`c]]d'e\\f]",
+            ]
+        );
+        assert_eq!(Snowflake.quote_ident("order_id"), "\"ORDER_ID\"");
+        assert_eq!(Snowflake.quote_ident("Order ID"), "\"Order ID\"");
+    }
+
+    #[test]
+    fn string_literals_escape_quotes_and_backslashes() {
+        let text = "it's a\\b\n";
+        assert_eq!(Postgres.string_literal(text), "'it''s a\\b\n'");
+        assert_eq!(BigQuery.string_literal(text), "'it\\'s a\\\\b\\n'");
+        assert_eq!(SqlServer.string_literal(text), "N'it''s a\\b\n'");
+        assert_eq!(Redshift.string_literal(text), "'it''s a\\\\b\n'");
+    }
 }

@@ -122,7 +122,7 @@ fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOpti
             .map(|s| s.value)
             .unwrap_or_default(),
         filter: text(&options.filter),
-        tolerance: options.tolerance.as_ref().map(|t| t.value),
+        tolerance: options.tolerance.as_ref().map(|t| t.value.clone()),
         description: text(&options.description),
     }
 }

@@ -113,3 +113,62 @@ mod tests {
         assert!(matches!(read_expression("a >"), Expression::Unparsed(_)));
     }
 }
+
+/// A query without its trailing `;` (comments after it are kept), so it
+/// can be embedded as a subquery. Tokenizes with the generic dialect; when
+/// that fails, only a `;` at the very end is removed.
+pub fn strip_trailing_semicolons(sql: &str) -> String {
+    let mut sql = sql.trim_end().to_string();
+    loop {
+        let dialect = GenericDialect {};
+        let Ok(tokens) =
+            sqlparser::tokenizer::Tokenizer::new(&dialect, &sql).tokenize_with_location()
+        else {
+            return sql
+                .trim_end_matches([';', ' ', '\t', '\n', '\r'])
+                .to_string();
+        };
+        let last = tokens
+            .iter()
+            .rev()
+            .find(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF));
+        let Some(last) = last.filter(|t| t.token == Token::SemiColon) else {
+            return sql;
+        };
+        let (line, column) = (last.span.start.line, last.span.start.column);
+        let Some(offset) = line_col_to_offset(&sql, line, column) else {
+            return sql;
+        };
+        sql.replace_range(offset..offset + 1, "");
+        sql = sql.trim_end().to_string();
+    }
+}
+
+/// 1-based line and character column → byte offset.
+fn line_col_to_offset(text: &str, line: u64, column: u64) -> Option<usize> {
+    let mut start = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i as u64 + 1 == line {
+            return l
+                .char_indices()
+                .nth(usize::try_from(column).ok()?.checked_sub(1)?)
+                .map(|(o, _)| start + o);
+        }
+        start += l.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod semicolon_tests {
+    use super::strip_trailing_semicolons as strip;
+
+    #[test]
+    fn trailing_semicolons_go_comments_stay() {
+        assert_eq!(strip("select 1;"), "select 1");
+        assert_eq!(strip("select 1; -- done\n"), "select 1 -- done");
+        assert_eq!(strip("select ';' ;; "), "select ';'");
+        assert_eq!(strip("select 'é';\n/* c */"), "select 'é'\n/* c */");
+        assert_eq!(strip("select 1 -- x;"), "select 1 -- x;");
+    }
+}

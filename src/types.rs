@@ -298,17 +298,34 @@ impl Role {
 }
 
 /// How many failing rows a rule tolerates before it fails.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tolerance {
     /// At most this many failing rows.
     Count(u64),
-    /// At most this percent (0..=100) of the rows the rule sees.
-    Percent(f64),
+    /// At most this percent (0..=100) of the rows the rule sees, as a
+    /// canonical decimal (`0.5`, `10`), kept exact.
+    Percent(String),
 }
 
 impl Tolerance {
-    pub const PATTERN: &'static str = r"^(100(\.0+)?|[1-9]?[0-9](\.[0-9]+)?)%$";
+    pub const PATTERN: &'static str = r"^(100(\.0{1,6})?|[1-9]?[0-9](\.[0-9]{1,6})?)%$";
+
+    /// Allowed failures are `floor(rows seen × numerator / denominator)`:
+    /// the percent as an exact fraction in lowest terms.
+    pub fn ratio(&self) -> (u64, u64) {
+        match self {
+            Tolerance::Count(_) => (0, 1),
+            Tolerance::Percent(text) => {
+                let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+                let digits = format!("{int}{frac}");
+                let numerator: u64 = digits.parse().unwrap_or(0);
+                let denominator = 100 * 10u64.pow(frac.len() as u32);
+                let g = gcd(numerator, denominator);
+                (numerator / g, denominator / g)
+            }
+        }
+    }
 
     pub fn parse_percent(text: &str) -> Result<Tolerance, String> {
         let number = text
@@ -317,8 +334,11 @@ impl Tolerance {
         // Exactly the schema's pattern: 0–100 with an optional fraction, no leading zeros.
         let (int, frac) = number.split_once('.').unwrap_or((number, "0"));
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        let valid_syntax =
-            digits(int) && digits(frac) && int.len() <= 3 && (int == "0" || !int.starts_with('0'));
+        let valid_syntax = digits(int)
+            && digits(frac)
+            && int.len() <= 3
+            && frac.len() <= 6
+            && (int == "0" || !int.starts_with('0'));
         let value: f64 = number
             .parse()
             .ok()
@@ -329,8 +349,18 @@ impl Tolerance {
                 "a percent tolerance must be between 0% and 100%, not {number}%"
             ));
         }
-        Ok(Tolerance::Percent(value))
+        let frac = frac.trim_end_matches('0');
+        let canonical = if frac.is_empty() {
+            int.to_string()
+        } else {
+            format!("{int}.{frac}")
+        };
+        Ok(Tolerance::Percent(canonical))
     }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
 
 #[cfg(test)]
@@ -391,14 +421,30 @@ mod tests {
     fn parses_percent_tolerance() {
         assert_eq!(
             Tolerance::parse_percent("0.5%"),
-            Ok(Tolerance::Percent(0.5))
+            Ok(Tolerance::Percent("0.5".into()))
         );
         assert_eq!(
-            Tolerance::parse_percent("100%"),
-            Ok(Tolerance::Percent(100.0))
+            Tolerance::parse_percent("100.00%"),
+            Ok(Tolerance::Percent("100".into()))
+        );
+        assert_eq!(Tolerance::parse_percent("0.5%").unwrap().ratio(), (1, 200));
+        assert_eq!(Tolerance::parse_percent("100%").unwrap().ratio(), (1, 1));
+        assert_eq!(Tolerance::parse_percent("0%").unwrap().ratio(), (0, 1));
+        assert_eq!(
+            Tolerance::parse_percent("12.345678%").unwrap().ratio(),
+            (6172839, 50000000)
         );
         for bad in [
-            "150%", "abc", "-1%", "5", "%", "1e2%", ".5%", "nan%", "inf%",
+            "150%",
+            "abc",
+            "-1%",
+            "5",
+            "%",
+            "1e2%",
+            ".5%",
+            "nan%",
+            "inf%",
+            "0.1234567%",
         ] {
             assert!(Tolerance::parse_percent(bad).is_err(), "{bad}");
         }

@@ -291,7 +291,17 @@ fn no_orphaned_snapshots() {
             Some(("fixtures__warning_fixtures", f)) => {
                 root.join("tests/fixtures/warning").join(f).exists()
             }
-            _ => stem == "fixtures__example_contracts_ir",
+            _ => match stem.strip_prefix("sql_snapshots__sql__") {
+                // sql_snapshots__sql__<dialect>__<contract>
+                Some(rest) => rest.split_once("__").is_some_and(|(dialect, contract)| {
+                    datapact::dialect::Dialect::from_name(dialect).is_some()
+                        && root
+                            .join("contracts/shop")
+                            .join(format!("{}.yaml", contract.trim_start_matches("shop.")))
+                            .exists()
+                }),
+                None => stem == "fixtures__example_contracts_ir",
+            },
         };
         if !exists {
             orphans.push(name);

@@ -1,0 +1,691 @@
+//! The SQL target: for each dataset, one check query that evaluates every
+//! rule in a single scan and returns one row per check, plus one
+//! failing-rows query per row-level check.
+//!
+//! Written once against [`SqlDialect`]; reads only the IR. Every identifier
+//! goes through `quote_ident` and every value through `literal`, so a
+//! contract injects SQL only through its `where`, `expression` and `sql`
+//! texts, which are SQL by definition.
+//!
+//! Shape of a check query (see docs/sql.md):
+//!
+//! ```text
+//! with "datapact_scan" as (select count(*) …, count(case when … then 1 end) … from T),
+//!      "datapact_check_N" as (…)           -- references and sql checks only
+//!      "datapact_measures" as (select … from scan cross join checks cross join (constant list))
+//! select contract, check_name, column_name, rule, severity, failures, observed, status
+//! ```
+//!
+//! The scan CTE is referenced exactly once (engines such as BigQuery
+//! evaluate a CTE once per reference), and the one-row-per-check list is a
+//! constant `union all` crossed with it.
+
+use std::fmt::Write as _;
+
+use crate::dialect::{Dialect, SqlDialect};
+use crate::ir::{Check, CheckKind, Dataset, Ir, Location};
+use crate::types::{LogicalType, Severity, Tolerance};
+
+/// A generated file: a path relative to the output directory, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` and
+/// `sql/<dialect>/<contract>/<check>.sql`, sorted by path.
+pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
+    let mut files = Vec::new();
+    for ds in &ir.datasets {
+        let dir = format!("sql/{}/{}", dialect.name(), ds.contract);
+        files.push(GeneratedFile {
+            path: format!("{dir}.sql"),
+            text: check_query(ds, dialect),
+        });
+        for check in &ds.checks {
+            if let Some(text) = failing_rows_query(ds, check, dialect) {
+                files.push(GeneratedFile {
+                    path: format!("{dir}/{}.sql", check.name),
+                    text,
+                });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// `[database.][schema.]name`, each part quoted.
+pub fn qualified_name(location: &Location, dialect: Dialect) -> String {
+    qualified_name_with(location, dialect.sql())
+}
+
+/// Whether the rule has a failing-rows query: rules that judge single rows.
+pub fn is_row_level(kind: &CheckKind) -> bool {
+    !matches!(
+        kind,
+        CheckKind::RowCount { .. } | CheckKind::Freshness { .. }
+    )
+}
+
+/// Which rules read something besides the one scan of the dataset.
+pub fn needs_own_scan(kind: &CheckKind) -> bool {
+    matches!(kind, CheckKind::References { .. } | CheckKind::Sql { .. })
+}
+
+/// User SQL (`where`, `expression`) in parentheses; a `--` comment in it
+/// must not swallow what follows, so it then ends with a line break.
+fn user_sql(sql: &str) -> String {
+    let sql = sql.trim();
+    if sql.contains("--") {
+        format!("({sql}\n)")
+    } else {
+        format!("({sql})")
+    }
+}
+
+/// A `sql:` check's query with `{{ table }}` replaced and trailing `;` removed.
+/// It is embedded as `(\n<query>\n)`, so a final `--` comment is harmless.
+fn user_query(query: &str, table: &str) -> String {
+    let placeholder = regex::Regex::new(r"\{\{\s*table\s*\}\}").expect("valid regex");
+    let query = placeholder.replace_all(query, regex::NoExpand(table));
+    crate::sqlcheck::strip_trailing_semicolons(&query)
+}
+
+struct Emitter<'a> {
+    d: &'static dyn SqlDialect,
+    ds: &'a Dataset,
+    table: String,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(ds: &'a Dataset, dialect: Dialect) -> Emitter<'a> {
+        Emitter {
+            d: dialect.sql(),
+            ds,
+            table: qualified_name(&ds.location, dialect),
+        }
+    }
+
+    fn q(&self, name: &str) -> String {
+        self.d.quote_ident(name)
+    }
+
+    fn column_type(&self, name: &str) -> LogicalType {
+        self.ds
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .map_or(LogicalType::Timestamp, |c| c.ty)
+    }
+
+    fn text_type(&self) -> String {
+        self.d.type_name(LogicalType::String)
+    }
+
+    fn to_text(&self, expr: &str) -> String {
+        format!("cast({expr} as {})", self.text_type())
+    }
+
+    /// The predicate true for a row that fails a single-row rule; `None`
+    /// for rules that need more than the row itself.
+    fn row_predicate(&self, check: &Check) -> Option<String> {
+        let column = || self.q(check.column.as_deref().unwrap_or_default());
+        let ty = || self.column_type(check.column.as_deref().unwrap_or_default());
+        Some(match &check.kind {
+            CheckKind::Required => format!("{} is null", column()),
+            CheckKind::AcceptedValues { values } => {
+                let ty = ty();
+                let list: Vec<String> = values.iter().map(|v| self.d.literal(v, ty)).collect();
+                format!("{} not in ({})", column(), list.join(", "))
+            }
+            CheckKind::Min { value } => format!("{} < {}", column(), self.d.literal(value, ty())),
+            CheckKind::Max { value } => format!("{} > {}", column(), self.d.literal(value, ty())),
+            CheckKind::Pattern { regex } => {
+                format!("not ({})", self.d.regex_full_match(&column(), regex))
+            }
+            CheckKind::Length { min, max } => {
+                let length = self.d.char_length(&column());
+                let bounds: Vec<String> = [min.map(|m| (m, "<")), max.map(|m| (m, ">"))]
+                    .into_iter()
+                    .flatten()
+                    .map(|(bound, op)| format!("{length} {op} {bound}"))
+                    .collect();
+                bounds.join(" or ")
+            }
+            CheckKind::Expression { sql } => format!("not {}", user_sql(sql)),
+            _ => return None,
+        })
+    }
+
+    /// `(where) and (predicate)`, or the predicate alone.
+    fn filtered(&self, check: &Check, predicate: &str) -> String {
+        match &check.filter {
+            Some(w) => format!("{} and ({predicate})", user_sql(w)),
+            None => predicate.to_string(),
+        }
+    }
+
+    /// True for rows a unique-combination check looks at: not all NULL.
+    fn not_all_null(&self, columns: &[String]) -> String {
+        let all: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{} is null", self.q(c)))
+            .collect();
+        format!("not ({})", all.join(" and "))
+    }
+
+    /// An injective text key of several columns, NULL-aware: each value
+    /// becomes `n`, or `v<length>:<text>`.
+    fn combination_key(&self, columns: &[String]) -> String {
+        let pieces: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                let column = self.q(c);
+                let text = self.to_text(&column);
+                let length = self.to_text(&self.d.char_length(&text));
+                format!(
+                    "case when {column} is null then {} else {} end",
+                    self.d.string_literal("n"),
+                    self.d.concat(&[
+                        self.d.string_literal("v"),
+                        length,
+                        self.d.string_literal(":"),
+                        text
+                    ])
+                )
+            })
+            .collect();
+        self.d.concat(&pieces)
+    }
+
+    fn count(&self, arg: &str) -> String {
+        format!("{}({arg})", self.d.count())
+    }
+
+    fn check_query(&self) -> String {
+        let d = self.d;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "-- datapact check query for {} {}. Generated by datapact; do not edit.",
+            self.ds.contract, self.ds.version
+        );
+        out.push_str(
+            "-- One row per check: contract, check_name, column_name, rule, severity,\n\
+             -- failures, observed, status ('pass' | 'warn' | 'fail').\n",
+        );
+        if self.ds.checks.is_empty() {
+            let text = self.text_type();
+            let bigint = d.type_name(LogicalType::Bigint);
+            let columns = [
+                ("contract", &text),
+                ("check_name", &text),
+                ("column_name", &text),
+                ("rule", &text),
+                ("severity", &text),
+                ("failures", &bigint),
+                ("observed", &text),
+                ("status", &text),
+            ];
+            let list: Vec<String> = columns
+                .iter()
+                .map(|(name, ty)| format!("cast(null as {ty}) as {}", self.q(name)))
+                .collect();
+            let _ = writeln!(out, "-- The contract declares no checks.");
+            let _ = writeln!(out, "select\n  {}\nwhere 1 = 0", list.join(",\n  "));
+            return out;
+        }
+
+        // The one scan: aggregates over the dataset.
+        let mut scan: Vec<(String, String)> = vec![("rows".into(), self.count("*"))];
+        // Extra CTEs for checks that read more than the scan.
+        let mut extra: Vec<(String, String)> = Vec::new();
+        // Per check: failures, allowed, observed (SQL over the aliases below).
+        let mut measures: Vec<Measure> = Vec::new();
+        let s = |alias: &str| format!("{}.{}", self.q("datapact_scan"), self.q(alias));
+
+        for (i, check) in self.ds.checks.iter().enumerate() {
+            let n = i + 1;
+            let seen_alias = format!("seen_{n}");
+            let seen = match &check.filter {
+                Some(w) => {
+                    scan.push((
+                        seen_alias.clone(),
+                        self.count(&format!("case when {} then 1 end", user_sql(w))),
+                    ));
+                    s(&seen_alias)
+                }
+                None => s("rows"),
+            };
+            let failures_alias = format!("failures_{n}");
+            let counted = |scan: &mut Vec<(String, String)>, expr: String| {
+                scan.push((failures_alias.clone(), expr));
+                s(&failures_alias)
+            };
+            let measure = match &check.kind {
+                CheckKind::Unique => {
+                    let column = self.q(check.column.as_deref().unwrap_or_default());
+                    let ty = self.column_type(check.column.as_deref().unwrap_or_default());
+                    let value = match &check.filter {
+                        Some(w) => format!("case when {} then {column} end", user_sql(w)),
+                        None => column,
+                    };
+                    let failures = counted(
+                        &mut scan,
+                        format!(
+                            "{} - {}",
+                            self.count(&value),
+                            self.count(&format!("distinct {}", d.distinct_key(&value, ty)))
+                        ),
+                    );
+                    Measure::counted(failures, &seen, check, self)
+                }
+                CheckKind::UniqueCombination { columns } => {
+                    let condition = self.filtered(check, &self.not_all_null(columns));
+                    let failures = counted(
+                        &mut scan,
+                        format!(
+                            "{} - {}",
+                            self.count(&format!("case when {condition} then 1 end")),
+                            self.count(&format!(
+                                "distinct case when {condition} then {} end",
+                                self.combination_key(columns)
+                            ))
+                        ),
+                    );
+                    Measure::counted(failures, &seen, check, self)
+                }
+                CheckKind::References { .. } | CheckKind::Sql { .. } => {
+                    let name = format!("datapact_check_{n}");
+                    let body = match &check.kind {
+                        CheckKind::Sql { query } => format!(
+                            "select {} as {} from (\n{}\n) as {}",
+                            self.count("*"),
+                            self.q("failures"),
+                            user_query(query, &self.table),
+                            self.q("datapact_rows")
+                        ),
+                        _ => format!(
+                            "select {} as {}\n{}",
+                            self.count("*"),
+                            self.q("failures"),
+                            self.references_from_where(check)
+                        ),
+                    };
+                    let failures = format!("{}.{}", self.q(&name), self.q("failures"));
+                    extra.push((name, body));
+                    Measure::counted(failures, &seen, check, self)
+                }
+                CheckKind::RowCount { min, max } => {
+                    let bounds: Vec<String> = [min.map(|m| (m, "<")), max.map(|m| (m, ">"))]
+                        .into_iter()
+                        .flatten()
+                        .map(|(bound, op)| format!("{seen} {op} {bound}"))
+                        .collect();
+                    Measure {
+                        failures: format!("case when {} then 1 else 0 end", bounds.join(" or ")),
+                        allowed: "0".into(),
+                        observed: self.to_text(&seen),
+                        fail_status: fail_status(check.severity),
+                    }
+                }
+                CheckKind::Freshness {
+                    column,
+                    warn_after,
+                    error_after,
+                } => {
+                    let value = match &check.filter {
+                        Some(w) => format!("case when {} then {} end", user_sql(w), self.q(column)),
+                        None => self.q(column),
+                    };
+                    let age_alias = format!("age_{n}");
+                    scan.push((
+                        age_alias.clone(),
+                        d.age_seconds(&format!("max({value})"), self.column_type(column)),
+                    ));
+                    let age = s(&age_alias);
+                    let stale = |after: Option<crate::types::Duration>| {
+                        after.map(|a| format!("{age} > {}", a.seconds()))
+                    };
+                    // warn_after ≤ error_after: stale at all means past the first.
+                    let any_stale: Vec<String> = std::iter::once(format!("{age} is null"))
+                        .chain(stale(warn_after.or(*error_after)))
+                        .collect();
+                    let failures =
+                        format!("case when {} then 1 else 0 end", any_stale.join(" or "));
+                    // Stale past warn_after only: one failure, one allowed → warn.
+                    let allowed = match stale(*error_after) {
+                        Some(error) if warn_after.is_some() => {
+                            format!("case when {age} is null or {error} then 0 else 1 end")
+                        }
+                        _ => "0".into(),
+                    };
+                    Measure {
+                        failures,
+                        allowed,
+                        observed: self.to_text(&format!(
+                            "cast(floor({age}) as {})",
+                            d.type_name(LogicalType::Bigint)
+                        )),
+                        fail_status: if error_after.is_some() {
+                            "fail"
+                        } else {
+                            "warn"
+                        },
+                    }
+                }
+                _ => {
+                    let predicate = self.row_predicate(check).unwrap_or_default();
+                    let condition = self.filtered(check, &predicate);
+                    let failures = counted(
+                        &mut scan,
+                        self.count(&format!("case when {condition} then 1 end")),
+                    );
+                    Measure::counted(failures, &seen, check, self)
+                }
+            };
+            measures.push(measure);
+        }
+
+        out.push_str("with ");
+        let _ = writeln!(out, "{} as (", self.q("datapact_scan"));
+        out.push_str("  select\n");
+        let scan_lines: Vec<String> = scan
+            .iter()
+            .map(|(alias, expr)| format!("    {expr} as {}", self.q(alias)))
+            .collect();
+        out.push_str(&scan_lines.join(",\n"));
+        let _ = write!(out, "\n  from {}\n)", self.table);
+        for (name, body) in &extra {
+            let _ = write!(
+                out,
+                ",\n{} as (\n  {}\n)",
+                self.q(name),
+                body.replace('\n', "\n  ")
+            );
+        }
+
+        // The constant list of checks, one row each.
+        let text = self.text_type();
+        let rows: Vec<String> = self
+            .ds
+            .checks
+            .iter()
+            .zip(&measures)
+            .enumerate()
+            .map(|(i, (check, m))| {
+                let column = match &check.column {
+                    Some(c) => d.string_literal(c),
+                    None => format!("cast(null as {text})"),
+                };
+                let values = [
+                    (i + 1).to_string(),
+                    d.string_literal(&self.ds.contract),
+                    d.string_literal(&check.name),
+                    column,
+                    d.string_literal(check.kind.rule()),
+                    d.string_literal(severity_name(check.severity)),
+                    d.string_literal(m.fail_status),
+                ];
+                if i == 0 {
+                    let names = [
+                        "ord",
+                        "contract",
+                        "check_name",
+                        "column_name",
+                        "rule",
+                        "severity",
+                        "fail_status",
+                    ];
+                    let aliased: Vec<String> = values
+                        .iter()
+                        .zip(names)
+                        .map(|(v, n)| format!("{v} as {}", self.q(n)))
+                        .collect();
+                    format!("select {}", aliased.join(", "))
+                } else {
+                    format!("select {}", values.join(", "))
+                }
+            })
+            .collect();
+        let c = |column: &str| format!("{}.{}", self.q("datapact_checks"), self.q(column));
+        // A CASE over the check number; arms equal to `default` fall to `else`.
+        let by_check = |pick: &dyn Fn(&Measure) -> &String, default: Option<&str>| -> String {
+            let arms: Vec<String> = measures
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| Some(pick(m).as_str()) != default)
+                .map(|(i, m)| format!("      when {} then {}", i + 1, pick(m)))
+                .collect();
+            match default {
+                Some(default) if arms.is_empty() => default.to_string(),
+                Some(default) => format!(
+                    "case {}\n{}\n      else {default}\n    end",
+                    c("ord"),
+                    arms.join("\n")
+                ),
+                None => format!("case {}\n{}\n    end", c("ord"), arms.join("\n")),
+            }
+        };
+        let rows_text = self.to_text(&s("rows"));
+        let _ = write!(out, ",\n{} as (\n  select\n", self.q("datapact_measures"));
+        for column in [
+            "ord",
+            "contract",
+            "check_name",
+            "column_name",
+            "rule",
+            "severity",
+            "fail_status",
+        ] {
+            let _ = writeln!(out, "    {},", c(column));
+        }
+        let _ = writeln!(
+            out,
+            "    {} as {},",
+            by_check(&|m| &m.failures, None),
+            self.q("failures")
+        );
+        let _ = writeln!(
+            out,
+            "    {} as {},",
+            by_check(&|m| &m.allowed, Some("0")),
+            self.q("allowed")
+        );
+        let _ = writeln!(
+            out,
+            "    {} as {}",
+            by_check(&|m| &m.observed, Some(&rows_text)),
+            self.q("observed")
+        );
+        let _ = writeln!(out, "  from {}", self.q("datapact_scan"));
+        for (name, _) in &extra {
+            let _ = writeln!(out, "  cross join {}", self.q(name));
+        }
+        let _ = writeln!(
+            out,
+            "  cross join (\n    {}\n  ) as {}\n)",
+            rows.join("\n    union all\n    "),
+            self.q("datapact_checks")
+        );
+        let m = |column: &str| self.q(column);
+        let _ = writeln!(
+            out,
+            "select\n  {},\n  {},\n  {},\n  {},\n  {},\n  cast({} as {}) as {},\n  {},\n  \
+             case when {} = 0 then {} when {} <= {} then {} else {} end as {}\nfrom {}\norder by {}",
+            m("contract"),
+            m("check_name"),
+            m("column_name"),
+            m("rule"),
+            m("severity"),
+            m("failures"),
+            d.type_name(LogicalType::Bigint),
+            m("failures"),
+            m("observed"),
+            m("failures"),
+            d.string_literal("pass"),
+            m("failures"),
+            m("allowed"),
+            d.string_literal("warn"),
+            m("fail_status"),
+            m("status"),
+            m("datapact_measures"),
+            m("ord"),
+        );
+        out
+    }
+
+    /// `from <table> as source where … and not exists (… target …)`.
+    fn references_from_where(&self, check: &Check) -> String {
+        let CheckKind::References {
+            column: target_column,
+            location,
+            ..
+        } = &check.kind
+        else {
+            return String::new();
+        };
+        let dialect_target = qualified_name_with(location, self.d);
+        let source = self.q("datapact_source");
+        let target = self.q("datapact_target");
+        let column = self.q(check.column.as_deref().unwrap_or_default());
+        let mut conditions = Vec::new();
+        if let Some(w) = &check.filter {
+            conditions.push(user_sql(w));
+        }
+        conditions.push(format!("{source}.{column} is not null"));
+        conditions.push(format!(
+            "not exists (\n    select 1\n    from {dialect_target} as {target}\n    where {target}.{} = {source}.{column}\n  )",
+            self.q(target_column)
+        ));
+        format!(
+            "from {} as {source}\nwhere {}",
+            self.table,
+            conditions.join("\n  and ")
+        )
+    }
+
+    fn failing_rows(&self, check: &Check) -> Option<String> {
+        if !is_row_level(&check.kind) {
+            return None;
+        }
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "-- datapact failing rows of check {} ({}, {}) on {} {}.\n-- Generated by datapact; do not edit.",
+            check.name,
+            check.kind.rule(),
+            severity_name(check.severity),
+            self.ds.contract,
+            self.ds.version
+        );
+        let occurrences = self.q("datapact_occurrences");
+        let windowed = |partition: &[String], condition: String| {
+            let partition: Vec<String> = partition.iter().map(|c| self.q(c)).collect();
+            format!(
+                "select *\nfrom (\n  select\n    *,\n    {}(*) over (partition by {}) as {occurrences}\n  from {}\n  where {condition}\n) as {}\nwhere {occurrences} > 1",
+                self.d.count(),
+                partition.join(", "),
+                self.table,
+                self.q("datapact_rows")
+            )
+        };
+        let body = match &check.kind {
+            CheckKind::Unique => {
+                let column = check.column.clone().unwrap_or_default();
+                let condition = self.filtered(check, &format!("{} is not null", self.q(&column)));
+                out.push_str(
+                    "-- Every row whose value occurs more than once, with its number of occurrences.\n",
+                );
+                windowed(&[column], condition)
+            }
+            CheckKind::UniqueCombination { columns } => {
+                out.push_str(
+                    "-- Every row whose combination occurs more than once, with its number of occurrences.\n",
+                );
+                windowed(columns, self.filtered(check, &self.not_all_null(columns)))
+            }
+            CheckKind::References { .. } => format!(
+                "select {}.*\n{}",
+                self.q("datapact_source"),
+                self.references_from_where(check)
+            ),
+            CheckKind::Sql { query } => user_query(query, &self.table),
+            _ => {
+                let predicate = self.row_predicate(check)?;
+                format!(
+                    "select *\nfrom {}\nwhere {}",
+                    self.table,
+                    self.filtered(check, &predicate)
+                )
+            }
+        };
+        out.push_str(&body);
+        out.push('\n');
+        Some(out)
+    }
+}
+
+/// What the measures CTE reports for one check.
+struct Measure {
+    failures: String,
+    allowed: String,
+    observed: String,
+    fail_status: &'static str,
+}
+
+impl Measure {
+    /// A rule that counts failing rows among `seen`, with its tolerance.
+    fn counted(failures: String, seen: &str, check: &Check, e: &Emitter) -> Measure {
+        let allowed = match &check.tolerance {
+            None => "0".to_string(),
+            Some(Tolerance::Count(n)) => n.to_string(),
+            Some(t @ Tolerance::Percent(_)) => {
+                let (numerator, denominator) = t.ratio();
+                e.d.int_div(&format!("{seen} * {numerator}"), &denominator.to_string())
+            }
+        };
+        Measure {
+            failures,
+            allowed,
+            observed: e.to_text(seen),
+            fail_status: fail_status(check.severity),
+        }
+    }
+}
+
+fn fail_status(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "fail",
+        Severity::Warn => "warn",
+    }
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warn => "warn",
+    }
+}
+
+fn qualified_name_with(location: &Location, d: &dyn SqlDialect) -> String {
+    [&location.database, &location.schema]
+        .into_iter()
+        .flatten()
+        .chain(std::iter::once(&location.name))
+        .map(|part| d.quote_ident(part))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The check query of a dataset.
+pub fn check_query(ds: &Dataset, dialect: Dialect) -> String {
+    Emitter::new(ds, dialect).check_query()
+}
+
+/// The failing-rows query of a row-level check; `None` for row_count and freshness.
+pub fn failing_rows_query(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
+    Emitter::new(ds, dialect).failing_rows(check)
+}
