@@ -1,0 +1,417 @@
+//! The generated SQL executed on real DuckDB and PostgreSQL.
+//!
+//! Each file under tests/engines/cases/ holds contracts, the rows of their
+//! tables on good data and on bad data, and the exact verdicts expected on
+//! bad data (checks not listed must pass with 0 failures; on good data every
+//! check passes). For every case and engine we create the tables, run each
+//! contract's check query and every failing-rows query, and compare.
+//!
+//! Cell values are written in YAML as the column type's literal; `null` is
+//! NULL; `now-90m`, `now-2h`, `now-3d` are moments relative to the run.
+
+mod common;
+mod harness;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use datapact::dialect::Dialect;
+use datapact::ir::{Dataset, Ir};
+use datapact::literal::{self, Literal};
+use datapact::source::Sources;
+use datapact::syntax::yaml::{self, Node, NodeKind, Scalar};
+use datapact::types::LogicalType;
+use harness::{Case, Engine, Table};
+
+/// Expected verdict of one check.
+#[derive(Debug, Clone)]
+struct Expect {
+    failures: i64,
+    status: String,
+    /// Rows the failing-rows query returns; defaults to `failures`.
+    rows: Option<usize>,
+    observed: Option<String>,
+}
+
+struct RuleCase {
+    name: String,
+    ir: Ir,
+    /// (contract, column order of the rows, good rows, bad rows) as YAML nodes.
+    tables: Vec<CaseTable>,
+    expect_bad: BTreeMap<String, Expect>,
+    has_good: bool,
+    has_bad: bool,
+}
+
+struct CaseTable {
+    contract: String,
+    columns: Vec<String>,
+    good: Vec<Node>,
+    bad: Vec<Node>,
+}
+
+fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
+    match &node.kind {
+        NodeKind::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| matches!(&k.kind, NodeKind::Scalar(Scalar::String(s)) if s == key))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn text(node: &Node) -> String {
+    node.scalar_text().unwrap_or_default()
+}
+
+fn seq(node: Option<&Node>) -> Vec<Node> {
+    match node.map(|n| &n.kind) {
+        Some(NodeKind::Seq(items)) => items.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn load_case(path: &Path) -> RuleCase {
+    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let raw = std::fs::read_to_string(path).unwrap();
+    let mut sources = Sources::new();
+    let file = sources.add(format!("{name}.yaml"), raw);
+    let (node, diags) = yaml::parse(file, sources.get(file));
+    assert!(diags.is_empty(), "{name}: {diags:?}");
+    let node = node.expect("a document");
+
+    let mut contracts = Sources::new();
+    for (i, c) in seq(get(&node, "contracts")).iter().enumerate() {
+        contracts.add(format!("{name}/contract{i}.yaml"), text(c));
+    }
+    let checked = datapact::check(&contracts);
+    let ir = checked.ir.unwrap_or_else(|| {
+        panic!(
+            "{name}: contracts do not compile:\n{}",
+            common::render(&contracts, &checked.diagnostics)
+        )
+    });
+
+    let mut tables = Vec::new();
+    if let Some(NodeKind::Map(entries)) = get(&node, "tables").map(|n| &n.kind) {
+        for (key, table) in entries {
+            let both = seq(get(table, "rows"));
+            let good = get(table, "good").map_or(both.clone(), |n| seq(Some(n)));
+            let bad = get(table, "bad").map_or(both.clone(), |n| seq(Some(n)));
+            tables.push(CaseTable {
+                contract: text(key),
+                columns: seq(get(table, "columns")).iter().map(text).collect(),
+                good,
+                bad,
+            });
+        }
+    }
+    let mut expect_bad = BTreeMap::new();
+    if let Some(NodeKind::Map(entries)) = get(&node, "expect").map(|n| &n.kind) {
+        for (key, e) in entries {
+            expect_bad.insert(
+                text(key),
+                Expect {
+                    failures: text(get(e, "failures").expect("failures")).parse().unwrap(),
+                    status: text(get(e, "status").expect("status")),
+                    rows: get(e, "rows").map(|n| text(n).parse().unwrap()),
+                    observed: get(e, "observed").map(text),
+                },
+            );
+        }
+    }
+    let has_good = get(&node, "skip_good").is_none();
+    let has_bad = !expect_bad.is_empty();
+    RuleCase {
+        name,
+        ir,
+        tables,
+        expect_bad,
+        has_good,
+        has_bad,
+    }
+}
+
+/// A moment relative to now: `now`, `now-90m`, `now-2h`, `now-3d`.
+fn relative(text: &str, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+    let rest = text.strip_prefix("now")?;
+    if rest.is_empty() {
+        return Some(now);
+    }
+    let (sign, amount) = (rest.chars().next()?, &rest[1..]);
+    let d = datapact::types::Duration::parse(amount).ok()?;
+    let secs = i64::try_from(d.seconds()).ok()?;
+    let span = jiff::SignedDuration::from_secs(if sign == '-' { -secs } else { secs });
+    now.checked_add(span).ok()
+}
+
+fn cell(node: &Node, ty: LogicalType, now: jiff::Timestamp) -> Option<Literal> {
+    let NodeKind::Scalar(scalar) = &node.kind else {
+        panic!("cells are scalars");
+    };
+    if matches!(scalar, Scalar::Null) {
+        return None;
+    }
+    if let Some(t) = relative(&text(node), now) {
+        let utc = jiff::tz::TimeZone::UTC.to_datetime(t);
+        return Some(match ty {
+            LogicalType::Date => Literal::Date(utc.date().to_string()),
+            LogicalType::Timestamp => Literal::Timestamp(utc.to_string()),
+            _ => Literal::TimestampTz(t.to_string()),
+        });
+    }
+    Some(literal::coerce(scalar, ty).unwrap_or_else(|e| panic!("cell {scalar:?}: {e}")))
+}
+
+fn dataset<'a>(ir: &'a Ir, contract: &str) -> &'a Dataset {
+    ir.datasets
+        .iter()
+        .find(|d| d.contract == contract)
+        .unwrap_or_else(|| panic!("no contract {contract}"))
+}
+
+/// The setup and queries of one side (good or bad) of a case.
+fn build(case: &RuleCase, bad: bool, dialect: Dialect, now: jiff::Timestamp) -> Case {
+    let mut setup = Vec::new();
+    for t in &case.tables {
+        let ds = dataset(&case.ir, &t.contract);
+        let columns: Vec<(String, LogicalType)> =
+            ds.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+        let order: Vec<usize> = t
+            .columns
+            .iter()
+            .map(|name| {
+                columns
+                    .iter()
+                    .position(|(c, _)| c == name)
+                    .unwrap_or_else(|| panic!("{}: no column {name}", case.name))
+            })
+            .collect();
+        let rows = if bad { &t.bad } else { &t.good };
+        let rows = rows
+            .iter()
+            .map(|row| {
+                let cells = seq(Some(row));
+                assert_eq!(cells.len(), order.len(), "{}: row width", case.name);
+                let mut values = vec![None; columns.len()];
+                for (cell_node, &i) in cells.iter().zip(&order) {
+                    values[i] = cell(cell_node, columns[i].1, now);
+                }
+                values
+            })
+            .collect();
+        setup.extend(harness::table_setup(
+            &Table {
+                location: ds.location.clone(),
+                columns,
+                rows,
+            },
+            dialect,
+        ));
+    }
+    let mut queries = Vec::new();
+    for ds in &case.ir.datasets {
+        queries.push(datapact::sql::check_query(ds, dialect));
+        for check in &ds.checks {
+            if let Some(q) = datapact::sql::failing_rows_query(ds, check, dialect) {
+                queries.push(q);
+            }
+        }
+    }
+    Case {
+        id: format!("{}/{}", case.name, if bad { "bad" } else { "good" }),
+        setup,
+        queries,
+    }
+}
+
+/// Compare one side's results with what the case expects; returns problems.
+fn verify(case: &RuleCase, bad: bool, outcome: &harness::CaseOutcome) -> Vec<String> {
+    let side = if bad { "bad" } else { "good" };
+    let mut problems = Vec::new();
+    let mut say = |msg: String| problems.push(format!("{} ({side}): {msg}", case.name));
+    if let Some(err) = &outcome.setup_error {
+        say(format!("setup failed: {err}"));
+        return problems;
+    }
+    let mut results = outcome.results.iter();
+    for ds in &case.ir.datasets {
+        let Some(result) = results.next() else {
+            say("missing result".into());
+            break;
+        };
+        let rows = match harness::check_rows(result) {
+            Ok(rows) => rows,
+            Err(e) => {
+                say(format!("{} check query: {e}", ds.contract));
+                continue;
+            }
+        };
+        let names: Vec<&str> = rows.iter().map(|r| r.check_name.as_str()).collect();
+        let expected_names: Vec<&str> = ds.checks.iter().map(|c| c.name.as_str()).collect();
+        if names != expected_names {
+            say(format!("check rows {names:?}, expected {expected_names:?}"));
+        }
+        let mut failing_counts = BTreeMap::new();
+        for check in &ds.checks {
+            if datapact::sql::failing_rows_query(ds, check, Dialect::Postgres).is_some() {
+                match results.next() {
+                    Some(harness::QueryResult::Rows { rows, .. }) => {
+                        failing_counts.insert(check.name.clone(), rows.len());
+                    }
+                    Some(harness::QueryResult::Error { error }) => {
+                        say(format!("failing rows of {}: {error}", check.name))
+                    }
+                    None => say(format!("no failing-rows result for {}", check.name)),
+                }
+            }
+        }
+        for (row, check) in rows.iter().zip(&ds.checks) {
+            let expect = if bad {
+                case.expect_bad
+                    .get(&format!("{}/{}", ds.contract, check.name))
+                    .or_else(|| case.expect_bad.get(&check.name))
+                    .cloned()
+            } else {
+                None
+            }
+            .unwrap_or(Expect {
+                failures: 0,
+                status: "pass".into(),
+                rows: None,
+                observed: None,
+            });
+            if row.contract != ds.contract
+                || row.column_name != check.column
+                || row.rule != check.kind.rule()
+                || row.severity != format!("{:?}", check.severity).to_lowercase()
+            {
+                say(format!("{}: wrong identity columns {row:?}", check.name));
+            }
+            if row.failures != expect.failures || row.status != expect.status {
+                say(format!(
+                    "{}: failures {} status {}, expected failures {} status {} (observed {:?})",
+                    check.name,
+                    row.failures,
+                    row.status,
+                    expect.failures,
+                    expect.status,
+                    row.observed
+                ));
+            }
+            if let Some(observed) = &expect.observed {
+                if row.observed.as_deref() != Some(observed.as_str()) {
+                    say(format!(
+                        "{}: observed {:?}, expected {observed:?}",
+                        check.name, row.observed
+                    ));
+                }
+            }
+            if let Some(&count) = failing_counts.get(&check.name) {
+                let want = expect
+                    .rows
+                    .unwrap_or(usize::try_from(expect.failures).unwrap_or(0));
+                if count != want {
+                    say(format!(
+                        "{}: failing-rows query returned {count} rows, expected {want}",
+                        check.name
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn cases() -> Vec<RuleCase> {
+    let dir = common::root().join("tests/engines/cases");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| load_case(p)).collect()
+}
+
+fn run_on(engine: Engine) {
+    if !harness::available(engine) {
+        return;
+    }
+    let now = jiff::Timestamp::now();
+    let cases = cases();
+    let mut batch = Vec::new();
+    let mut sides = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        for bad in [false, true] {
+            if (bad && case.has_bad) || (!bad && case.has_good) {
+                batch.push(build(case, bad, engine.dialect(), now));
+                sides.push((i, bad));
+            }
+        }
+    }
+    let outcome = harness::run(engine, &batch);
+    let mut problems = Vec::new();
+    for ((i, bad), result) in sides.iter().zip(&outcome.cases) {
+        problems.extend(verify(&cases[*i], *bad, result));
+    }
+    eprintln!(
+        "{} {}: {} cases ({} runs, {} queries), {} problems",
+        outcome.engine,
+        outcome.version,
+        cases.len(),
+        batch.len(),
+        batch.iter().map(|c| c.queries.len()).sum::<usize>(),
+        problems.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn rule_cases_on_duckdb() {
+    run_on(Engine::Duckdb);
+}
+
+#[test]
+fn rule_cases_on_postgres() {
+    run_on(Engine::Postgres);
+}
+
+/// Every case file loads, names checks that exist, and covers every rule kind.
+#[test]
+fn rule_cases_cover_every_rule_kind() {
+    let cases = cases();
+    let mut kinds = std::collections::BTreeSet::new();
+    for case in &cases {
+        for name in case.expect_bad.keys() {
+            let check = case
+                .ir
+                .datasets
+                .iter()
+                .flat_map(|d| &d.checks)
+                .find(|c| name.ends_with(&c.name))
+                .unwrap_or_else(|| panic!("{}: expect names unknown check {name}", case.name));
+            kinds.insert(check.kind.rule());
+        }
+    }
+    let all = [
+        "required",
+        "unique",
+        "accepted_values",
+        "min",
+        "max",
+        "pattern",
+        "length",
+        "references",
+        "expression",
+        "unique_combination",
+        "row_count",
+        "freshness",
+        "sql",
+    ];
+    let missing: Vec<&str> = all.iter().copied().filter(|k| !kinds.contains(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "rule kinds without a failing case: {missing:?}"
+    );
+}

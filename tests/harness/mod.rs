@@ -1,0 +1,272 @@
+//! Running generated SQL on real engines (DuckDB and PostgreSQL), through
+//! `tests/engines/runner.py` in the project's venv, and parse checks with
+//! sqlglot through `tests/engines/parse.py`.
+//!
+//! `scripts/test` installs the engines, starts PostgreSQL and sets
+//! `DATAPACT_PYTHON`, `DATAPACT_PG_DSN` and `DATAPACT_REQUIRE_ENGINES=1`.
+//! Without them (a plain `cargo test`), engine tests print why and skip,
+//! unless `DATAPACT_REQUIRE_ENGINES=1`, when they fail.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use datapact::dialect::Dialect;
+use datapact::ir::Location;
+use datapact::literal::Literal;
+use datapact::types::LogicalType;
+use serde::Deserialize;
+use serde_json::json;
+
+/// An engine we execute SQL on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Duckdb,
+    Postgres,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 2] = [Engine::Duckdb, Engine::Postgres];
+
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Engine::Duckdb => Dialect::Duckdb,
+            Engine::Postgres => Dialect::Postgres,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.dialect().name()
+    }
+}
+
+/// One isolated run: setup statements, then queries.
+#[derive(Debug, Clone, Default)]
+pub struct Case {
+    pub id: String,
+    pub setup: Vec<String>,
+    pub queries: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Outcome {
+    pub engine: String,
+    pub version: String,
+    pub cases: Vec<CaseOutcome>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaseOutcome {
+    pub id: String,
+    pub setup_error: Option<String>,
+    pub results: Vec<QueryResult>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum QueryResult {
+    Rows {
+        columns: Vec<String>,
+        rows: Vec<Vec<serde_json::Value>>,
+    },
+    Error {
+        error: String,
+    },
+}
+
+/// Whether tests may use `engine`. Skips (prints and returns false) when the
+/// environment lacks it, unless DATAPACT_REQUIRE_ENGINES=1 (then panics).
+pub fn available(engine: Engine) -> bool {
+    let why = if std::env::var_os("DATAPACT_PYTHON").is_none() {
+        Some("DATAPACT_PYTHON is not set")
+    } else if engine == Engine::Postgres && std::env::var_os("DATAPACT_PG_DSN").is_none() {
+        Some("DATAPACT_PG_DSN is not set")
+    } else {
+        None
+    };
+    match why {
+        None => true,
+        Some(why) => {
+            let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "{} is required (DATAPACT_REQUIRE_ENGINES=1) but unavailable: {why}; run scripts/test",
+                engine.name()
+            );
+            eprintln!(
+                "skipping {} tests: {why} (scripts/test sets up the engines)",
+                engine.name()
+            );
+            false
+        }
+    }
+}
+
+fn python() -> String {
+    std::env::var("DATAPACT_PYTHON").expect("DATAPACT_PYTHON")
+}
+
+fn run_python(script: &str, args: &[&str], input: &serde_json::Value) -> serde_json::Value {
+    let path = super::common::root().join("tests/engines").join(script);
+    let mut child = Command::new(python())
+        .arg(&path)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
+    let body = serde_json::to_vec(input).expect("JSON");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&body);
+    });
+    let output = child.wait_with_output().expect("runner finished");
+    writer.join().expect("writer thread");
+    assert!(
+        output.status.success(),
+        "{script} {args:?} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{script} printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// Run cases on one engine, each isolated (fresh database or rolled-back transaction).
+pub fn run(engine: Engine, cases: &[Case]) -> Outcome {
+    let input = json!({
+        "cases": cases.iter().map(|c| json!({"id": c.id, "setup": c.setup, "queries": c.queries})).collect::<Vec<_>>()
+    });
+    let value = run_python("runner.py", &[engine.name()], &input);
+    let outcome: Outcome = serde_json::from_value(value).expect("runner output");
+    assert_eq!(outcome.cases.len(), cases.len(), "one outcome per case");
+    outcome
+}
+
+/// Parse statements with sqlglot: `(id, dialect, sql)` → errors by id.
+pub fn parse_check(statements: &[(String, Dialect, String)]) -> (String, Vec<(String, String)>) {
+    let input = json!({
+        "statements": statements.iter().map(|(id, d, sql)| json!({"id": id, "dialect": d.name(), "sql": sql})).collect::<Vec<_>>()
+    });
+    let value = run_python("parse.py", &[], &input);
+    let version = value["sqlglot"].as_str().unwrap_or("?").to_string();
+    let errors = value["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["ok"] != json!(true))
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or("?").to_string(),
+                r["error"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    (version, errors)
+}
+
+/// A table to create and fill: its location, typed columns and rows.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub location: Location,
+    pub columns: Vec<(String, LogicalType)>,
+    pub rows: Vec<Vec<Option<Literal>>>,
+}
+
+/// `create schema` (when the location has one), `create table`, and one
+/// multi-row `insert`, in `dialect`.
+pub fn table_setup(table: &Table, dialect: Dialect) -> Vec<String> {
+    let d = dialect.sql();
+    let mut out = Vec::new();
+    if let Some(schema) = &table.location.schema {
+        out.push(format!(
+            "create schema if not exists {}",
+            d.quote_ident(schema)
+        ));
+    }
+    let name = datapact::sql::qualified_name(&table.location, dialect);
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|(c, ty)| format!("{} {}", d.quote_ident(c), d.type_name(*ty)))
+        .collect();
+    out.push(format!("create table {name} ({})", columns.join(", ")));
+    if !table.rows.is_empty() {
+        let rows: Vec<String> = table
+            .rows
+            .iter()
+            .map(|row| {
+                let values: Vec<String> = row
+                    .iter()
+                    .zip(&table.columns)
+                    .map(|(v, (_, ty))| match v {
+                        None => format!("cast(null as {})", d.type_name(*ty)),
+                        Some(lit) => {
+                            format!("cast({} as {})", d.literal(lit, *ty), d.type_name(*ty))
+                        }
+                    })
+                    .collect();
+                format!("({})", values.join(", "))
+            })
+            .collect();
+        out.push(format!("insert into {name} values {}", rows.join(", ")));
+    }
+    out
+}
+
+/// One row of a check query's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRow {
+    pub contract: String,
+    pub check_name: String,
+    pub column_name: Option<String>,
+    pub rule: String,
+    pub severity: String,
+    pub failures: i64,
+    pub observed: Option<String>,
+    pub status: String,
+}
+
+pub const CHECK_COLUMNS: [&str; 8] = [
+    "contract",
+    "check_name",
+    "column_name",
+    "rule",
+    "severity",
+    "failures",
+    "observed",
+    "status",
+];
+
+/// Decode a check query's result; an error names what is wrong.
+pub fn check_rows(result: &QueryResult) -> Result<Vec<CheckRow>, String> {
+    let (columns, rows) = match result {
+        QueryResult::Error { error } => return Err(format!("query failed: {error}")),
+        QueryResult::Rows { columns, rows } => (columns, rows),
+    };
+    if columns.iter().map(String::as_str).ne(CHECK_COLUMNS) {
+        return Err(format!(
+            "columns are {columns:?}, expected {CHECK_COLUMNS:?}"
+        ));
+    }
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    rows.iter()
+        .map(|r| {
+            Ok(CheckRow {
+                contract: text(&r[0]).ok_or("contract is not text")?,
+                check_name: text(&r[1]).ok_or("check_name is not text")?,
+                column_name: text(&r[2]),
+                rule: text(&r[3]).ok_or("rule is not text")?,
+                severity: text(&r[4]).ok_or("severity is not text")?,
+                failures: r[5].as_i64().ok_or("failures is not an integer")?,
+                observed: text(&r[6]),
+                status: text(&r[7]).ok_or("status is not text")?,
+            })
+        })
+        .collect()
+}
