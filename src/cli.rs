@@ -283,12 +283,28 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
     } else {
         paths.to_vec()
     };
-    check_contracts(out, &paths, "validate").0
+    let (code, _, json) = check_contracts(out, &paths, "validate");
+    if let Some(doc) = json {
+        print_json(&doc);
+    }
+    code
+}
+
+fn print_json(doc: &serde_json::Value) {
+    let mut text = serde_json::to_string_pretty(doc).expect("JSON serializes");
+    text.push('\n');
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
 /// Load, validate and lower contracts, printing diagnostics and a status
-/// line; returns the exit code so far and the IR when there are no errors.
-fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> (u8, Option<crate::ir::Ir>) {
+/// line; returns the exit code so far, the IR when there are no errors, and
+/// in JSON format the diagnostics document (for the caller to print, so
+/// stdout holds exactly one JSON document).
+fn check_contracts(
+    out: &mut Output,
+    paths: &[PathBuf],
+    verb: &str,
+) -> (u8, Option<crate::ir::Ir>, Option<serde_json::Value>) {
     let (sources, mut io) = load::load(paths);
     if sources.is_empty() && io.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
@@ -314,7 +330,15 @@ fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> (u8, Opti
         errors,
         warnings,
     };
-    out.diagnostics(&diagnostics, &sources, summary);
+    let json = if out.format == Format::Json {
+        Some(
+            serde_json::from_str(&diagnostic::render_json(&diagnostics, &sources, summary))
+                .expect("render_json writes JSON"),
+        )
+    } else {
+        out.diagnostics(&diagnostics, &sources, summary);
+        None
+    };
     if out.format != Format::Json {
         let verdict = if errors == 0 { "ok" } else { "failed" };
         out.status(&format!(
@@ -332,7 +356,7 @@ fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> (u8, Opti
     } else {
         EXIT_OK
     };
-    (code, checked.ir.filter(|_| code == EXIT_OK))
+    (code, checked.ir.filter(|_| code == EXIT_OK), json)
 }
 
 fn compile(
@@ -369,8 +393,11 @@ fn compile(
     };
     let dir = dir.map_or(project.out.clone(), Path::to_path_buf);
 
-    let (code, ir) = check_contracts(out, &paths, "compile");
+    let (code, ir, mut json) = check_contracts(out, &paths, "compile");
     let Some(ir) = ir else {
+        if let Some(doc) = json {
+            print_json(&doc);
+        }
         return code;
     };
     let mut generated = Vec::new();
@@ -392,7 +419,7 @@ fn compile(
     let shown = load::display(&dir);
     if check {
         let drift = output::check(&dir, &plan);
-        report_drift(out, &shown, &drift);
+        report_drift(out, &shown, &drift, json.as_mut());
         return if drift.is_empty() {
             EXIT_OK
         } else {
@@ -401,6 +428,12 @@ fn compile(
     }
     match output::write(&dir, &plan) {
         Ok(w) => {
+            if let Some(mut doc) = json {
+                doc["written"] = serde_json::json!({
+                    "out": shown, "written": w.written, "unchanged": w.unchanged, "removed": w.removed
+                });
+                print_json(&doc);
+            }
             out.status(&format!(
                 "compile wrote {} to {shown} ({} unchanged, {} removed)",
                 plural(w.written, "file"),
@@ -418,7 +451,12 @@ fn output_error(err: &output::OutputError) -> Diagnostic {
     Diagnostic::error(Code::Io, format!("`{path}` {}", err.message)).with_path(path)
 }
 
-fn report_drift(out: &mut Output, dir: &str, drift: &output::Drift) {
+fn report_drift(
+    out: &mut Output,
+    dir: &str,
+    drift: &output::Drift,
+    json: Option<&mut serde_json::Value>,
+) {
     let groups = [
         ("missing", &drift.missing),
         ("stale", &drift.stale),
@@ -426,13 +464,13 @@ fn report_drift(out: &mut Output, dir: &str, drift: &output::Drift) {
     ];
     match out.format {
         Format::Json => {
-            let mut doc = serde_json::json!({ "up_to_date": drift.is_empty(), "out": dir });
+            let mut check = serde_json::json!({ "up_to_date": drift.is_empty(), "out": dir });
             for (name, list) in groups {
-                doc[name] = serde_json::json!(list);
+                check[name] = serde_json::json!(list);
             }
-            let mut text = serde_json::to_string_pretty(&doc).expect("JSON serializes");
-            text.push('\n');
-            let _ = std::io::stdout().write_all(text.as_bytes());
+            let mut doc = json.map_or_else(|| serde_json::json!({}), |d| d.clone());
+            doc["check"] = check;
+            print_json(&doc);
         }
         Format::Github => {
             let mut stdout = std::io::stdout().lock();

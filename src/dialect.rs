@@ -520,7 +520,12 @@ impl SqlDialect for SqlServer {
         format!("[{}]", name.replace(']', "]]"))
     }
     fn string_literal(&self, text: &str) -> String {
-        format!("N'{}'", text.replace('\'', "''"))
+        // A backslash right before a line break inside a literal is a line
+        // continuation in T-SQL (both vanish); split the literal there.
+        let quoted = format!("N'{}'", text.replace('\'', "''"));
+        quoted
+            .replace("\\\r\n", "\\' + N'\r\n")
+            .replace("\\\n", "\\' + N'\n")
     }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
@@ -616,5 +621,6 @@ mod tests {
         assert_eq!(BigQuery.string_literal(text), "'it\\'s a\\\\b\\n'");
         assert_eq!(SqlServer.string_literal(text), "N'it''s a\\b\n'");
         assert_eq!(Redshift.string_literal(text), "'it''s a\\\\b\n'");
+        assert_eq!(SqlServer.string_literal("a\\\nb"), "N'a\\' + N'\nb'");
     }
 }

@@ -232,6 +232,7 @@ fn help_documents_every_flag() {
                 "init",
                 "validate",
                 "schema",
+                "compile",
                 "Exit codes",
             ],
         ),
@@ -241,6 +242,10 @@ fn help_documents_every_flag() {
         ),
         (vec!["init", "--help"], vec!["--force", "[DIR]"]),
         (vec!["schema", "--help"], vec!["--out"]),
+        (
+            vec!["compile", "--help"],
+            vec!["--target", "--dialect", "--out", "--check", "[PATHS]"],
+        ),
     ] {
         let o = datapact(&args, &root);
         assert_eq!(code(&o), 0);
@@ -330,5 +335,255 @@ fn schema_command() {
         std::fs::read_to_string(dir.join("s.json")).unwrap(),
         datapact::schema::json_schema()
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every file under `dir`, relative, sorted, with its bytes.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn compile_project(name: &str) -> std::path::PathBuf {
+    let dir = tempdir(name);
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    for entry in std::fs::read_dir(common::root().join("contracts/shop")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("contracts").join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn compile_writes_sql_per_dialect_and_check_is_exact() {
+    let dir = compile_project("compile");
+    let o = datapact(
+        &["compile", "--dialect", "postgres,duckdb", "--out", "out"],
+        &dir,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = dir.join("out");
+    assert!(out.join("sql/postgres/shop.orders.sql").is_file());
+    assert!(
+        out.join("sql/duckdb/shop.orders/order_id__unique.sql")
+            .is_file()
+    );
+    assert!(!out.join("sql/postgres/shop.orders/row_count.sql").exists());
+    assert!(!out.join("sql/snowflake").exists());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("datapact-manifest.json")).unwrap())
+            .unwrap();
+    let listed = manifest["files"].as_array().unwrap().len();
+    let first = tree(&out);
+    assert_eq!(
+        listed + 1,
+        first.len(),
+        "the manifest lists every other file"
+    );
+
+    // A second run is byte-identical and rewrites nothing.
+    let o = datapact(
+        &["compile", "--dialect", "postgres,duckdb", "--out", "out"],
+        &dir,
+    );
+    assert!(
+        stderr(&o).contains("compile wrote 0 files"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(tree(&out), first);
+    let check = |dir: &Path| {
+        datapact(
+            &[
+                "compile",
+                "--check",
+                "--dialect",
+                "postgres,duckdb",
+                "--out",
+                "out",
+            ],
+            dir,
+        )
+    };
+    assert_eq!(code(&check(&dir)), 0);
+
+    // A user's own file in the output directory is never touched.
+    std::fs::write(out.join("sql/postgres/mine.sql"), "select 1\n").unwrap();
+    // Stale, missing and extra files are each reported, and --check writes nothing.
+    std::fs::write(out.join("sql/postgres/shop.orders.sql"), "-- edited\n").unwrap();
+    std::fs::remove_file(out.join("sql/duckdb/shop.customers.sql")).unwrap();
+    std::fs::remove_file(dir.join("contracts/payments.yaml")).unwrap();
+    let before = tree(&out);
+    let o = check(&dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("stale: out/sql/postgres/shop.orders.sql"),
+        "{err}"
+    );
+    assert!(
+        err.contains("missing: out/sql/duckdb/shop.customers.sql"),
+        "{err}"
+    );
+    assert!(
+        err.contains("extra: out/sql/duckdb/shop.payments.sql"),
+        "{err}"
+    );
+    assert!(
+        err.contains("extra: out/sql/postgres/shop.payments/payment_id__unique.sql"),
+        "{err}"
+    );
+    assert!(err.contains("stale: out/datapact-manifest.json"), "{err}");
+    assert!(!err.contains("mine.sql"), "{err}");
+    assert_eq!(tree(&out), before, "--check wrote nothing");
+
+    // JSON lists the same.
+    let o = datapact(
+        &[
+            "compile",
+            "--check",
+            "--format",
+            "json",
+            "--dialect",
+            "postgres,duckdb",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["check"]["up_to_date"], false);
+    assert_eq!(doc["check"]["stale"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["summary"]["errors"], 0);
+
+    // Compiling again removes exactly the files of the removed contract.
+    let o = datapact(
+        &["compile", "--dialect", "postgres,duckdb", "--out", "out"],
+        &dir,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!out.join("sql/duckdb/shop.payments.sql").exists());
+    assert!(
+        !out.join("sql/postgres/shop.payments").exists(),
+        "its emptied directory goes too"
+    );
+    assert!(out.join("sql/postgres/mine.sql").is_file());
+    assert_eq!(code(&check(&dir)), 0);
+
+    // Compiling one dialect leaves the other dialect's files alone.
+    let o = datapact(&["compile", "--dialect", "postgres", "--out", "out"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join("sql/duckdb/shop.orders.sql").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compile_writes_nothing_on_contract_errors() {
+    let dir = compile_project("compile-errors");
+    std::fs::copy(common::root().join(BAD), dir.join("contracts/bad.yaml")).unwrap();
+    let o = datapact(&["compile", "--out", "out"], &dir);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("error[unknown-key]"), "{}", stderr(&o));
+    assert!(!dir.join("out").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compile_refuses_a_manifest_pointing_outside() {
+    let dir = compile_project("compile-manifest");
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    std::fs::write(dir.join("keep.txt"), "mine").unwrap();
+    std::fs::write(
+        dir.join("out/datapact-manifest.json"),
+        r#"{"files": ["sql/duckdb/../../keep.txt"]}"#,
+    )
+    .unwrap();
+    let o = datapact(&["compile", "--out", "out", "--dialect", "duckdb"], &dir);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("not a relative path inside the output directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(dir.join("keep.txt").is_file());
+    assert!(!dir.join("out/sql").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compile_reads_defaults_from_the_project_file() {
+    let dir = compile_project("compile-project");
+    std::fs::write(
+        dir.join("datapact.yaml"),
+        "contracts: [contracts]\nout: generated\ntargets: [sql]\ndialects: [trino, sqlserver]\n",
+    )
+    .unwrap();
+    let o = datapact(&["compile"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(dir.join("generated/sql/trino/shop.orders.sql").is_file());
+    assert!(
+        dir.join("generated/sql/sqlserver/shop.orders.sql")
+            .is_file()
+    );
+    assert!(!dir.join("generated/sql/duckdb").exists());
+    // Flags override it.
+    let o = datapact(
+        &["compile", "--dialect", "all", "--out", "everything"],
+        &dir,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for d in datapact::dialect::Dialect::ALL {
+        assert!(
+            dir.join("everything/sql")
+                .join(d.name())
+                .join("shop.orders.sql")
+                .is_file()
+        );
+    }
+    // Unknown dialects are located errors with a hint, on the flag and in the file.
+    std::fs::write(dir.join("datapact.yaml"), "dialects: [postgresql]\n").unwrap();
+    let o = datapact(&["compile"], &dir);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("datapact.yaml:1:12 error[unknown-dialect]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("did you mean `postgres`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = datapact(
+        &["compile", "--dialect", "oracle", "--config", "none.yaml"],
+        &dir,
+    );
+    assert_eq!(code(&o), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn init_then_compile() {
+    let dir = tempdir("init-compile");
+    assert_eq!(code(&datapact(&["init"], &dir)), 0);
+    let o = datapact(&["compile"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(dir.join("build/sql/duckdb/shop.orders.sql").is_file());
+    assert_eq!(code(&datapact(&["compile", "--check"], &dir)), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
