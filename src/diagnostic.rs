@@ -69,7 +69,7 @@ codes! {
     InvalidVersion => "invalid-version": "a version that is not semantic versioning (MAJOR.MINOR.PATCH)",
     InvalidDuration => "invalid-duration": "a duration that is not a positive integer with unit m, h, d or w",
     InvalidType => "invalid-type": "an unknown logical type or bad decimal precision/scale",
-    UnknownDialect => "unknown-dialect": "a physical_type override for a dialect datapact does not know",
+    UnknownDialect => "unknown-dialect": "a physical_type override or a project dialect datapact does not know",
     DuplicateColumn => "duplicate-column": "two columns with the same name",
     FreshnessOrder => "freshness-order": "warn_after is later than error_after",
     RangeOrder => "range-order": "a minimum greater than its maximum",
