@@ -372,6 +372,9 @@ fn compile(
         Ok(project) => project,
         Err(code) => return code,
     };
+    // Given paths compile a subset: the run then owns only those contracts'
+    // files, and never removes other contracts' output.
+    let subset = !paths.is_empty();
     let paths = if paths.is_empty() {
         project.contracts.clone()
     } else {
@@ -407,7 +410,15 @@ fn compile(
             Target::Sql => {
                 for dialect in &dialects {
                     generated.extend(crate::sql::emit(&ir, *dialect));
-                    scopes.push(format!("sql/{}/", dialect.name()));
+                    let dir = format!("sql/{}/", dialect.name());
+                    if subset {
+                        for ds in &ir.datasets {
+                            scopes.push(format!("{dir}{}.sql", ds.contract));
+                            scopes.push(format!("{dir}{}/", ds.contract));
+                        }
+                    } else {
+                        scopes.push(dir);
+                    }
                 }
             }
         }

@@ -234,6 +234,12 @@ fn anchored(regex: &str) -> String {
     format!("^({regex})$")
 }
 
+/// Full match for Java-style engines (Spark, Trino), where `$` also matches
+/// before a final line break: anchor at the very end with `\z`.
+fn anchored_java(regex: &str) -> String {
+    format!("^(?:{regex})\\z")
+}
+
 pub struct DuckDb;
 
 impl SqlDialect for DuckDb {
@@ -359,14 +365,18 @@ impl SqlDialect for Snowflake {
         }
     }
     fn regex_full_match(&self, value: &str, regex: &str) -> String {
-        // REGEXP_LIKE matches the whole string.
-        format!("regexp_like({value}, {})", self.string_literal(regex))
+        // REGEXP_LIKE matches the whole string; anchor alternations anyway.
+        format!(
+            "regexp_like({value}, {})",
+            self.string_literal(&anchored(regex))
+        )
     }
     fn char_length(&self, value: &str) -> String {
         format!("length({value})")
     }
     fn int_div(&self, dividend: &str, divisor: &str) -> String {
-        format!("floor(({dividend}) / ({divisor}))")
+        // `/` rounds to 6 decimals; divide an exact multiple instead.
+        format!("(({dividend}) - mod({dividend}, {divisor})) / ({divisor})")
     }
     fn epoch_seconds(&self, value: &str, _ty: LogicalType) -> String {
         format!("date_part(epoch_second, {value})")
@@ -453,7 +463,10 @@ impl SqlDialect for Databricks {
         }
     }
     fn regex_full_match(&self, value: &str, regex: &str) -> String {
-        format!("{value} rlike {}", self.string_literal(&anchored(regex)))
+        format!(
+            "{value} rlike {}",
+            self.string_literal(&anchored_java(regex))
+        )
     }
     fn int_div(&self, dividend: &str, divisor: &str) -> String {
         format!("({dividend}) div ({divisor})")
@@ -461,11 +474,11 @@ impl SqlDialect for Databricks {
     fn epoch_seconds(&self, value: &str, ty: LogicalType) -> String {
         match ty {
             LogicalType::TimestampTz => format!("unix_seconds({value})"),
-            LogicalType::Date => format!("unix_date({value}) * 86400"),
+            LogicalType::Date => format!("cast(unix_date({value}) as bigint) * 86400"),
             // A timestamp_ntz read as UTC, independent of the session time
             // zone: whole days plus the time of day.
             _ => format!(
-                "(unix_date(cast({value} as date)) * 86400 + hour({value}) * 3600 + minute({value}) * 60 + second({value}))"
+                "(cast(unix_date(cast({value} as date)) as bigint) * 86400 + hour({value}) * 3600 + minute({value}) * 60 + second({value}))"
             ),
         }
     }
@@ -493,7 +506,7 @@ impl SqlDialect for Trino {
     fn regex_full_match(&self, value: &str, regex: &str) -> String {
         format!(
             "regexp_like({value}, {})",
-            self.string_literal(&anchored(regex))
+            self.string_literal(&anchored_java(regex))
         )
     }
     fn char_length(&self, value: &str) -> String {
@@ -552,7 +565,7 @@ impl SqlDialect for SqlServer {
     }
     fn char_length(&self, value: &str) -> String {
         // LEN ignores trailing spaces; count them by appending a character.
-        format!("(len({value} + N'x') - 1)")
+        format!("(len(cast({value} as nvarchar(max)) + N'x') - 1)")
     }
     fn count(&self) -> &'static str {
         "count_big"

@@ -163,7 +163,13 @@ pub fn check(out: &Path, plan: &Plan) -> Drift {
 /// dropped ones and the directories they leave empty, the manifest last.
 pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
     let mut written = Written::default();
-    for file in &plan.files {
+    // The manifest (the last file) is written after the removals, so an
+    // interrupted run still lists every file it may have left behind.
+    let (manifest, files) = plan
+        .files
+        .split_last()
+        .map_or((None, &[][..]), |(m, f)| (Some(m), f));
+    for file in files {
         let path = out.join(&file.path);
         if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
             written.unchanged += 1;
@@ -187,6 +193,16 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
                 break;
             }
             dir = d.parent();
+        }
+    }
+    if let Some(file) = manifest {
+        let path = out.join(&file.path);
+        if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
+            written.unchanged += 1;
+        } else {
+            write_atomic(&path, &file.text)
+                .map_err(|err| error(&path, format!("cannot write: {err}")))?;
+            written.written += 1;
         }
     }
     Ok(written)

@@ -234,7 +234,14 @@ impl<'a> Emitter<'a> {
                 .map(|(name, ty)| format!("cast(null as {ty}) as {}", self.q(name)))
                 .collect();
             let _ = writeln!(out, "-- The contract declares no checks.");
-            let _ = writeln!(out, "select\n  {}\nwhere 1 = 0", list.join(",\n  "));
+            // A FROM clause: BigQuery refuses WHERE without one.
+            let _ = writeln!(
+                out,
+                "select\n  {}\nfrom (select 1 as {}) as {}\nwhere 1 = 0",
+                list.join(",\n  "),
+                self.q("one"),
+                self.q("datapact_none")
+            );
             return out;
         }
 

@@ -489,6 +489,23 @@ fn compile_writes_sql_per_dialect_and_check_is_exact() {
     let o = datapact(&["compile", "--dialect", "postgres", "--out", "out"], &dir);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(out.join("sql/duckdb/shop.orders.sql").is_file());
+
+    // Compiling some contracts (paths given) leaves the others' files alone.
+    let o = datapact(
+        &[
+            "compile",
+            "contracts/orders.yaml",
+            "contracts/customers.yaml",
+            "--dialect",
+            "postgres",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 removed"), "{}", stderr(&o));
+    assert!(out.join("sql/postgres/shop.products.sql").is_file());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
