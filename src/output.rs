@@ -170,14 +170,7 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
         .split_last()
         .map_or((None, &[][..]), |(m, f)| (Some(m), f));
     for file in files {
-        let path = out.join(&file.path);
-        if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
-            written.unchanged += 1;
-            continue;
-        }
-        write_atomic(&path, &file.text)
-            .map_err(|err| error(&path, format!("cannot write: {err}")))?;
-        written.written += 1;
+        write_if_changed(out, file, &mut written)?;
     }
     for removal in &plan.removals {
         let path = out.join(removal);
@@ -196,16 +189,25 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
         }
     }
     if let Some(file) = manifest {
-        let path = out.join(&file.path);
-        if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
-            written.unchanged += 1;
-        } else {
-            write_atomic(&path, &file.text)
-                .map_err(|err| error(&path, format!("cannot write: {err}")))?;
-            written.written += 1;
-        }
+        write_if_changed(out, file, &mut written)?;
     }
     Ok(written)
+}
+
+/// Write one file atomically unless it already holds exactly this text.
+fn write_if_changed(
+    out: &Path,
+    file: &GeneratedFile,
+    written: &mut Written,
+) -> Result<(), OutputError> {
+    let path = out.join(&file.path);
+    if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
+        written.unchanged += 1;
+        return Ok(());
+    }
+    write_atomic(&path, &file.text).map_err(|err| error(&path, format!("cannot write: {err}")))?;
+    written.written += 1;
+    Ok(())
 }
 
 /// Write via a temporary file in the same directory and rename, so readers

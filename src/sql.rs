@@ -93,6 +93,17 @@ fn user_query(query: &str, table: &str) -> String {
     crate::sqlcheck::strip_trailing_semicolons(&query)
 }
 
+/// Columns of the constant list of checks (`datapact_checks`), in order.
+const CHECK_LIST_COLUMNS: [&str; 7] = [
+    "ord",
+    "contract",
+    "check_name",
+    "column_name",
+    "rule",
+    "severity",
+    "fail_status",
+];
+
 struct Emitter<'a> {
     d: &'static dyn SqlDialect,
     ds: &'a Dataset,
@@ -437,18 +448,9 @@ impl<'a> Emitter<'a> {
                     d.string_literal(m.fail_status),
                 ];
                 if i == 0 {
-                    let names = [
-                        "ord",
-                        "contract",
-                        "check_name",
-                        "column_name",
-                        "rule",
-                        "severity",
-                        "fail_status",
-                    ];
                     let aliased: Vec<String> = values
                         .iter()
-                        .zip(names)
+                        .zip(CHECK_LIST_COLUMNS)
                         .map(|(v, n)| format!("{v} as {}", self.q(n)))
                         .collect();
                     format!("select {}", aliased.join(", "))
@@ -478,15 +480,7 @@ impl<'a> Emitter<'a> {
         };
         let rows_text = self.to_text(&s("rows"));
         let _ = write!(out, ",\n{} as (\n  select\n", self.q("datapact_measures"));
-        for column in [
-            "ord",
-            "contract",
-            "check_name",
-            "column_name",
-            "rule",
-            "severity",
-            "fail_status",
-        ] {
+        for column in CHECK_LIST_COLUMNS {
             let _ = writeln!(out, "    {},", c(column));
         }
         let _ = writeln!(
