@@ -81,9 +81,9 @@ pub enum Command {
         /// [default: the `contracts` paths of datapact.yaml, else ./contracts].
         paths: Vec<PathBuf>,
     },
-    /// Compile contracts into checks: SQL check queries per dialect. Writes only
-    /// files that changed and removes only files it wrote before (listed in
-    /// <out>/datapact-manifest.json).
+    /// Compile contracts into checks: SQL check queries per dialect, and dbt
+    /// tests. Writes only files that changed and removes only files it wrote
+    /// before (listed in <out>/datapact-manifest.json).
     Compile {
         /// Contract files or directories [default: the `contracts` paths of
         /// datapact.yaml, else ./contracts].
@@ -102,6 +102,8 @@ pub enum Command {
         /// if the output directory is not exactly what compile would write.
         #[arg(long)]
         check: bool,
+        #[command(flatten)]
+        dbt: DbtArgs,
     },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
@@ -109,6 +111,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+/// Options of the dbt target; each overrides its `dbt_*` key of datapact.yaml.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbtArgs {
+    /// The dialect of the dbt project's adapter [default: `dbt_dialect` of
+    /// datapact.yaml, else the one dialect selected].
+    #[arg(long, value_name = "DIALECT", value_parser = one_dialect_parser())]
+    pub dbt_dialect: Option<String>,
+    /// `per_rule`: one dbt test per rule; `single_scan`: one test per model
+    /// running the one-scan check query [default: `dbt_tests`, else per_rule].
+    #[arg(long, value_name = "MODE", value_parser = ["per_rule", "single_scan"])]
+    pub dbt_tests: Option<String>,
+    /// Enforce model contracts: column data types and not-null/unique constraints.
+    #[arg(long)]
+    pub dbt_enforce_contracts: bool,
+    /// Write the dbt files into this dbt project (only under models/datapact,
+    /// macros/datapact and tests/datapact) instead of <out>/dbt.
+    #[arg(long, value_name = "DIR")]
+    pub dbt_project: Option<PathBuf>,
 }
 
 /// Parse the process arguments and run.
@@ -140,20 +162,28 @@ pub fn run(cli: &Cli) -> u8 {
             dialect,
             out: dir,
             check,
+            dbt,
         } => compile(
             &mut out,
             cli,
-            paths,
-            target,
-            dialect,
-            dir.as_deref(),
-            *check,
+            &CompileArgs {
+                paths,
+                targets: target,
+                dialects: dialect,
+                dir: dir.as_deref(),
+                check: *check,
+                dbt,
+            },
         ),
     }
 }
 
 fn target_parser() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(Target::ALL.map(Target::name))
+}
+
+fn one_dialect_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(Dialect::ALL.map(Dialect::name))
 }
 
 fn dialect_parser() -> clap::builder::PossibleValuesParser {
@@ -359,42 +389,55 @@ fn check_contracts(
     (code, checked.ir.filter(|_| code == EXIT_OK), json)
 }
 
-fn compile(
-    out: &mut Output,
-    cli: &Cli,
-    paths: &[PathBuf],
-    targets: &[String],
-    dialects: &[String],
-    dir: Option<&Path>,
+struct CompileArgs<'a> {
+    paths: &'a [PathBuf],
+    targets: &'a [String],
+    dialects: &'a [String],
+    dir: Option<&'a Path>,
     check: bool,
-) -> u8 {
+    dbt: &'a DbtArgs,
+}
+
+/// One directory a compile writes: its files, scopes and manifest.
+struct Destination {
+    dir: PathBuf,
+    manifest: String,
+    files: Vec<crate::sql::GeneratedFile>,
+    scopes: Vec<String>,
+}
+
+fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     let project = match read_project(out, cli) {
         Ok(project) => project,
         Err(code) => return code,
     };
     // Given paths compile a subset: the run then owns only those contracts'
     // files, and never removes other contracts' output.
-    let subset = !paths.is_empty();
-    let paths = if paths.is_empty() {
+    let subset = !args.paths.is_empty();
+    let paths = if args.paths.is_empty() {
         project.contracts.clone()
     } else {
-        paths.to_vec()
+        args.paths.to_vec()
     };
-    let targets: Vec<Target> = if targets.is_empty() {
+    let targets: Vec<Target> = if args.targets.is_empty() {
         project.targets.clone()
     } else {
-        targets
+        args.targets
             .iter()
             .filter_map(|t| Target::from_name(t))
             .collect()
     };
-    let dialects = if dialects.is_empty() {
+    let dialects = if args.dialects.is_empty() {
         project.dialects.clone()
     } else {
         // The parser admits only known names.
-        project::parse_dialects(dialects.iter().map(String::as_str)).unwrap_or_default()
+        project::parse_dialects(args.dialects.iter().map(String::as_str)).unwrap_or_default()
     };
-    let dir = dir.map_or(project.out.clone(), Path::to_path_buf);
+    let dir = args.dir.map_or(project.out.clone(), Path::to_path_buf);
+    let dbt = match dbt_options(&project, args.dbt, &dialects, &targets) {
+        Ok(dbt) => dbt,
+        Err(diagnostic) => return out.fail(*diagnostic),
+    };
 
     let (code, ir, mut json) = check_contracts(out, &paths, "compile");
     let Some(ir) = ir else {
@@ -403,58 +446,183 @@ fn compile(
         }
         return code;
     };
-    let mut generated = Vec::new();
-    let mut scopes = Vec::new();
+    let mut main = Destination {
+        dir: dir.clone(),
+        manifest: output::MANIFEST.to_string(),
+        files: Vec::new(),
+        scopes: Vec::new(),
+    };
+    let mut destinations = Vec::new();
     for target in &targets {
         match target {
             Target::Sql => {
                 for dialect in &dialects {
-                    generated.extend(crate::sql::emit(&ir, *dialect));
+                    main.files.extend(crate::sql::emit(&ir, *dialect));
                     let dir = format!("sql/{}/", dialect.name());
                     if subset {
                         for ds in &ir.datasets {
-                            scopes.push(format!("{dir}{}.sql", ds.contract));
-                            scopes.push(format!("{dir}{}/", ds.contract));
+                            main.scopes.push(format!("{dir}{}.sql", ds.contract));
+                            main.scopes.push(format!("{dir}{}/", ds.contract));
                         }
                     } else {
-                        scopes.push(dir);
+                        main.scopes.push(dir);
+                    }
+                }
+            }
+            Target::Dbt => {
+                let Some((options, project_dir)) = &dbt else {
+                    continue;
+                };
+                let files = crate::dbt::emit(&ir, options);
+                let scopes: Vec<String> = if subset {
+                    let mut scopes = vec!["macros/datapact/".to_string()];
+                    for ds in &ir.datasets {
+                        scopes.push(format!("models/datapact/{}.yml", ds.contract));
+                        scopes.push(format!(
+                            "tests/datapact/{}__",
+                            ds.contract.replace('.', "_")
+                        ));
+                    }
+                    scopes
+                } else {
+                    crate::dbt::OWNED_DIRS
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                };
+                match project_dir {
+                    Some(project_dir) => destinations.push(Destination {
+                        dir: project_dir.clone(),
+                        manifest: format!("models/datapact/{}", output::MANIFEST),
+                        files,
+                        scopes,
+                    }),
+                    None => {
+                        main.files.extend(files.into_iter().map(|mut f| {
+                            f.path = format!("dbt/{}", f.path);
+                            f
+                        }));
+                        main.scopes
+                            .extend(scopes.into_iter().map(|s| format!("dbt/{s}")));
                     }
                 }
             }
         }
     }
-    let plan = match output::plan(&dir, generated, &scopes) {
-        Ok(plan) => plan,
-        Err(err) => return out.fail(output_error(&err)),
-    };
-    let shown = load::display(&dir);
-    if check {
-        let drift = output::check(&dir, &plan);
-        report_drift(out, &shown, &drift, json.as_mut());
-        return if drift.is_empty() {
+    if !main.files.is_empty() || !main.scopes.is_empty() {
+        destinations.insert(0, main);
+    }
+    // Plan every destination before writing any.
+    let mut plans = Vec::new();
+    for d in &destinations {
+        match output::plan(&d.dir, &d.manifest, d.files.clone(), &d.scopes) {
+            Ok(plan) => plans.push(plan),
+            Err(err) => return out.fail(output_error(&err)),
+        }
+    }
+    let shown: Vec<String> = destinations.iter().map(|d| load::display(&d.dir)).collect();
+    if args.check {
+        let mut all = output::Drift::default();
+        for ((d, plan), shown) in destinations.iter().zip(&plans).zip(&shown) {
+            let drift = output::check(&d.dir, plan);
+            let prefix = |list: Vec<String>| -> Vec<String> {
+                list.into_iter().map(|p| format!("{shown}/{p}")).collect()
+            };
+            all.missing.extend(prefix(drift.missing));
+            all.stale.extend(prefix(drift.stale));
+            all.extra.extend(prefix(drift.extra));
+        }
+        report_drift(out, &shown.join(", "), &all, json.as_mut());
+        return if all.is_empty() {
             EXIT_OK
         } else {
             EXIT_CONTRACT_ERRORS
         };
     }
-    match output::write(&dir, &plan) {
-        Ok(w) => {
-            if let Some(mut doc) = json {
-                doc["written"] = serde_json::json!({
-                    "out": shown, "written": w.written, "unchanged": w.unchanged, "removed": w.removed
-                });
-                print_json(&doc);
+    let mut total = output::Written::default();
+    for (d, plan) in destinations.iter().zip(&plans) {
+        match output::write(&d.dir, plan) {
+            Ok(w) => {
+                total.written += w.written;
+                total.unchanged += w.unchanged;
+                total.removed += w.removed;
             }
-            out.status(&format!(
-                "compile wrote {} to {shown} ({} unchanged, {} removed)",
-                plural(w.written, "file"),
-                w.unchanged,
-                w.removed
-            ));
-            EXIT_OK
+            Err(err) => return out.fail(output_error(&err)),
         }
-        Err(err) => out.fail(output_error(&err)),
     }
+    let shown = shown.join(" and ");
+    if let Some(mut doc) = json {
+        doc["written"] = serde_json::json!({
+            "out": shown, "written": total.written, "unchanged": total.unchanged, "removed": total.removed
+        });
+        print_json(&doc);
+    }
+    out.status(&format!(
+        "compile wrote {} to {shown} ({} unchanged, {} removed)",
+        plural(total.written, "file"),
+        total.unchanged,
+        total.removed
+    ));
+    EXIT_OK
+}
+
+/// The dbt target's options and project directory, from flags over
+/// datapact.yaml; `None` when dbt is not a target.
+#[allow(clippy::type_complexity)]
+fn dbt_options(
+    project: &project::Project,
+    args: &DbtArgs,
+    dialects: &[Dialect],
+    targets: &[Target],
+) -> Result<Option<(crate::dbt::Options, Option<PathBuf>)>, Box<Diagnostic>> {
+    if !targets.contains(&Target::Dbt) {
+        return Ok(None);
+    }
+    let dialect = match args.dbt_dialect.as_deref().and_then(Dialect::from_name) {
+        Some(d) => d,
+        None => match (project.dbt.dialect, dialects) {
+            (Some(d), _) => d,
+            (None, [d]) => *d,
+            (None, _) => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        "the dbt target needs the dialect of your dbt adapter",
+                    )
+                    .with_help(
+                        "pass --dbt-dialect (e.g. --dbt-dialect snowflake), set `dbt_dialect:` in datapact.yaml, or select one dialect with --dialect",
+                    ),
+                ));
+            }
+        },
+    };
+    let tests = match args.dbt_tests.as_deref() {
+        Some(name) => project::DbtTests::CHOICES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(project.dbt.tests, |(_, t)| *t),
+        None => project.dbt.tests,
+    };
+    let options = crate::dbt::Options {
+        dialect,
+        tests,
+        enforce_contracts: args.dbt_enforce_contracts || project.dbt.enforce_contracts,
+    };
+    let dir = args
+        .dbt_project
+        .clone()
+        .or_else(|| project.dbt.project.clone());
+    if let Some(dir) = &dir {
+        if !dir.join("dbt_project.yml").is_file() {
+            let shown = load::display(dir);
+            return Err(Box::new(
+                Diagnostic::error(Code::Io, format!("`{shown}` is not a dbt project"))
+                    .with_path(shown)
+                    .with_help("--dbt-project names the directory holding dbt_project.yml"),
+            ));
+        }
+    }
+    Ok(Some((options, dir)))
 }
 
 fn output_error(err: &output::OutputError) -> Diagnostic {

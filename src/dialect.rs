@@ -84,6 +84,13 @@ impl Dialect {
     }
 }
 
+/// How a dialect writes string literals; see [`SqlDialect::string_quoting`].
+#[derive(Debug, Clone, Copy)]
+pub struct StringQuoting {
+    pub prefix: &'static str,
+    pub escapes: &'static [(&'static str, &'static str)],
+}
+
 /// How one SQL dialect writes the pieces the emitter needs.
 ///
 /// Expression arguments are SQL text that is already safe to embed
@@ -94,9 +101,25 @@ pub trait SqlDialect: Sync {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
 
-    /// A string literal. ANSI: `'text'`, inner quotes doubled, backslash literal.
+    /// How string literals are written: a prefix before the opening quote
+    /// and the replacements, applied in order, that escape the text.
+    /// ANSI: `'text'`, inner quotes doubled, backslash literal. Data, so the
+    /// dbt target can escape in Jinja exactly as [`Self::string_literal`] does.
+    fn string_quoting(&self) -> StringQuoting {
+        StringQuoting {
+            prefix: "",
+            escapes: &[("'", "''")],
+        }
+    }
+
+    /// A string literal, written as [`Self::string_quoting`] says.
     fn string_literal(&self, text: &str) -> String {
-        format!("'{}'", text.replace('\'', "''"))
+        let quoting = self.string_quoting();
+        let mut body = text.to_string();
+        for (from, to) in quoting.escapes {
+            body = body.replace(from, to);
+        }
+        format!("{}'{body}'", quoting.prefix)
     }
 
     /// The physical type of a logical type.
@@ -212,22 +235,16 @@ fn common_type(ty: LogicalType) -> String {
 
 /// Backslash-escaping string literals (BigQuery, Spark, Snowflake): `\` and
 /// `'` are escaped, and control characters are written as escapes.
-fn backslash_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('\'');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
+const BACKSLASH_STRING: StringQuoting = StringQuoting {
+    prefix: "",
+    escapes: &[
+        ("\\", "\\\\"),
+        ("'", "\\'"),
+        ("\n", "\\n"),
+        ("\r", "\\r"),
+        ("\t", "\\t"),
+    ],
+};
 
 /// `^(re)$`: full match for engines whose regex functions search.
 fn anchored(regex: &str) -> String {
@@ -310,9 +327,12 @@ impl SqlDialect for Redshift {
             _ => common_type(ty),
         }
     }
-    fn string_literal(&self, text: &str) -> String {
+    fn string_quoting(&self) -> StringQuoting {
         // Redshift treats backslash as an escape character in literals.
-        format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+        StringQuoting {
+            prefix: "",
+            escapes: &[("\\", "\\\\"), ("'", "''")],
+        }
     }
     fn regex_full_match(&self, value: &str, regex: &str) -> String {
         format!("{value} ~ {}", self.string_literal(&anchored(regex)))
@@ -348,8 +368,8 @@ impl SqlDialect for Snowflake {
         };
         format!("\"{}\"", name.replace('"', "\"\""))
     }
-    fn string_literal(&self, text: &str) -> String {
-        backslash_string(text)
+    fn string_quoting(&self) -> StringQuoting {
+        BACKSLASH_STRING
     }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
@@ -392,8 +412,8 @@ impl SqlDialect for BigQuery {
     fn quote_ident(&self, name: &str) -> String {
         format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
     }
-    fn string_literal(&self, text: &str) -> String {
-        backslash_string(text)
+    fn string_quoting(&self) -> StringQuoting {
+        BACKSLASH_STRING
     }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
@@ -445,8 +465,8 @@ impl SqlDialect for Databricks {
     fn quote_ident(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "``"))
     }
-    fn string_literal(&self, text: &str) -> String {
-        backslash_string(text)
+    fn string_quoting(&self) -> StringQuoting {
+        BACKSLASH_STRING
     }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
@@ -532,13 +552,17 @@ impl SqlDialect for SqlServer {
     fn quote_ident(&self, name: &str) -> String {
         format!("[{}]", name.replace(']', "]]"))
     }
-    fn string_literal(&self, text: &str) -> String {
+    fn string_quoting(&self) -> StringQuoting {
         // A backslash right before a line break inside a literal is a line
         // continuation in T-SQL (both vanish); split the literal there.
-        let quoted = format!("N'{}'", text.replace('\'', "''"));
-        quoted
-            .replace("\\\r\n", "\\' + N'\r\n")
-            .replace("\\\n", "\\' + N'\n")
+        StringQuoting {
+            prefix: "N",
+            escapes: &[
+                ("'", "''"),
+                ("\\\r\n", "\\' + N'\r\n"),
+                ("\\\n", "\\' + N'\n"),
+            ],
+        }
     }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {

@@ -12,6 +12,7 @@
 //! any input: every problem is a [`Diagnostic`] with a span.
 
 pub mod cli;
+pub mod dbt;
 pub mod diagnostic;
 pub mod dialect;
 pub mod ir;
@@ -28,6 +29,7 @@ pub mod suggest;
 pub mod syntax;
 pub mod types;
 pub mod validate;
+pub mod yaml_writer;
 
 use diagnostic::Diagnostic;
 use source::Sources;

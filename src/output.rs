@@ -77,8 +77,8 @@ fn is_safe_relative(path: &str) -> bool {
         && p.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-fn read_manifest(out: &Path) -> Result<Vec<String>, OutputError> {
-    let path = out.join(MANIFEST);
+fn read_manifest(out: &Path, manifest: &str) -> Result<Vec<String>, OutputError> {
+    let path = out.join(manifest);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -111,13 +111,16 @@ fn render_manifest(files: &BTreeSet<String>) -> String {
     text
 }
 
-/// Plan a run that generates `generated`, owning the directory prefixes `scopes`.
+/// Plan a run that generates `generated` into `out`, owning the path
+/// prefixes `scopes`, with its manifest at `manifest` (relative to `out`;
+/// [`MANIFEST`] unless the directory is shared, as a dbt project is).
 pub fn plan(
     out: &Path,
+    manifest: &str,
     mut generated: Vec<GeneratedFile>,
     scopes: &[String],
 ) -> Result<Plan, OutputError> {
-    let previous = read_manifest(out)?;
+    let previous = read_manifest(out, manifest)?;
     let in_scope = |path: &str| scopes.iter().any(|s| path.starts_with(s.as_str()));
     let produced: BTreeSet<String> = generated.iter().map(|f| f.path.clone()).collect();
     let mut listed: BTreeSet<String> = previous.iter().filter(|p| !in_scope(p)).cloned().collect();
@@ -131,7 +134,7 @@ pub fn plan(
         .collect();
     generated.sort_by(|a, b| a.path.cmp(&b.path));
     generated.push(GeneratedFile {
-        path: MANIFEST.to_string(),
+        path: manifest.to_string(),
         text: render_manifest(&listed),
     });
     Ok(Plan {

@@ -21,20 +21,55 @@ pub struct Project {
     pub targets: Vec<Target>,
     /// The SQL dialects `compile --target sql` emits.
     pub dialects: Vec<Dialect>,
+    /// Settings of `compile --target dbt`.
+    pub dbt: DbtSettings,
+}
+
+/// Settings of the dbt target.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DbtSettings {
+    /// The dialect of the dbt project's adapter; `None`: the one dialect of
+    /// `dialects`, if there is exactly one.
+    pub dialect: Option<Dialect>,
+    /// One dbt test per rule, or one test per dataset running the check query.
+    pub tests: DbtTests,
+    /// Mark models' contracts enforced, with column types and constraints.
+    pub enforce_contracts: bool,
+    /// Write the dbt files into this dbt project instead of `<out>/dbt`.
+    pub project: Option<PathBuf>,
+}
+
+/// How rules become dbt tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DbtTests {
+    /// One dbt test per rule (the default).
+    #[default]
+    PerRule,
+    /// One singular test per dataset that runs the one-scan check query.
+    SingleScan,
+}
+
+impl DbtTests {
+    pub const CHOICES: &'static [(&'static str, DbtTests)] = &[
+        ("per_rule", DbtTests::PerRule),
+        ("single_scan", DbtTests::SingleScan),
+    ];
 }
 
 /// What `compile` can generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Sql,
+    Dbt,
 }
 
 impl Target {
-    pub const ALL: [Target; 1] = [Target::Sql];
+    pub const ALL: [Target; 2] = [Target::Sql, Target::Dbt];
 
     pub fn name(self) -> &'static str {
         match self {
             Target::Sql => "sql",
+            Target::Dbt => "dbt",
         }
     }
 
@@ -50,11 +85,21 @@ impl Default for Project {
             out: PathBuf::from("build"),
             targets: vec![Target::Sql],
             dialects: Dialect::ALL.to_vec(),
+            dbt: DbtSettings::default(),
         }
     }
 }
 
-const KEYS: &[&str] = &["contracts", "out", "targets", "dialects"];
+const KEYS: &[&str] = &[
+    "contracts",
+    "out",
+    "targets",
+    "dialects",
+    "dbt_dialect",
+    "dbt_tests",
+    "dbt_enforce_contracts",
+    "dbt_project",
+];
 
 /// Parse dialect names, where `all` means every dialect; sorted, deduplicated.
 pub fn parse_dialects<'a>(
@@ -144,6 +189,36 @@ pub fn parse(
             all.dedup();
             project.dialects = all;
         }
+        if let Some(d) = map.get("dbt_dialect").and_then(|n| cx.string(n)) {
+            match Dialect::from_name(&d.value) {
+                Some(dialect) => project.dbt.dialect = Some(dialect),
+                None => {
+                    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+                    let help = crate::suggest::did_you_mean(&d.value, &names, Dialect::SYNONYMS)
+                        .unwrap_or_else(|| format!("dialects are {}", names.join(", ")));
+                    cx.diagnostics.push(
+                        Diagnostic::error(
+                            Code::UnknownDialect,
+                            format!("unknown dialect `{}`", d.value),
+                        )
+                        .with_label(d.span, "not a dialect")
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        if let Some(tests) = map
+            .get("dbt_tests")
+            .and_then(|n| cx.choice(n, "dbt_tests", DbtTests::CHOICES))
+        {
+            project.dbt.tests = tests.value;
+        }
+        if let Some(enforce) = map.get("dbt_enforce_contracts").and_then(|n| cx.bool(n)) {
+            project.dbt.enforce_contracts = enforce.value;
+        }
+        if let Some(dir_value) = map.get("dbt_project").and_then(|n| cx.string(n)) {
+            project.dbt.project = Some(join(dir, &dir_value.value));
+        }
     }
     (project, cx.diagnostics)
 }
@@ -169,4 +244,12 @@ targets: [sql]
 # SQL dialects: duckdb, postgres, snowflake, bigquery, redshift, databricks,
 # trino, sqlserver, or all.
 dialects: [duckdb]
+# The dbt target (`targets: [sql, dbt]`): the dialect of your dbt adapter
+# (default: the one dialect above), `per_rule` tests or one `single_scan`
+# test per model, whether model contracts are enforced, and optionally a dbt
+# project to write into (else <out>/dbt).
+# dbt_dialect: duckdb
+# dbt_tests: per_rule
+# dbt_enforce_contracts: false
+# dbt_project: ../analytics
 ";

@@ -104,18 +104,29 @@ const CHECK_LIST_COLUMNS: [&str; 7] = [
     "fail_status",
 ];
 
+/// How a query names a dataset's table, given its contract id and location.
+pub type Relation<'r> = &'r dyn Fn(&str, &Location) -> String;
+
 struct Emitter<'a> {
     d: &'static dyn SqlDialect,
     ds: &'a Dataset,
+    relation: Relation<'a>,
     table: String,
+    /// Whether the check query ends with `order by`.
+    ordered: bool,
+    /// Whether the check query returns only checks past their tolerance.
+    exceeded_only: bool,
 }
 
 impl<'a> Emitter<'a> {
-    fn new(ds: &'a Dataset, dialect: Dialect) -> Emitter<'a> {
+    fn new(ds: &'a Dataset, dialect: Dialect, relation: Relation<'a>) -> Emitter<'a> {
         Emitter {
             d: dialect.sql(),
             ds,
-            table: qualified_name(&ds.location, dialect),
+            relation,
+            table: relation(&ds.contract, &ds.location),
+            ordered: true,
+            exceeded_only: false,
         }
     }
 
@@ -347,6 +358,7 @@ impl<'a> Emitter<'a> {
                         allowed: "0".into(),
                         observed: self.to_text(&seen),
                         fail_status: fail_status(check.severity),
+                        status_sql: None,
                     }
                 }
                 CheckKind::Freshness {
@@ -373,16 +385,18 @@ impl<'a> Emitter<'a> {
                         .collect();
                     let failures =
                         format!("case when {} then 1 else 0 end", any_stale.join(" or "));
-                    // Stale past warn_after only: one failure, one allowed → warn.
-                    let allowed = match stale(*error_after) {
-                        Some(error) if warn_after.is_some() => {
-                            format!("case when {age} is null or {error} then 0 else 1 end")
-                        }
-                        _ => "0".into(),
+                    // Stale past warn_after only warns.
+                    let status_sql = match stale(*error_after) {
+                        Some(error) if warn_after.is_some() => Some(format!(
+                            "case when {age} is null or {error} then {} else {} end",
+                            d.string_literal("fail"),
+                            d.string_literal("warn")
+                        )),
+                        _ => None,
                     };
                     Measure {
                         failures,
-                        allowed,
+                        allowed: "0".into(),
                         observed: self.to_text(&format!(
                             "cast(floor({age}) as {})",
                             d.type_name(LogicalType::Bigint)
@@ -392,6 +406,7 @@ impl<'a> Emitter<'a> {
                         } else {
                             "warn"
                         },
+                        status_sql,
                     }
                 }
                 _ => {
@@ -481,7 +496,26 @@ impl<'a> Emitter<'a> {
         let rows_text = self.to_text(&s("rows"));
         let _ = write!(out, ",\n{} as (\n  select\n", self.q("datapact_measures"));
         for column in CHECK_LIST_COLUMNS {
-            let _ = writeln!(out, "    {},", c(column));
+            if column == "fail_status" && measures.iter().any(|m| m.status_sql.is_some()) {
+                let arms: Vec<String> = measures
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, m)| {
+                        let sql = m.status_sql.as_ref()?;
+                        Some(format!("      when {} then {sql}", i + 1))
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "    case {}\n{}\n      else {}\n    end as {},",
+                    c("ord"),
+                    arms.join("\n"),
+                    c(column),
+                    self.q(column)
+                );
+            } else {
+                let _ = writeln!(out, "    {},", c(column));
+            }
         }
         let _ = writeln!(
             out,
@@ -515,7 +549,7 @@ impl<'a> Emitter<'a> {
         let _ = writeln!(
             out,
             "select\n  {},\n  {},\n  {},\n  {},\n  {},\n  cast({} as {}) as {},\n  {},\n  \
-             case when {} = 0 then {} when {} <= {} then {} else {} end as {}\nfrom {}\norder by {}",
+             case when {} = 0 then {} when {} <= {} then {} else {} end as {}\nfrom {}",
             m("contract"),
             m("check_name"),
             m("column_name"),
@@ -533,22 +567,27 @@ impl<'a> Emitter<'a> {
             m("fail_status"),
             m("status"),
             m("datapact_measures"),
-            m("ord"),
         );
+        if self.exceeded_only {
+            let _ = writeln!(out, "where {} > {}", m("failures"), m("allowed"));
+        }
+        if self.ordered {
+            let _ = writeln!(out, "order by {}", m("ord"));
+        }
         out
     }
 
     /// `from <table> as source where … and not exists (… target …)`.
     fn references_from_where(&self, check: &Check) -> String {
         let CheckKind::References {
+            contract,
             column: target_column,
             location,
-            ..
         } = &check.kind
         else {
             return String::new();
         };
-        let dialect_target = qualified_name_with(location, self.d);
+        let dialect_target = (self.relation)(contract, location);
         let source = self.q("datapact_source");
         let target = self.q("datapact_target");
         let column = self.q(check.column.as_deref().unwrap_or_default());
@@ -635,6 +674,9 @@ struct Measure {
     allowed: String,
     observed: String,
     fail_status: &'static str,
+    /// The status when failing, when it depends on the data (freshness
+    /// past warn_after only); else `fail_status`.
+    status_sql: Option<String>,
 }
 
 impl Measure {
@@ -653,6 +695,7 @@ impl Measure {
             allowed,
             observed: e.to_text(seen),
             fail_status: fail_status(check.severity),
+            status_sql: None,
         }
     }
 }
@@ -683,10 +726,28 @@ fn qualified_name_with(location: &Location, d: &dyn SqlDialect) -> String {
 
 /// The check query of a dataset.
 pub fn check_query(ds: &Dataset, dialect: Dialect) -> String {
-    Emitter::new(ds, dialect).check_query()
+    let relation = |_: &str, location: &Location| qualified_name(location, dialect);
+    Emitter::new(ds, dialect, &relation).check_query()
+}
+
+/// The check query of a dataset as a test: tables named through
+/// `relation`, only the checks past their tolerance (those that warn or
+/// fail), no `order by`.
+pub fn check_query_as_test(ds: &Dataset, dialect: Dialect, relation: Relation) -> String {
+    let mut emitter = Emitter::new(ds, dialect, relation);
+    emitter.ordered = false;
+    emitter.exceeded_only = true;
+    emitter.check_query()
 }
 
 /// The failing-rows query of a row-level check; `None` for row_count and freshness.
 pub fn failing_rows_query(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
-    Emitter::new(ds, dialect).failing_rows(check)
+    let relation = |_: &str, location: &Location| qualified_name(location, dialect);
+    Emitter::new(ds, dialect, &relation).failing_rows(check)
+}
+
+/// A `sql:` check's query with `{{ table }}` replaced by `table` and
+/// trailing semicolons removed.
+pub fn sql_check_query(query: &str, table: &str) -> String {
+    user_query(query, table)
 }

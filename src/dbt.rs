@@ -1,0 +1,971 @@
+//! The dbt target: property YAML with `data_tests`, source freshness, model
+//! contracts, generic test macros and singular tests, laid out as a dbt
+//! project's folders (`models/datapact/`, `macros/datapact/`,
+//! `tests/datapact/`), for one dbt adapter's dialect.
+//!
+//! Reads only the IR. SQL pieces come from the same [`SqlDialect`] as the
+//! SQL target: literals and identifiers are rendered here; the generic test
+//! macros (templates/dbt/macros) are rendered per dialect with the dialect's
+//! regex, length, count and age expressions. Every text from a contract that
+//! dbt renders as Jinja goes through [`jinja_text`], so a contract cannot
+//! inject Jinja. See docs/dbt.md.
+
+use std::collections::BTreeMap;
+
+use minijinja::Environment;
+use minijinja::syntax::SyntaxConfig;
+
+use crate::dialect::{Dialect, SqlDialect};
+use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode, Ir, Location};
+use crate::project::DbtTests;
+use crate::sql::GeneratedFile;
+use crate::types::{Duration, LogicalType, Severity, Tolerance};
+use crate::yaml_writer::{self, Yaml};
+
+/// How to generate the dbt files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The dialect of the dbt project's adapter.
+    pub dialect: Dialect,
+    pub tests: DbtTests,
+    /// Enforce model contracts: `contract: {enforced: true}` and constraints.
+    pub enforce_contracts: bool,
+}
+
+/// Where the files go inside a dbt project; datapact owns these folders.
+pub const OWNED_DIRS: [&str; 3] = ["models/datapact/", "macros/datapact/", "tests/datapact/"];
+
+/// The generic test macros, by file name.
+const MACROS: &[(&str, &str)] = &[
+    (
+        "datapact_accepted_values.sql",
+        include_str!("../templates/dbt/macros/datapact_accepted_values.sql"),
+    ),
+    (
+        "datapact_expression.sql",
+        include_str!("../templates/dbt/macros/datapact_expression.sql"),
+    ),
+    (
+        "datapact_freshness.sql",
+        include_str!("../templates/dbt/macros/datapact_freshness.sql"),
+    ),
+    (
+        "datapact_length.sql",
+        include_str!("../templates/dbt/macros/datapact_length.sql"),
+    ),
+    (
+        "datapact_pattern.sql",
+        include_str!("../templates/dbt/macros/datapact_pattern.sql"),
+    ),
+    (
+        "datapact_range.sql",
+        include_str!("../templates/dbt/macros/datapact_range.sql"),
+    ),
+    (
+        "datapact_references.sql",
+        include_str!("../templates/dbt/macros/datapact_references.sql"),
+    ),
+    (
+        "datapact_required.sql",
+        include_str!("../templates/dbt/macros/datapact_required.sql"),
+    ),
+    (
+        "datapact_row_count.sql",
+        include_str!("../templates/dbt/macros/datapact_row_count.sql"),
+    ),
+    (
+        "datapact_unique.sql",
+        include_str!("../templates/dbt/macros/datapact_unique.sql"),
+    ),
+    (
+        "datapact_unique_combination.sql",
+        include_str!("../templates/dbt/macros/datapact_unique_combination.sql"),
+    ),
+    (
+        "datapact_within_tolerance.sql",
+        include_str!("../templates/dbt/macros/datapact_within_tolerance.sql"),
+    ),
+];
+
+/// Every dbt file, paths relative to the dbt project, sorted by path.
+/// Datasets without `dataset.dbt` have no dbt node and are left out.
+pub fn emit(ir: &Ir, options: &Options) -> Vec<GeneratedFile> {
+    let mut files = macros(options.dialect);
+    let names = TestNames::new(ir);
+    for ds in &ir.datasets {
+        let Some(node) = &ds.dbt else { continue };
+        let e = Emitter {
+            ir,
+            ds,
+            node,
+            options,
+            d: options.dialect.sql(),
+            names: &names,
+        };
+        files.push(GeneratedFile {
+            path: format!("models/datapact/{}.yml", ds.contract),
+            text: e.properties(),
+        });
+        files.extend(e.singular_tests());
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// The generic test macros for a dialect.
+pub fn macros(dialect: Dialect) -> Vec<GeneratedFile> {
+    let d = dialect.sql();
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .block_delimiters("<%", "%>")
+            .variable_delimiters("<<", ">>")
+            .comment_delimiters("<#", "#>")
+            .build()
+            .expect("valid delimiters"),
+    );
+    env.set_keep_trailing_newline(true);
+    let age = |ty| d.age_seconds("max({{ column }})", ty);
+    let context = minijinja::context! {
+        dialect => dialect.name(),
+        count => d.count(),
+        regex_match => regex_match_jinja(d),
+        length => d.char_length("{{ column_name }}"),
+        age_date => age(LogicalType::Date),
+        age_timestamp => age(LogicalType::Timestamp),
+        age_timestamp_tz => age(LogicalType::TimestampTz),
+    };
+    MACROS
+        .iter()
+        .map(|(name, template)| GeneratedFile {
+            path: format!("macros/datapact/{name}"),
+            text: env
+                .render_str(template, &context)
+                .expect("the macro templates render"),
+        })
+        .collect()
+}
+
+/// The dialect's full regex match of `{{ column_name }}` against the Jinja
+/// variable `regex`, escaped in Jinja as the dialect escapes literals.
+fn regex_match_jinja(d: &dyn SqlDialect) -> String {
+    const MARK: &str = "DATAPACTREGEXMARK";
+    let sql = d.regex_full_match("{{ column_name }}", MARK);
+    let escaped = d
+        .string_quoting()
+        .escapes
+        .iter()
+        .fold("regex".to_string(), |expr, (from, to)| {
+            format!("{expr} | replace({}, {})", jinja_str(from), jinja_str(to))
+        });
+    sql.replace(MARK, &format!("{{{{ {escaped} }}}}"))
+}
+
+/// A Jinja string literal.
+fn jinja_str(text: &str) -> String {
+    let mut out = String::from("'");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Text dbt will render as Jinja, made to render as itself: each `{` that
+/// would open a tag (`{{`, `{%`, `{#`) becomes `{{ '{' }}`.
+pub fn jinja_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' && matches!(chars.peek(), Some('{' | '%' | '#')) {
+            out.push_str("{{ '{' }}");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// SQL keywords that cannot be a bare column name on some engine.
+const RESERVED: &[&str] = &[
+    "all",
+    "and",
+    "any",
+    "as",
+    "asc",
+    "between",
+    "by",
+    "case",
+    "cast",
+    "check",
+    "column",
+    "constraint",
+    "create",
+    "cross",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "desc",
+    "distinct",
+    "drop",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "inner",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "join",
+    "lateral",
+    "left",
+    "like",
+    "limit",
+    "natural",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "or",
+    "order",
+    "outer",
+    "primary",
+    "references",
+    "right",
+    "row",
+    "rows",
+    "select",
+    "session_user",
+    "table",
+    "then",
+    "to",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// Whether a column name can be written bare in dbt: lower-case letters,
+/// digits and `_`, not a keyword. Other names are quoted (`quote: true`).
+fn is_plain_ident(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RESERVED.contains(&name)
+}
+
+/// Stable, project-unique dbt test names: `<contract>__<check>` with the
+/// contract's dots as `_`; a name two contracts would share gets the
+/// contract's position appended.
+struct TestNames {
+    prefixes: BTreeMap<String, String>,
+}
+
+impl TestNames {
+    fn new(ir: &Ir) -> TestNames {
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        for ds in &ir.datasets {
+            *count.entry(ds.contract.replace('.', "_")).or_default() += 1;
+        }
+        let prefixes = ir
+            .datasets
+            .iter()
+            .enumerate()
+            .map(|(i, ds)| {
+                let base = ds.contract.replace('.', "_");
+                let prefix = if count[&base] > 1 {
+                    format!("{base}_{}", i + 1)
+                } else {
+                    base
+                };
+                (ds.contract.clone(), prefix)
+            })
+            .collect();
+        TestNames { prefixes }
+    }
+
+    fn test(&self, contract: &str, check: &str) -> String {
+        format!("{}__{check}", self.prefixes[contract])
+    }
+}
+
+struct Emitter<'a> {
+    ir: &'a Ir,
+    ds: &'a Dataset,
+    node: &'a DbtNode,
+    options: &'a Options,
+    d: &'static dyn SqlDialect,
+    names: &'a TestNames,
+}
+
+/// The Jinja expression naming a dbt node: `ref('m')` or `source('s', 't')`.
+fn node_expr(node: &DbtNode, location: &Location) -> String {
+    match node {
+        DbtNode::Model(model) => format!("ref({})", jinja_str(model)),
+        DbtNode::Source(source) => format!(
+            "source({}, {})",
+            jinja_str(source),
+            jinja_str(&location.name)
+        ),
+    }
+}
+
+fn str_list(items: &[String]) -> Yaml {
+    Yaml::List(items.iter().map(|s| Yaml::str(jinja_text(s))).collect())
+}
+
+impl Emitter<'_> {
+    /// A column name as dbt SQL: bare when plain, else quoted for the dialect.
+    fn ident(&self, name: &str) -> String {
+        if is_plain_ident(name) {
+            name.to_string()
+        } else {
+            self.d.quote_ident(name)
+        }
+    }
+
+    fn column(&self, name: &str) -> Option<&Column> {
+        self.ds.columns.iter().find(|c| c.name == name)
+    }
+
+    fn column_type(&self, name: &str) -> LogicalType {
+        // As the SQL target: an undeclared column is taken for a timestamp.
+        self.column(name).map_or(LogicalType::Timestamp, |c| c.ty)
+    }
+
+    /// The Jinja expression naming the contract `contract`'s table, if it
+    /// is a dbt node.
+    fn relation_of(&self, contract: &str) -> Option<String> {
+        let ds = self.ir.datasets.iter().find(|d| d.contract == contract)?;
+        Some(node_expr(ds.dbt.as_ref()?, &ds.location))
+    }
+
+    fn is_source(&self) -> bool {
+        matches!(self.node, DbtNode::Source(_))
+    }
+
+    /// The property file of the dataset.
+    fn properties(&self) -> String {
+        let ds = self.ds;
+        let mut node: Vec<(String, Yaml)> = Vec::new();
+        let (table_name, source) = match self.node {
+            DbtNode::Model(model) => (model.clone(), None),
+            DbtNode::Source(source) => (ds.location.name.clone(), Some(source)),
+        };
+        node.push(("name".into(), Yaml::str(&table_name)));
+        if let Some(description) = self.description() {
+            node.push(("description".into(), Yaml::str(jinja_text(&description))));
+        }
+        node.push(("config".into(), self.node_config()));
+        let model_tests: Vec<Yaml> = self
+            .ds
+            .checks
+            .iter()
+            .filter(|c| c.column.is_none())
+            .filter_map(|c| self.test(c))
+            .collect();
+        if !model_tests.is_empty() {
+            node.push(("data_tests".into(), Yaml::List(model_tests)));
+        }
+        let columns: Vec<Yaml> = ds.columns.iter().map(|c| self.column_yaml(c)).collect();
+        if !columns.is_empty() {
+            node.push(("columns".into(), Yaml::List(columns)));
+        }
+        let header = format!(
+            "# dbt properties of {} {}, from {}.\n# Generated by datapact; do not edit.\n",
+            ds.contract, ds.version, ds.source_path
+        );
+        let doc = match source {
+            None => Yaml::map([
+                ("version", Yaml::int(2)),
+                ("models", Yaml::List(vec![Yaml::Map(node)])),
+            ]),
+            Some(source) => {
+                let mut entry = vec![("name".to_string(), Yaml::str(source))];
+                if let Some(db) = &ds.location.database {
+                    entry.push(("database".into(), Yaml::str(jinja_text(db))));
+                }
+                // Without a schema the table is in the target's schema, not
+                // in a schema named after the source (dbt's default).
+                let schema = ds
+                    .location
+                    .schema
+                    .as_deref()
+                    .map_or_else(|| "{{ target.schema }}".to_string(), jinja_text);
+                entry.push(("schema".into(), Yaml::str(schema)));
+                entry.push(("tables".into(), Yaml::List(vec![Yaml::Map(node)])));
+                Yaml::map([
+                    ("version", Yaml::int(2)),
+                    ("sources", Yaml::List(vec![Yaml::Map(entry)])),
+                ])
+            }
+        };
+        format!("{header}{}", yaml_writer::to_string(&doc))
+    }
+
+    /// The title and description of the contract, as one text.
+    fn description(&self) -> Option<String> {
+        let ds = self.ds;
+        match (&ds.title, &ds.description) {
+            (Some(t), Some(d)) => Some(format!("{t}: {}", d.trim())),
+            (Some(t), None) => Some(t.clone()),
+            (None, Some(d)) => Some(d.trim().to_string()),
+            (None, None) => None,
+        }
+    }
+
+    fn node_config(&self) -> Yaml {
+        let ds = self.ds;
+        let mut config: Vec<(String, Yaml)> = Vec::new();
+        if !ds.tags.is_empty() {
+            config.push(("tags".into(), str_list(&ds.tags)));
+        }
+        let owners: Vec<Yaml> = ds
+            .owners
+            .iter()
+            .map(|o| {
+                let mut owner = vec![("name".to_string(), Yaml::str(jinja_text(&o.name)))];
+                if let Some(email) = &o.email {
+                    owner.push(("email".into(), Yaml::str(jinja_text(email))));
+                }
+                let role = serde_json::to_value(o.role)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                owner.push(("role".into(), Yaml::str(role)));
+                Yaml::Map(owner)
+            })
+            .collect();
+        let mut meta = vec![
+            ("contract".to_string(), Yaml::str(&ds.contract)),
+            ("contract_version".into(), Yaml::str(&ds.version)),
+        ];
+        if !owners.is_empty() {
+            meta.push(("owners".into(), Yaml::List(owners)));
+        }
+        config.push(("meta".into(), Yaml::Map(meta)));
+        if self.is_source() {
+            if let Some(freshness) = self.source_freshness() {
+                config.extend(freshness);
+            }
+        } else if self.options.enforce_contracts {
+            config.push((
+                "contract".into(),
+                Yaml::map([("enforced", Yaml::Bool(true))]),
+            ));
+        }
+        Yaml::Map(config)
+    }
+
+    /// `freshness:` and `loaded_at_field:` of a source table, from the SLA.
+    fn source_freshness(&self) -> Option<Vec<(String, Yaml)>> {
+        let check = self
+            .ds
+            .checks
+            .iter()
+            .find(|c| matches!(c.kind, CheckKind::Freshness { .. }))?;
+        let CheckKind::Freshness {
+            column,
+            warn_after,
+            error_after,
+        } = &check.kind
+        else {
+            return None;
+        };
+        let mut freshness: Vec<(String, Yaml)> = Vec::new();
+        for (key, after) in [("warn_after", warn_after), ("error_after", error_after)] {
+            if let Some(after) = after {
+                freshness.push((key.into(), dbt_period(*after)));
+            }
+        }
+        if let Some(filter) = &check.filter {
+            freshness.push(("filter".into(), Yaml::str(jinja_text(filter.trim()))));
+        }
+        Some(vec![
+            ("freshness".into(), Yaml::Map(freshness)),
+            (
+                "loaded_at_field".into(),
+                Yaml::str(jinja_text(&self.ident(column))),
+            ),
+        ])
+    }
+
+    fn column_yaml(&self, column: &Column) -> Yaml {
+        let mut entry: Vec<(String, Yaml)> = vec![("name".into(), Yaml::str(&column.name))];
+        if !is_plain_ident(&column.name) {
+            entry.push(("quote".into(), Yaml::Bool(true)));
+        }
+        if let Some(description) = &column.description {
+            entry.push((
+                "description".into(),
+                Yaml::str(jinja_text(description.trim())),
+            ));
+        }
+        let data_type = column
+            .physical_types
+            .get(&self.options.dialect)
+            .cloned()
+            .unwrap_or_else(|| self.d.type_name(column.ty));
+        entry.push(("data_type".into(), Yaml::str(data_type)));
+        let mut config: Vec<(String, Yaml)> = Vec::new();
+        if !column.tags.is_empty() {
+            config.push(("tags".into(), str_list(&column.tags)));
+        }
+        let mut meta = vec![("logical_type".to_string(), Yaml::str(column.ty.to_string()))];
+        if column.pii {
+            meta.push(("pii".into(), Yaml::Bool(true)));
+        }
+        config.push(("meta".into(), Yaml::Map(meta)));
+        entry.push(("config".into(), Yaml::Map(config)));
+        if self.options.enforce_contracts && !self.is_source() {
+            let constraints = self.constraints(column);
+            if !constraints.is_empty() {
+                entry.push(("constraints".into(), Yaml::List(constraints)));
+            }
+        }
+        let tests: Vec<Yaml> = self
+            .ds
+            .checks
+            .iter()
+            .filter(|c| c.column.as_deref() == Some(column.name.as_str()))
+            .filter_map(|c| self.test(c))
+            .collect();
+        if !tests.is_empty() {
+            entry.push(("data_tests".into(), Yaml::List(tests)));
+        }
+        Yaml::Map(entry)
+    }
+
+    /// Constraints the database enforces while building the model: only
+    /// for rules that hold for every row (error severity, no filter, no
+    /// tolerance), so the build never rejects what the contract allows.
+    fn constraints(&self, column: &Column) -> Vec<Yaml> {
+        let strict = |rule: fn(&CheckKind) -> bool| {
+            self.ds.checks.iter().any(|c| {
+                c.column.as_deref() == Some(column.name.as_str())
+                    && rule(&c.kind)
+                    && c.severity == Severity::Error
+                    && c.filter.is_none()
+                    && c.tolerance.is_none()
+            })
+        };
+        let mut out = Vec::new();
+        if strict(|k| matches!(k, CheckKind::Required)) {
+            out.push(Yaml::map([("type", Yaml::str("not_null"))]));
+        }
+        if strict(|k| matches!(k, CheckKind::Unique)) {
+            out.push(Yaml::map([("type", Yaml::str("unique"))]));
+        }
+        out
+    }
+
+    /// The dbt test of a check in per-rule mode; `None` for checks that are
+    /// not generic tests (sql checks are singular tests, a source's
+    /// freshness is dbt's source freshness) and for every check in
+    /// single-scan mode.
+    fn test(&self, check: &Check) -> Option<Yaml> {
+        if self.options.tests == DbtTests::SingleScan {
+            return None;
+        }
+        let ty = || self.column_type(check.column.as_deref().unwrap_or_default());
+        let percent = match &check.tolerance {
+            Some(Tolerance::Percent(p)) => Some(p.clone()),
+            _ => None,
+        };
+        let literal = |v| Yaml::str(jinja_text(&self.d.literal(v, ty())));
+        let mut config: Vec<(String, Yaml)> = Vec::new();
+        let mut args: Vec<(String, Yaml)> = Vec::new();
+        let name: &str = match (&check.kind, &percent) {
+            (CheckKind::Required, None) => "not_null",
+            (CheckKind::Required, Some(_)) => "datapact_required",
+            (CheckKind::Unique, None) => {
+                if check.tolerance.is_some() {
+                    config.push((
+                        "fail_calc".into(),
+                        Yaml::str("coalesce(sum(n_records - 1), 0)"),
+                    ));
+                }
+                "unique"
+            }
+            (CheckKind::Unique, Some(_)) => "datapact_unique",
+            (CheckKind::AcceptedValues { values }, _) => {
+                let ty = ty();
+                let plain = percent.is_none()
+                    && ty == LogicalType::String
+                    && values.iter().all(|v| {
+                        matches!(v, crate::literal::Literal::String(s)
+                            if s.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+                                && !s.contains(['\'', '\\', '{']))
+                    });
+                if plain {
+                    let texts: Vec<String> = values
+                        .iter()
+                        .map(|v| match v {
+                            crate::literal::Literal::String(s) => s.clone(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                    args.push(("values".into(), str_list(&texts)));
+                } else {
+                    args.push((
+                        "values".into(),
+                        Yaml::List(values.iter().map(literal).collect()),
+                    ));
+                    if percent.is_none() {
+                        args.push(("quote".into(), Yaml::Bool(false)));
+                    }
+                }
+                if percent.is_some() {
+                    "datapact_accepted_values"
+                } else {
+                    if check.tolerance.is_some() {
+                        config.push(("fail_calc".into(), Yaml::str("coalesce(sum(n_records), 0)")));
+                    }
+                    "accepted_values"
+                }
+            }
+            (CheckKind::Min { value }, _) => {
+                args.push(("min_value".into(), literal(value)));
+                "datapact_range"
+            }
+            (CheckKind::Max { value }, _) => {
+                args.push(("max_value".into(), literal(value)));
+                "datapact_range"
+            }
+            (CheckKind::Pattern { regex }, _) => {
+                args.push(("regex".into(), Yaml::str(jinja_text(regex))));
+                "datapact_pattern"
+            }
+            (CheckKind::Length { min, max }, _) => {
+                for (key, bound) in [("min_length", min), ("max_length", max)] {
+                    if let Some(n) = bound {
+                        args.push((key.into(), Yaml::int(*n)));
+                    }
+                }
+                "datapact_length"
+            }
+            (
+                CheckKind::References {
+                    contract,
+                    column,
+                    location,
+                },
+                _,
+            ) => {
+                let to = self.relation_of(contract);
+                let to_yaml = match &to {
+                    Some(expr) => Yaml::str(expr),
+                    None => Yaml::str(jinja_text(&crate::sql::qualified_name(
+                        location,
+                        self.options.dialect,
+                    ))),
+                };
+                args.push(("to".into(), to_yaml));
+                args.push(("field".into(), Yaml::str(jinja_text(&self.ident(column)))));
+                if to.is_some() && percent.is_none() {
+                    "relationships"
+                } else {
+                    "datapact_references"
+                }
+            }
+            (CheckKind::Expression { sql }, _) => {
+                args.push(("expression".into(), Yaml::str(jinja_text(sql.trim()))));
+                "datapact_expression"
+            }
+            (CheckKind::UniqueCombination { columns }, _) => {
+                let quoted: Vec<Yaml> = columns
+                    .iter()
+                    .map(|c| Yaml::str(jinja_text(&self.ident(c))))
+                    .collect();
+                args.push(("columns".into(), Yaml::List(quoted)));
+                "datapact_unique_combination"
+            }
+            (CheckKind::RowCount { min, max }, _) => {
+                for (key, bound) in [("min_rows", min), ("max_rows", max)] {
+                    if let Some(n) = bound {
+                        args.push((key.into(), Yaml::int(*n)));
+                    }
+                }
+                "datapact_row_count"
+            }
+            (
+                CheckKind::Freshness {
+                    column,
+                    warn_after,
+                    error_after,
+                },
+                _,
+            ) => {
+                if self.is_source() {
+                    return None;
+                }
+                args.push(("column".into(), Yaml::str(jinja_text(&self.ident(column)))));
+                args.push((
+                    "column_type".into(),
+                    Yaml::str(self.column_type(column).to_string()),
+                ));
+                for (key, after) in [
+                    ("warn_after_seconds", warn_after),
+                    ("error_after_seconds", error_after),
+                ] {
+                    if let Some(after) = after {
+                        args.push((key.into(), Yaml::int(after.seconds())));
+                    }
+                }
+                // One row per threshold passed; severity follows error_after.
+                match (warn_after, error_after) {
+                    (Some(_), Some(_)) => {
+                        config.push(("warn_if".into(), Yaml::str(">= 1")));
+                        config.push(("error_if".into(), Yaml::str(">= 2")));
+                    }
+                    (Some(_), None) => {
+                        config.push(("severity".into(), Yaml::str("warn")));
+                    }
+                    _ => {}
+                }
+                "datapact_freshness"
+            }
+            (CheckKind::Sql { .. }, _) => return None,
+        };
+        if let Some(p) = &percent {
+            args.push(("tolerance_percent".into(), Yaml::Number(p.clone())));
+        }
+        if check.severity == Severity::Warn && !config.iter().any(|(k, _)| k == "severity") {
+            config.insert(0, ("severity".into(), Yaml::str("warn")));
+        }
+        if let Some(filter) = &check.filter {
+            config.push(("where".into(), Yaml::str(jinja_text(filter.trim()))));
+        }
+        if let Some(Tolerance::Count(n)) = &check.tolerance {
+            // Both: a warn threshold below the error one would warn inside
+            // the tolerance.
+            config.push(("warn_if".into(), Yaml::str(format!("> {n}"))));
+            config.push(("error_if".into(), Yaml::str(format!("> {n}"))));
+        }
+        let mut body: Vec<(String, Yaml)> = vec![(
+            "name".into(),
+            Yaml::str(self.names.test(&self.ds.contract, &check.name)),
+        )];
+        if let Some(description) = &check.description {
+            body.push((
+                "description".into(),
+                Yaml::str(jinja_text(description.trim())),
+            ));
+        }
+        if !args.is_empty() {
+            body.push(("arguments".into(), Yaml::Map(args)));
+        }
+        if !config.is_empty() {
+            body.push(("config".into(), Yaml::Map(config)));
+        }
+        Some(Yaml::map([(name, Yaml::Map(body))]))
+    }
+
+    /// Singular tests: each `sql:` check in per-rule mode, or the one-scan
+    /// check query in single-scan mode.
+    fn singular_tests(&self) -> Vec<GeneratedFile> {
+        let own = node_expr(self.node, &self.ds.location);
+        match self.options.tests {
+            DbtTests::SingleScan => vec![self.single_scan_test()],
+            DbtTests::PerRule => self
+                .ds
+                .checks
+                .iter()
+                .filter_map(|check| {
+                    let CheckKind::Sql { query } = &check.kind else {
+                        return None;
+                    };
+                    let name = self.names.test(&self.ds.contract, &check.name);
+                    Some(GeneratedFile {
+                        path: format!("tests/datapact/{name}.sql"),
+                        text: self.sql_test(check, query, &own),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn header(&self, what: &str, description: Option<&str>) -> String {
+        let mut out = format!(
+            "-- datapact {what} on {} {}.\n",
+            self.ds.contract, self.ds.version
+        );
+        for line in description.unwrap_or_default().trim().lines() {
+            out.push_str(&format!("-- {}\n", jinja_text(line)));
+        }
+        out.push_str("-- Generated by datapact; do not edit.\n");
+        out
+    }
+
+    fn sql_test(&self, check: &Check, query: &str, own: &str) -> String {
+        let severity = match check.severity {
+            Severity::Error => "error",
+            Severity::Warn => "warn",
+        };
+        let mut out = self.header(
+            &format!("check {} (sql, {severity})", check.name),
+            check.description.as_deref(),
+        );
+        let mut config = Vec::new();
+        if check.severity == Severity::Warn {
+            config.push("severity='warn'".to_string());
+        }
+        if let Some(Tolerance::Count(n)) = &check.tolerance {
+            config.push(format!("warn_if='> {n}'"));
+            config.push(format!("error_if='> {n}'"));
+        }
+        if !config.is_empty() {
+            out.push_str(&format!("{{{{ config({}) }}}}\n", config.join(", ")));
+        }
+        // `{{ table }}` is the model; everything else is the user's SQL.
+        const MARK: &str = "DATAPACTTABLEMARK";
+        let query = jinja_text(&crate::sql::sql_check_query(query, MARK));
+        let query = query.replace(MARK, &format!("{{{{ {own} }}}}"));
+        match &check.tolerance {
+            Some(Tolerance::Percent(p)) => {
+                let seen = match &check.filter {
+                    Some(w) => format!(
+                        "(select * from {{{{ {own} }}}} where ({}\n)) datapact_seen",
+                        jinja_text(w.trim())
+                    ),
+                    None => format!("{{{{ {own} }}}}"),
+                };
+                out.push_str(&format!(
+                    "{{% set failing %}}\n{query}\n{{% endset %}}\n\
+                     {{% set seen %}}{seen}{{% endset %}}\n\
+                     {{{{ datapact_within_tolerance(seen, failing, {p}) }}}}\n"
+                ));
+            }
+            _ => {
+                out.push_str(&query);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// One test running the one-scan check query: it returns the checks
+    /// that did not pass; it warns when all of them are warnings.
+    fn single_scan_test(&self) -> GeneratedFile {
+        const MARK: &str = "DATAPACTRELATIONMARK";
+        // The dbt relations the query reads, in a stable order; the query
+        // is rendered with placeholders for them, Jinja-escaped, and then
+        // the placeholders become `{{ ref(…) }}` / `{{ source(…) }}`.
+        let mut relations = vec![node_expr(self.node, &self.ds.location)];
+        for check in &self.ds.checks {
+            if let CheckKind::References { contract, .. } = &check.kind {
+                if let Some(expr) = self.relation_of(contract) {
+                    if !relations.contains(&expr) {
+                        relations.push(expr);
+                    }
+                }
+            }
+        }
+        let relation = |contract: &str, location: &Location| {
+            let expr = if contract == self.ds.contract {
+                Some(relations[0].clone())
+            } else {
+                self.relation_of(contract)
+            };
+            match expr.and_then(|e| relations.iter().position(|r| *r == e)) {
+                Some(i) => format!("{MARK}{i}X"),
+                None => crate::sql::qualified_name(location, self.options.dialect),
+            }
+        };
+        let marked = crate::sql::check_query_as_test(self.ds, self.options.dialect, &relation);
+        let mut query = jinja_text(&marked);
+        for (i, expr) in relations.iter().enumerate() {
+            query = query.replace(&format!("{MARK}{i}X"), &format!("{{{{ {expr} }}}}"));
+        }
+        // Drop the query's own header comment lines; ours says more.
+        let query: String = query
+            .lines()
+            .skip_while(|l| l.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let status = self.d.quote_ident("status");
+        let mut out = self.header("one-scan checks", None);
+        out.push_str(
+            "-- One row per check past its tolerance (see docs/sql.md for the columns).\n\
+             -- Warns when every such check is a warning, else fails.\n",
+        );
+        out.push_str(&format!(
+            "{{{{ config(\n    fail_calc={},\n    warn_if='!= 0',\n    error_if={}\n) }}}}\n",
+            jinja_str(&format!("{}(*)", self.d.count())),
+            jinja_str(&format!(
+                "!= 0 and max(case when {status} = {} then 1 else 0 end) = 1",
+                self.d.string_literal("fail")
+            ))
+        ));
+        out.push_str(&query);
+        out.push('\n');
+        let name = self.names.test(&self.ds.contract, "checks");
+        GeneratedFile {
+            path: format!("tests/datapact/{name}.sql"),
+            text: out,
+        }
+    }
+}
+
+/// A duration as dbt's `{count, period}`, in the largest exact period
+/// among minute, hour and day (a week is 7 days).
+fn dbt_period(after: Duration) -> Yaml {
+    let seconds = after.seconds();
+    let (count, period) = if seconds % 86_400 == 0 {
+        (seconds / 86_400, "day")
+    } else if seconds % 3_600 == 0 {
+        (seconds / 3_600, "hour")
+    } else {
+        (seconds / 60, "minute")
+    };
+    Yaml::map([("count", Yaml::int(count)), ("period", Yaml::str(period))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jinja_text_renders_as_itself() {
+        assert_eq!(
+            jinja_text("a {{ b }} {% c %} {# d #}"),
+            "a {{ '{' }}{ b }} {{ '{' }}% c %} {{ '{' }}# d #}"
+        );
+        assert_eq!(jinja_text("{{{x"), "{{ '{' }}{{ '{' }}{x");
+        assert_eq!(jinja_text("a } { b"), "a } { b");
+    }
+
+    #[test]
+    fn plain_identifiers() {
+        assert!(is_plain_ident("order_id"));
+        for name in ["Order", "naïve col", "select", "1st", "a-b"] {
+            assert!(!is_plain_ident(name), "{name}");
+        }
+    }
+}
