@@ -630,6 +630,7 @@ fn output_error(err: &output::OutputError) -> Diagnostic {
     Diagnostic::error(Code::Io, format!("`{path}` {}", err.message)).with_path(path)
 }
 
+/// Report what `--check` found; paths include their output directory.
 fn report_drift(
     out: &mut Output,
     dir: &str,
@@ -657,7 +658,7 @@ fn report_drift(
                 for path in list {
                     let _ = writeln!(
                         stdout,
-                        "::error file={dir}/{path},title=datapact compile --check::{name}: {dir}/{path} (run `datapact compile`)"
+                        "::error file={path},title=datapact compile --check::{name}: {path} (run `datapact compile`)"
                     );
                 }
             }
@@ -665,7 +666,7 @@ fn report_drift(
         Format::Human => {
             for (name, list) in groups {
                 for path in list {
-                    out.status(&format!("{name}: {dir}/{path}"));
+                    out.status(&format!("{name}: {path}"));
                 }
             }
         }

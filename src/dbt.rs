@@ -962,6 +962,41 @@ mod tests {
     }
 
     #[test]
+    fn regex_escaped_in_jinja_as_the_dialect_escapes() {
+        let mut env = Environment::new();
+        env.set_keep_trailing_newline(true);
+        for dialect in Dialect::ALL {
+            let d = dialect.sql();
+            let template = regex_match_jinja(d);
+            for regex in [
+                "[a-z]+", "it's", r"a\d\\b'", "x\ny", "\\\n", "\\\r\n", "t\tab", "{{ x }}",
+            ] {
+                let got = env
+                    .render_str(
+                        &template,
+                        minijinja::context! {column_name => "col", regex => regex},
+                    )
+                    .expect("renders");
+                assert_eq!(
+                    got,
+                    d.regex_full_match("col", regex),
+                    "{dialect:?} {regex:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn jinja_text_round_trips(text in "[{}%#a -]{0,12}") {
+            let mut env = Environment::new();
+            env.set_keep_trailing_newline(true);
+            let rendered = env.render_str(&jinja_text(&text), ()).expect("renders");
+            proptest::prop_assert_eq!(rendered, text);
+        }
+    }
+
+    #[test]
     fn plain_identifiers() {
         assert!(is_plain_ident("order_id"));
         for name in ["Order", "naïve col", "select", "1st", "a-b"] {
