@@ -32,6 +32,10 @@ pub struct Options {
     pub enforce_contracts: bool,
 }
 
+/// `error_if` of a test with a percent tolerance: its rows carry the
+/// allowed number of failures (see `datapact_with_allowed`).
+const ALLOWED_ERROR_IF: &str = "> max(datapact_allowed)";
+
 /// Where the files go inside a dbt project; datapact owns these folders.
 pub const OWNED_DIRS: [&str; 3] = ["models/datapact/", "macros/datapact/", "tests/datapact/"];
 
@@ -82,8 +86,8 @@ const MACROS: &[(&str, &str)] = &[
         include_str!("../templates/dbt/macros/datapact_unique_combination.sql"),
     ),
     (
-        "datapact_within_tolerance.sql",
-        include_str!("../templates/dbt/macros/datapact_within_tolerance.sql"),
+        "datapact_with_allowed.sql",
+        include_str!("../templates/dbt/macros/datapact_with_allowed.sql"),
     ),
 ];
 
@@ -130,6 +134,10 @@ pub fn macros(dialect: Dialect) -> Vec<GeneratedFile> {
         dialect => dialect.name(),
         count => d.count(),
         regex_match => regex_match_jinja(d),
+        allowed => d.int_div(
+            &format!("(select {}(*) from {{{{ model }}}}) * {{{{ per_100m }}}}", d.count()),
+            "100000000",
+        ),
         length => d.char_length("{{ column_name }}"),
         age_date => age(LogicalType::Date),
         age_timestamp => age(LogicalType::Timestamp),
@@ -762,11 +770,18 @@ impl Emitter<'_> {
         if let Some(filter) = &check.filter {
             config.push(("where".into(), Yaml::str(jinja_text(filter.trim()))));
         }
-        if let Some(Tolerance::Count(n)) = &check.tolerance {
-            // Both: a warn threshold below the error one would warn inside
-            // the tolerance.
-            config.push(("warn_if".into(), Yaml::str(format!("> {n}"))));
-            config.push(("error_if".into(), Yaml::str(format!("> {n}"))));
+        // Failures within the tolerance warn; past it, an error-severity
+        // check fails (docs/contract-format.md).
+        if check.severity == Severity::Error {
+            match &check.tolerance {
+                Some(Tolerance::Count(n)) => {
+                    config.push(("error_if".into(), Yaml::str(format!("> {n}"))));
+                }
+                Some(Tolerance::Percent(_)) => {
+                    config.push(("error_if".into(), Yaml::str(ALLOWED_ERROR_IF)));
+                }
+                None => {}
+            }
         }
         let mut body: Vec<(String, Yaml)> = vec![(
             "name".into(),
@@ -833,12 +848,15 @@ impl Emitter<'_> {
             check.description.as_deref(),
         );
         let mut config = Vec::new();
-        if check.severity == Severity::Warn {
-            config.push("severity='warn'".to_string());
-        }
-        if let Some(Tolerance::Count(n)) = &check.tolerance {
-            config.push(format!("warn_if='> {n}'"));
-            config.push(format!("error_if='> {n}'"));
+        match (check.severity, &check.tolerance) {
+            (Severity::Warn, _) => config.push("severity='warn'".to_string()),
+            (Severity::Error, Some(Tolerance::Count(n))) => {
+                config.push(format!("error_if='> {n}'"))
+            }
+            (Severity::Error, Some(Tolerance::Percent(_))) => {
+                config.push(format!("error_if={}", jinja_str(ALLOWED_ERROR_IF)));
+            }
+            (Severity::Error, None) => {}
         }
         if !config.is_empty() {
             out.push_str(&format!("{{{{ config({}) }}}}\n", config.join(", ")));
@@ -849,17 +867,10 @@ impl Emitter<'_> {
         let query = query.replace(MARK, &format!("{{{{ {own} }}}}"));
         match &check.tolerance {
             Some(Tolerance::Percent(p)) => {
-                let seen = match &check.filter {
-                    Some(w) => format!(
-                        "(select * from {{{{ {own} }}}} where ({}\n)) datapact_seen",
-                        jinja_text(w.trim())
-                    ),
-                    None => format!("{{{{ {own} }}}}"),
-                };
+                // A sql check sees every row of the dataset.
                 out.push_str(&format!(
                     "{{% set failing %}}\n{query}\n{{% endset %}}\n\
-                     {{% set seen %}}{seen}{{% endset %}}\n\
-                     {{{{ datapact_within_tolerance(seen, failing, {p}) }}}}\n"
+                     {{{{ datapact_with_allowed({own}, failing, {p}) }}}}\n"
                 ));
             }
             _ => {
@@ -898,7 +909,7 @@ impl Emitter<'_> {
                 None => crate::sql::qualified_name(location, self.options.dialect),
             }
         };
-        let marked = crate::sql::check_query_as_test(self.ds, self.options.dialect, &relation);
+        let marked = crate::sql::check_query_unordered(self.ds, self.options.dialect, &relation);
         let mut query = jinja_text(&marked);
         for (i, expr) in relations.iter().enumerate() {
             query = query.replace(&format!("{MARK}{i}X"), &format!("{{{{ {expr} }}}}"));
@@ -912,8 +923,8 @@ impl Emitter<'_> {
         let status = self.d.quote_ident("status");
         let mut out = self.header("one-scan checks", None);
         out.push_str(
-            "-- One row per check past its tolerance (see docs/sql.md for the columns).\n\
-             -- Warns when every such check is a warning, else fails.\n",
+            "-- One row per check that did not pass (see docs/sql.md for the columns).\n\
+             -- Warns when every such check warns, else fails.\n",
         );
         out.push_str(&format!(
             "{{{{ config(\n    fail_calc={},\n    warn_if='!= 0',\n    error_if={}\n) }}}}\n",
@@ -923,8 +934,11 @@ impl Emitter<'_> {
                 self.d.string_literal("fail")
             ))
         ));
-        out.push_str(&query);
-        out.push('\n');
+        out.push_str(&format!(
+            "select *\nfrom (\n{query}\n) {}\nwhere {status} <> {}\n",
+            self.d.quote_ident("datapact_results"),
+            self.d.string_literal("pass")
+        ));
         let name = self.names.test(&self.ds.contract, "checks");
         GeneratedFile {
             path: format!("tests/datapact/{name}.sql"),

@@ -114,8 +114,6 @@ struct Emitter<'a> {
     table: String,
     /// Whether the check query ends with `order by`.
     ordered: bool,
-    /// Whether the check query returns only checks past their tolerance.
-    exceeded_only: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -126,7 +124,6 @@ impl<'a> Emitter<'a> {
             relation,
             table: relation(&ds.contract, &ds.location),
             ordered: true,
-            exceeded_only: false,
         }
     }
 
@@ -568,9 +565,6 @@ impl<'a> Emitter<'a> {
             m("status"),
             m("datapact_measures"),
         );
-        if self.exceeded_only {
-            let _ = writeln!(out, "where {} > {}", m("failures"), m("allowed"));
-        }
         if self.ordered {
             let _ = writeln!(out, "order by {}", m("ord"));
         }
@@ -730,13 +724,11 @@ pub fn check_query(ds: &Dataset, dialect: Dialect) -> String {
     Emitter::new(ds, dialect, &relation).check_query()
 }
 
-/// The check query of a dataset as a test: tables named through
-/// `relation`, only the checks past their tolerance (those that warn or
-/// fail), no `order by`.
-pub fn check_query_as_test(ds: &Dataset, dialect: Dialect, relation: Relation) -> String {
+/// The check query of a dataset for use as a subquery: tables named
+/// through `relation`, no `order by`.
+pub fn check_query_unordered(ds: &Dataset, dialect: Dialect, relation: Relation) -> String {
     let mut emitter = Emitter::new(ds, dialect, relation);
     emitter.ordered = false;
-    emitter.exceeded_only = true;
     emitter.check_query()
 }
 

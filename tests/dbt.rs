@@ -17,19 +17,21 @@ use std::process::Command;
 
 /// The fixture's tests and their outcome on bad data in per-rule mode
 /// (`customers_bad.csv`, `orders_bad.csv`, a null event id). On good data
-/// every one passes.
+/// every one passes. Failures within a tolerance warn: `email__pattern`
+/// (1 of 5 rows, 25% tolerated) and `score__max` (1 row, 1 tolerated);
+/// `amount__min` is past its 20% (2 of 6 rows).
 const BAD: &[(&str, &str)] = &[
     ("fx_customers__country__required", "warn"),
     ("fx_customers__customer_id__required", "fail"),
     ("fx_customers__customer_id__unique", "fail"),
     ("fx_customers__display_name__length", "fail"),
     ("fx_customers__email__length", "fail"),
-    ("fx_customers__email__pattern", "fail"),
+    ("fx_customers__email__pattern", "warn"),
     ("fx_customers__email__required", "pass"),
     ("fx_customers__email_country_unique", "fail"),
     ("fx_customers__freshness", "warn"),
     ("fx_customers__row_count", "pass"),
-    ("fx_customers__score__max", "fail"),
+    ("fx_customers__score__max", "warn"),
     ("fx_customers__score_not_negative_unless_gold", "fail"),
     ("fx_customers__signup_date__min", "fail"),
     ("fx_customers__tier__accepted_values", "fail"),

@@ -9,5 +9,5 @@ select *
 from {{ model }}
 where {{ column_name }} not in ({{ values | join(', ') }})
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent) }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}

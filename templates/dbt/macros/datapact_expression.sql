@@ -8,5 +8,5 @@ where not (
 {{ expression }}
 )
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent) }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}

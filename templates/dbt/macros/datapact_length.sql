@@ -12,5 +12,5 @@ where
 {%- if min_length is not none and max_length is not none %} or{% endif %}
 {%- if max_length is not none %} << length >> > {{ max_length }}{% endif %}
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent) }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}

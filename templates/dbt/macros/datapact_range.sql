@@ -12,5 +12,5 @@ where
 {%- if min_value is not none and max_value is not none %} or{% endif %}
 {%- if max_value is not none %} {{ column_name }} > {{ max_value }}{% endif %}
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent) }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}

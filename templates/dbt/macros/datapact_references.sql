@@ -15,5 +15,5 @@ where datapact_source.{{ column_name }} is not null
     where datapact_target.{{ field }} = datapact_source.{{ column_name }}
   )
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent) }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}

@@ -6,5 +6,5 @@ select *
 from {{ model }}
 where {{ column_name }} is null
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent) }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}

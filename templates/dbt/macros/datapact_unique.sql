@@ -12,5 +12,5 @@ where {{ column_name }} is not null
 group by {{ column_name }}
 having << count >>(*) > 1
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent, 'coalesce(sum(n_records - 1), 0)') }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}

@@ -13,5 +13,5 @@ where not ({% for column in columns %}{{ column }} is null{% if not loop.last %}
 group by {{ columns | join(', ') }}
 having << count >>(*) > 1
 {%- endset -%}
-{{ datapact_within_tolerance(model, failing, tolerance_percent, 'coalesce(sum(n_records - 1), 0)') }}
+{{ datapact_with_allowed(model, failing, tolerance_percent) }}
 {%- endtest %}
