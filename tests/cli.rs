@@ -244,7 +244,17 @@ fn help_documents_every_flag() {
         (vec!["schema", "--help"], vec!["--out"]),
         (
             vec!["compile", "--help"],
-            vec!["--target", "--dialect", "--out", "--check", "[PATHS]"],
+            vec![
+                "--target",
+                "--dialect",
+                "--out",
+                "--check",
+                "[PATHS]",
+                "--dbt-dialect",
+                "--dbt-tests",
+                "--dbt-enforce-contracts",
+                "--dbt-project",
+            ],
         ),
     ] {
         let o = datapact(&args, &root);
@@ -603,4 +613,158 @@ fn init_then_compile() {
     assert!(dir.join("build/sql/duckdb/shop.orders.sql").is_file());
     assert_eq!(code(&datapact(&["compile", "--check"], &dir)), 0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dbt_target_needs_one_dialect() {
+    let dir = compile_project("dbt-dialect");
+    let o = datapact(&["compile", "--target", "dbt"], &dir);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the dbt target needs the dialect of your dbt adapter"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("build").exists(), "nothing written");
+    // One selected dialect is the dbt dialect.
+    let o = datapact(
+        &["compile", "--target", "dbt", "--dialect", "postgres"],
+        &dir,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let yml =
+        std::fs::read_to_string(dir.join("build/dbt/models/datapact/shop.customers.yml")).unwrap();
+    assert!(yml.contains("data_type: text"), "postgres types:\n{yml}");
+}
+
+#[test]
+fn dbt_project_gets_only_datapact_folders() {
+    let dir = compile_project("dbt-project");
+    let project = dir.join("analytics");
+    // Not a dbt project (yet): refused, nothing written.
+    std::fs::create_dir_all(project.join("models")).unwrap();
+    let args = [
+        "compile",
+        "--target",
+        "dbt",
+        "--dbt-dialect",
+        "duckdb",
+        "--dbt-project",
+        "analytics",
+    ];
+    let o = datapact(&args, &dir);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not a dbt project"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(tree(&project), vec![]);
+
+    std::fs::write(project.join("dbt_project.yml"), "name: analytics\n").unwrap();
+    std::fs::write(project.join("models/mine.sql"), "select 1\n").unwrap();
+    let o = datapact(&args, &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files = tree(&project);
+    for (path, _) in &files {
+        assert!(
+            ["models/datapact/", "macros/datapact/", "tests/datapact/"]
+                .iter()
+                .any(|owned| path.starts_with(owned))
+                || path == "dbt_project.yml"
+                || path == "models/mine.sql",
+            "wrote {path} outside the datapact folders"
+        );
+    }
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p == "models/datapact/datapact-manifest.json")
+    );
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p == "models/datapact/shop.orders.yml")
+    );
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p == "tests/datapact/shop_order_items__line_numbers_contiguous.sql")
+    );
+    assert!(!dir.join("build").exists(), "no SQL target, no build/");
+
+    // Up to date; a second run writes nothing.
+    let mut check = args.to_vec();
+    check.push("--check");
+    assert_eq!(code(&datapact(&check, &dir)), 0);
+    let o = datapact(&args, &dir);
+    assert!(
+        stderr(&o).contains("compile wrote 0 files"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(tree(&project), files);
+
+    // A removed contract's files go; the user's own files stay.
+    std::fs::remove_file(dir.join("contracts/order_items.yaml")).unwrap();
+    let o = datapact(&check, &dir);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(
+            "extra: analytics/tests/datapact/shop_order_items__line_numbers_contiguous.sql"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(code(&datapact(&args, &dir)), 0);
+    assert!(
+        !project
+            .join("models/datapact/shop.order_items.yml")
+            .exists()
+    );
+    assert!(
+        !project.join("tests/datapact").exists(),
+        "emptied folder removed"
+    );
+    assert!(project.join("models/mine.sql").exists());
+
+    // Single-scan mode from the project file: one test per dataset.
+    std::fs::write(
+        dir.join("datapact.yaml"),
+        "dbt_tests: single_scan\ndbt_dialect: duckdb\ndbt_project: analytics\ntargets: [dbt]\n",
+    )
+    .unwrap();
+    let o = datapact(&["compile"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tests: Vec<String> = tree(&project.join("tests/datapact"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        tests,
+        [
+            "shop_customers__checks.sql",
+            "shop_orders__checks.sql",
+            "shop_payments__checks.sql",
+            "shop_products__checks.sql",
+            "shop_web_events__checks.sql"
+        ]
+    );
+    let yml = std::fs::read_to_string(project.join("models/datapact/shop.orders.yml")).unwrap();
+    assert!(!yml.contains("data_tests"), "{yml}");
+
+    // A misspelt mode is a located error with a suggestion.
+    std::fs::write(dir.join("datapact.yaml"), "dbt_tests: single-scan\n").unwrap();
+    let o = datapact(&["compile"], &dir);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("invalid dbt_tests `single-scan`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("did you mean `single_scan`?"),
+        "{}",
+        stderr(&o)
+    );
 }

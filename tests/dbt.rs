@@ -367,3 +367,69 @@ fn dbt_runs_the_generated_tests() {
         "enforced contracts, score typed varchar: model customers error (data type mismatch)"
     );
 }
+
+/// The example contracts' dbt files, in both modes, parse in dbt without a
+/// warning, next to stand-in models with the contracts' columns.
+#[test]
+fn example_contracts_parse_in_dbt() {
+    let Some(dbt) = Dbt::find() else { return };
+    let sources = common::load(&common::root().join("contracts"));
+    let ir = datapact::check(&sources).ir.expect("valid examples");
+    for ds in &ir.datasets {
+        if let Some(datapact::ir::DbtNode::Model(model)) = &ds.dbt {
+            let columns: Vec<String> = ds
+                .columns
+                .iter()
+                .map(|c| format!("cast(null as varchar) as \"{}\"", c.name))
+                .collect();
+            std::fs::write(
+                dbt.project.join(format!("models/{model}.sql")),
+                format!("select {}\n", columns.join(", ")),
+            )
+            .expect("write stand-in model");
+        }
+    }
+    for mode in ["per_rule", "single_scan"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_datapact"))
+            .args([
+                "compile",
+                "contracts",
+                "--target",
+                "dbt",
+                "--dbt-dialect",
+                "duckdb",
+            ])
+            .args(["--dbt-tests", mode, "--dbt-project"])
+            .arg(&dbt.project)
+            .current_dir(common::root())
+            .output()
+            .expect("run datapact");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let parse = dbt.run(&["parse", "--show-all-deprecations"]);
+        expect_ok(&parse, "dbt parse of the example contracts");
+        for bad in ["WARNING", "Deprecat", "deprecat"] {
+            assert!(
+                !parse.log.contains(bad),
+                "{mode}: dbt parse printed {bad}:\n{}",
+                parse.log
+            );
+        }
+        let manifest: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dbt.project.join("target/manifest.json")).expect("manifest"),
+        )
+        .expect("JSON");
+        let tests = manifest["nodes"]
+            .as_object()
+            .expect("nodes")
+            .keys()
+            .filter(|k| k.starts_with("test."))
+            .count();
+        let sources = manifest["sources"].as_object().expect("sources").len();
+        eprintln!("examples, {mode}: dbt parse ok, {tests} tests, {sources} sources, 0 warnings");
+        assert!(tests > 0);
+    }
+}
