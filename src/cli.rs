@@ -473,15 +473,17 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                 let Some((options, project_dir)) = &dbt else {
                     continue;
                 };
-                let files = crate::dbt::emit(&ir, options);
+                let files = match crate::dbt::emit(&ir, options) {
+                    Ok(files) => files,
+                    Err(message) => {
+                        return out.fail(Diagnostic::error(Code::InvalidValue, message));
+                    }
+                };
                 let scopes: Vec<String> = if subset {
                     let mut scopes = vec!["macros/datapact/".to_string()];
                     for ds in &ir.datasets {
                         scopes.push(format!("models/datapact/{}.yml", ds.contract));
-                        scopes.push(format!(
-                            "tests/datapact/{}__",
-                            ds.contract.replace('.', "_")
-                        ));
+                        scopes.push(format!("tests/datapact/{}/", ds.contract));
                     }
                     scopes
                 } else {

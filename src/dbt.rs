@@ -92,10 +92,13 @@ const MACROS: &[(&str, &str)] = &[
 ];
 
 /// Every dbt file, paths relative to the dbt project, sorted by path.
-/// Datasets without `dataset.dbt` have no dbt node and are left out.
-pub fn emit(ir: &Ir, options: &Options) -> Vec<GeneratedFile> {
+/// Datasets without `dataset.dbt` have no dbt node and are left out. Fails
+/// when two contracts' tests would share a name.
+pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, String> {
+    if let Some(clash) = name_clash(ir, options.tests) {
+        return Err(clash);
+    }
     let mut files = macros(options.dialect);
-    let names = TestNames::new(ir);
     for ds in &ir.datasets {
         let Some(node) = &ds.dbt else { continue };
         let e = Emitter {
@@ -104,7 +107,6 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<GeneratedFile> {
             node,
             options,
             d: options.dialect.sql(),
-            names: &names,
         };
         files.push(GeneratedFile {
             path: format!("models/datapact/{}.yml", ds.contract),
@@ -113,7 +115,7 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<GeneratedFile> {
         files.extend(e.singular_tests());
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    Ok(files)
 }
 
 /// The generic test macros for a dialect.
@@ -201,81 +203,271 @@ pub fn jinja_text(text: &str) -> String {
     out
 }
 
-/// SQL keywords that cannot be a bare column name on some engine.
+/// A test argument: [`jinja_text`], and never taken by dbt for a Jinja
+/// call. dbt evaluates an argument that looks like `ref(…)`, `source(…)`,
+/// `var(…)`, `env_var(…)` or `doc(…)`; an empty `{{ '' }}` in front keeps
+/// it text.
+pub fn jinja_arg(text: &str) -> String {
+    let looks_like_call = regex::Regex::new(r"^\s*(env_var|ref|var|source|doc)\s*\(")
+        .expect("valid regex")
+        .is_match(text);
+    let text = jinja_text(text);
+    if looks_like_call {
+        format!("{{{{ '' }}}}{text}")
+    } else {
+        text
+    }
+}
+
+/// A SQL condition dbt embeds in its own SQL (`where`, freshness `filter`):
+/// [`jinja_text`]; with a `--` comment, in parentheses after a line break
+/// (dbt trims a trailing one), so the comment cannot swallow what dbt
+/// writes after it.
+fn jinja_condition(sql: &str) -> String {
+    let sql = sql.trim();
+    if sql.contains("--") {
+        jinja_text(&format!("({sql}\n)"))
+    } else {
+        jinja_text(sql)
+    }
+}
+
+/// Keywords that cannot be a bare column name on some supported engine
+/// (ANSI, plus BigQuery, SQL Server, Trino, Snowflake and Spark additions).
 const RESERVED: &[&str] = &[
     "all",
+    "alter",
     "and",
     "any",
+    "array",
     "as",
     "asc",
+    "assert_rows_modified",
+    "at",
+    "authorization",
+    "backup",
+    "begin",
     "between",
+    "break",
+    "browse",
+    "bulk",
     "by",
+    "cascade",
     "case",
     "cast",
     "check",
+    "checkpoint",
+    "close",
+    "clustered",
+    "coalesce",
+    "collate",
     "column",
+    "commit",
+    "compute",
+    "connect",
     "constraint",
+    "contains",
+    "containstable",
+    "continue",
+    "convert",
     "create",
     "cross",
+    "cube",
+    "current",
     "current_date",
     "current_time",
     "current_timestamp",
     "current_user",
+    "cursor",
+    "database",
+    "dbcc",
+    "deallocate",
+    "declare",
     "default",
+    "define",
+    "delete",
+    "deny",
     "desc",
+    "describe",
+    "disk",
     "distinct",
+    "distributed",
+    "double",
     "drop",
+    "dump",
     "else",
     "end",
+    "enum",
+    "errlvl",
+    "escape",
     "except",
+    "exclude",
+    "exec",
+    "execute",
     "exists",
+    "exit",
+    "external",
+    "extract",
     "false",
     "fetch",
+    "file",
+    "fillfactor",
+    "following",
     "for",
     "foreign",
+    "freetext",
+    "freetexttable",
     "from",
     "full",
+    "function",
+    "goto",
     "grant",
     "group",
+    "grouping",
+    "groups",
+    "hash",
     "having",
+    "holdlock",
+    "identity",
+    "identity_insert",
+    "identitycol",
+    "if",
+    "ignore",
+    "ilike",
     "in",
+    "increment",
+    "index",
     "inner",
+    "insert",
     "intersect",
     "interval",
     "into",
     "is",
     "join",
+    "key",
+    "kill",
     "lateral",
     "left",
     "like",
     "limit",
+    "lineno",
+    "load",
+    "localtime",
+    "localtimestamp",
+    "lookup",
+    "merge",
+    "minus",
+    "national",
     "natural",
+    "new",
+    "no",
+    "nocheck",
+    "nonclustered",
     "not",
     "null",
+    "nullif",
+    "nulls",
+    "of",
+    "off",
     "offset",
+    "offsets",
     "on",
+    "open",
+    "opendatasource",
+    "openquery",
+    "openrowset",
+    "openxml",
+    "option",
     "or",
     "order",
     "outer",
+    "over",
+    "partition",
+    "percent",
+    "pivot",
+    "plan",
+    "preceding",
+    "precision",
     "primary",
+    "print",
+    "proc",
+    "procedure",
+    "proto",
+    "public",
+    "qualify",
+    "raiserror",
+    "range",
+    "read",
+    "readtext",
+    "reconfigure",
+    "recursive",
     "references",
+    "regexp",
+    "replication",
+    "respect",
+    "restore",
+    "restrict",
+    "return",
+    "revert",
+    "revoke",
     "right",
+    "rlike",
+    "rollback",
+    "rollup",
     "row",
+    "rowcount",
+    "rowguidcol",
     "rows",
+    "rule",
+    "sample",
+    "save",
+    "schema",
     "select",
     "session_user",
+    "set",
+    "setuser",
+    "show",
+    "shutdown",
+    "some",
+    "statistics",
+    "struct",
+    "system_user",
     "table",
+    "tablesample",
+    "textsize",
     "then",
     "to",
+    "top",
+    "tran",
+    "transaction",
+    "treat",
+    "trigger",
     "true",
+    "truncate",
+    "try_convert",
+    "tsequal",
+    "unbounded",
+    "uescape",
     "union",
     "unique",
+    "unnest",
+    "unpivot",
+    "update",
+    "updatetext",
+    "use",
     "user",
     "using",
+    "values",
+    "varying",
+    "view",
+    "waitfor",
     "when",
     "where",
+    "while",
     "window",
     "with",
+    "within",
+    "writetext",
 ];
 
 /// Whether a column name can be written bare in dbt: lower-case letters,
@@ -288,39 +480,36 @@ fn is_plain_ident(name: &str) -> bool {
         && !RESERVED.contains(&name)
 }
 
-/// Stable, project-unique dbt test names: `<contract>__<check>` with the
-/// contract's dots as `_`; a name two contracts would share gets the
-/// contract's position appended.
-struct TestNames {
-    prefixes: BTreeMap<String, String>,
+/// The dbt name of a check's test: `<contract>__<check>`, the contract id's
+/// dots written `_`. Unique across a run, which [`emit`] checks.
+fn test_name(contract: &str, check: &str) -> String {
+    format!("{}__{check}", contract.replace('.', "_"))
 }
 
-impl TestNames {
-    fn new(ir: &Ir) -> TestNames {
-        let mut count: BTreeMap<String, usize> = BTreeMap::new();
-        for ds in &ir.datasets {
-            *count.entry(ds.contract.replace('.', "_")).or_default() += 1;
+/// Two contracts whose tests would share a name (`a.b_c` and `a_b.c`).
+fn name_clash(ir: &Ir, tests: DbtTests) -> Option<String> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for ds in ir.datasets.iter().filter(|ds| ds.dbt.is_some()) {
+        let names: Vec<String> = match tests {
+            DbtTests::PerRule => ds
+                .checks
+                .iter()
+                .map(|c| test_name(&ds.contract, &c.name))
+                .collect(),
+            DbtTests::SingleScan => vec![test_name(&ds.contract, "checks")],
+        };
+        for name in names {
+            if let Some(other) = seen.insert(name.clone(), &ds.contract) {
+                if other != ds.contract {
+                    return Some(format!(
+                        "contracts `{other}` and `{}` both give a dbt test the name `{name}`; rename a contract or check",
+                        ds.contract
+                    ));
+                }
+            }
         }
-        let prefixes = ir
-            .datasets
-            .iter()
-            .enumerate()
-            .map(|(i, ds)| {
-                let base = ds.contract.replace('.', "_");
-                let prefix = if count[&base] > 1 {
-                    format!("{base}_{}", i + 1)
-                } else {
-                    base
-                };
-                (ds.contract.clone(), prefix)
-            })
-            .collect();
-        TestNames { prefixes }
     }
-
-    fn test(&self, contract: &str, check: &str) -> String {
-        format!("{}__{check}", self.prefixes[contract])
-    }
+    None
 }
 
 struct Emitter<'a> {
@@ -329,7 +518,6 @@ struct Emitter<'a> {
     node: &'a DbtNode,
     options: &'a Options,
     d: &'static dyn SqlDialect,
-    names: &'a TestNames,
 }
 
 /// The Jinja expression naming a dbt node: `ref('m')` or `source('s', 't')`.
@@ -345,7 +533,7 @@ fn node_expr(node: &DbtNode, location: &Location) -> String {
 }
 
 fn str_list(items: &[String]) -> Yaml {
-    Yaml::List(items.iter().map(|s| Yaml::str(jinja_text(s))).collect())
+    Yaml::List(items.iter().map(|s| Yaml::str(jinja_arg(s))).collect())
 }
 
 impl Emitter<'_> {
@@ -355,6 +543,23 @@ impl Emitter<'_> {
             name.to_string()
         } else {
             self.d.quote_ident(name)
+        }
+    }
+
+    /// A column's `name:` in the properties. Names that are not plain are
+    /// quoted by dbt (`quote: true`) exactly as written, except on
+    /// Snowflake, where a lower-case name (a keyword such as `order`) is
+    /// stored upper-case, as the SQL target's quoting says.
+    fn dbt_column_name(&self, name: &str) -> String {
+        if is_plain_ident(name) || self.options.dialect != Dialect::Snowflake {
+            return name.to_string();
+        }
+        let quoted = self.d.quote_ident(name);
+        let inner = &quoted[1..quoted.len() - 1];
+        if inner == name.to_ascii_uppercase() {
+            inner.to_string()
+        } else {
+            name.to_string()
         }
     }
 
@@ -386,7 +591,7 @@ impl Emitter<'_> {
             DbtNode::Model(model) => (model.clone(), None),
             DbtNode::Source(source) => (ds.location.name.clone(), Some(source)),
         };
-        node.push(("name".into(), Yaml::str(&table_name)));
+        node.push(("name".into(), Yaml::str(jinja_text(&table_name))));
         if let Some(description) = self.description() {
             node.push(("description".into(), Yaml::str(jinja_text(&description))));
         }
@@ -513,19 +718,28 @@ impl Emitter<'_> {
             }
         }
         if let Some(filter) = &check.filter {
-            freshness.push(("filter".into(), Yaml::str(jinja_text(filter.trim()))));
+            freshness.push(("filter".into(), Yaml::str(jinja_condition(filter))));
         }
+        // dbt needs a timestamp: a date is its midnight, taken as UTC.
+        let loaded_at = match self.column_type(column) {
+            LogicalType::Date => format!(
+                "cast({} as {})",
+                self.ident(column),
+                self.d.type_name(LogicalType::Timestamp)
+            ),
+            _ => self.ident(column),
+        };
         Some(vec![
             ("freshness".into(), Yaml::Map(freshness)),
-            (
-                "loaded_at_field".into(),
-                Yaml::str(jinja_text(&self.ident(column))),
-            ),
+            ("loaded_at_field".into(), Yaml::str(jinja_text(&loaded_at))),
         ])
     }
 
     fn column_yaml(&self, column: &Column) -> Yaml {
-        let mut entry: Vec<(String, Yaml)> = vec![("name".into(), Yaml::str(&column.name))];
+        let mut entry: Vec<(String, Yaml)> = vec![(
+            "name".into(),
+            Yaml::str(jinja_text(&self.dbt_column_name(&column.name))),
+        )];
         if !is_plain_ident(&column.name) {
             entry.push(("quote".into(), Yaml::Bool(true)));
         }
@@ -540,7 +754,7 @@ impl Emitter<'_> {
             .get(&self.options.dialect)
             .cloned()
             .unwrap_or_else(|| self.d.type_name(column.ty));
-        entry.push(("data_type".into(), Yaml::str(data_type)));
+        entry.push(("data_type".into(), Yaml::str(jinja_text(&data_type))));
         let mut config: Vec<(String, Yaml)> = Vec::new();
         if !column.tags.is_empty() {
             config.push(("tags".into(), str_list(&column.tags)));
@@ -606,7 +820,7 @@ impl Emitter<'_> {
             Some(Tolerance::Percent(p)) => Some(p.clone()),
             _ => None,
         };
-        let literal = |v| Yaml::str(jinja_text(&self.d.literal(v, ty())));
+        let literal = |v| Yaml::str(jinja_arg(&self.d.literal(v, ty())));
         let mut config: Vec<(String, Yaml)> = Vec::new();
         let mut args: Vec<(String, Yaml)> = Vec::new();
         let name: &str = match (&check.kind, &percent) {
@@ -667,7 +881,7 @@ impl Emitter<'_> {
                 "datapact_range"
             }
             (CheckKind::Pattern { regex }, _) => {
-                args.push(("regex".into(), Yaml::str(jinja_text(regex))));
+                args.push(("regex".into(), Yaml::str(jinja_arg(regex))));
                 "datapact_pattern"
             }
             (CheckKind::Length { min, max }, _) => {
@@ -689,13 +903,13 @@ impl Emitter<'_> {
                 let to = self.relation_of(contract);
                 let to_yaml = match &to {
                     Some(expr) => Yaml::str(expr),
-                    None => Yaml::str(jinja_text(&crate::sql::qualified_name(
+                    None => Yaml::str(jinja_arg(&crate::sql::qualified_name(
                         location,
                         self.options.dialect,
                     ))),
                 };
                 args.push(("to".into(), to_yaml));
-                args.push(("field".into(), Yaml::str(jinja_text(&self.ident(column)))));
+                args.push(("field".into(), Yaml::str(jinja_arg(&self.ident(column)))));
                 if to.is_some() && percent.is_none() {
                     "relationships"
                 } else {
@@ -703,13 +917,13 @@ impl Emitter<'_> {
                 }
             }
             (CheckKind::Expression { sql }, _) => {
-                args.push(("expression".into(), Yaml::str(jinja_text(sql.trim()))));
+                args.push(("expression".into(), Yaml::str(jinja_arg(sql.trim()))));
                 "datapact_expression"
             }
             (CheckKind::UniqueCombination { columns }, _) => {
                 let quoted: Vec<Yaml> = columns
                     .iter()
-                    .map(|c| Yaml::str(jinja_text(&self.ident(c))))
+                    .map(|c| Yaml::str(jinja_arg(&self.ident(c))))
                     .collect();
                 args.push(("columns".into(), Yaml::List(quoted)));
                 "datapact_unique_combination"
@@ -733,7 +947,7 @@ impl Emitter<'_> {
                 if self.is_source() {
                     return None;
                 }
-                args.push(("column".into(), Yaml::str(jinja_text(&self.ident(column)))));
+                args.push(("column".into(), Yaml::str(jinja_arg(&self.ident(column)))));
                 args.push((
                     "column_type".into(),
                     Yaml::str(self.column_type(column).to_string()),
@@ -768,7 +982,7 @@ impl Emitter<'_> {
             config.insert(0, ("severity".into(), Yaml::str("warn")));
         }
         if let Some(filter) = &check.filter {
-            config.push(("where".into(), Yaml::str(jinja_text(filter.trim()))));
+            config.push(("where".into(), Yaml::str(jinja_condition(filter))));
         }
         // Failures within the tolerance warn; past it, an error-severity
         // check fails (docs/contract-format.md).
@@ -785,7 +999,7 @@ impl Emitter<'_> {
         }
         let mut body: Vec<(String, Yaml)> = vec![(
             "name".into(),
-            Yaml::str(self.names.test(&self.ds.contract, &check.name)),
+            Yaml::str(test_name(&self.ds.contract, &check.name)),
         )];
         if let Some(description) = &check.description {
             body.push((
@@ -816,9 +1030,9 @@ impl Emitter<'_> {
                     let CheckKind::Sql { query } = &check.kind else {
                         return None;
                     };
-                    let name = self.names.test(&self.ds.contract, &check.name);
+                    let name = test_name(&self.ds.contract, &check.name);
                     Some(GeneratedFile {
-                        path: format!("tests/datapact/{name}.sql"),
+                        path: format!("tests/datapact/{}/{name}.sql", self.ds.contract),
                         text: self.sql_test(check, query, &own),
                     })
                 })
@@ -831,7 +1045,8 @@ impl Emitter<'_> {
             "-- datapact {what} on {} {}.\n",
             self.ds.contract, self.ds.version
         );
-        for line in description.unwrap_or_default().trim().lines() {
+        // Split at every line break a SQL engine ends a comment at.
+        for line in description.unwrap_or_default().trim().split(['\n', '\r']) {
             out.push_str(&format!("-- {}\n", jinja_text(line)));
         }
         out.push_str("-- Generated by datapact; do not edit.\n");
@@ -909,7 +1124,7 @@ impl Emitter<'_> {
                 None => crate::sql::qualified_name(location, self.options.dialect),
             }
         };
-        let marked = crate::sql::check_query_unordered(self.ds, self.options.dialect, &relation);
+        let marked = crate::sql::check_query_non_passing(self.ds, self.options.dialect, &relation);
         let mut query = jinja_text(&marked);
         for (i, expr) in relations.iter().enumerate() {
             query = query.replace(&format!("{MARK}{i}X"), &format!("{{{{ {expr} }}}}"));
@@ -921,10 +1136,14 @@ impl Emitter<'_> {
             .collect::<Vec<_>>()
             .join("\n");
         let status = self.d.quote_ident("status");
-        let mut out = self.header("one-scan checks", None);
-        out.push_str(
-            "-- One row per check that did not pass (see docs/sql.md for the columns).\n\
-             -- Warns when every such check warns, else fails.\n",
+        // Jinja comments, so the compiled test starts with its `with`.
+        let mut out = format!(
+            "{{# datapact one-scan checks on {} {}: one row per check that did not pass\n   \
+             (see docs/sql.md for the columns). Warns when every such check warns,\n   \
+             else fails. Generated by datapact; do not edit. #}}\n",
+            // Ids and versions are plain (validated): no `#}` in them.
+            self.ds.contract,
+            self.ds.version,
         );
         out.push_str(&format!(
             "{{{{ config(\n    fail_calc={},\n    warn_if='!= 0',\n    error_if={}\n) }}}}\n",
@@ -934,14 +1153,11 @@ impl Emitter<'_> {
                 self.d.string_literal("fail")
             ))
         ));
-        out.push_str(&format!(
-            "select *\nfrom (\n{query}\n) {}\nwhere {status} <> {}\n",
-            self.d.quote_ident("datapact_results"),
-            self.d.string_literal("pass")
-        ));
-        let name = self.names.test(&self.ds.contract, "checks");
+        out.push_str(&query);
+        out.push('\n');
+        let name = test_name(&self.ds.contract, "checks");
         GeneratedFile {
-            path: format!("tests/datapact/{name}.sql"),
+            path: format!("tests/datapact/{}/{name}.sql", self.ds.contract),
             text: out,
         }
     }

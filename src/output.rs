@@ -31,6 +31,9 @@ pub struct Plan {
     /// Files the previous manifest lists in the run's scopes that the run no
     /// longer produces.
     pub removals: Vec<String>,
+    /// The run's scopes: directories a removal empties are removed only
+    /// inside them (a dbt project's own `tests/` stays).
+    pub scopes: Vec<String>,
 }
 
 /// What `--check` finds: each list sorted, paths relative to the output directory.
@@ -140,6 +143,7 @@ pub fn plan(
     Ok(Plan {
         files: generated,
         removals,
+        scopes: scopes.to_vec(),
     })
 }
 
@@ -182,10 +186,14 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(err) => return Err(error(&path, format!("cannot remove: {err}"))),
         }
-        // Remove directories the removal emptied, up to the output directory.
+        // Remove directories the removal emptied, inside the run's scopes.
         let mut dir = path.parent();
         while let Some(d) = dir {
-            if d == out || !d.starts_with(out) || std::fs::remove_dir(d).is_err() {
+            let in_scope = d.strip_prefix(out).ok().is_some_and(|rel| {
+                let rel = format!("{}/", rel.to_string_lossy().replace('\\', "/"));
+                rel != "/" && plan.scopes.iter().any(|s| rel.starts_with(s.as_str()))
+            });
+            if !in_scope || std::fs::remove_dir(d).is_err() {
                 break;
             }
             dir = d.parent();

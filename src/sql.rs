@@ -114,6 +114,9 @@ struct Emitter<'a> {
     table: String,
     /// Whether the check query ends with `order by`.
     ordered: bool,
+    /// Whether the check query returns only the checks that did not pass
+    /// (unordered).
+    non_passing_only: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -124,6 +127,7 @@ impl<'a> Emitter<'a> {
             relation,
             table: relation(&ds.contract, &ds.location),
             ordered: true,
+            non_passing_only: false,
         }
     }
 
@@ -543,8 +547,9 @@ impl<'a> Emitter<'a> {
             self.q("datapact_checks")
         );
         let m = |column: &str| self.q(column);
+        let mut results = String::new();
         let _ = writeln!(
-            out,
+            results,
             "select\n  {},\n  {},\n  {},\n  {},\n  {},\n  cast({} as {}) as {},\n  {},\n  \
              case when {} = 0 then {} when {} <= {} then {} else {} end as {}\nfrom {}",
             m("contract"),
@@ -565,8 +570,24 @@ impl<'a> Emitter<'a> {
             m("status"),
             m("datapact_measures"),
         );
-        if self.ordered {
-            let _ = writeln!(out, "order by {}", m("ord"));
+        if self.non_passing_only {
+            // A last CTE rather than a derived table: T-SQL allows no CTE
+            // inside one.
+            out.truncate(out.trim_end().len());
+            let _ = write!(
+                out,
+                ",\n{} as (\n  {}\n)\nselect *\nfrom {}\nwhere {} <> {}\n",
+                m("datapact_results"),
+                results.trim_end().replace('\n', "\n  "),
+                m("datapact_results"),
+                m("status"),
+                d.string_literal("pass")
+            );
+        } else {
+            out.push_str(&results);
+            if self.ordered {
+                let _ = writeln!(out, "order by {}", m("ord"));
+            }
         }
         out
     }
@@ -724,11 +745,11 @@ pub fn check_query(ds: &Dataset, dialect: Dialect) -> String {
     Emitter::new(ds, dialect, &relation).check_query()
 }
 
-/// The check query of a dataset for use as a subquery: tables named
-/// through `relation`, no `order by`.
-pub fn check_query_unordered(ds: &Dataset, dialect: Dialect, relation: Relation) -> String {
+/// The check query of a dataset as a test: tables named through
+/// `relation`, returning only the checks that did not pass, unordered.
+pub fn check_query_non_passing(ds: &Dataset, dialect: Dialect, relation: Relation) -> String {
     let mut emitter = Emitter::new(ds, dialect, relation);
-    emitter.ordered = false;
+    emitter.non_passing_only = true;
     emitter.check_query()
 }
 

@@ -686,11 +686,8 @@ fn dbt_project_gets_only_datapact_folders() {
             .iter()
             .any(|(p, _)| p == "models/datapact/shop.orders.yml")
     );
-    assert!(
-        files
-            .iter()
-            .any(|(p, _)| p == "tests/datapact/shop_order_items__line_numbers_contiguous.sql")
-    );
+    assert!(files.iter().any(|(p, _)| p
+        == "tests/datapact/shop.order_items/shop_order_items__line_numbers_contiguous.sql"));
     assert!(!dir.join("build").exists(), "no SQL target, no build/");
 
     // Up to date; a second run writes nothing.
@@ -711,7 +708,7 @@ fn dbt_project_gets_only_datapact_folders() {
     assert_eq!(code(&o), 1);
     assert!(
         stderr(&o).contains(
-            "extra: analytics/tests/datapact/shop_order_items__line_numbers_contiguous.sql"
+            "extra: analytics/tests/datapact/shop.order_items/shop_order_items__line_numbers_contiguous.sql"
         ),
         "{}",
         stderr(&o)
@@ -725,6 +722,10 @@ fn dbt_project_gets_only_datapact_folders() {
     assert!(
         !project.join("tests/datapact").exists(),
         "emptied folder removed"
+    );
+    assert!(
+        project.join("tests").is_dir(),
+        "the project's own folder stays"
     );
     assert!(project.join("models/mine.sql").exists());
 
@@ -743,11 +744,11 @@ fn dbt_project_gets_only_datapact_folders() {
     assert_eq!(
         tests,
         [
-            "shop_customers__checks.sql",
-            "shop_orders__checks.sql",
-            "shop_payments__checks.sql",
-            "shop_products__checks.sql",
-            "shop_web_events__checks.sql"
+            "shop.customers/shop_customers__checks.sql",
+            "shop.orders/shop_orders__checks.sql",
+            "shop.payments/shop_payments__checks.sql",
+            "shop.products/shop_products__checks.sql",
+            "shop.web_events/shop_web_events__checks.sql"
         ]
     );
     let yml = std::fs::read_to_string(project.join("models/datapact/shop.orders.yml")).unwrap();
@@ -767,4 +768,31 @@ fn dbt_project_gets_only_datapact_folders() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn dbt_test_names_must_not_clash() {
+    let dir = tempdir("dbt-clash");
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    for (file, id, name) in [("a.yaml", "a.b_c", "t1"), ("b.yaml", "a_b.c", "t2")] {
+        std::fs::write(
+            dir.join("contracts").join(file),
+            format!(
+                "contract: {id}\nversion: 1.0.0\nowners: [{{name: x}}]\n\
+                 dataset: {{name: {name}, dbt: {{model: {name}}}}}\n\
+                 columns:\n  - name: id\n    type: integer\n    required: true\n"
+            ),
+        )
+        .unwrap();
+    }
+    let o = datapact(&["compile", "--target", "dbt", "--dialect", "duckdb"], &dir);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "contracts `a.b_c` and `a_b.c` both give a dbt test the name `a_b_c__id__required`"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("build").exists(), "nothing written");
 }

@@ -43,6 +43,7 @@ const BAD: &[(&str, &str)] = &[
     ("fx_orders__no_orders_without_amount", "warn"),
     ("fx_orders__note__pattern", "fail"),
     ("fx_orders__order_id__required", "pass"),
+    ("fx_orders__order__required", "pass"),
     ("fx_orders__order_id__unique", "pass"),
     ("fx_orders__row_count", "pass"),
     ("fx_orders__status__accepted_values", "fail"),
@@ -279,6 +280,10 @@ fn dbt_runs_the_generated_tests() {
     assert_eq!(
         manifest["nodes"]["model.datapact_fixture.customers"]["description"],
         "Customers, with a {{ jinja }}-looking description that must stay text."
+    );
+    assert_eq!(
+        manifest["nodes"]["model.datapact_fixture.orders"]["columns"]["order"]["description"],
+        "{% if true %}Not Jinja{% endif %}: the order's number, as text would say."
     );
 
     let good = dbt.run(&["build", "--vars", "{data: good, events: fresh}"]);

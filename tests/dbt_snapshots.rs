@@ -50,7 +50,8 @@ fn example_dbt_files() {
                 tests,
                 enforce_contracts,
             },
-        );
+        )
+        .expect("no name clash");
         let text = joined(&files, |p| !p.starts_with("macros/"));
         insta::assert_snapshot!(format!("dbt__{name}"), text);
     }
@@ -72,7 +73,7 @@ fn emission_is_deterministic() {
         enforce_contracts: true,
     };
     assert_eq!(
-        dbt::emit(&example_ir(), &options),
-        dbt::emit(&example_ir(), &options)
+        dbt::emit(&example_ir(), &options).unwrap(),
+        dbt::emit(&example_ir(), &options).unwrap()
     );
 }

@@ -66,6 +66,17 @@ fn every_statement_parses_with_sqlglot() {
             for file in datapact::sql::emit(&ir, dialect) {
                 statements.push((file.path.clone(), dialect, file.text));
             }
+            // The dbt one-scan test's query: only the checks that did not pass.
+            let relation = |_: &str, location: &datapact::ir::Location| {
+                datapact::sql::qualified_name(location, dialect)
+            };
+            for ds in &ir.datasets {
+                statements.push((
+                    format!("dbt one-scan {} {}", dialect.name(), ds.contract),
+                    dialect,
+                    datapact::sql::check_query_non_passing(ds, dialect, &relation),
+                ));
+            }
         }
     }
     let (version, errors) = harness::parse_check(&statements);

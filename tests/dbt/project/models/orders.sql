@@ -5,5 +5,6 @@ select
     status,
     cast(amount as decimal(10,2)) as amount,
     country_code,
-    note
+    note,
+    order_id as "order"
 from {{ ref('orders_' ~ var('data', 'good')) }}
