@@ -479,19 +479,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                         return out.fail(Diagnostic::error(Code::InvalidValue, message));
                     }
                 };
-                let scopes: Vec<String> = if subset {
-                    let mut scopes = vec!["macros/datapact/".to_string()];
-                    for ds in &ir.datasets {
-                        scopes.push(format!("models/datapact/{}.yml", ds.contract));
-                        scopes.push(format!("tests/datapact/{}/", ds.contract));
-                    }
-                    scopes
-                } else {
-                    crate::dbt::OWNED_DIRS
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect()
-                };
+                let scopes = crate::dbt::scopes(&ir, subset);
                 match project_dir {
                     Some(project_dir) => destinations.push(Destination {
                         dir: project_dir.clone(),

@@ -39,6 +39,20 @@ const ALLOWED_ERROR_IF: &str = "> max(datapact_allowed)";
 /// Where the files go inside a dbt project; datapact owns these folders.
 pub const OWNED_DIRS: [&str; 3] = ["models/datapact/", "macros/datapact/", "tests/datapact/"];
 
+/// The paths a run owns (see `output::plan`): the owned folders, or for a
+/// run on some contracts only, the macros and those contracts' files.
+pub fn scopes(ir: &Ir, subset: bool) -> Vec<String> {
+    if !subset {
+        return OWNED_DIRS.iter().map(|s| s.to_string()).collect();
+    }
+    let mut scopes = vec!["macros/datapact/".to_string()];
+    for ds in &ir.datasets {
+        scopes.push(format!("models/datapact/{}.yml", ds.contract));
+        scopes.push(format!("tests/datapact/{}/", ds.contract));
+    }
+    scopes
+}
+
 /// The generic test macros, by file name.
 const MACROS: &[(&str, &str)] = &[
     (
@@ -606,13 +620,8 @@ impl Emitter<'_> {
         }
     }
 
-    fn column(&self, name: &str) -> Option<&Column> {
-        self.ds.columns.iter().find(|c| c.name == name)
-    }
-
     fn column_type(&self, name: &str) -> LogicalType {
-        // As the SQL target: an undeclared column is taken for a timestamp.
-        self.column(name).map_or(LogicalType::Timestamp, |c| c.ty)
+        self.ds.column_type(name)
     }
 
     /// The Jinja expression naming the contract `contract`'s table, if it
@@ -928,11 +937,7 @@ impl Emitter<'_> {
                 "datapact_pattern"
             }
             (CheckKind::Length { min, max }, _) => {
-                for (key, bound) in [("min_length", min), ("max_length", max)] {
-                    if let Some(n) = bound {
-                        args.push((key.into(), Yaml::int(*n)));
-                    }
-                }
+                push_bounds(&mut args, [("min_length", min), ("max_length", max)]);
                 "datapact_length"
             }
             (
@@ -972,11 +977,7 @@ impl Emitter<'_> {
                 "datapact_unique_combination"
             }
             (CheckKind::RowCount { min, max }, _) => {
-                for (key, bound) in [("min_rows", min), ("max_rows", max)] {
-                    if let Some(n) = bound {
-                        args.push((key.into(), Yaml::int(*n)));
-                    }
-                }
+                push_bounds(&mut args, [("min_rows", min), ("max_rows", max)]);
                 "datapact_row_count"
             }
             (
@@ -1100,10 +1101,7 @@ impl Emitter<'_> {
     }
 
     fn sql_test(&self, check: &Check, query: &str, own: &str) -> String {
-        let severity = match check.severity {
-            Severity::Error => "error",
-            Severity::Warn => "warn",
-        };
+        let severity = check.severity.name();
         let mut out = self.header(
             &format!("check {} (sql, {severity})", check.name),
             check.description.as_deref(),
@@ -1205,6 +1203,15 @@ impl Emitter<'_> {
         GeneratedFile {
             path: format!("tests/datapact/{}/{name}.sql", self.ds.contract),
             text: out,
+        }
+    }
+}
+
+/// The bounds that are set, as integer arguments.
+fn push_bounds(args: &mut Vec<(String, Yaml)>, bounds: [(&str, &Option<u64>); 2]) {
+    for (key, bound) in bounds {
+        if let Some(n) = bound {
+            args.push((key.into(), Yaml::int(*n)));
         }
     }
 }

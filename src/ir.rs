@@ -38,6 +38,17 @@ pub struct Dataset {
     pub source_path: String,
 }
 
+impl Dataset {
+    /// The logical type of a column; a column the contract does not declare
+    /// (a freshness column may be undeclared) is taken for a timestamp.
+    pub fn column_type(&self, name: &str) -> LogicalType {
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map_or(LogicalType::Timestamp, |c| c.ty)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Owner {
     pub name: String,

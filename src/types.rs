@@ -278,6 +278,14 @@ pub enum Severity {
 impl Severity {
     pub const CHOICES: &'static [(&'static str, Severity)] =
         &[("error", Severity::Error), ("warn", Severity::Warn)];
+
+    /// The name a contract writes: `error` or `warn`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warn => "warn",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]

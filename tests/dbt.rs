@@ -49,6 +49,9 @@ const BAD: &[(&str, &str)] = &[
     ("fx_orders__status__accepted_values", "fail"),
 ];
 
+/// The fixture's contracts.
+const FIXTURE: &str = "tests/dbt/contracts";
+
 /// The one-scan tests (one per dbt node).
 const SCANS: [&str; 3] = [
     "fx_customers__checks",
@@ -117,10 +120,11 @@ impl Dbt {
         }
     }
 
-    fn compile(&self, extra: &[&str]) {
+    /// Compile `contracts` into the project, then check it is up to date.
+    fn compile(&self, contracts: &str, extra: &[&str]) {
         let mut args = vec![
             "compile",
-            "tests/dbt/contracts",
+            contracts,
             "--target",
             "dbt",
             "--dbt-dialect",
@@ -146,6 +150,23 @@ impl Dbt {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+    }
+
+    /// `dbt parse --show-all-deprecations`, which must print no warning;
+    /// returns dbt's manifest.
+    fn parse_clean(&self, what: &str) -> serde_json::Value {
+        let parse = self.run(&["parse", "--show-all-deprecations"]);
+        expect_ok(&parse, what);
+        for bad in ["WARNING", "Deprecat", "deprecat"] {
+            assert!(
+                !parse.log.contains(bad),
+                "{what}: dbt parse printed {bad}:\n{}",
+                parse.log
+            );
+        }
+        let manifest = std::fs::read_to_string(self.project.join("target/manifest.json"))
+            .expect("dbt parse writes a manifest");
+        serde_json::from_str(&manifest).expect("JSON")
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -261,22 +282,10 @@ fn dbt_runs_the_generated_tests() {
     let all_pass: BTreeMap<&str, &str> = BAD.iter().map(|(name, _)| (*name, "pass")).collect();
 
     // Per-rule tests.
-    dbt.compile(&[]);
-    let parse = dbt.run(&["parse", "--show-all-deprecations"]);
-    expect_ok(&parse, "dbt parse");
-    for bad in ["WARNING", "Deprecat", "deprecat"] {
-        assert!(
-            !parse.log.contains(bad),
-            "dbt parse printed {bad}:\n{}",
-            parse.log
-        );
-    }
-    eprintln!("dbt parse --show-all-deprecations: exit 0, 0 deprecations, 0 warnings");
+    dbt.compile(FIXTURE, &[]);
     // Contract text that looks like Jinja stays text.
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dbt.project.join("target/manifest.json")).expect("manifest"),
-    )
-    .expect("JSON");
+    let manifest = dbt.parse_clean("dbt parse");
+    eprintln!("dbt parse --show-all-deprecations: exit 0, 0 deprecations, 0 warnings");
     assert_eq!(
         manifest["nodes"]["model.datapact_fixture.customers"]["description"],
         "Customers, with a {{ jinja }}-looking description that must stay text."
@@ -318,7 +327,7 @@ fn dbt_runs_the_generated_tests() {
     }
 
     // One-scan tests: one per node, agreeing with the per-rule tests.
-    dbt.compile(&["--dbt-tests", "single_scan"]);
+    dbt.compile(FIXTURE, &["--dbt-tests", "single_scan"]);
     let scans_pass: BTreeMap<&str, &str> = SCANS.iter().map(|s| (*s, "pass")).collect();
     let good = dbt.run(&["build", "--vars", "{data: good, events: fresh}"]);
     expect_ok(&good, "single-scan build, good data");
@@ -352,7 +361,7 @@ fn dbt_runs_the_generated_tests() {
     }
 
     // Enforced model contracts: types and constraints checked while building.
-    dbt.compile(&["--dbt-enforce-contracts"]);
+    dbt.compile(FIXTURE, &["--dbt-enforce-contracts"]);
     let typed = dbt.run(&["build", "--vars", "{data: good, events: fresh}"]);
     expect_ok(&typed, "enforced contracts, matching types");
     eprintln!("enforced contracts, matching types: {}", typed.summary());
@@ -395,38 +404,8 @@ fn example_contracts_parse_in_dbt() {
         }
     }
     for mode in ["per_rule", "single_scan"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_datapact"))
-            .args([
-                "compile",
-                "contracts",
-                "--target",
-                "dbt",
-                "--dbt-dialect",
-                "duckdb",
-            ])
-            .args(["--dbt-tests", mode, "--dbt-project"])
-            .arg(&dbt.project)
-            .current_dir(common::root())
-            .output()
-            .expect("run datapact");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let parse = dbt.run(&["parse", "--show-all-deprecations"]);
-        expect_ok(&parse, "dbt parse of the example contracts");
-        for bad in ["WARNING", "Deprecat", "deprecat"] {
-            assert!(
-                !parse.log.contains(bad),
-                "{mode}: dbt parse printed {bad}:\n{}",
-                parse.log
-            );
-        }
-        let manifest: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(dbt.project.join("target/manifest.json")).expect("manifest"),
-        )
-        .expect("JSON");
+        dbt.compile("contracts", &["--dbt-tests", mode]);
+        let manifest = dbt.parse_clean(&format!("dbt parse of the example contracts ({mode})"));
         let tests = manifest["nodes"]
             .as_object()
             .expect("nodes")
