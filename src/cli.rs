@@ -81,8 +81,8 @@ pub enum Command {
         /// [default: the `contracts` paths of datapact.yaml, else ./contracts].
         paths: Vec<PathBuf>,
     },
-    /// Compile contracts into checks: SQL check queries per dialect, and dbt
-    /// tests. Writes only files that changed and removes only files it wrote
+    /// Compile contracts into checks and docs: SQL check queries per dialect,
+    /// dbt tests, Markdown and HTML documentation. Writes only files that changed and removes only files it wrote
     /// before (listed in <out>/datapact-manifest.json).
     Compile {
         /// Contract files or directories [default: the `contracts` paths of
@@ -104,6 +104,11 @@ pub enum Command {
         check: bool,
         #[command(flatten)]
         dbt: DbtArgs,
+        /// Docs target: a directory of templates that override the built-in
+        /// ones by file name (index.md, contract.md, index.html, contract.html,
+        /// layout.html, ...) [default: `docs_templates` of datapact.yaml].
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
@@ -163,6 +168,7 @@ pub fn run(cli: &Cli) -> u8 {
             out: dir,
             check,
             dbt,
+            templates,
         } => compile(
             &mut out,
             cli,
@@ -173,6 +179,7 @@ pub fn run(cli: &Cli) -> u8 {
                 dir: dir.as_deref(),
                 check: *check,
                 dbt,
+                templates: templates.as_deref(),
             },
         ),
     }
@@ -396,6 +403,7 @@ struct CompileArgs<'a> {
     dir: Option<&'a Path>,
     check: bool,
     dbt: &'a DbtArgs,
+    templates: Option<&'a Path>,
 }
 
 /// One directory a compile writes: its files, scopes and manifest.
@@ -438,6 +446,26 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         Ok(dbt) => dbt,
         Err(diagnostic) => return out.fail(*diagnostic),
     };
+    let docs = crate::docs::Options {
+        templates: args
+            .templates
+            .map(Path::to_path_buf)
+            .or_else(|| project.docs_templates.clone()),
+    };
+    if let Some(dir) = docs
+        .templates
+        .as_ref()
+        .filter(|_| targets.contains(&Target::Docs))
+    {
+        if !dir.is_dir() {
+            let shown = load::display(dir);
+            return out.fail(
+                Diagnostic::error(Code::Io, format!("`{shown}` is not a directory"))
+                    .with_path(shown)
+                    .with_help("--templates names a directory of docs templates"),
+            );
+        }
+    }
 
     let (code, ir, mut json) = check_contracts(out, &paths, "compile");
     let Some(ir) = ir else {
@@ -497,6 +525,27 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                     }
                 }
             }
+            Target::Docs => match crate::docs::emit(&ir, &docs) {
+                Ok(files) => {
+                    main.files.extend(files.into_iter().map(|mut f| {
+                        f.path = format!("docs/{}", f.path);
+                        f
+                    }));
+                    main.scopes.extend(
+                        crate::docs::scopes(&ir, subset)
+                            .into_iter()
+                            .map(|s| format!("docs/{s}")),
+                    );
+                }
+                Err(err) => {
+                    let summary = Summary {
+                        errors: 1,
+                        ..Summary::default()
+                    };
+                    out.diagnostics(&[err.diagnostic], &err.sources, summary);
+                    return EXIT_USAGE;
+                }
+            },
         }
     }
     if !main.files.is_empty() || !main.scopes.is_empty() {

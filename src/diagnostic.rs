@@ -61,6 +61,7 @@ codes! {
     UnknownKey => "unknown-key": "a key that the contract language does not define",
     WrongType => "wrong-type": "a value of the wrong YAML type (e.g. a list where a string is expected)",
     MissingKey => "missing-key": "a required key is absent",
+    Template => "template": "a documentation template could not be read, parsed or rendered",
     InvalidValue => "invalid-value": "a value outside the allowed set (e.g. a severity or role)",
     EmptyFile => "empty-file": "a contract file with no content",
     MultipleDocuments => "multiple-documents": "more than one YAML document in a contract file",

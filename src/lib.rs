@@ -15,6 +15,7 @@ pub mod cli;
 pub mod dbt;
 pub mod diagnostic;
 pub mod dialect;
+pub mod docs;
 pub mod ir;
 pub mod literal;
 pub mod load;

@@ -23,6 +23,9 @@ pub struct Project {
     pub dialects: Vec<Dialect>,
     /// Settings of `compile --target dbt`.
     pub dbt: DbtSettings,
+    /// `compile --target docs`: a directory of templates overriding the
+    /// built-in ones by file name.
+    pub docs_templates: Option<PathBuf>,
 }
 
 /// Settings of the dbt target.
@@ -61,15 +64,17 @@ impl DbtTests {
 pub enum Target {
     Sql,
     Dbt,
+    Docs,
 }
 
 impl Target {
-    pub const ALL: [Target; 2] = [Target::Sql, Target::Dbt];
+    pub const ALL: [Target; 3] = [Target::Sql, Target::Dbt, Target::Docs];
 
     pub fn name(self) -> &'static str {
         match self {
             Target::Sql => "sql",
             Target::Dbt => "dbt",
+            Target::Docs => "docs",
         }
     }
 
@@ -86,6 +91,7 @@ impl Default for Project {
             targets: vec![Target::Sql],
             dialects: Dialect::ALL.to_vec(),
             dbt: DbtSettings::default(),
+            docs_templates: None,
         }
     }
 }
@@ -99,6 +105,7 @@ const KEYS: &[&str] = &[
     "dbt_tests",
     "dbt_enforce_contracts",
     "dbt_project",
+    "docs_templates",
 ];
 
 /// Parse dialect names, where `all` means every dialect; sorted, deduplicated.
@@ -219,6 +226,9 @@ pub fn parse(
         if let Some(dir_value) = map.get("dbt_project").and_then(|n| cx.string(n)) {
             project.dbt.project = Some(join(dir, &dir_value.value));
         }
+        if let Some(dir_value) = map.get("docs_templates").and_then(|n| cx.string(n)) {
+            project.docs_templates = Some(join(dir, &dir_value.value));
+        }
     }
     (project, cx.diagnostics)
 }
@@ -239,7 +249,7 @@ contracts:
   - contracts
 # Where `datapact compile` writes, relative to this file.
 out: build
-# What `datapact compile` generates.
+# What `datapact compile` generates: sql, dbt, docs.
 targets: [sql]
 # SQL dialects: duckdb, postgres, snowflake, bigquery, redshift, databricks,
 # trino, sqlserver, or all.
@@ -252,4 +262,7 @@ dialects: [duckdb]
 # dbt_tests: per_rule
 # dbt_enforce_contracts: false
 # dbt_project: ../analytics
+# The docs target (`targets: [sql, docs]`): a directory whose files override
+# the built-in page templates by name (index.md, contract.md, index.html, ...).
+# docs_templates: docs-templates
 ";

@@ -1,0 +1,294 @@
+//! The docs target: Markdown pages and a static HTML catalog of every contract.
+//!
+//! The IR becomes a view model ([`Catalog`], [`Page`]) whose rules are
+//! already phrased in plain words ([`Part`] lists, so inline code and links
+//! render per format); minijinja templates lay it out. The templates are in
+//! `templates/docs/`, and a user's `--templates` directory overrides any of
+//! them by file name.
+//!
+//! Templates are strict (an undefined variable is an error, reported with
+//! the template's line and column) and everything a contract says is
+//! escaped for its format: `.html` templates auto-escape as HTML, `.md`
+//! templates as Markdown ([`md_text`]). Text from contracts is never markup.
+//! The HTML pages carry a Content-Security-Policy that allows only their own
+//! inline style and script, by hash: no network, no injected script.
+
+use std::path::{Path, PathBuf};
+
+mod lineage;
+mod markup;
+mod model;
+
+pub use lineage::{Diagram, Edge, Node};
+pub use markup::{Part, md_text};
+pub use model::*;
+
+use base64::Engine as _;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::Ir;
+use crate::source::{Sources, Span};
+use crate::sql::GeneratedFile;
+
+/// The built-in templates, by the name a `--templates` file overrides.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("index.md", include_str!("../../templates/docs/index.md")),
+    (
+        "contract.md",
+        include_str!("../../templates/docs/contract.md"),
+    ),
+    (
+        "layout.html",
+        include_str!("../../templates/docs/layout.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../templates/docs/index.html"),
+    ),
+    (
+        "contract.html",
+        include_str!("../../templates/docs/contract.html"),
+    ),
+    (
+        "lineage.html",
+        include_str!("../../templates/docs/lineage.html"),
+    ),
+    (
+        "catalog.css",
+        include_str!("../../templates/docs/catalog.css"),
+    ),
+    (
+        "catalog.js",
+        include_str!("../../templates/docs/catalog.js"),
+    ),
+];
+
+/// Options of the docs target.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A directory whose files override the built-in templates by name.
+    pub templates: Option<PathBuf>,
+}
+
+/// A template that failed to load or render, located in its file.
+#[derive(Debug)]
+pub struct TemplateError {
+    /// Holds the template's text, for the diagnostic's snippet.
+    pub sources: Sources,
+    pub diagnostic: Diagnostic,
+}
+
+/// The paths a run owns under `docs/`: everything, or for a subset of
+/// contracts their pages and the indexes (which list the run's contracts).
+pub fn scopes(ir: &Ir, subset: bool) -> Vec<String> {
+    if !subset {
+        return vec![String::new()];
+    }
+    let indexes = ["index.md".to_string(), "html/index.html".to_string()];
+    ir.datasets
+        .iter()
+        .flat_map(|ds| {
+            [
+                format!("{}.md", ds.contract),
+                format!("html/{}.html", ds.contract),
+            ]
+        })
+        .chain(indexes)
+        .collect()
+}
+
+/// Render the docs of `ir`: `index.md`, `<contract>.md`, `html/index.html`
+/// and `html/<contract>.html` (paths relative to the docs directory). With
+/// The indexes list the contracts of `ir`.
+pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Box<TemplateError>> {
+    let env = environment(options.templates.clone());
+    let fail = |err: Error| template_error(&err, options.templates.as_deref());
+    // The inline style and script, rendered once: their hashes go into
+    // every page's Content-Security-Policy.
+    let style = render(&env, "catalog.css", Value::UNDEFINED).map_err(fail)?;
+    let script = render(&env, "catalog.js", Value::UNDEFINED).map_err(fail)?;
+    let assets = Assets {
+        csp: format!(
+            "default-src 'none'; img-src data:; style-src '{}'; script-src '{}'; base-uri 'none'; form-action 'none'",
+            csp_hash(&style),
+            csp_hash(&script)
+        ),
+        style,
+        script,
+    };
+    let catalog = catalog(ir);
+    let mut files = Vec::new();
+    for page in &catalog.contracts {
+        let context = minijinja::context! { page, assets => &assets };
+        for (template, path) in [
+            ("contract.md", page.md.clone()),
+            ("contract.html", format!("html/{}", page.html)),
+        ] {
+            let text = render(&env, template, context.clone()).map_err(fail)?;
+            files.push(GeneratedFile { path, text });
+        }
+    }
+    let context = minijinja::context! { catalog => &catalog, assets => &assets };
+    for (template, path) in [("index.md", "index.md"), ("index.html", "html/index.html")] {
+        let text = render(&env, template, context.clone()).map_err(fail)?;
+        files.push(GeneratedFile {
+            path: path.to_string(),
+            text,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn render(env: &Environment<'static>, name: &str, context: Value) -> Result<String, Error> {
+    let mut text = env.get_template(name)?.render(context)?;
+    // Every file ends in exactly one newline, whatever the template does.
+    let trimmed = text.trim_end().len();
+    text.truncate(trimmed);
+    text.push('\n');
+    Ok(text)
+}
+
+fn csp_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+#[derive(Debug, Serialize)]
+struct Assets {
+    csp: String,
+    style: String,
+    script: String,
+}
+
+// ---------------------------------------------------------------------------
+// Templates: loading and errors
+
+/// Where a template comes from: the user's directory, else built in.
+fn template_source(dir: Option<&Path>, name: &str) -> Option<(String, String)> {
+    if let Some(path) = dir.and_then(|dir| user_template(dir, name)) {
+        let text = std::fs::read_to_string(&path).ok()?;
+        return Some((crate::load::display(&path), text));
+    }
+    TEMPLATES.iter().find(|(n, _)| *n == name).map(|(n, text)| {
+        (
+            format!("templates/docs/{n} (built in)"),
+            (*text).to_string(),
+        )
+    })
+}
+
+/// The user's file for template `name`, if there is one; names that would
+/// leave the directory are not looked up.
+fn user_template(dir: &Path, name: &str) -> Option<PathBuf> {
+    let plain = !name.is_empty()
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let path = dir.join(name);
+    (plain && path.is_file()).then_some(path)
+}
+
+fn environment(dir: Option<PathBuf>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_loader(
+        move |name| match dir.as_deref().and_then(|d| user_template(d, name)) {
+            Some(path) => std::fs::read_to_string(&path).map(Some).map_err(|err| {
+                Error::new(
+                    ErrorKind::TemplateNotFound,
+                    format!("cannot read {}: {err}", path.display()),
+                )
+            }),
+            None => Ok(TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| (*text).to_string())),
+        },
+    );
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".md") {
+            AutoEscape::Custom("markdown")
+        } else {
+            minijinja::default_auto_escape_callback(name)
+        }
+    });
+    env.set_formatter(markup::formatter);
+    env.add_filter("inline", markup::inline);
+    env.add_filter("code", markup::code);
+    env.add_filter("codeblock", markup::codeblock);
+    env.add_filter("paragraphs", markup::paragraphs);
+    env
+}
+
+/// A located diagnostic for a template error.
+fn template_error(err: &Error, dir: Option<&Path>) -> Box<TemplateError> {
+    let mut sources = Sources::new();
+    let name = err.name().unwrap_or("").to_string();
+    let what = match err.kind() {
+        ErrorKind::UndefinedError => "undefined value".to_string(),
+        ErrorKind::TemplateNotFound => "template not found".to_string(),
+        ErrorKind::SyntaxError => "syntax error".to_string(),
+        kind => kind.to_string(),
+    };
+    let detail = err.detail().map(|d| format!(": {d}")).unwrap_or_default();
+    let mut diagnostic = Diagnostic::error(
+        Code::Template,
+        if name.is_empty() {
+            format!("docs template: {what}{detail}")
+        } else {
+            format!("docs template `{name}`: {what}{detail}")
+        },
+    );
+    let user = dir.is_some_and(|d| user_template(d, &name).is_some());
+    match template_source(dir, &name) {
+        Some((path, text)) => {
+            let range = err.range().or_else(|| {
+                let line = err.line()?;
+                let start = text
+                    .split_inclusive('\n')
+                    .take(line.saturating_sub(1))
+                    .map(str::len)
+                    .sum();
+                let len = text[start..].find('\n').unwrap_or(text.len() - start);
+                Some(start..start + len)
+            });
+            let range = range.filter(|r| r.end <= text.len() && text.is_char_boundary(r.start));
+            let file = sources.add(path.clone(), text);
+            diagnostic = match range {
+                Some(range) => diagnostic.with_label(Span::new(file, range.start, range.end), what),
+                None => diagnostic.with_path(path),
+            };
+        }
+        None => {
+            if let Some(dir) = dir {
+                diagnostic = diagnostic.with_path(crate::load::display(dir));
+            }
+        }
+    }
+    let help = match err.kind() {
+        ErrorKind::UndefinedError => {
+            "templates see only the variables listed in docs/docs.md; check the spelling"
+        }
+        ErrorKind::TemplateNotFound => {
+            "a template can include the built-in templates and files of the --templates directory"
+        }
+        _ if !user => "this is a bug in datapact's built-in templates; please report it",
+        _ => {
+            "see the minijinja template syntax: https://docs.rs/minijinja/latest/minijinja/syntax/"
+        }
+    };
+    Box::new(TemplateError {
+        sources,
+        diagnostic: diagnostic.with_help(help),
+    })
+}
