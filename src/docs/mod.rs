@@ -101,11 +101,12 @@ pub fn scopes(ir: &Ir, subset: bool) -> Vec<String> {
 }
 
 /// Render the docs of `ir`: `index.md`, `<contract>.md`, `html/index.html`
-/// and `html/<contract>.html` (paths relative to the docs directory). With
-/// The indexes list the contracts of `ir`.
+/// and `html/<contract>.html` (paths relative to the docs directory). The
+/// indexes list the contracts of `ir`.
 pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Box<TemplateError>> {
     let env = environment(options.templates.clone());
-    let fail = |err: Error| template_error(&err, options.templates.as_deref());
+    let catalog = catalog(ir);
+    let fail = |err: Error| template_error(&err, options.templates.as_deref(), &catalog);
     // The inline style and script, rendered once: their hashes go into
     // every page's Content-Security-Policy.
     let style = render(&env, "catalog.css", Value::UNDEFINED).map_err(fail)?;
@@ -119,7 +120,6 @@ pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Box<Templa
         style,
         script,
     };
-    let catalog = catalog(ir);
     let mut files = Vec::new();
     for page in &catalog.contracts {
         let context = minijinja::context! { page, assets => &assets };
@@ -165,6 +165,30 @@ struct Assets {
     csp: String,
     style: String,
     script: String,
+}
+
+/// A did-you-mean for a misspelt variable: the closest name the templates
+/// can see (a key anywhere in the view model).
+fn suggest(word: &str, catalog: &Catalog) -> Option<String> {
+    fn keys(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    out.insert(k.clone());
+                    keys(v, out);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    let mut names: std::collections::BTreeSet<String> =
+        ["page", "catalog", "assets", "csp", "style", "script"]
+            .map(String::from)
+            .into();
+    keys(&serde_json::to_value(catalog).ok()?, &mut names);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::suggest::did_you_mean(word, &names, &[])
 }
 
 // ---------------------------------------------------------------------------
@@ -231,7 +255,7 @@ fn environment(dir: Option<PathBuf>) -> Environment<'static> {
 }
 
 /// A located diagnostic for a template error.
-fn template_error(err: &Error, dir: Option<&Path>) -> Box<TemplateError> {
+fn template_error(err: &Error, dir: Option<&Path>, catalog: &Catalog) -> Box<TemplateError> {
     let mut sources = Sources::new();
     let name = err.name().unwrap_or("").to_string();
     let what = match err.kind() {
@@ -250,8 +274,18 @@ fn template_error(err: &Error, dir: Option<&Path>) -> Box<TemplateError> {
         },
     );
     let user = dir.is_some_and(|d| user_template(d, &name).is_some());
+    // The last name of the undefined expression, e.g. `ownrs` of `page.ownrs`.
+    let mut misspelt = None;
     match template_source(dir, &name) {
         Some((path, text)) => {
+            misspelt = err
+                .range()
+                .and_then(|r| text.get(r))
+                .and_then(|expr| {
+                    expr.rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .find(|w| !w.is_empty())
+                })
+                .map(str::to_string);
             let range = err.range().or_else(|| {
                 let line = err.line()?;
                 let start = text
@@ -277,14 +311,22 @@ fn template_error(err: &Error, dir: Option<&Path>) -> Box<TemplateError> {
     }
     let help = match err.kind() {
         ErrorKind::UndefinedError => {
-            "templates see only the variables listed in docs/docs.md; check the spelling"
+            let list = "templates see only the variables listed in docs/docs.md";
+            match misspelt.and_then(|word| suggest(&word, catalog)) {
+                Some(hint) => format!("{hint} {list}"),
+                None => format!("{list}; check the spelling"),
+            }
         }
         ErrorKind::TemplateNotFound => {
             "a template can include the built-in templates and files of the --templates directory"
+                .to_string()
         }
-        _ if !user => "this is a bug in datapact's built-in templates; please report it",
+        _ if !user => {
+            "this is a bug in datapact's built-in templates; please report it".to_string()
+        }
         _ => {
             "see the minijinja template syntax: https://docs.rs/minijinja/latest/minijinja/syntax/"
+                .to_string()
         }
     };
     Box::new(TemplateError {

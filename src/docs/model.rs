@@ -267,7 +267,8 @@ pub fn catalog(ir: &Ir) -> Catalog {
             }),
         }
     }
-    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    // Named domains in order, then contracts without one.
+    groups.sort_by(|a, b| (a.name.is_empty(), &a.name).cmp(&(b.name.is_empty(), &b.name)));
     let columns: Vec<ColumnRef> = contracts
         .iter()
         .flat_map(|page| {

@@ -1,6 +1,6 @@
 """Open the generated HTML catalog in a real headless Chromium and report.
 
-Usage: browser.py HTML_DIR SCREENSHOT_DIR [QUERY EXPECTED_CONTRACTS EXPECTED_COLUMNS]
+Usage: browser.py HTML_DIR SCREENSHOT_DIR [QUERY...]
 
 Loads every page of HTML_DIR from file:// (no server, no network: any
 request that is not for a file under HTML_DIR is blocked and reported) and
@@ -9,11 +9,11 @@ prints one JSON report on stdout:
 - per page: console messages of type error or warning, uncaught page errors,
   JavaScript dialogs (an injected alert() would open one), blocked requests,
   and whether the page is wider than a phone screen;
-- for index.html: the visible contract and column rows before and after
-  typing QUERY into the search box, the status line, and the rows after
-  clearing it again;
-- screenshots: index.png (desktop), index-filtered.png, index-phone.png and
-  one <page>.png per contract page, under SCREENSHOT_DIR.
+- for index.html: the visible contract and column rows before, after
+  typing each QUERY into the search box (with the status line and the
+  address), and after clearing it again;
+- screenshots: index.png (desktop), index-filtered.png (the first query),
+  index-phone.png and one <page>.png per contract page, under SCREENSHOT_DIR.
 
 Chromium is Debian's (/usr/bin/chromium, or $DATAPACT_CHROMIUM), driven by
 Playwright over its own pipe; Playwright never downloads a browser here.
@@ -49,7 +49,7 @@ def visible(page, selector):
 def main():
     html_dir = pathlib.Path(sys.argv[1]).resolve()
     shots = pathlib.Path(sys.argv[2]).resolve()
-    query = sys.argv[3] if len(sys.argv) > 3 else None
+    queries = sys.argv[3:]
     shots.mkdir(parents=True, exist_ok=True)
     chromium = os.environ.get("DATAPACT_CHROMIUM", "/usr/bin/chromium")
     root = html_dir.as_uri() + "/"
@@ -105,17 +105,21 @@ def main():
                 entry["contracts_before"] = visible(page, "tr[data-kind=contract]")
                 entry["columns_before"] = visible(page, "tr[data-kind=column]")
                 page.screenshot(path=str(shots / "index.png"), full_page=True)
-                if query is not None:
+                entry["queries"] = {}
+                for i, query in enumerate(queries):
                     page.fill("#filter", query)
                     page.wait_for_timeout(50)
-                    entry["query"] = query
-                    entry["contracts_after"] = visible(page, "tr[data-kind=contract]")
-                    entry["columns_after"] = visible(page, "tr[data-kind=column]")
-                    entry["status"] = page.inner_text("#filter-status")
-                    entry["hash"] = page.evaluate("window.location.hash")
-                    page.screenshot(
-                        path=str(shots / "index-filtered.png"), full_page=True
-                    )
+                    entry["queries"][query] = {
+                        "contracts": visible(page, "tr[data-kind=contract]"),
+                        "columns": visible(page, "tr[data-kind=column]"),
+                        "status": page.inner_text("#filter-status"),
+                        "hash": page.evaluate("window.location.hash"),
+                    }
+                    if i == 0:
+                        page.screenshot(
+                            path=str(shots / "index-filtered.png"), full_page=True
+                        )
+                if queries:
                     page.fill("#filter", "")
                     page.wait_for_timeout(50)
                     entry["contracts_cleared"] = visible(page, "tr[data-kind=contract]")

@@ -1,0 +1,595 @@
+//! The docs target (`compile --target docs`):
+//!
+//! - snapshots of the example contracts' Markdown and HTML pages;
+//! - hostile text (tests/catalog/contracts/accounts.yaml) renders as text:
+//!   the Markdown is parsed by a CommonMark + GFM-tables parser and must
+//!   hold no HTML, links other than to pages, or stray emphasis; the HTML
+//!   holds no tag from a contract;
+//! - `--templates` overrides, and the located diagnostics of a broken one;
+//! - the HTML catalog in a real headless Chromium (tests/catalog/browser.py,
+//!   Playwright driving Debian's chromium): no console errors, no dialogs,
+//!   no network, the search box filters exactly, and screenshots under
+//!   target/docs-screenshots/. Without the venv of scripts/install the
+//!   browser test skips, unless DATAPACT_REQUIRE_ENGINES=1.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+
+fn datapact(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_datapact"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("datapact-catalog-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Compile `contracts` (relative to the repo root) to docs in a fresh
+/// directory; returns the docs directory.
+fn compile_docs(name: &str, contracts: &str, extra: &[&str]) -> PathBuf {
+    let out = temp_dir(name);
+    let out_arg = out.to_string_lossy().into_owned();
+    let mut args = vec!["compile", contracts, "--target", "docs", "--out", &out_arg];
+    args.extend(extra);
+    let o = datapact(&args, &common::root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The same run again is up to date, byte for byte.
+    args.push("--check");
+    let o = datapact(&args, &common::root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    out.join("docs")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots
+
+/// The page with its inline style and script left out: those are
+/// templates/docs/catalog.css and catalog.js, reviewed as files.
+fn without_assets(html: &str) -> String {
+    let mut out = html.to_string();
+    for (open, close) in [("<style>", "</style>"), ("<script>", "</script>")] {
+        if let (Some(a), Some(b)) = (out.find(open), out.find(close)) {
+            out.replace_range(a + open.len()..b, "…");
+        }
+    }
+    out
+}
+
+#[test]
+fn example_contracts_pages() {
+    let sources = common::load(&common::root().join("contracts"));
+    let ir = datapact::check(&sources).ir.expect("valid examples");
+    let files = datapact::docs::emit(&ir, &datapact::docs::Options::default())
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostic));
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths.len(), 2 * ir.datasets.len() + 2, "{paths:?}");
+    for f in &files {
+        let text = if f.path.ends_with(".html") {
+            without_assets(&f.text)
+        } else {
+            f.text.clone()
+        };
+        insta::assert_snapshot!(format!("docs__{}", f.path.replace('/', "__")), text);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Markdown: parsed, it must say exactly what the contract says
+
+fn parse(md: &str) -> Vec<Event<'_>> {
+    let options = pulldown_cmark::Options::ENABLE_TABLES
+        | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+        | pulldown_cmark::Options::ENABLE_MATH;
+    Parser::new_ext(md, options).collect()
+}
+
+/// The text of the events up to the end of the enclosing element.
+fn text_until_end(events: &[Event], start: usize) -> String {
+    let mut depth = 0;
+    let mut text = String::new();
+    for e in &events[start..] {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[test]
+fn hostile_text_stays_text_in_markdown() {
+    let docs = compile_docs("hostile-md", "tests/catalog/contracts", &[]);
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let md = read(&path);
+        for e in parse(&md) {
+            match &e {
+                Event::Html(_) | Event::InlineHtml(_) => {
+                    panic!("{}: raw HTML {e:?}", path.display())
+                }
+                Event::InlineMath(_) | Event::DisplayMath(_) => {
+                    panic!("{}: math {e:?}", path.display())
+                }
+                Event::Start(Tag::Emphasis | Tag::Strikethrough | Tag::Image { .. }) => {
+                    panic!("{}: markup from a contract {e:?}", path.display())
+                }
+                Event::Start(Tag::Link { dest_url, .. }) => assert!(
+                    dest_url.ends_with(".md") && !dest_url.contains(':'),
+                    "{}: link to {dest_url}",
+                    path.display()
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    let md = read(&docs.join("fx.accounts.md"));
+    let events = parse(&md);
+    let headings: Vec<String> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Start(Tag::Heading { .. })))
+        .map(|(i, _)| text_until_end(&events, i))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "<script>alert('title')</script> Accounts",
+            "Owners",
+            "Service levels",
+            "Schema",
+            "Table checks",
+            "Lineage"
+        ]
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            ..
+        })
+    )));
+    // The description's paragraphs, word for word.
+    let paragraphs: Vec<String> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Start(Tag::Paragraph)))
+        .map(|(i, _)| text_until_end(&events, i))
+        .collect();
+    assert!(
+        paragraphs.contains(
+            &"<img src=x onerror=\"alert('description')\"> Accounts & \"friends\" | not a table | \
+              # not a heading [a link](javascript:alert('link')) with *stars*, _underscores_ and `ticks`."
+                .to_string()
+        ),
+        "{paragraphs:#?}"
+    );
+    assert!(
+        paragraphs.contains(
+            &"1. not a list; {{ not_jinja }} {% if x %}; $x$ is not math; ~~not struck~~"
+                .to_string()
+        ),
+        "{paragraphs:#?}"
+    );
+
+    // Every table row has its cells, in order: pipes in names, values and
+    // descriptions are escaped.
+    let tables = tables(&events);
+    let owners = &tables[0];
+    assert_eq!(
+        owners[1],
+        [
+            "<b>Bold</b> & Co | Team",
+            "producer",
+            "x\"><script>alert('email')</script>@evil.example"
+        ]
+    );
+    let schema = &tables[1];
+    assert!(schema.iter().all(|row| row.len() == 7), "{schema:#?}");
+    let names: Vec<&str> = schema[1..].iter().map(|row| row[0].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "account_id",
+            "</td><script>alert('column')</script>",
+            "a|b `c`",
+            "handle",
+            "balance",
+            "updated_at"
+        ]
+    );
+    assert_eq!(schema[1][5], "Line one line two | with a pipe");
+    assert_eq!(
+        schema[3][6],
+        "one of </code><script>alert('value')</script>, x|y, `tick`, the empty string"
+    );
+    assert_eq!(schema[4][6], "matches <[a-z]+>|[|]; exactly 2 characters");
+    assert_eq!(
+        schema[5][6],
+        "between -1,000.5 and 1,000,000, only where handle <> '<admin>'"
+    );
+    let checks = &tables[2];
+    assert_eq!(checks[1][3], "<style>body{display:none}</style>");
+    // The custom SQL keeps its backtick runs inside a longer fence.
+    let code: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .filter(|t| t.contains("end no fence"))
+        .collect();
+    assert_eq!(
+        code,
+        [
+            "select * from {{ table }}\n-- ``` and ```` end no fence; </code></pre><script>alert('sql')</script>\nwhere false\n"
+        ]
+    );
+}
+
+/// Every table: rows of cell texts, the header first.
+fn tables(events: &[Event]) -> Vec<Vec<Vec<String>>> {
+    let mut tables = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Table(_)) => tables.push(Vec::new()),
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                tables.last_mut().unwrap().push(Vec::new())
+            }
+            Event::Start(Tag::TableCell) => {
+                let text = text_until_end(events, i);
+                tables.last_mut().unwrap().last_mut().unwrap().push(text);
+            }
+            Event::End(TagEnd::Table) => {}
+            _ => {}
+        }
+    }
+    tables
+}
+
+// ---------------------------------------------------------------------------
+// HTML: no tag from a contract, and the catalog's structure
+
+#[test]
+fn hostile_text_stays_text_in_html() {
+    let docs = compile_docs("hostile-html", "tests/catalog/contracts", &[]);
+    let html_dir = docs.join("html");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&html_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let html = read(&path);
+        pages += 1;
+        assert_eq!(html.matches("<script").count(), 1, "{}", path.display());
+        assert_eq!(html.matches("<style").count(), 1, "{}", path.display());
+        for raw in [
+            "<img",
+            "<iframe",
+            "<marquee",
+            "<b>",
+            "<svg onload",
+            "<script>alert",
+            "href=\"javascript",
+            "</td><script",
+        ] {
+            assert!(!html.contains(raw), "{}: {raw}", path.display());
+        }
+        assert!(
+            html.contains("Content-Security-Policy"),
+            "{}",
+            path.display()
+        );
+    }
+    assert_eq!(pages, 5, "4 contract pages and the index");
+    let accounts = read(&html_dir.join("fx.accounts.html"));
+    for escaped in [
+        "<h1>&lt;script&gt;alert(&#x27;title&#x27;)&lt;&#x2f;script&gt; Accounts</h1>",
+        "&lt;img src=x onerror=&quot;alert(&#x27;description&#x27;)&quot;&gt;",
+        "<code>&lt;&#x2f;td&gt;&lt;script&gt;alert(&#x27;column&#x27;)&lt;&#x2f;script&gt;</code>",
+        "<a href=\"mailto:x&quot;&gt;&lt;script&gt;",
+    ] {
+        assert!(accounts.contains(escaped), "missing {escaped}");
+    }
+    // The index groups by domain: `fx`, then `Other` for `lonely`.
+    let index = read(&html_dir.join("index.html"));
+    let fx = index.find("<h2>fx</h2>").expect("fx group");
+    let other = index.find("<h2>Other</h2>").expect("Other group");
+    assert!(fx < other);
+    // Lineage: items and orders reference accounts, items references orders.
+    for edge in [
+        "fx.items references fx.accounts",
+        "fx.items references fx.orders",
+        "fx.orders references fx.accounts",
+    ] {
+        assert!(index.contains(&format!("<title>{edge}</title>")), "{edge}");
+    }
+    let lonely = read(&html_dir.join("lonely.html"));
+    assert!(!lonely.contains("<svg"), "no references, no diagram");
+    assert!(lonely.contains("No references to or from other contracts."));
+}
+
+// ---------------------------------------------------------------------------
+// Template overrides
+
+#[test]
+fn templates_override_by_name() {
+    let templates = temp_dir("override-templates");
+    std::fs::write(
+        templates.join("contract.md"),
+        "{% include \"owners.md\" %}{{ page.heading }} v{{ page.version }}: {{ page.columns|length }} columns\n",
+    )
+    .unwrap();
+    // A partial of the user's own, included by the override.
+    std::fs::write(
+        templates.join("owners.md"),
+        "{{ page.owner_names|join(\", \") }} · ",
+    )
+    .unwrap();
+    let t = templates.to_string_lossy().into_owned();
+    let docs = compile_docs("override", "tests/catalog/contracts", &["--templates", &t]);
+    assert_eq!(
+        read(&docs.join("fx.orders.md")),
+        "Order Team · Orders v2.0.0: 4 columns\n"
+    );
+    // The other templates are the built-in ones.
+    assert!(read(&docs.join("index.md")).starts_with("# Data contracts\n"));
+    assert!(read(&docs.join("html/fx.orders.html")).starts_with("<!doctype html>"));
+
+    // The same directory from datapact.yaml, relative to it.
+    let project = temp_dir("override-project");
+    std::fs::create_dir_all(project.join("tpl")).unwrap();
+    std::fs::copy(
+        templates.join("contract.md"),
+        project.join("tpl/contract.md"),
+    )
+    .unwrap();
+    std::fs::copy(templates.join("owners.md"), project.join("tpl/owners.md")).unwrap();
+    let contracts = common::root().join("tests/catalog/contracts");
+    std::fs::write(
+        project.join("datapact.yaml"),
+        format!(
+            "contracts: [{}]\ntargets: [docs]\ndocs_templates: tpl\n",
+            contracts.display()
+        ),
+    )
+    .unwrap();
+    let o = datapact(&["compile"], &project);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        read(&project.join("build/docs/fx.orders.md")),
+        "Order Team · Orders v2.0.0: 4 columns\n"
+    );
+}
+
+/// A broken template: exit 2, nothing written, the template's line and
+/// column underlined, and a hint.
+fn broken_template(name: &str, text: &str) -> (String, PathBuf) {
+    let templates = temp_dir(&format!("broken-{name}"));
+    std::fs::write(templates.join(name), text).unwrap();
+    let out = temp_dir(&format!("broken-{name}-out"));
+    let o = datapact(
+        &[
+            "compile",
+            "tests/catalog/contracts",
+            "--target",
+            "docs",
+            "--out",
+            &out.to_string_lossy(),
+            "--templates",
+            &templates.to_string_lossy(),
+            "--color",
+            "never",
+        ],
+        &common::root(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        std::fs::read_dir(&out).unwrap().next().is_none(),
+        "nothing is written"
+    );
+    (stderr(&o), templates)
+}
+
+#[test]
+fn a_misspelt_variable_is_located_in_the_template() {
+    let (err, dir) = broken_template(
+        "contract.md",
+        "# {{ page.heading }}\n\nOwned by {{ page.ownrs }}.\n",
+    );
+    let file = dir.join("contract.md");
+    assert!(
+        err.contains(&format!(
+            "{}:3:13 error[template]: docs template `contract.md`: undefined value",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("Owned by {{ page.ownrs }}."), "{err}");
+    assert!(
+        err.contains(
+            "help: did you mean `owners`? templates see only the variables listed in docs/docs.md"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_syntax_error_is_located_in_the_template() {
+    let (err, dir) = broken_template(
+        "index.html",
+        "{% extends \"layout.html\" %}\n{% block main %}{% for c in catalog.contracts %}{% endblock %}\n",
+    );
+    let file = dir.join("index.html");
+    assert!(
+        err.contains(&format!("{}:2:", file.display()))
+            && err.contains("error[template]: docs template `index.html`: syntax error"),
+        "{err}"
+    );
+}
+
+#[test]
+fn templates_must_be_a_directory() {
+    let o = datapact(
+        &[
+            "compile",
+            "tests/catalog/contracts",
+            "--target",
+            "docs",
+            "--out",
+            &temp_dir("no-templates").to_string_lossy(),
+            "--templates",
+            "tests/catalog/no-such-dir",
+        ],
+        &common::root(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`tests/catalog/no-such-dir` is not a directory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn markdown_templates_refuse_to_print_none() {
+    let (err, _) = broken_template("contract.md", "{{ page.title }}\n");
+    // lonely has no title.
+    assert!(err.contains("this value is none"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// A real browser
+
+fn browser(html_dir: &Path, shots: &Path, queries: &[&str]) -> Option<serde_json::Value> {
+    let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+    let python = std::env::var_os("DATAPACT_PYTHON").map(PathBuf::from);
+    let chromium = std::env::var_os("DATAPACT_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let why = match &python {
+        None => Some("DATAPACT_PYTHON is not set (run scripts/test)".to_string()),
+        Some(_) if !chromium.is_file() => Some(format!("no {}", chromium.display())),
+        Some(_) => None,
+    };
+    if let Some(why) = why {
+        assert!(!required, "the browser test is required: {why}");
+        eprintln!("skipping the browser test: {why}");
+        return None;
+    }
+    let o = Command::new(python.unwrap())
+        .arg(common::root().join("tests/catalog/browser.py"))
+        .arg(html_dir)
+        .arg(shots)
+        .args(queries)
+        .output()
+        .expect("run browser.py");
+    assert!(
+        o.status.success(),
+        "browser.py failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(serde_json::from_slice(&o.stdout).expect("browser.py prints JSON"))
+}
+
+/// No errors, warnings, dialogs, requests or sideways scrolling on any page.
+fn assert_clean(report: &serde_json::Value, pages: usize) {
+    let pages_seen = report["pages"].as_object().expect("pages");
+    assert_eq!(pages_seen.len(), pages, "{report:#}");
+    for (name, page) in pages_seen {
+        for key in ["console", "page_errors", "dialogs", "blocked_requests"] {
+            assert_eq!(
+                page[key],
+                serde_json::json!([]),
+                "{name}: {key}: {report:#}"
+            );
+        }
+        assert_eq!(page["search_visible"], true, "{name}");
+        assert_eq!(page["phone_overflow"], false, "{name}: wider than a phone");
+    }
+}
+
+#[test]
+fn catalog_in_a_real_browser() {
+    let shots = common::root().join("target/docs-screenshots");
+    let docs = compile_docs("browser", "tests/catalog/contracts", &[]);
+    let Some(report) = browser(
+        &docs.join("html"),
+        &shots.join("fixtures"),
+        &["zebra", "zebra items", "nothing-matches-this"],
+    ) else {
+        return;
+    };
+    assert_clean(&report, 5);
+    let index = &report["pages"]["index.html"];
+    assert_eq!(index["contracts_before"], 4, "{index:#}");
+    assert_eq!(index["columns_before"], 0, "columns show only for a query");
+    let q = &index["queries"];
+    // accounts has the tag `zebra|crossing`; orders and items a zebra column.
+    assert_eq!(q["zebra"]["contracts"], 3, "{index:#}");
+    assert_eq!(q["zebra"]["columns"], 2, "{index:#}");
+    assert_eq!(q["zebra"]["status"], "3 contracts, 2 columns match");
+    assert_eq!(q["zebra"]["hash"], "#q=zebra");
+    // Every word must match.
+    assert_eq!(q["zebra items"]["contracts"], 1, "{index:#}");
+    assert_eq!(q["zebra items"]["columns"], 1, "{index:#}");
+    assert_eq!(q["zebra items"]["status"], "1 contract, 1 column match");
+    assert_eq!(q["nothing-matches-this"]["contracts"], 0);
+    assert_eq!(q["nothing-matches-this"]["columns"], 0);
+    assert_eq!(index["contracts_cleared"], 4);
+    assert_eq!(index["columns_cleared"], 0);
+    assert_eq!(
+        report["pages"]["fx.accounts.html"]["title"],
+        "<script>alert('title')</script> Accounts · data contract"
+    );
+
+    // The example contracts, for the screenshots.
+    let docs = compile_docs("browser-examples", "contracts", &[]);
+    let report =
+        browser(&docs.join("html"), &shots.join("examples"), &["payment"]).expect("ran above");
+    assert_clean(&report, 7);
+    let index = &report["pages"]["index.html"];
+    assert_eq!(index["contracts_before"], 6);
+    assert_eq!(index["queries"]["payment"]["contracts"], 1, "{index:#}");
+    for shot in [
+        "index.png",
+        "index-filtered.png",
+        "index-phone.png",
+        "shop.orders.png",
+    ] {
+        let path = shots.join("examples").join(shot);
+        assert!(
+            std::fs::metadata(&path).is_ok_and(|m| m.len() > 10_000),
+            "{}",
+            path.display()
+        );
+    }
+}
