@@ -17,6 +17,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use proptest::prelude::*;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 fn datapact(args: &[&str], dir: &Path) -> Output {
@@ -275,6 +276,59 @@ fn tables(events: &[Event]) -> Vec<Vec<Vec<String>>> {
         }
     }
     tables
+}
+
+/// The text a CommonMark reader sees in `md`, a paragraph or one table cell.
+fn rendered_text(md: &str) -> String {
+    let events = parse(md);
+    let mut text = String::new();
+    for e in &events {
+        match e {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::Start(
+                Tag::Paragraph | Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell,
+            )
+            | Event::End(_) => {}
+            other => panic!("markup in {md:?}: {other:?}"),
+        }
+    }
+    text
+}
+
+/// Characters that mean something in Markdown, and some that do not.
+fn markdownish() -> impl Strategy<Value = String> {
+    let chars: Vec<char> = "ab1 _*`\\[]()<>|~&$!#-+=.:;/\"'{}%^@\n\té漢©0)"
+        .chars()
+        .collect();
+    prop::collection::vec(prop::sample::select(chars), 0..24)
+        .prop_map(|cs| cs.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Escaped text renders as itself (whitespace collapsed), in a
+    /// paragraph and in a table cell.
+    #[test]
+    fn markdown_text_round_trips(s in markdownish()) {
+        let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let md = datapact::docs::md_text(&s);
+        prop_assert_eq!(rendered_text(&md), want.clone(), "paragraph {:?}", md);
+        let table = format!("| h |\n|---|\n| {md} |\n");
+        prop_assert_eq!(rendered_text(&table), format!("h{want}"), "cell {:?}", table);
+    }
+
+    /// A code span holds exactly its text, in a paragraph and in a cell.
+    #[test]
+    fn markdown_code_round_trips(s in markdownish()) {
+        let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let want = if want.is_empty() { " ".to_string() } else { want };
+        let md = datapact::docs::md_code(&s, false);
+        prop_assert_eq!(rendered_text(&md), want.clone(), "paragraph {:?}", md);
+        let table = format!("| h |\n|---|\n| {} |\n", datapact::docs::md_code(&s, true));
+        prop_assert_eq!(rendered_text(&table), format!("h{want}"), "cell {:?}", table);
+    }
 }
 
 // ---------------------------------------------------------------------------

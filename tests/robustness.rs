@@ -1,5 +1,5 @@
 //! Property tests: no input makes the loader, validator, lowering or any
-//! renderer panic. Arbitrary bytes, arbitrary YAML documents built from the
+//! renderer panic, and the docs render every valid contract. Arbitrary bytes, arbitrary YAML documents built from the
 //! language's own vocabulary, and random edits of the example contracts.
 
 mod common;
@@ -16,8 +16,12 @@ fn run(files: &[String]) {
         sources.add(format!("f{i}.yaml"), text.clone());
     }
     let checked = datapact::check(&sources);
-    if checked.ir.is_some() {
+    if let Some(ir) = &checked.ir {
         assert!(checked.diagnostics.iter().all(|d| !d.is_error()));
+        // The built-in docs templates render every valid contract.
+        if let Err(err) = datapact::docs::emit(ir, &datapact::docs::Options::default()) {
+            panic!("docs template error: {:?}", err.diagnostic);
+        }
     }
     for d in &checked.diagnostics {
         let _ = diagnostic::render_human(

@@ -92,7 +92,10 @@ pub fn md_code(text: &str, cell: bool) -> String {
     let text = if cell { text.replace('|', "\\|") } else { text };
     let longest = longest_run(&text, '`');
     let fence = "`".repeat(longest + 1);
-    let pad = if text.is_empty() || text.starts_with('`') || text.ends_with('`') {
+    if text.is_empty() {
+        return format!("{fence} {fence}");
+    }
+    let pad = if text.starts_with('`') || text.ends_with('`') {
         " "
     } else {
         ""
