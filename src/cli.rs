@@ -462,7 +462,9 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
             return out.fail(
                 Diagnostic::error(Code::Io, format!("`{shown}` is not a directory"))
                     .with_path(shown)
-                    .with_help("--templates names a directory of docs templates"),
+                    .with_help(
+                        "--templates (or `docs_templates` in datapact.yaml) names a directory of docs templates",
+                    ),
             );
         }
     }
@@ -526,7 +528,18 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                 }
             }
             Target::Docs => match crate::docs::emit(&ir, &docs) {
-                Ok(files) => {
+                Ok(crate::docs::Docs { files, warnings }) => {
+                    match json.as_mut() {
+                        Some(doc) => add_to_json(doc, &warnings),
+                        None if !warnings.is_empty() => {
+                            let summary = Summary {
+                                warnings: warnings.len(),
+                                ..Summary::default()
+                            };
+                            out.diagnostics(&warnings, &Sources::new(), summary);
+                        }
+                        None => {}
+                    }
                     main.files.extend(files.into_iter().map(|mut f| {
                         f.path = format!("docs/{}", f.path);
                         f
@@ -603,6 +616,27 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         total.removed
     ));
     EXIT_OK
+}
+
+/// Add warnings found while compiling to the JSON document of the run.
+fn add_to_json(doc: &mut serde_json::Value, warnings: &[Diagnostic]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let extra: serde_json::Value = serde_json::from_str(&diagnostic::render_json(
+        warnings,
+        &Sources::new(),
+        Summary::default(),
+    ))
+    .expect("render_json writes JSON");
+    if let (Some(list), Some(more)) = (
+        doc["diagnostics"].as_array_mut(),
+        extra["diagnostics"].as_array(),
+    ) {
+        list.extend(more.iter().cloned());
+    }
+    let before = doc["summary"]["warnings"].as_u64().unwrap_or(0);
+    doc["summary"]["warnings"] = serde_json::json!(before + warnings.len() as u64);
 }
 
 /// The dbt target's options and project directory, from flags over

@@ -62,6 +62,7 @@ codes! {
     WrongType => "wrong-type": "a value of the wrong YAML type (e.g. a list where a string is expected)",
     MissingKey => "missing-key": "a required key is absent",
     Template => "template": "a documentation template could not be read, parsed or rendered",
+    UnusedTemplate => "unused-template": "a file of the docs templates directory that no template uses",
     InvalidValue => "invalid-value": "a value outside the allowed set (e.g. a severity or role)",
     EmptyFile => "empty-file": "a contract file with no content",
     MultipleDocuments => "multiple-documents": "more than one YAML document in a contract file",

@@ -80,7 +80,8 @@ fn example_contracts_pages() {
     let sources = common::load(&common::root().join("contracts"));
     let ir = datapact::check(&sources).ir.expect("valid examples");
     let files = datapact::docs::emit(&ir, &datapact::docs::Options::default())
-        .unwrap_or_else(|e| panic!("{:?}", e.diagnostic));
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostic))
+        .files;
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths.len(), 2 * ir.datasets.len() + 2, "{paths:?}");
     for f in &files {
@@ -234,7 +235,10 @@ fn hostile_text_stays_text_in_markdown() {
         schema[3][6],
         "one of </code><script>alert('value')</script>, x|y, `tick`, the empty string"
     );
-    assert_eq!(schema[4][6], "matches <[a-z]+>|[|]; exactly 2 characters");
+    assert_eq!(
+        schema[4][6],
+        "fully matches <[a-z]+>|[|]; exactly 2 characters"
+    );
     assert_eq!(
         schema[5][6],
         "between -1,000.5 and 1,000,000, only where handle <> '<admin>'"
@@ -319,10 +323,11 @@ proptest! {
         prop_assert_eq!(rendered_text(&table), format!("h{want}"), "cell {:?}", table);
     }
 
-    /// A code span holds exactly its text, in a paragraph and in a cell.
+    /// A code span holds exactly its text (line ends as spaces), in a
+    /// paragraph and in a table cell.
     #[test]
     fn markdown_code_round_trips(s in markdownish()) {
-        let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let want = s.replace("\r\n", " ").replace(['\r', '\n'], " ");
         let want = if want.is_empty() { " ".to_string() } else { want };
         let md = datapact::docs::md_code(&s, false);
         prop_assert_eq!(rendered_text(&md), want.clone(), "paragraph {:?}", md);
@@ -369,7 +374,8 @@ fn hostile_text_stays_text_in_html() {
         "<h1>&lt;script&gt;alert(&#x27;title&#x27;)&lt;&#x2f;script&gt; Accounts</h1>",
         "&lt;img src=x onerror=&quot;alert(&#x27;description&#x27;)&quot;&gt;",
         "<code>&lt;&#x2f;td&gt;&lt;script&gt;alert(&#x27;column&#x27;)&lt;&#x2f;script&gt;</code>",
-        "<a href=\"mailto:x&quot;&gt;&lt;script&gt;",
+        // The address is percent-encoded in the link: nothing rides along.
+        "<a href=\"mailto:x%22%3E%3Cscript%3Ealert%28%27email%27%29%3C%2Fscript%3E@evil.example\">",
     ] {
         assert!(accounts.contains(escaped), "missing {escaped}");
     }
@@ -386,6 +392,13 @@ fn hostile_text_stays_text_in_html() {
     ] {
         assert!(index.contains(&format!("<title>{edge}</title>")), "{edge}");
     }
+    // References link to the referenced column's row.
+    let orders = read(&html_dir.join("fx.orders.html"));
+    assert!(
+        orders.contains("references <a href=\"fx.accounts.html#col-account_id\">fx.accounts</a>"),
+        "{orders}"
+    );
+    assert!(accounts.contains("<tr id=\"col-account_id\""));
     let lonely = read(&html_dir.join("lonely.html"));
     assert!(!lonely.contains("<svg"), "no references, no diagram");
     assert!(lonely.contains("No references to or from other contracts."));
@@ -397,9 +410,10 @@ fn hostile_text_stays_text_in_html() {
 #[test]
 fn templates_override_by_name() {
     let templates = temp_dir("override-templates");
+    // Windows line ends: the output has `\n` all the same.
     std::fs::write(
         templates.join("contract.md"),
-        "{% include \"owners.md\" %}{{ page.heading }} v{{ page.version }}: {{ page.columns|length }} columns\n",
+        "{% include \"owners.md\" %}{{ page.heading }} v{{ page.version }}: {{ page.columns|length }} columns\r\n\r\n",
     )
     .unwrap();
     // A partial of the user's own, included by the override.
@@ -414,6 +428,12 @@ fn templates_override_by_name() {
         read(&docs.join("fx.orders.md")),
         "Order Team · Orders v2.0.0: 4 columns\n"
     );
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert!(!read(&path).contains('\r'), "{}", path.display());
+        }
+    }
     // The other templates are the built-in ones.
     assert!(read(&docs.join("index.md")).starts_with("# Data contracts\n"));
     assert!(read(&docs.join("html/fx.orders.html")).starts_with("<!doctype html>"));
@@ -494,6 +514,91 @@ fn a_misspelt_variable_is_located_in_the_template() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn an_error_in_an_included_template_points_at_it() {
+    let templates = temp_dir("broken-include");
+    std::fs::write(
+        templates.join("contract.md"),
+        "# {{ page.heading }}\n{% include \"part.md\" %}\n",
+    )
+    .unwrap();
+    std::fs::write(templates.join("part.md"), "\nOwners: {{ page.ownrs }}\n").unwrap();
+    let o = datapact(
+        &[
+            "compile",
+            "tests/catalog/contracts",
+            "--target",
+            "docs",
+            "--out",
+            &temp_dir("broken-include-out").to_string_lossy(),
+            "--templates",
+            &templates.to_string_lossy(),
+        ],
+        &common::root(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{}:2:12 error[template]: docs template `part.md`: undefined value",
+            templates.join("part.md").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `owners`?"), "{err}");
+}
+
+#[test]
+fn an_unused_template_file_is_a_warning() {
+    let templates = temp_dir("unused");
+    std::fs::write(templates.join("contracts.md"), "# {{ page.heading }}\n").unwrap();
+    let out = temp_dir("unused-out");
+    let o = datapact(
+        &[
+            "compile",
+            "tests/catalog/contracts",
+            "--target",
+            "docs",
+            "--out",
+            &out.to_string_lossy(),
+            "--templates",
+            &templates.to_string_lossy(),
+            "--color",
+            "never",
+        ],
+        &common::root(),
+    );
+    assert_eq!(o.status.code(), Some(0), "a warning: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "warning[unused-template]: `{}` is not used by any docs template",
+            templates.join("contracts.md").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `contract.md`?"), "{err}");
+    // In JSON, the warning is in the run's one document.
+    let o = datapact(
+        &[
+            "compile",
+            "tests/catalog/contracts",
+            "--target",
+            "docs",
+            "--out",
+            &out.to_string_lossy(),
+            "--templates",
+            &templates.to_string_lossy(),
+            "--format",
+            "json",
+        ],
+        &common::root(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    assert_eq!(doc["summary"]["warnings"], 1, "{doc:#}");
+    assert_eq!(doc["diagnostics"][0]["code"], "unused-template", "{doc:#}");
 }
 
 #[test]

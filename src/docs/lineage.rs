@@ -67,41 +67,49 @@ pub fn layout(
         }
     }
     // Longest path from a contract without upstreams; edges closing a cycle
-    // are ignored.
+    // are ignored. Depth-first with an explicit stack: a chain of any
+    // length is fine.
     let mut layer: Vec<Option<usize>> = vec![None; nodes.len()];
-    let mut visiting = vec![false; nodes.len()];
-    fn depth(
-        n: usize,
-        up: &[Vec<usize>],
-        layer: &mut [Option<usize>],
-        visiting: &mut [bool],
-    ) -> usize {
-        if let Some(l) = layer[n] {
-            return l;
+    let mut on_stack = vec![false; nodes.len()];
+    for start in 0..nodes.len() {
+        if layer[start].is_some() {
+            continue;
         }
-        visiting[n] = true;
-        let mut l = 0;
-        for &u in &up[n] {
-            if !visiting[u] {
-                l = l.max(depth(u, up, layer, visiting) + 1);
+        on_stack[start] = true;
+        let mut stack = vec![(start, 0usize)];
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            if let Some(&up) = upstream[node].get(*next) {
+                *next += 1;
+                if layer[up].is_none() && !on_stack[up] {
+                    on_stack[up] = true;
+                    stack.push((up, 0));
+                }
+                continue;
             }
+            // Upstreams still on the stack close a cycle: ignored.
+            let depth = upstream[node]
+                .iter()
+                .filter_map(|&up| layer[up].map(|l| l + 1))
+                .max()
+                .unwrap_or(0);
+            layer[node] = Some(depth);
+            on_stack[node] = false;
+            stack.pop();
         }
-        visiting[n] = false;
-        layer[n] = Some(l);
-        l
-    }
-    for n in 0..nodes.len() {
-        depth(n, &upstream, &mut layer, &mut visiting);
     }
     let layer: Vec<usize> = layer.into_iter().map(Option::unwrap_or_default).collect();
     let columns = layer.iter().max().map_or(0, |m| m + 1);
     // Rows: column by column, by the mean row of upstreams already placed.
     let mut row = vec![0usize; nodes.len()];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); columns];
+    for (n, &l) in layer.iter().enumerate() {
+        members[l].push(n);
+    }
     for (col, slot) in members.iter_mut().enumerate() {
-        let mut these: Vec<(usize, usize)> = (0..nodes.len())
-            .filter(|&n| layer[n] == col)
-            .map(|n| {
+        let mut these: Vec<(usize, usize)> = slot
+            .iter()
+            .map(|&n| {
                 let placed: Vec<usize> = upstream[n]
                     .iter()
                     .filter(|&&u| layer[u] < col)
@@ -221,5 +229,18 @@ mod tests {
         let x = |c: &str| d.nodes.iter().find(|n| n.contract == c).unwrap().x;
         assert!(x("a") < x("b") && x("b") < x("c"), "{d:?}");
         assert!(d.nodes.iter().all(|n| n.current == (n.contract == "b")));
+    }
+
+    #[test]
+    fn a_long_chain_is_laid_out_without_deep_recursion() {
+        let names: Vec<String> = (0..100_000).map(|i| format!("c{i:06}")).collect();
+        let nodes: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), n.as_str())).collect();
+        let edges: BTreeSet<(String, String)> = names
+            .windows(2)
+            .map(|w| (w[0].clone(), w[1].clone()))
+            .collect();
+        let d = layout(&nodes, &edges, None);
+        assert_eq!(d.edges.len(), 99_999);
+        assert!(d.nodes[99_999].x > d.nodes[0].x);
     }
 }

@@ -82,20 +82,32 @@ pub fn md_text(text: &str) -> String {
     {
         out.insert(digits, '\\');
     }
+    // A heading's closing sequence: a run of `#` at the end after a space.
+    let closing = out.bytes().rev().take_while(|&b| b == b'#').count();
+    if closing > 0 && closing < out.len() && out.as_bytes()[out.len() - closing - 1] == b' ' {
+        out.insert(out.len() - closing, '\\');
+    }
     out
 }
 
 /// A Markdown code span of `text`, fenced with more backticks than it holds.
 /// In a table cell, `|` must be escaped even inside code.
 pub fn md_code(text: &str, cell: bool) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Line ends would end a table row; other spaces are kept, as code spans do.
+    let text = text.replace("\r\n", " ").replace(['\r', '\n'], " ");
     let text = if cell { text.replace('|', "\\|") } else { text };
     let longest = longest_run(&text, '`');
     let fence = "`".repeat(longest + 1);
     if text.is_empty() {
         return format!("{fence} {fence}");
     }
-    let pad = if text.starts_with('`') || text.ends_with('`') {
+    // A reader strips one space from each end when both ends have one, and
+    // a backtick at an end would join the fence.
+    let all_spaces = text.bytes().all(|b| b == b' ');
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (!all_spaces && text.starts_with(' ') && text.ends_with(' '))
+    {
         " "
     } else {
         ""
@@ -255,6 +267,10 @@ mod tests {
         assert_eq!(md_text("---"), r"\---");
         assert_eq!(md_text("#tag"), "#tag");
         assert_eq!(md_text("updated_at _x_"), r"updated_at \_x\_");
+        assert_eq!(md_text("Tickets ##"), r"Tickets \##");
+        assert_eq!(md_text("#"), r"\#");
+        assert_eq!(md_code("a  b", false), "`a  b`");
+        assert_eq!(md_code(" a ", false), "`  a  `");
         assert_eq!(md_text("two\n\nlines"), "two lines");
         assert_eq!(md_code("a`b", false), "``a`b``");
         assert_eq!(md_code("`x`", false), "`` `x` ``");

@@ -13,7 +13,9 @@
 //! The HTML pages carry a Content-Security-Policy that allows only their own
 //! inline style and script, by hash: no network, no injected script.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 mod lineage;
 mod markup;
@@ -100,11 +102,21 @@ pub fn scopes(ir: &Ir, subset: bool) -> Vec<String> {
         .collect()
 }
 
+/// What the docs target produced.
+#[derive(Debug)]
+pub struct Docs {
+    pub files: Vec<GeneratedFile>,
+    /// Files of the templates directory no template used (a misspelt
+    /// override, most likely).
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Render the docs of `ir`: `index.md`, `<contract>.md`, `html/index.html`
 /// and `html/<contract>.html` (paths relative to the docs directory). The
 /// indexes list the contracts of `ir`.
-pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Box<TemplateError>> {
-    let env = environment(options.templates.clone());
+pub fn emit(ir: &Ir, options: &Options) -> Result<Docs, Box<TemplateError>> {
+    let used = Arc::new(Mutex::new(BTreeSet::new()));
+    let env = environment(options.templates.clone(), Arc::clone(&used));
     let catalog = catalog(ir);
     let fail = |err: Error| template_error(&err, options.templates.as_deref(), &catalog);
     // The inline style and script, rendered once: their hashes go into
@@ -140,11 +152,60 @@ pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Box<Templa
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    let used = used.lock().map(|u| u.clone()).unwrap_or_default();
+    let warnings = match &options.templates {
+        Some(dir) => unused_templates(dir, &used),
+        None => Vec::new(),
+    };
+    Ok(Docs { files, warnings })
+}
+
+/// A warning for each file of `dir` that no template loaded.
+fn unused_templates(dir: &Path, used: &BTreeSet<String>) -> Vec<Diagnostic> {
+    let builtin: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+    let mut warnings = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let Ok(relative) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let name = relative.to_string_lossy().replace('\\', "/");
+        if used.contains(&name) {
+            continue;
+        }
+        let shown = crate::load::display(entry.path());
+        let help = match crate::suggest::did_you_mean(&name, &builtin, &[]) {
+            Some(hint) => format!("{hint} templates are named {}", builtin.join(", ")),
+            None => format!(
+                "templates are named {}; other files count only when a template includes them",
+                builtin.join(", ")
+            ),
+        };
+        warnings.push(
+            Diagnostic::warning(
+                Code::UnusedTemplate,
+                format!("`{shown}` is not used by any docs template"),
+            )
+            .with_path(shown)
+            .with_help(help),
+        );
+    }
+    warnings
 }
 
 fn render(env: &Environment<'static>, name: &str, context: Value) -> Result<String, Error> {
-    let mut text = env.get_template(name)?.render(context)?;
+    // Line ends are `\n` whatever the template's (a Windows checkout): the
+    // output stays the same on every machine, and the CSP hashes match what
+    // the browser hashes (it reads CRLF as LF).
+    let mut text = env
+        .get_template(name)?
+        .render(context)?
+        .replace("\r\n", "\n");
     // Every file ends in exactly one newline, whatever the template does.
     let trimmed = text.trim_end().len();
     text.truncate(trimmed);
@@ -170,7 +231,7 @@ struct Assets {
 /// A did-you-mean for a misspelt variable: the closest name the templates
 /// can see (a key anywhere in the view model).
 fn suggest(word: &str, catalog: &Catalog) -> Option<String> {
-    fn keys(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    fn keys(value: &serde_json::Value, out: &mut BTreeSet<String>) {
         match value {
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
@@ -182,10 +243,9 @@ fn suggest(word: &str, catalog: &Catalog) -> Option<String> {
             _ => {}
         }
     }
-    let mut names: std::collections::BTreeSet<String> =
-        ["page", "catalog", "assets", "csp", "style", "script"]
-            .map(String::from)
-            .into();
+    let mut names: BTreeSet<String> = ["page", "catalog", "assets", "csp", "style", "script"]
+        .map(String::from)
+        .into();
     keys(&serde_json::to_value(catalog).ok()?, &mut names);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     crate::suggest::did_you_mean(word, &names, &[])
@@ -219,26 +279,33 @@ fn user_template(dir: &Path, name: &str) -> Option<PathBuf> {
     (plain && path.is_file()).then_some(path)
 }
 
-fn environment(dir: Option<PathBuf>) -> Environment<'static> {
+/// The template environment; the names of the templates it loads go into `used`.
+fn environment(dir: Option<PathBuf>, used: Arc<Mutex<BTreeSet<String>>>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    env.set_loader(
-        move |name| match dir.as_deref().and_then(|d| user_template(d, name)) {
+    env.set_loader(move |name| {
+        if let Ok(mut used) = used.lock() {
+            used.insert(name.to_string());
+        }
+        match dir.as_deref().and_then(|d| user_template(d, name)) {
             Some(path) => std::fs::read_to_string(&path).map(Some).map_err(|err| {
                 Error::new(
-                    ErrorKind::TemplateNotFound,
-                    format!("cannot read {}: {err}", path.display()),
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "cannot read {} (templates are UTF-8 text): {err}",
+                        path.display()
+                    ),
                 )
             }),
             None => Ok(TEMPLATES
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, text)| (*text).to_string())),
-        },
-    );
+        }
+    });
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".md") {
             AutoEscape::Custom("markdown")
@@ -256,6 +323,12 @@ fn environment(dir: Option<PathBuf>) -> Environment<'static> {
 
 /// A located diagnostic for a template error.
 fn template_error(err: &Error, dir: Option<&Path>, catalog: &Catalog) -> Box<TemplateError> {
+    // An error inside an included, imported or extended template arrives
+    // wrapped; report where it happened.
+    let mut err = err;
+    while let Some(inner) = std::error::Error::source(err).and_then(|e| e.downcast_ref::<Error>()) {
+        err = inner;
+    }
     let mut sources = Sources::new();
     let name = err.name().unwrap_or("").to_string();
     let what = match err.kind() {
@@ -296,7 +369,11 @@ fn template_error(err: &Error, dir: Option<&Path>, catalog: &Catalog) -> Box<Tem
                 let len = text[start..].find('\n').unwrap_or(text.len() - start);
                 Some(start..start + len)
             });
-            let range = range.filter(|r| r.end <= text.len() && text.is_char_boundary(r.start));
+            let range = range.filter(|r| {
+                r.end <= text.len()
+                    && text.is_char_boundary(r.start)
+                    && text.is_char_boundary(r.end)
+            });
             let file = sources.add(path.clone(), text);
             diagnostic = match range {
                 Some(range) => diagnostic.with_label(Span::new(file, range.start, range.end), what),

@@ -103,6 +103,8 @@ pub struct DbtView {
 pub struct OwnerView {
     pub name: String,
     pub email: Option<String>,
+    /// The `href` of the e-mail link, percent-encoded.
+    pub mailto: Option<String>,
     pub role: &'static str,
 }
 
@@ -220,6 +222,15 @@ pub fn catalog(ir: &Ir) -> Catalog {
         .collect();
     let all: Vec<(&str, &str)> = headings.iter().map(|(c, h)| (*c, h.as_str())).collect();
 
+    // Every column's row id, for links from `references`.
+    let column_anchors: Anchors = ir
+        .datasets
+        .iter()
+        .map(|ds| {
+            let names = ds.columns.iter().map(|c| c.name.clone());
+            (ds.contract.clone(), names.zip(anchors(ds)).collect())
+        })
+        .collect();
     let mut contracts = Vec::new();
     for ds in &ir.datasets {
         let id = ds.contract.as_str();
@@ -254,7 +265,7 @@ pub fn catalog(ir: &Ir) -> Catalog {
         } else {
             layout(&local_nodes, &local_edges, Some(id))
         };
-        contracts.push(page(ds, upstream, downstream, lineage));
+        contracts.push(page(ds, upstream, downstream, lineage, &column_anchors));
     }
 
     let mut groups: Vec<Group> = Vec::new();
@@ -325,13 +336,23 @@ fn role_name(role: Role) -> &'static str {
         .map_or("producer", |(n, _)| n)
 }
 
-fn page(ds: &Dataset, upstream: Vec<Link>, downstream: Vec<Link>, lineage: Diagram) -> Page {
+/// Column row ids by contract and column name.
+type Anchors = BTreeMap<String, BTreeMap<String, String>>;
+
+fn page(
+    ds: &Dataset,
+    upstream: Vec<Link>,
+    downstream: Vec<Link>,
+    lineage: Diagram,
+    column_anchors: &Anchors,
+) -> Page {
     let owners: Vec<OwnerView> = ds
         .owners
         .iter()
         .map(|o| OwnerView {
             name: o.name.clone(),
             email: o.email.clone(),
+            mailto: o.email.as_deref().map(mailto),
             role: role_name(o.role),
         })
         .collect();
@@ -384,7 +405,7 @@ fn page(ds: &Dataset, upstream: Vec<Link>, downstream: Vec<Link>, lineage: Diagr
     let column_checks = combine_bounds(&ds.checks);
     for item in &column_checks {
         let check = item.check;
-        let plain = check.filter.is_none() && check.tolerance.is_none();
+        let plain = check.filter.is_none() && tolerance(check).is_none();
         match (&check.kind, &check.column) {
             (
                 CheckKind::Freshness {
@@ -409,7 +430,7 @@ fn page(ds: &Dataset, upstream: Vec<Link>, downstream: Vec<Link>, lineage: Diagr
                     description: check.description.clone(),
                 });
             }
-            (CheckKind::RowCount { .. }, _) => row_count = Some(rule(item)),
+            (CheckKind::RowCount { .. }, _) => row_count = Some(rule(item, column_anchors)),
             (kind, Some(name)) => {
                 let Some(view) = columns.iter_mut().find(|c| &c.name == name) else {
                     continue;
@@ -421,10 +442,10 @@ fn page(ds: &Dataset, upstream: Vec<Link>, downstream: Vec<Link>, lineage: Diagr
                     CheckKind::Unique if plain && view.unique.is_none() => {
                         view.unique = Some(check.severity.name());
                     }
-                    _ => view.rules.push(rule(item)),
+                    _ => view.rules.push(rule(item, column_anchors)),
                 }
             }
-            (_, None) => checks.push(rule(item)),
+            (_, None) => checks.push(rule(item, column_anchors)),
         }
     }
     let search = search_text(
@@ -571,7 +592,7 @@ fn code_part(s: impl Into<String>) -> Part {
     Part::Code { text: s.into() }
 }
 
-fn rule(item: &Item) -> Rule {
+fn rule(item: &Item, column_anchors: &Anchors) -> Rule {
     let check = item.check;
     let mut phrase = match (&check.kind, item.max) {
         (CheckKind::Min { value }, Some(max)) => {
@@ -584,7 +605,7 @@ fn rule(item: &Item) -> Rule {
             p.extend(literal_parts(max));
             p
         }
-        (kind, _) => kind_phrase(kind),
+        (kind, _) => kind_phrase(kind, column_anchors),
     };
     phrase = with_conditions(phrase, check);
     Rule {
@@ -612,21 +633,44 @@ fn with_conditions(mut phrase: Vec<Part>, check: &Check) -> Vec<Part> {
         phrase.push(text(", only where "));
         phrase.push(code_part(filter.trim()));
     }
-    match &check.tolerance {
+    // Failures within the tolerance warn instead of failing.
+    match tolerance(check) {
         Some(Tolerance::Count(n)) => phrase.push(text(format!(
-            ", tolerating {} failing {}",
+            " (up to {} failing {} only warn)",
             group_digits(&n.to_string()),
             if *n == 1 { "row" } else { "rows" }
         ))),
         Some(Tolerance::Percent(p)) => {
-            phrase.push(text(format!(", tolerating {p}% failing rows")));
+            phrase.push(text(format!(" (up to {p}% failing rows only warn)")));
         }
         None => {}
     }
     phrase
 }
 
-fn kind_phrase(kind: &CheckKind) -> Vec<Part> {
+/// The check's tolerance, unless it tolerates nothing (`0`, `"0%"`).
+fn tolerance(check: &Check) -> Option<&Tolerance> {
+    check.tolerance.as_ref().filter(|t| match t {
+        Tolerance::Count(n) => *n > 0,
+        Tolerance::Percent(_) => t.ratio().0 > 0,
+    })
+}
+
+/// A `mailto:` address with everything but the plain characters of an
+/// address percent-encoded, so `?cc=` or `&body=` cannot ride along.
+fn mailto(email: &str) -> String {
+    let mut out = String::from("mailto:");
+    for b in email.bytes() {
+        if b.is_ascii_alphanumeric() || b"@.-_+~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
     match kind {
         CheckKind::Required => vec![text("required (not null)")],
         CheckKind::Unique => vec![text("unique")],
@@ -653,7 +697,7 @@ fn kind_phrase(kind: &CheckKind) -> Vec<Part> {
             p.extend(literal_parts(value));
             p
         }
-        CheckKind::Pattern { regex } => vec![text("matches "), code_part(regex.clone())],
+        CheckKind::Pattern { regex } => vec![text("fully matches "), code_part(regex.clone())],
         CheckKind::Length { min, max } => {
             let chars = |n: u64| {
                 format!(
@@ -677,7 +721,10 @@ fn kind_phrase(kind: &CheckKind) -> Vec<Part> {
             Part::Link {
                 text: contract.clone(),
                 contract: contract.clone(),
-                anchor: None,
+                anchor: column_anchors
+                    .get(contract)
+                    .and_then(|columns| columns.get(column))
+                    .cloned(),
             },
             text(" "),
             code_part(column.clone()),
@@ -764,7 +811,7 @@ fn literal_text(value: &Literal) -> String {
 /// Numbers as words ("100,000"); anything else as code.
 fn literal_parts(value: &Literal) -> Vec<Part> {
     match value {
-        Literal::Number(n) => vec![text(group_digits(n))],
+        Literal::Number(n) | Literal::Float(n) => vec![text(group_digits(n))],
         other => vec![code_part(literal_text(other))],
     }
 }
