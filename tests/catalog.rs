@@ -464,27 +464,33 @@ fn templates_override_by_name() {
     );
 }
 
+/// `compile tests/catalog/contracts --target docs` into `out` with the
+/// templates of `templates`, plus `extra` arguments.
+fn compile_with_templates(out: &Path, templates: &Path, extra: &[&str]) -> Output {
+    let (out, templates) = (out.to_string_lossy(), templates.to_string_lossy());
+    let mut args = vec![
+        "compile",
+        "tests/catalog/contracts",
+        "--target",
+        "docs",
+        "--out",
+        &out,
+        "--templates",
+        &templates,
+        "--color",
+        "never",
+    ];
+    args.extend(extra);
+    datapact(&args, &common::root())
+}
+
 /// A broken template: exit 2, nothing written, the template's line and
 /// column underlined, and a hint.
 fn broken_template(name: &str, text: &str) -> (String, PathBuf) {
     let templates = temp_dir(&format!("broken-{name}"));
     std::fs::write(templates.join(name), text).unwrap();
     let out = temp_dir(&format!("broken-{name}-out"));
-    let o = datapact(
-        &[
-            "compile",
-            "tests/catalog/contracts",
-            "--target",
-            "docs",
-            "--out",
-            &out.to_string_lossy(),
-            "--templates",
-            &templates.to_string_lossy(),
-            "--color",
-            "never",
-        ],
-        &common::root(),
-    );
+    let o = compile_with_templates(&out, &templates, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         std::fs::read_dir(&out).unwrap().next().is_none(),
@@ -525,19 +531,7 @@ fn an_error_in_an_included_template_points_at_it() {
     )
     .unwrap();
     std::fs::write(templates.join("part.md"), "\nOwners: {{ page.ownrs }}\n").unwrap();
-    let o = datapact(
-        &[
-            "compile",
-            "tests/catalog/contracts",
-            "--target",
-            "docs",
-            "--out",
-            &temp_dir("broken-include-out").to_string_lossy(),
-            "--templates",
-            &templates.to_string_lossy(),
-        ],
-        &common::root(),
-    );
+    let o = compile_with_templates(&temp_dir("broken-include-out"), &templates, &[]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
@@ -555,21 +549,7 @@ fn an_unused_template_file_is_a_warning() {
     let templates = temp_dir("unused");
     std::fs::write(templates.join("contracts.md"), "# {{ page.heading }}\n").unwrap();
     let out = temp_dir("unused-out");
-    let o = datapact(
-        &[
-            "compile",
-            "tests/catalog/contracts",
-            "--target",
-            "docs",
-            "--out",
-            &out.to_string_lossy(),
-            "--templates",
-            &templates.to_string_lossy(),
-            "--color",
-            "never",
-        ],
-        &common::root(),
-    );
+    let o = compile_with_templates(&out, &templates, &[]);
     assert_eq!(o.status.code(), Some(0), "a warning: {}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -581,21 +561,7 @@ fn an_unused_template_file_is_a_warning() {
     );
     assert!(err.contains("help: did you mean `contract.md`?"), "{err}");
     // In JSON, the warning is in the run's one document.
-    let o = datapact(
-        &[
-            "compile",
-            "tests/catalog/contracts",
-            "--target",
-            "docs",
-            "--out",
-            &out.to_string_lossy(),
-            "--templates",
-            &templates.to_string_lossy(),
-            "--format",
-            "json",
-        ],
-        &common::root(),
-    );
+    let o = compile_with_templates(&out, &templates, &["--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
     assert_eq!(doc["summary"]["warnings"], 1, "{doc:#}");
     assert_eq!(doc["diagnostics"][0]["code"], "unused-template", "{doc:#}");

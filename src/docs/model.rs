@@ -636,9 +636,8 @@ fn with_conditions(mut phrase: Vec<Part>, check: &Check) -> Vec<Part> {
     // Failures within the tolerance warn instead of failing.
     match tolerance(check) {
         Some(Tolerance::Count(n)) => phrase.push(text(format!(
-            " (up to {} failing {} only warn)",
-            group_digits(&n.to_string()),
-            if *n == 1 { "row" } else { "rows" }
+            " (up to {} only warn)",
+            count(*n, "failing row")
         ))),
         Some(Tolerance::Percent(p)) => {
             phrase.push(text(format!(" (up to {p}% failing rows only warn)")));
@@ -698,22 +697,7 @@ fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
             p
         }
         CheckKind::Pattern { regex } => vec![text("fully matches "), code_part(regex.clone())],
-        CheckKind::Length { min, max } => {
-            let chars = |n: u64| {
-                format!(
-                    "{} {}",
-                    group_digits(&n.to_string()),
-                    if n == 1 { "character" } else { "characters" }
-                )
-            };
-            vec![text(match (min, max) {
-                (Some(a), Some(b)) if a == b => format!("exactly {}", chars(*a)),
-                (Some(a), Some(b)) => format!("{} to {}", group_digits(&a.to_string()), chars(*b)),
-                (Some(a), None) => format!("at least {}", chars(*a)),
-                (None, Some(b)) => format!("at most {}", chars(*b)),
-                (None, None) => "any length".to_string(),
-            })]
-        }
+        CheckKind::Length { min, max } => vec![text(bounds(*min, *max, "character"))],
         CheckKind::References {
             contract, column, ..
         } => vec![
@@ -740,28 +724,30 @@ fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
             }
             p
         }
-        CheckKind::RowCount { min, max } => {
-            let rows = |n: u64| {
-                format!(
-                    "{} {}",
-                    group_digits(&n.to_string()),
-                    if n == 1 { "row" } else { "rows" }
-                )
-            };
-            vec![text(match (min, max) {
-                (Some(a), Some(b)) if a == b => format!("exactly {}", rows(*a)),
-                (Some(a), Some(b)) => format!("{} to {}", group_digits(&a.to_string()), rows(*b)),
-                (Some(a), None) => format!("at least {}", rows(*a)),
-                (None, Some(b)) => format!("at most {}", rows(*b)),
-                (None, None) => "any number of rows".to_string(),
-            })]
-        }
+        CheckKind::RowCount { min, max } => vec![text(bounds(*min, *max, "row"))],
         CheckKind::Freshness {
             column,
             warn_after,
             error_after,
         } => freshness_phrase(column, *warn_after, *error_after),
         CheckKind::Sql { .. } => vec![text("custom SQL returns no rows")],
+    }
+}
+
+/// `1 row`, `1,000 rows`.
+fn count(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", group_digits(&n.to_string()))
+}
+
+/// "at least 1,000 rows", "1 to 100 characters", "exactly 2 characters".
+fn bounds(min: Option<u64>, max: Option<u64>, noun: &str) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => format!("exactly {}", count(a, noun)),
+        (Some(a), Some(b)) => format!("{} to {}", group_digits(&a.to_string()), count(b, noun)),
+        (Some(a), None) => format!("at least {}", count(a, noun)),
+        (None, Some(b)) => format!("at most {}", count(b, noun)),
+        (None, None) => format!("any number of {noun}s"),
     }
 }
 
@@ -787,11 +773,7 @@ pub fn duration_words(d: Duration) -> String {
         TimeUnit::Day => "day",
         TimeUnit::Week => "week",
     };
-    format!(
-        "{} {unit}{}",
-        group_digits(&d.count.to_string()),
-        if d.count == 1 { "" } else { "s" }
-    )
+    count(u64::from(d.count), unit)
 }
 
 fn literal_text(value: &Literal) -> String {
