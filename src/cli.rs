@@ -82,8 +82,9 @@ pub enum Command {
         paths: Vec<PathBuf>,
     },
     /// Compile contracts into checks and docs: SQL check queries per dialect,
-    /// dbt tests, Markdown and HTML documentation. Writes only files that changed and removes only files it wrote
-    /// before (listed in <out>/datapact-manifest.json).
+    /// dbt tests, Markdown and HTML documentation. Writes only files that
+    /// changed and removes only files it wrote before (listed in
+    /// <out>/datapact-manifest.json).
     Compile {
         /// Contract files or directories [default: the `contracts` paths of
         /// datapact.yaml, else ./contracts].
