@@ -61,6 +61,8 @@ codes! {
     UnknownKey => "unknown-key": "a key that the contract language does not define",
     WrongType => "wrong-type": "a value of the wrong YAML type (e.g. a list where a string is expected)",
     MissingKey => "missing-key": "a required key is absent",
+    UnsupportedVersion => "unsupported-version": "an ODCS or DCS file of a version datapact does not read",
+    NotCompiled => "not-compiled": "a construct of an ODCS or DCS file that datapact does not compile",
     Template => "template": "a documentation template could not be read, parsed or rendered",
     UnusedTemplate => "unused-template": "a file of the docs templates directory that no template uses",
     InvalidValue => "invalid-value": "a value outside the allowed set (e.g. a severity or role)",

@@ -1,7 +1,7 @@
 //! datapact: a compiler for data contracts.
 //!
 //! ```text
-//!   files ──load──▶ Sources ──syntax::parse_contract──▶ ast::Contract (spans)
+//!   files ──load──▶ Sources ──syntax::parse_file──▶ ast::Contract (spans; native, ODCS or DCS)
 //!                                                        │
 //!                                              validate::validate ──▶ Diagnostics
 //!                                                        │ (no errors)
@@ -42,7 +42,7 @@ pub struct Checked {
     pub ir: Option<ir::Ir>,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
-    /// How many files decoded into a contract.
+    /// How many contracts the files decoded into.
     pub contracts: usize,
 }
 
@@ -51,9 +51,9 @@ pub fn check(sources: &Sources) -> Checked {
     let mut diagnostics = Vec::new();
     let mut contracts = Vec::new();
     for (id, file) in sources.iter() {
-        let (contract, diags) = syntax::parse_contract(id, file);
+        let (found, diags, _) = syntax::parse_file(id, file);
         diagnostics.extend(diags);
-        contracts.extend(contract);
+        contracts.extend(found);
     }
     diagnostics.extend(validate::validate(&contracts));
     diagnostic::sort(&mut diagnostics);

@@ -64,7 +64,7 @@ pub struct Contract {
 }
 
 /// A person or team answerable for the data.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Owner {
     #[schemars(skip)]
@@ -247,7 +247,7 @@ pub struct ColumnRef {
 }
 
 /// The options every rule's long form takes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RuleOptions {
     pub severity: Option<Spanned<Severity>>,
     pub filter: Option<Spanned<String>>,
@@ -647,7 +647,7 @@ fn suggest_contract_id(id: &str) -> String {
     }
 }
 
-fn version(cx: &mut Cx, node: &Node) -> Option<Spanned<semver::Version>> {
+pub(crate) fn version(cx: &mut Cx, node: &Node) -> Option<Spanned<semver::Version>> {
     // `version: 1.4` is a YAML number; still a version mistake, not a type mistake.
     let text = match &node.kind {
         NodeKind::Scalar(Scalar::String(s) | Scalar::Number(s)) => s.clone(),
@@ -1022,7 +1022,7 @@ fn tolerance(cx: &mut Cx, node: &Node) -> Option<Spanned<Tolerance>> {
     }
 }
 
-fn check_name(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
+pub(crate) fn check_name(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
     let name = cx.text(node)?;
     if let Err(why) = validate_check_name(&name) {
         cx.push(
