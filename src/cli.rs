@@ -111,6 +111,23 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Convert contracts (native, ODCS or DCS) to the native language or to
+    /// ODCS v3.1. With one contract and no --out, prints it.
+    Convert {
+        /// Contract files or directories [default: the `contracts` paths of
+        /// datapact.yaml, else ./contracts].
+        paths: Vec<PathBuf>,
+        /// The format to write: `native` or `odcs` (v3.1).
+        #[arg(long, value_parser = ["native", "odcs"])]
+        to: String,
+        /// Write one file per contract into this directory
+        /// (<contract>.yaml, or <contract>.odcs.yaml) instead of standard output.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Overwrite files that already exist in --out.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
         /// Write the schema to this file instead of standard output.
@@ -162,6 +179,12 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Init { dir, force } => init(&mut out, dir, *force),
         Command::Validate { paths } => validate(&mut out, cli, paths),
         Command::Schema { out: file } => write_schema(&mut out, file.as_deref()),
+        Command::Convert {
+            paths,
+            to,
+            out: dir,
+            force,
+        } => convert(&mut out, cli, paths, to, dir.as_deref(), *force),
         Command::Compile {
             paths,
             target,
@@ -757,6 +780,80 @@ fn report_drift(
             ));
         }
     }
+}
+
+fn convert(
+    out: &mut Output,
+    cli: &Cli,
+    paths: &[PathBuf],
+    to: &str,
+    dir: Option<&Path>,
+    force: bool,
+) -> u8 {
+    let paths = if paths.is_empty() {
+        match read_project(out, cli) {
+            Ok(project) => project.contracts,
+            Err(code) => return code,
+        }
+    } else {
+        paths.to_vec()
+    };
+    let to = crate::convert::To::CHOICES
+        .iter()
+        .find(|(n, _)| *n == to)
+        .map_or(crate::convert::To::Native, |(_, t)| *t);
+    let (code, ir, json) = check_contracts(out, &paths, "convert");
+    if let Some(doc) = &json {
+        if ir.is_none() || dir.is_some() {
+            print_json(doc);
+        }
+    }
+    let Some(ir) = ir else {
+        return code;
+    };
+    let Some(dir) = dir else {
+        return match ir.datasets.as_slice() {
+            [ds] => {
+                let _ = std::io::stdout().write_all(crate::convert::convert(ds, to).as_bytes());
+                EXIT_OK
+            }
+            many => out.fail(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("{} contracts to convert, and no --out", many.len()),
+                )
+                .with_help("pass --out DIR to write one file per contract"),
+            ),
+        };
+    };
+    let files: Vec<(PathBuf, String)> = ir
+        .datasets
+        .iter()
+        .map(|ds| (dir.join(to.file_name(ds)), crate::convert::convert(ds, to)))
+        .collect();
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p.exists())
+        .map(|(p, _)| load::display(p))
+        .collect();
+    if !existing.is_empty() && !force {
+        return out.fail(
+            Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
+                .with_path(existing.join(", "))
+                .with_help("pass --force to overwrite"),
+        );
+    }
+    for (path, text) in &files {
+        if let Err(err) = write_atomic(path, text) {
+            return out.fail(write_error(path, &err));
+        }
+    }
+    out.status(&format!(
+        "convert wrote {} to {}",
+        plural(files.len(), "file"),
+        load::display(dir)
+    ));
+    EXIT_OK
 }
 
 fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {

@@ -233,6 +233,7 @@ fn help_documents_every_flag() {
                 "validate",
                 "schema",
                 "compile",
+                "convert",
                 "Exit codes",
             ],
         ),
@@ -254,7 +255,12 @@ fn help_documents_every_flag() {
                 "--dbt-tests",
                 "--dbt-enforce-contracts",
                 "--dbt-project",
+                "--templates",
             ],
+        ),
+        (
+            vec!["convert", "--help"],
+            vec!["--to", "--out", "--force", "[PATHS]"],
         ),
     ] {
         let o = datapact(&args, &root);

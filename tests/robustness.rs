@@ -1,5 +1,6 @@
 //! Property tests: no input makes the loader, validator, lowering or any
-//! renderer panic, and the docs render every valid contract. Arbitrary bytes, arbitrary YAML documents built from the
+//! renderer panic, and the docs render every valid contract. ODCS and DCS
+//! files of the standards corpus, randomly edited, go through the same. Arbitrary bytes, arbitrary YAML documents built from the
 //! language's own vocabulary, and random edits of the example contracts.
 
 mod common;
@@ -143,6 +144,19 @@ fn block_yaml(value: &Value, indent: usize, out: &mut String) {
     }
 }
 
+/// The ODCS and DCS files of the standards corpus.
+fn standards() -> Vec<String> {
+    let mut texts = Vec::new();
+    for dir in ["odcs", "dcs"] {
+        for e in std::fs::read_dir(common::root().join("tests/standards/corpus").join(dir)).unwrap()
+        {
+            texts.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+        }
+    }
+    texts.sort();
+    texts
+}
+
 fn examples() -> Vec<String> {
     let mut texts: Vec<String> = std::fs::read_dir(common::root().join("contracts/shop"))
         .unwrap()
@@ -225,6 +239,18 @@ proptest! {
         let mut block = String::new();
         block_yaml(&doc, 0, &mut block);
         run(&[doc.to_string(), block, other.to_string()]);
+    }
+
+    /// ODCS and DCS files, randomly edited: the readers of the standards
+    /// never panic, and what they accept compiles.
+    #[test]
+    fn edited_standards_never_panic(edits in prop::collection::vec(edit(), 1..6), pick in any::<usize>()) {
+        let files = standards();
+        let mut text = files[pick % files.len()].clone();
+        for e in &edits {
+            text = apply(&text, e);
+        }
+        run(&[text]);
     }
 
     #[test]

@@ -809,7 +809,7 @@ fn tolerance_not_allowed(cx: &mut Cx, map: &Map<'_>, what: &str) {
 }
 
 impl Freshness {
-    fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<Freshness> {
+    pub(crate) fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<Freshness> {
         let map = cx.map(node, "freshness", FRESHNESS_KEYS)?;
         tolerance_not_allowed(cx, &map, "freshness");
         let freshness = Freshness {
@@ -838,7 +838,7 @@ impl Freshness {
 }
 
 impl RowCount {
-    fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<RowCount> {
+    pub(crate) fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<RowCount> {
         let map = cx.map(node, "row_count", ROW_COUNT_KEYS)?;
         tolerance_not_allowed(cx, &map, "row_count");
         let row_count = RowCount {
@@ -867,15 +867,34 @@ impl RowCount {
 impl Column {
     fn decode(cx: &mut Cx, node: &Node) -> Option<Column> {
         let map = cx.map(node, "a column", COLUMN_KEYS)?;
+        let name = map
+            .required(cx, "name", "a column")
+            .and_then(|n| cx.text(n));
+        let ty = map
+            .required(cx, "type", "a column")
+            .and_then(|n| logical_type(cx, n));
+        Some(Column::decode_map(cx, node, &map, name, ty))
+    }
+
+    /// Column rules alone (`{pattern: …}`), as written inside a foreign
+    /// file: a column with no name or type, holding the rules.
+    pub(crate) fn decode_rules(cx: &mut Cx, node: &Node) -> Option<Column> {
+        let map = cx.map(node, "column rules", &COLUMN_KEYS[6..])?;
+        Some(Column::decode_map(cx, node, &map, None, None))
+    }
+
+    fn decode_map(
+        cx: &mut Cx,
+        node: &Node,
+        map: &Map<'_>,
+        name: Option<Spanned<String>>,
+        ty: Option<Spanned<LogicalType>>,
+    ) -> Column {
         let key = |k: &str| map.key_span(k).unwrap_or(node.span);
-        Some(Column {
+        Column {
             span: node.span,
-            name: map
-                .required(cx, "name", "a column")
-                .and_then(|n| cx.text(n)),
-            ty: map
-                .required(cx, "type", "a column")
-                .and_then(|n| logical_type(cx, n)),
+            name,
+            ty,
             description: map.get("description").and_then(|n| cx.string(n)),
             physical_type: map.get("physical_type").and_then(|n| physical_types(cx, n)),
             pii: map.get("pii").and_then(|n| cx.bool(n)),
@@ -902,7 +921,7 @@ impl Column {
             references: map
                 .get("references")
                 .map(|n| rule(cx, key("references"), n, "value", reference)),
-        })
+        }
     }
 }
 
@@ -1176,7 +1195,7 @@ fn reference(cx: &mut Cx, node: &Node) -> Option<Spanned<ColumnRef>> {
 }
 
 impl TableCheck {
-    fn decode(cx: &mut Cx, node: &Node) -> Option<TableCheck> {
+    pub(crate) fn decode(cx: &mut Cx, node: &Node) -> Option<TableCheck> {
         let map = cx.map(node, "a check", CHECK_KEYS)?;
         map.required(cx, "name", "a check");
         let options = rule_options(cx, &map);

@@ -101,6 +101,14 @@ impl<'a> Obj<'a> {
             .unwrap_or_default()
     }
 
+    /// This mapping's entries, in order (all marked read).
+    pub fn entries_of(&self) -> Vec<(&'a str, &'a Node, &'a Node)> {
+        for (k, _, _) in &self.entries {
+            self.used.borrow_mut().insert(k);
+        }
+        self.entries.clone()
+    }
+
     /// Keys present but never read.
     pub fn unread(&self) -> Vec<(&'a str, Span)> {
         let used = self.used.borrow();
@@ -780,6 +788,12 @@ pub enum Action {
     RowCount(Span, Option<u64>, Option<u64>, RuleOptions),
     /// A rule in words only: it goes into the description.
     Note(String),
+    /// Native rules carried by a `custom` rule of the `datapact` engine
+    /// (what `datapact convert --to odcs` writes).
+    Rules(Box<Column>),
+    Table(Box<TableCheck>),
+    NativeRowCount(Box<RowCount>),
+    NativeFreshness(Box<Freshness>),
 }
 
 /// Quality-rule keys that are metadata only.
@@ -832,6 +846,9 @@ pub fn quality(r: &mut Reader, node: &Node, column: Option<&str>, tables: &[&str
             .as_ref()
             .map(|d| vec![Action::Note(d.value.clone())])
             .unwrap_or_default(),
+        Some("custom") if q.text("engine").is_some_and(|e| e.as_str() == "datapact") => {
+            native(r, q.get("implementation"), column, at)
+        }
         Some("custom") => {
             let engine = q.text("engine").map_or("an unnamed engine".into(), |e| {
                 format!("engine `{}`", e.value)
@@ -896,6 +913,53 @@ pub fn quality(r: &mut Reader, node: &Node, column: Option<&str>, tables: &[&str
     ]);
     r.unread(&q, "a quality rule");
     actions
+}
+
+/// The `implementation` of a `datapact` custom rule: native column rules
+/// (on a column), or one `check`, `row_count` or `freshness` (on an object).
+fn native(
+    r: &mut Reader,
+    implementation: Option<&Node>,
+    column: Option<&str>,
+    at: Span,
+) -> Vec<Action> {
+    let Some(node) = implementation else {
+        r.not_compiled(
+            at,
+            "a datapact rule without `implementation` is not compiled",
+            "the implementation holds the native rule",
+        );
+        return Vec::new();
+    };
+    if column.is_some() {
+        return super::ast::Column::decode_rules(&mut r.cx, node)
+            .map(|c| vec![Action::Rules(Box::new(c))])
+            .unwrap_or_default();
+    }
+    let Some(map) = r.cx.map(
+        node,
+        "a datapact rule",
+        &["check", "row_count", "freshness"],
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(n) = map.get("check") {
+        out.extend(TableCheck::decode(&mut r.cx, n).map(|t| Action::Table(Box::new(t))));
+    }
+    if let Some(n) = map.get("row_count") {
+        let key = map.key_span("row_count").unwrap_or(n.span);
+        out.extend(
+            RowCount::decode(&mut r.cx, n, key).map(|rc| Action::NativeRowCount(Box::new(rc))),
+        );
+    }
+    if let Some(n) = map.get("freshness") {
+        let key = map.key_span("freshness").unwrap_or(n.span);
+        out.extend(
+            Freshness::decode(&mut r.cx, n, key).map(|f| Action::NativeFreshness(Box::new(f))),
+        );
+    }
+    out
 }
 
 fn sql_rule(
@@ -1222,6 +1286,76 @@ pub fn apply(
                     body,
                     options,
                 ));
+            }
+            (Action::Rules(rules), Some(col)) => {
+                let rules = *rules;
+                if let Some(new) = rules.required {
+                    set_rule(r, &mut col.required, "required", new);
+                }
+                if let Some(new) = rules.unique {
+                    set_rule(r, &mut col.unique, "unique", new);
+                }
+                if let Some(new) = rules.accepted_values {
+                    set_rule(r, &mut col.accepted_values, "accepted_values", new);
+                }
+                if let Some(new) = rules.min {
+                    set_rule(r, &mut col.min, "min", new);
+                }
+                if let Some(new) = rules.max {
+                    set_rule(r, &mut col.max, "max", new);
+                }
+                if let Some(new) = rules.pattern {
+                    set_rule(r, &mut col.pattern, "pattern", new);
+                }
+                if let Some(new) = rules.references {
+                    set_rule(r, &mut col.references, "references", new);
+                }
+                if let Some(new) = rules.length {
+                    if col.length.is_none() {
+                        col.length = Some(new);
+                    } else {
+                        r.not_compiled(
+                            new.key,
+                            "a second `length` rule on the column is not compiled",
+                            "a column has one rule of each kind; the first one is kept",
+                        );
+                    }
+                }
+            }
+            (Action::Table(check), _) => {
+                if let Some(name) = &check.name {
+                    names.insert(name.value.clone());
+                }
+                c.checks.get_or_insert_with(Vec::new).push(*check);
+            }
+            (Action::NativeRowCount(rc), _) => {
+                if c.row_count.is_some() {
+                    r.not_compiled(
+                        rc.key,
+                        "a second row count rule is not compiled",
+                        "a contract has one `row_count`; merge the bounds into one rule",
+                    );
+                } else {
+                    c.row_count = Some(*rc);
+                }
+            }
+            (Action::NativeFreshness(f), _) => {
+                if c.freshness.is_some() {
+                    r.not_compiled(
+                        f.key,
+                        "a second freshness rule is not compiled",
+                        "a contract has one freshness SLA",
+                    );
+                } else {
+                    c.freshness = Some(*f);
+                }
+            }
+            (Action::Rules(rules), None) => {
+                r.not_compiled(
+                    rules.span,
+                    "column rules outside a column are not compiled",
+                    "put them on the column",
+                );
             }
             (Action::RowCount(key, min, max, options), _) => {
                 if c.row_count.is_some() {

@@ -196,11 +196,16 @@ fn override_id(obj: &Obj) -> Option<String> {
 }
 
 fn custom_property(obj: &Obj, name: &str) -> Option<String> {
+    custom_value(obj, name).and_then(foreign::scalar_text)
+}
+
+/// The value of a custom property, whatever its shape.
+fn custom_value<'a>(obj: &Obj<'a>, name: &str) -> Option<&'a Node> {
     obj.list("customProperties")
         .iter()
         .filter_map(Obj::new)
         .find(|p| p.text("property").is_some_and(|p| p.as_str() == name))
-        .and_then(|p| p.text("value").map(|v| v.value))
+        .and_then(|p| p.get("value"))
 }
 
 /// `description: {purpose, usage, limitations}` as paragraphs.
@@ -263,7 +268,9 @@ fn team(r: &mut Reader, root: &Obj) -> Vec<super::ast::Owner> {
         let Some(name) = m.text("name").or_else(|| username.clone()) else {
             continue;
         };
-        let email = username.filter(|u| is_email(u));
+        // `username` is an e-mail address or a user name (v3.0 has no `name`).
+        let email =
+            username.filter(|u| is_email(u) && m.text("name").is_none_or(|n| n.value != u.value));
         let role = m.text("role").map_or(Role::Producer, |role| {
             let role = role.to_lowercase();
             if role.contains("steward") || role.contains("dpo") || role.contains("governance") {
@@ -395,12 +402,38 @@ fn object(
     );
     let table = obj.text("physicalName").unwrap_or_else(|| name.clone());
     let mut c = foreign::contract(r.file, obj.node.span, Spanned::new(id.clone(), name.span));
-    c.dataset = Some(foreign::dataset(
-        obj.node.span,
-        server.database.clone(),
-        server.schema.clone(),
-        table.clone(),
-    ));
+    // `datapactSchema`/`datapactDatabase` place the table where no server does.
+    let at = |value: String| {
+        Spanned::new(
+            value,
+            obj.key_span("customProperties").unwrap_or(obj.node.span),
+        )
+    };
+    let (database, schema) = match custom_property(obj, "datapactSchema") {
+        Some(schema) => (
+            custom_property(obj, "datapactDatabase").map(at),
+            Some(at(schema)),
+        ),
+        None => (server.database.clone(), server.schema.clone()),
+    };
+    let mut dataset = foreign::dataset(obj.node.span, database, schema, table.clone());
+    dataset.dbt = match (
+        custom_property(obj, "datapactDbtModel"),
+        custom_property(obj, "datapactDbtSource"),
+    ) {
+        (Some(model), _) => Some(super::ast::DbtBinding {
+            span: obj.node.span,
+            model: Some(at(model)),
+            source: None,
+        }),
+        (None, Some(source)) => Some(super::ast::DbtBinding {
+            span: obj.node.span,
+            model: None,
+            source: Some(at(source)),
+        }),
+        (None, None) => None,
+    };
+    c.dataset = Some(dataset);
     c.description = obj.text("description");
     c.title = obj.text("businessName");
     let tags = strings(obj.list("tags"));
@@ -533,7 +566,20 @@ fn property(
             ));
         }
     }
-    if let (Some(physical), Some(dialect)) = (&physical, server.dialect) {
+    if let Some(types) = custom_value(p, "datapactPhysicalTypes") {
+        col.physical_type = Some(
+            Obj::new(types)
+                .map(|o| o.entries_of())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(dialect, key, ty)| {
+                    let dialect = Dialect::from_name(dialect)?;
+                    let ty = foreign::scalar_text(ty)?;
+                    Some((Spanned::new(dialect, key.span), Spanned::new(ty, key.span)))
+                })
+                .collect(),
+        );
+    } else if let (Some(physical), Some(dialect)) = (&physical, server.dialect) {
         col.physical_type = Some(vec![(
             Spanned::new(dialect, physical.span),
             physical.clone(),
@@ -935,8 +981,13 @@ fn sla(
                 .flatten()
         });
         let target = object.as_ref().and_then(|o| targets.get(o));
-        let resolved =
-            target.and_then(|t| Some((t.contract.clone(), t.columns.get(&column)?.clone())));
+        // A column of the object, or one it does not declare (as native freshness allows).
+        let resolved = target.map(|t| {
+            (
+                t.contract.clone(),
+                t.columns.get(&column).cloned().unwrap_or(column.clone()),
+            )
+        });
         let Some((contract, column)) = resolved else {
             let element = element.expect("checked");
             r.not_compiled(

@@ -1,0 +1,541 @@
+//! `datapact convert`: a dataset of the IR written back as a contract, in
+//! the native language or in ODCS v3.1.
+//!
+//! Both writers are exact: reading what they write gives the same dataset
+//! again (a property test holds them to it). ODCS has no place for some
+//! native meanings (filters, warn thresholds, custom check names, regular
+//! expressions with native semantics, references across files); those
+//! rules travel as ODCS `custom` quality rules with `engine: datapact`, whose
+//! `implementation` is the native rule, and other tools skip them as custom
+//! rules of an engine they do not run. What datapact needs to rebuild the
+//! dataset (its contract id, location, dbt node, per-dialect types) goes
+//! into `customProperties`.
+
+use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode};
+use crate::literal::Literal;
+use crate::lower::derived_name;
+use crate::types::{LogicalType, Role, Severity, Tolerance};
+use crate::yaml_writer::{self, Yaml};
+
+/// The formats `convert --to` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum To {
+    Native,
+    Odcs,
+}
+
+impl To {
+    pub const CHOICES: &'static [(&'static str, To)] =
+        &[("native", To::Native), ("odcs", To::Odcs)];
+
+    /// The file name of a dataset's contract in this format.
+    pub fn file_name(self, ds: &Dataset) -> String {
+        match self {
+            To::Native => format!("{}.yaml", ds.contract),
+            To::Odcs => format!("{}.odcs.yaml", ds.contract),
+        }
+    }
+}
+
+pub fn convert(ds: &Dataset, to: To) -> String {
+    match to {
+        To::Native => to_native(ds),
+        To::Odcs => to_odcs(ds),
+    }
+}
+
+fn opt_str(v: &Option<String>) -> Option<Yaml> {
+    v.as_ref().map(Yaml::str)
+}
+
+fn push(entries: &mut Vec<(String, Yaml)>, key: &str, value: Option<Yaml>) {
+    if let Some(v) = value {
+        entries.push((key.to_string(), v));
+    }
+}
+
+fn literal(value: &Literal) -> Yaml {
+    match value {
+        Literal::Number(n) | Literal::Float(n) => Yaml::Number(n.clone()),
+        Literal::Boolean(b) => Yaml::Bool(*b),
+        Literal::String(s)
+        | Literal::Date(s)
+        | Literal::Time(s)
+        | Literal::Timestamp(s)
+        | Literal::TimestampTz(s)
+        | Literal::Uuid(s) => Yaml::str(s),
+    }
+}
+
+fn tolerance(t: &Tolerance) -> Yaml {
+    match t {
+        Tolerance::Count(n) => Yaml::int(*n),
+        Tolerance::Percent(p) => Yaml::str(format!("{p}%")),
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    Role::CHOICES
+        .iter()
+        .find(|(_, r)| *r == role)
+        .map_or("producer", |(n, _)| n)
+}
+
+// ---------------------------------------------------------------------------
+// Native
+
+/// The dataset as a native contract.
+pub fn to_native(ds: &Dataset) -> String {
+    let mut doc = Vec::new();
+    push(&mut doc, "contract", Some(Yaml::str(&ds.contract)));
+    push(&mut doc, "version", Some(Yaml::str(&ds.version)));
+    push(&mut doc, "title", opt_str(&ds.title));
+    push(&mut doc, "description", opt_str(&ds.description));
+    if !ds.owners.is_empty() {
+        let owners = ds
+            .owners
+            .iter()
+            .map(|o| {
+                let mut e = vec![("name".to_string(), Yaml::str(&o.name))];
+                push(&mut e, "email", opt_str(&o.email));
+                if o.role != Role::Producer {
+                    e.push(("role".into(), Yaml::str(role_name(o.role))));
+                }
+                Yaml::Map(e)
+            })
+            .collect();
+        doc.push(("owners".into(), Yaml::List(owners)));
+    }
+    if !ds.tags.is_empty() {
+        doc.push((
+            "tags".into(),
+            Yaml::List(ds.tags.iter().map(Yaml::str).collect()),
+        ));
+    }
+    let mut dataset = Vec::new();
+    push(&mut dataset, "database", opt_str(&ds.location.database));
+    push(&mut dataset, "schema", opt_str(&ds.location.schema));
+    dataset.push(("name".into(), Yaml::str(&ds.location.name)));
+    if let Some(node) = &ds.dbt {
+        dataset.push(("dbt".into(), dbt(node)));
+    }
+    doc.push(("dataset".into(), Yaml::Map(dataset)));
+    for check in ds.checks.iter().filter(|c| c.column.is_none()) {
+        match &check.kind {
+            CheckKind::Freshness { .. } => doc.push(("freshness".into(), freshness(check))),
+            CheckKind::RowCount { .. } => doc.push(("row_count".into(), row_count(check))),
+            _ => {}
+        }
+    }
+    if !ds.columns.is_empty() {
+        let columns = ds.columns.iter().map(|c| native_column(ds, c)).collect();
+        doc.push(("columns".into(), Yaml::List(columns)));
+    }
+    let table: Vec<Yaml> = ds
+        .checks
+        .iter()
+        .filter(|c| c.column.is_none())
+        .filter_map(table_check)
+        .collect();
+    if !table.is_empty() {
+        doc.push(("checks".into(), Yaml::List(table)));
+    }
+    yaml_writer::to_string(&Yaml::Map(doc))
+}
+
+fn dbt(node: &DbtNode) -> Yaml {
+    match node {
+        DbtNode::Model(m) => Yaml::map([("model", Yaml::str(m))]),
+        DbtNode::Source(s) => Yaml::map([("source", Yaml::str(s))]),
+    }
+}
+
+/// `severity`, `where`, `tolerance`, `description` and `name` of a rule,
+/// each only when it is not the default (`name` when not `default_name`).
+fn options(check: &Check, default_name: &str) -> Vec<(String, Yaml)> {
+    let mut e = Vec::new();
+    if check.severity == Severity::Warn {
+        e.push(("severity".into(), Yaml::str("warn")));
+    }
+    push(&mut e, "where", opt_str(&check.filter));
+    push(&mut e, "tolerance", check.tolerance.as_ref().map(tolerance));
+    push(&mut e, "description", opt_str(&check.description));
+    if check.name != default_name {
+        e.push(("name".into(), Yaml::str(&check.name)));
+    }
+    e
+}
+
+fn freshness(check: &Check) -> Yaml {
+    let CheckKind::Freshness {
+        column,
+        warn_after,
+        error_after,
+    } = &check.kind
+    else {
+        unreachable!("a freshness check")
+    };
+    let mut e = vec![("column".to_string(), Yaml::str(column))];
+    push(
+        &mut e,
+        "warn_after",
+        warn_after.map(|d| Yaml::str(d.to_string())),
+    );
+    push(
+        &mut e,
+        "error_after",
+        error_after.map(|d| Yaml::str(d.to_string())),
+    );
+    push(&mut e, "where", opt_str(&check.filter));
+    push(&mut e, "description", opt_str(&check.description));
+    Yaml::Map(e)
+}
+
+fn row_count(check: &Check) -> Yaml {
+    let CheckKind::RowCount { min, max } = &check.kind else {
+        unreachable!("a row_count check")
+    };
+    let mut e = Vec::new();
+    push(&mut e, "min", min.map(Yaml::int));
+    push(&mut e, "max", max.map(Yaml::int));
+    e.extend(options(check, "row_count"));
+    Yaml::Map(e)
+}
+
+fn native_column(ds: &Dataset, c: &Column) -> Yaml {
+    let mut e = vec![
+        ("name".to_string(), Yaml::str(&c.name)),
+        ("type".to_string(), Yaml::str(c.ty.to_string())),
+    ];
+    push(&mut e, "description", opt_str(&c.description));
+    if !c.physical_types.is_empty() {
+        let types = c
+            .physical_types
+            .iter()
+            .map(|(d, t)| (d.name().to_string(), Yaml::str(t)))
+            .collect();
+        e.push(("physical_type".into(), Yaml::Map(types)));
+    }
+    if c.pii {
+        e.push(("pii".into(), Yaml::Bool(true)));
+    }
+    if !c.tags.is_empty() {
+        e.push((
+            "tags".into(),
+            Yaml::List(c.tags.iter().map(Yaml::str).collect()),
+        ));
+    }
+    for check in ds
+        .checks
+        .iter()
+        .filter(|k| k.column.as_deref() == Some(&c.name))
+    {
+        let (key, value) = column_rule(check, &c.name);
+        e.push((key.to_string(), value));
+    }
+    Yaml::Map(e)
+}
+
+/// A column rule in native syntax: short form when it has no options.
+fn column_rule(check: &Check, column: &str) -> (&'static str, Yaml) {
+    let key = check.kind.rule();
+    let opts = options(check, &derived_name(column, key));
+    let (long_key, value) = match &check.kind {
+        CheckKind::Required | CheckKind::Unique => ("value", Yaml::Bool(true)),
+        CheckKind::AcceptedValues { values } => {
+            ("values", Yaml::List(values.iter().map(literal).collect()))
+        }
+        CheckKind::Min { value } | CheckKind::Max { value } => ("value", literal(value)),
+        CheckKind::Pattern { regex } => ("value", Yaml::str(regex)),
+        CheckKind::References {
+            contract, column, ..
+        } => ("value", Yaml::str(format!("{contract}.{column}"))),
+        CheckKind::Length { min, max } => {
+            let mut e = Vec::new();
+            push(&mut e, "min", min.map(Yaml::int));
+            push(&mut e, "max", max.map(Yaml::int));
+            e.extend(opts);
+            return (key, Yaml::Map(e));
+        }
+        _ => unreachable!("only column rules have a column"),
+    };
+    if opts.is_empty() {
+        return (key, value);
+    }
+    let mut e = vec![(long_key.to_string(), value)];
+    e.extend(opts);
+    (key, Yaml::Map(e))
+}
+
+fn table_check(check: &Check) -> Option<Yaml> {
+    let (key, body) = match &check.kind {
+        CheckKind::Expression { sql } => ("expression", Yaml::str(sql)),
+        CheckKind::UniqueCombination { columns } => (
+            "unique",
+            Yaml::List(columns.iter().map(Yaml::str).collect()),
+        ),
+        CheckKind::Sql { query } => ("sql", Yaml::str(query)),
+        _ => return None,
+    };
+    let mut e = vec![
+        ("name".to_string(), Yaml::str(&check.name)),
+        (key.to_string(), body),
+    ];
+    // The name is written first; options never repeat it.
+    e.extend(options(check, &check.name));
+    Some(Yaml::Map(e))
+}
+
+// ---------------------------------------------------------------------------
+// ODCS v3.1
+
+/// The ODCS logical type of a native type.
+fn odcs_logical(ty: LogicalType) -> &'static str {
+    match ty {
+        LogicalType::String | LogicalType::Uuid | LogicalType::Binary => "string",
+        LogicalType::Integer | LogicalType::Bigint | LogicalType::Smallint => "integer",
+        LogicalType::Decimal { .. } | LogicalType::Float | LogicalType::Double => "number",
+        LogicalType::Boolean => "boolean",
+        LogicalType::Date => "date",
+        LogicalType::Time => "time",
+        LogicalType::Timestamp | LogicalType::TimestampTz => "timestamp",
+        LogicalType::Json => "object",
+    }
+}
+
+fn custom_property(name: &str, value: Yaml) -> Yaml {
+    Yaml::map([("property", Yaml::str(name)), ("value", value)])
+}
+
+/// A native rule carried as an ODCS custom rule of the `datapact` engine.
+fn carried(key: &str, rule: Yaml, description: Option<&String>) -> Yaml {
+    let mut e = vec![
+        ("type".to_string(), Yaml::str("custom")),
+        ("engine".to_string(), Yaml::str("datapact")),
+    ];
+    push(&mut e, "description", description.map(Yaml::str));
+    e.push(("implementation".into(), Yaml::map([(key, rule)])));
+    Yaml::Map(e)
+}
+
+/// Is this check its plain form: default severity, no filter, no
+/// tolerance, no description, the derived name?
+fn plain(check: &Check, default_name: &str) -> bool {
+    check.severity == Severity::Error
+        && check.filter.is_none()
+        && check.tolerance.is_none()
+        && check.description.is_none()
+        && check.name == default_name
+}
+
+/// The dataset as an ODCS v3.1 contract with one object.
+pub fn to_odcs(ds: &Dataset) -> String {
+    let mut doc: Vec<(String, Yaml)> = vec![
+        ("apiVersion".into(), Yaml::str("v3.1.0")),
+        ("kind".into(), Yaml::str("DataContract")),
+        ("id".into(), Yaml::str(&ds.contract)),
+    ];
+    push(&mut doc, "name", opt_str(&ds.title));
+    doc.push(("version".into(), Yaml::str(&ds.version)));
+    doc.push(("status".into(), Yaml::str("active")));
+    if !ds.tags.is_empty() {
+        doc.push((
+            "tags".into(),
+            Yaml::List(ds.tags.iter().map(Yaml::str).collect()),
+        ));
+    }
+    if !ds.owners.is_empty() {
+        let members = ds
+            .owners
+            .iter()
+            .map(|o| {
+                Yaml::map([
+                    ("username", Yaml::str(o.email.as_ref().unwrap_or(&o.name))),
+                    ("name", Yaml::str(&o.name)),
+                    ("role", Yaml::str(role_name(o.role))),
+                ])
+            })
+            .collect();
+        doc.push(("team".into(), Yaml::map([("members", Yaml::List(members))])));
+    }
+
+    let mut object: Vec<(String, Yaml)> = vec![
+        ("name".into(), Yaml::str(&ds.location.name)),
+        ("physicalType".into(), Yaml::str("table")),
+    ];
+    push(&mut object, "businessName", opt_str(&ds.title));
+    push(&mut object, "description", opt_str(&ds.description));
+    let mut custom = vec![custom_property("datapactContract", Yaml::str(&ds.contract))];
+    if let Some(db) = &ds.location.database {
+        custom.push(custom_property("datapactDatabase", Yaml::str(db)));
+    }
+    if let Some(schema) = &ds.location.schema {
+        custom.push(custom_property("datapactSchema", Yaml::str(schema)));
+    }
+    match &ds.dbt {
+        Some(DbtNode::Model(m)) => custom.push(custom_property("datapactDbtModel", Yaml::str(m))),
+        Some(DbtNode::Source(s)) => custom.push(custom_property("datapactDbtSource", Yaml::str(s))),
+        None => {}
+    }
+    object.push(("customProperties".into(), Yaml::List(custom)));
+    let properties: Vec<Yaml> = ds.columns.iter().map(|c| odcs_property(ds, c)).collect();
+    if !properties.is_empty() {
+        object.push(("properties".into(), Yaml::List(properties)));
+    }
+    let mut quality = Vec::new();
+    let mut sla = Vec::new();
+    for check in ds.checks.iter().filter(|c| c.column.is_none()) {
+        match &check.kind {
+            CheckKind::RowCount { min, max } if plain_but_description(check, "row_count") => {
+                let mut e = vec![
+                    ("type".to_string(), Yaml::str("library")),
+                    ("metric".to_string(), Yaml::str("rowCount")),
+                ];
+                match (min, max) {
+                    (Some(a), Some(b)) if a == b => e.push(("mustBe".into(), Yaml::int(*a))),
+                    (Some(a), Some(b)) => e.push((
+                        "mustBeBetween".into(),
+                        Yaml::List(vec![Yaml::int(*a), Yaml::int(*b)]),
+                    )),
+                    (Some(a), None) => e.push(("mustBeGreaterOrEqualTo".into(), Yaml::int(*a))),
+                    (None, Some(b)) => e.push(("mustBeLessOrEqualTo".into(), Yaml::int(*b))),
+                    (None, None) => {}
+                }
+                push(&mut e, "description", opt_str(&check.description));
+                if check.severity == Severity::Warn {
+                    e.push(("severity".into(), Yaml::str("warning")));
+                }
+                quality.push(Yaml::Map(e));
+            }
+            CheckKind::RowCount { .. } => {
+                quality.push(carried("row_count", row_count(check), None));
+            }
+            CheckKind::Freshness {
+                column,
+                warn_after: None,
+                error_after: Some(after),
+            } if check.filter.is_none() && check.description.is_none() => {
+                let (value, unit) = (after.count.to_string(), after.to_string());
+                let unit = unit
+                    .trim_start_matches(|c: char| c.is_ascii_digit())
+                    .to_string();
+                sla.push(Yaml::map([
+                    ("property", Yaml::str("freshness")),
+                    ("value", Yaml::Number(value)),
+                    ("unit", Yaml::str(unit)),
+                    (
+                        "element",
+                        Yaml::str(format!("{}.{column}", ds.location.name)),
+                    ),
+                ]));
+            }
+            CheckKind::Freshness { .. } => {
+                quality.push(carried("freshness", freshness(check), None))
+            }
+            _ => {
+                if let Some(check_yaml) = table_check(check) {
+                    quality.push(carried("check", check_yaml, None));
+                }
+            }
+        }
+    }
+    if !quality.is_empty() {
+        object.push(("quality".into(), Yaml::List(quality)));
+    }
+    doc.push(("schema".into(), Yaml::List(vec![Yaml::Map(object)])));
+    if !sla.is_empty() {
+        doc.push(("slaProperties".into(), Yaml::List(sla)));
+    }
+    yaml_writer::to_string(&Yaml::Map(doc))
+}
+
+/// Plain apart from a description and a warn severity, which ODCS library
+/// rules carry.
+fn plain_but_description(check: &Check, default_name: &str) -> bool {
+    check.filter.is_none() && check.tolerance.is_none() && check.name == default_name
+}
+
+fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
+    let mut e = vec![
+        ("name".to_string(), Yaml::str(&c.name)),
+        ("logicalType".to_string(), Yaml::str(odcs_logical(c.ty))),
+        // The native type, which datapact reads back exactly.
+        ("physicalType".to_string(), Yaml::str(c.ty.to_string())),
+    ];
+    push(&mut e, "description", opt_str(&c.description));
+    if c.pii {
+        e.push(("classification".into(), Yaml::str("pii")));
+    }
+    if !c.tags.is_empty() {
+        e.push((
+            "tags".into(),
+            Yaml::List(c.tags.iter().map(Yaml::str).collect()),
+        ));
+    }
+    let mut options = Vec::new();
+    let mut quality = Vec::new();
+    let length_ok = matches!(c.ty, LogicalType::String);
+    let bound_ok = odcs_logical(c.ty) == "integer" || odcs_logical(c.ty) == "number";
+    for check in ds
+        .checks
+        .iter()
+        .filter(|k| k.column.as_deref() == Some(&c.name))
+    {
+        let is_plain = plain(check, &derived_name(&c.name, check.kind.rule()));
+        match &check.kind {
+            CheckKind::Required if is_plain => e.push(("required".into(), Yaml::Bool(true))),
+            CheckKind::Unique if is_plain => e.push(("unique".into(), Yaml::Bool(true))),
+            CheckKind::Length { min, max } if is_plain && length_ok => {
+                push(&mut options, "minLength", min.map(Yaml::int));
+                push(&mut options, "maxLength", max.map(Yaml::int));
+            }
+            CheckKind::Min { value }
+                if is_plain && bound_ok && matches!(value, Literal::Number(_)) =>
+            {
+                options.push(("minimum".into(), literal(value)));
+            }
+            CheckKind::Max { value }
+                if is_plain && bound_ok && matches!(value, Literal::Number(_)) =>
+            {
+                options.push(("maximum".into(), literal(value)));
+            }
+            CheckKind::AcceptedValues { values } if is_plain => {
+                quality.push(Yaml::map([
+                    ("type", Yaml::str("library")),
+                    ("metric", Yaml::str("invalidValues")),
+                    (
+                        "arguments",
+                        Yaml::map([(
+                            "validValues",
+                            Yaml::List(values.iter().map(literal).collect()),
+                        )]),
+                    ),
+                    ("mustBe", Yaml::int(0)),
+                ]));
+            }
+            _ => {
+                let (key, rule) = column_rule(check, &c.name);
+                quality.push(carried(key, rule, None));
+            }
+        }
+    }
+    if !options.is_empty() {
+        e.push(("logicalTypeOptions".into(), Yaml::Map(options)));
+    }
+    let mut custom = Vec::new();
+    if !c.physical_types.is_empty() {
+        let types = c
+            .physical_types
+            .iter()
+            .map(|(d, t)| (d.name().to_string(), Yaml::str(t)))
+            .collect();
+        custom.push(custom_property("datapactPhysicalTypes", Yaml::Map(types)));
+    }
+    if !custom.is_empty() {
+        e.push(("customProperties".into(), Yaml::List(custom)));
+    }
+    if !quality.is_empty() {
+        e.push(("quality".into(), Yaml::List(quality)));
+    }
+    Yaml::Map(e)
+}

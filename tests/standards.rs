@@ -1,0 +1,578 @@
+//! The open standards: ODCS v3 and the Data Contract Specification.
+//!
+//! - Every file of the public corpus (tests/standards/corpus, see
+//!   tests/standards/SOURCES.md) loads: it compiles to every target, or
+//!   each construct datapact cannot compile is reported with file, line and
+//!   column. The diagnostics of the whole corpus are one snapshot; the IR of
+//!   a few files another.
+//! - `convert` is exact: native → ODCS → native and native → native give
+//!   the same IR, for the example contracts and for generated ones, and the
+//!   ODCS it writes validates against the ODCS v3.1.0 JSON Schema.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use datapact::convert::{self, To};
+use datapact::diagnostic::Severity;
+use datapact::ir::Ir;
+use datapact::source::Sources;
+use proptest::prelude::*;
+
+fn corpus() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["odcs", "dcs"] {
+        let dir = common::root().join("tests/standards/corpus").join(dir);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    files.sort();
+    files
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(common::root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn every_corpus_file_loads_and_compiles_or_says_why() {
+    let mut report = String::new();
+    let (mut clean, mut without_warnings, mut contracts, mut not_compiled) = (0, 0, 0, 0);
+    let files = corpus();
+    for path in &files {
+        let mut sources = Sources::new();
+        sources.add(relative(path), std::fs::read_to_string(path).unwrap());
+        let checked = datapact::check(&sources);
+        for d in &checked.diagnostics {
+            let at = d.position(&sources);
+            assert!(d.primary.is_some(), "{at}: unlocated {d:?}");
+            report.push_str(&format!(
+                "{at} {}[{}]: {}\n",
+                d.severity.as_str(),
+                d.code.as_str(),
+                d.message
+            ));
+            not_compiled += usize::from(d.code.as_str() == "not-compiled");
+        }
+        let errors = checked
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error);
+        let Some(ir) = checked.ir else {
+            assert!(errors);
+            continue;
+        };
+        // Every target, every dialect.
+        for dialect in datapact::dialect::Dialect::ALL {
+            let _ = datapact::sql::emit(&ir, dialect);
+        }
+        let dbt = datapact::dbt::Options {
+            dialect: datapact::dialect::Dialect::Duckdb,
+            tests: datapact::project::DbtTests::PerRule,
+            enforce_contracts: false,
+        };
+        datapact::dbt::emit(&ir, &dbt).unwrap_or_else(|e| panic!("{}: {e}", relative(path)));
+        datapact::docs::emit(&ir, &datapact::docs::Options::default())
+            .unwrap_or_else(|e| panic!("{}: {:?}", relative(path), e.diagnostic));
+        clean += 1;
+        contracts += ir.datasets.len();
+        without_warnings += usize::from(checked.diagnostics.is_empty());
+    }
+    let summary = format!(
+        "{} files: {clean} compile to every target ({without_warnings} without a warning), {} do not; {contracts} contracts; {not_compiled} constructs reported as not compiled",
+        files.len(),
+        files.len() - clean
+    );
+    eprintln!("{summary}");
+    assert!(clean * 10 >= files.len() * 9, "{summary}");
+    insta::assert_snapshot!("corpus_diagnostics", format!("{summary}\n\n{report}"));
+}
+
+/// The IR of a few corpus files, to review the mapping.
+#[test]
+fn corpus_ir() {
+    for name in [
+        "odcs/orders.odcs.yaml",
+        "odcs/full-example.odcs.yaml",
+        "odcs/servicelevels.odcs.yaml",
+        "dcs/orders-latest__datacontract.yaml",
+        "dcs/quality__datacontract.yaml",
+    ] {
+        let path = common::root().join("tests/standards/corpus").join(name);
+        let mut sources = Sources::new();
+        sources.add(relative(&path), std::fs::read_to_string(&path).unwrap());
+        let ir = datapact::check(&sources).ir.expect("compiles");
+        let snapshot = name.replace(['/', '.'], "_");
+        insta::assert_json_snapshot!(format!("ir__{snapshot}"), ir);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// convert: exact both ways
+
+/// The IR of these files, read as one set.
+fn ir_of(files: &[(String, String)]) -> Result<Ir, String> {
+    let mut sources = Sources::new();
+    for (path, text) in files {
+        sources.add(path.clone(), text.clone());
+    }
+    let checked = datapact::check(&sources);
+    let problems: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() != "no-owner")
+        .collect();
+    if !problems.is_empty() {
+        let all: Vec<_> = problems.into_iter().cloned().collect();
+        return Err(common::render(&sources, &all));
+    }
+    checked.ir.ok_or_else(|| "no IR".to_string())
+}
+
+/// The IR without where each dataset came from.
+fn comparable(mut ir: Ir) -> serde_json::Value {
+    for ds in &mut ir.datasets {
+        ds.source_path.clear();
+    }
+    serde_json::to_value(ir).unwrap()
+}
+
+fn round_trip(ir: &Ir, to: To) -> Result<Ir, String> {
+    let files: Vec<(String, String)> = ir
+        .datasets
+        .iter()
+        .map(|ds| (to.file_name(ds), convert::convert(ds, to)))
+        .collect();
+    ir_of(&files).map_err(|e| {
+        let texts: Vec<String> = files.iter().map(|(p, t)| format!("==> {p}\n{t}")).collect();
+        format!("{e}\n{}", texts.join("\n"))
+    })
+}
+
+fn assert_round_trips(ir: &Ir) {
+    for to in [To::Native, To::Odcs] {
+        let back = round_trip(ir, to).unwrap_or_else(|e| panic!("{to:?}: {e}"));
+        let (want, got) = (comparable(ir.clone()), comparable(back));
+        if want != got {
+            let texts: Vec<String> = ir
+                .datasets
+                .iter()
+                .map(|ds| convert::convert(ds, to))
+                .collect();
+            panic!(
+                "{to:?} is not exact:\nwant {}\ngot  {}\n{}",
+                serde_json::to_string_pretty(&want).unwrap(),
+                serde_json::to_string_pretty(&got).unwrap(),
+                texts.join("\n---\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn example_contracts_round_trip() {
+    let sources = common::load(&common::root().join("contracts"));
+    let ir = datapact::check(&sources).ir.expect("valid examples");
+    assert_round_trips(&ir);
+}
+
+fn odcs_validator() -> jsonschema::Validator {
+    let path = common::root().join("tests/standards/schemas/odcs-json-schema-v3.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("the ODCS schema is a JSON Schema")
+}
+
+fn odcs_schema_errors(validator: &jsonschema::Validator, text: &str) -> Vec<String> {
+    let mut sources = Sources::new();
+    let file = sources.add("x.odcs.yaml", text.to_string());
+    let (node, diags) = datapact::syntax::yaml::parse(file, sources.get(file));
+    assert!(diags.is_empty(), "{diags:?}");
+    let doc = node.expect("a document").to_json();
+    validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn odcs_output_validates_against_the_odcs_schema() {
+    let validator = odcs_validator();
+    let sources = common::load(&common::root().join("contracts"));
+    let ir = datapact::check(&sources).ir.expect("valid examples");
+    for ds in &ir.datasets {
+        let text = convert::to_odcs(ds);
+        let errors = odcs_schema_errors(&validator, &text);
+        assert!(errors.is_empty(), "{}: {errors:#?}\n{text}", ds.contract);
+    }
+}
+
+#[test]
+fn convert_command_writes_files_and_prints_one() {
+    let out = std::env::temp_dir().join(format!("datapact-convert-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_datapact"))
+            .args(args)
+            .current_dir(common::root())
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
+        "convert",
+        "contracts",
+        "--to",
+        "odcs",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 6);
+    assert_eq!(names[0], "shop.customers.odcs.yaml");
+    // Again: refused without --force, nothing changed.
+    let o = run(&[
+        "convert",
+        "contracts",
+        "--to",
+        "odcs",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not overwriting"));
+    // One contract prints to stdout: a DCS file, as native.
+    let o = run(&[
+        "convert",
+        "tests/standards/corpus/dcs/datacontract_servicelevels.yaml",
+        "--to",
+        "native",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let native = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        native.starts_with("contract: postgres.my_table\nversion: \"0.0.1\"\n"),
+        "{native}"
+    );
+    // Several without --out: refused.
+    let o = run(&["convert", "contracts", "--to", "native"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("6 contracts to convert, and no --out"));
+}
+
+// ---------------------------------------------------------------------------
+// Generated contracts
+
+#[derive(Debug, Clone)]
+struct Opts {
+    warn: bool,
+    filter: bool,
+    tolerance: Option<&'static str>,
+    description: Option<&'static str>,
+    name: Option<&'static str>,
+}
+
+fn opts() -> impl Strategy<Value = Opts> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(prop::sample::select(vec!["3", "\"5%\"", "0"])),
+        prop::option::of(prop::sample::select(vec![
+            "plain words",
+            "it's \"quoted\": yes, #1",
+            "two\nlines",
+        ])),
+        prop::option::of(prop::sample::select(vec!["custom_name", "other_name"])),
+    )
+        .prop_map(|(warn, filter, tolerance, description, name)| Opts {
+            warn,
+            filter,
+            tolerance,
+            description,
+            name,
+        })
+}
+
+impl Opts {
+    /// `severity`, `where`, `tolerance`, `description` and `name`, as set.
+    fn parts(&self, taken: &mut Vec<String>) -> Vec<String> {
+        let mut parts = Vec::new();
+        if self.warn {
+            parts.push("severity: warn".into());
+        }
+        if self.filter {
+            parts.push("where: \"id > 0\"".into());
+        }
+        if let Some(t) = self.tolerance {
+            parts.push(format!("tolerance: {t}"));
+        }
+        if let Some(d) = self.description {
+            parts.push(format!(
+                "description: {}",
+                serde_json::to_string(d).unwrap()
+            ));
+        }
+        if let Some(n) = self.name {
+            if !taken.iter().any(|t| t == n) {
+                taken.push(n.to_string());
+                parts.push(format!("name: {n}"));
+            }
+        }
+        parts
+    }
+
+    /// The rule in long form with these options, or the short form.
+    fn rule(&self, long_key: &str, value: &str, taken: &mut Vec<String>) -> String {
+        let options = self.parts(taken);
+        if options.is_empty() {
+            return value.to_string();
+        }
+        let mut parts = vec![format!("{long_key}: {value}")];
+        parts.extend(options);
+        format!("{{{}}}", parts.join(", "))
+    }
+}
+
+/// A generated column: `name|type`, and its rules (key, value, options).
+type GenColumn = (String, Vec<(String, String, Opts)>);
+
+/// One column of a generated contract, with rules its type allows.
+fn column(name: &'static str) -> impl Strategy<Value = GenColumn> {
+    let types = prop::sample::select(vec![
+        "string",
+        "integer",
+        "bigint",
+        "decimal(10,2)",
+        "double",
+        "boolean",
+        "date",
+        "timestamp",
+        "timestamp_tz",
+        "uuid",
+        "json",
+    ]);
+    (types, prop::collection::vec((0usize..8, opts()), 0..4)).prop_map(move |(ty, rules)| {
+        let mut out = Vec::new();
+        for (kind, o) in rules {
+            let (key, value) = match (kind, ty) {
+                (0, _) => ("required", "true"),
+                (1, "json") => continue,
+                (1, _) => ("unique", "true"),
+                (2, "string") => ("accepted_values", "[a, \"b c\", \"1\"]"),
+                (2, "integer" | "bigint") => ("accepted_values", "[1, 2, 3]"),
+                (3, "integer" | "bigint" | "double") => ("min", "0"),
+                (3, "decimal(10,2)") => ("min", "0.5"),
+                (3, "date") => ("min", "'2020-01-01'"),
+                (4, "integer" | "bigint" | "double" | "decimal(10,2)") => ("max", "100"),
+                (4, "timestamp") => ("max", "'2030-01-01T00:00:00'"),
+                (5, "string") => ("pattern", "'[A-Z]{2}[0-9]+'"),
+                (6, "string") => ("length", "{min: 1, max: 10}"),
+                (7, "string") => ("length", "{max: 5}"),
+                _ => continue,
+            };
+            if out
+                .iter()
+                .any(|(k, _, _): &(String, String, Opts)| k == key)
+            {
+                continue;
+            }
+            out.push((key.to_string(), value.to_string(), o));
+        }
+        (format!("{name}|{ty}"), out)
+    })
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    title: bool,
+    owners: usize,
+    location: (bool, bool),
+    dbt: u8,
+    columns: Vec<GenColumn>,
+    row_count: Option<(Option<u64>, Option<u64>, Opts)>,
+    freshness: Option<(Option<&'static str>, Option<&'static str>, bool)>,
+    checks: Vec<(u8, Opts)>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        any::<bool>(),
+        0usize..3,
+        (any::<bool>(), any::<bool>()),
+        0u8..3,
+        (
+            column("id"),
+            column("amount"),
+            column("note"),
+            column("seen_at"),
+        ),
+        prop::option::of((
+            prop::option::of(0u64..10),
+            prop::option::of(10u64..1000),
+            opts(),
+        )),
+        prop::option::of((
+            prop::option::of(prop::sample::select(vec!["30m", "2h"])),
+            prop::option::of(prop::sample::select(vec!["1d", "1w", "36h"])),
+            any::<bool>(),
+        )),
+        prop::collection::vec((0u8..3, opts()), 0..3),
+    )
+        .prop_map(
+            |(title, owners, location, dbt, (a, b, c, d), row_count, freshness, checks)| Spec {
+                title,
+                owners,
+                location,
+                dbt,
+                columns: vec![a, b, c, d],
+                row_count: row_count.filter(|(min, max, _)| min.is_some() || max.is_some()),
+                freshness: freshness.filter(|(w, e, _)| w.is_some() || e.is_some()),
+                checks,
+            },
+        )
+}
+
+fn contract_text(spec: &Spec) -> String {
+    let mut t = String::from("contract: gen.orders\nversion: 1.2.3\n");
+    if spec.title {
+        t.push_str(
+            "title: \"Orders: generated\"\ndescription: |\n  First line.\n\n  Second paragraph.\n",
+        );
+    }
+    if spec.owners > 0 {
+        t.push_str("owners:\n  - {name: Team A, email: a@example.com}\n");
+    }
+    if spec.owners > 1 {
+        t.push_str("  - {name: Stewards, role: steward}\n");
+    }
+    t.push_str("tags: [gen, \"x y\"]\ndataset:\n");
+    let (db, schema) = spec.location;
+    if schema {
+        if db {
+            t.push_str("  database: analytics\n");
+        }
+        t.push_str("  schema: marts\n");
+    }
+    t.push_str("  name: orders\n");
+    match spec.dbt {
+        1 => t.push_str("  dbt: {model: orders}\n"),
+        2 => t.push_str("  dbt: {source: raw}\n"),
+        _ => {}
+    }
+    let mut taken = Vec::new();
+    if let Some((min, max, o)) = &spec.row_count {
+        let mut parts = Vec::new();
+        if let Some(m) = min {
+            parts.push(format!("min: {m}"));
+        }
+        if let Some(m) = max {
+            parts.push(format!("max: {m}"));
+        }
+        if o.warn {
+            parts.push("severity: warn".into());
+        }
+        if let Some(d) = o.description {
+            parts.push(format!(
+                "description: {}",
+                serde_json::to_string(d).unwrap()
+            ));
+        }
+        t.push_str(&format!("row_count: {{{}}}\n", parts.join(", ")));
+    }
+    if let Some((warn, error, filter)) = &spec.freshness {
+        let mut parts = vec!["column: loaded_at".to_string()];
+        if let Some(w) = warn {
+            parts.push(format!("warn_after: {w}"));
+        }
+        if let Some(e) = error {
+            parts.push(format!("error_after: {e}"));
+        }
+        if *filter {
+            parts.push("where: \"id > 0\"".into());
+        }
+        t.push_str(&format!("freshness: {{{}}}\n", parts.join(", ")));
+    }
+    t.push_str("columns:\n  - {name: loaded_at, type: timestamp_tz}\n");
+    for (name_ty, rules) in &spec.columns {
+        let (name, ty) = name_ty.split_once('|').unwrap();
+        t.push_str(&format!("  - name: {name}\n    type: \"{ty}\"\n"));
+        for (key, value, o) in rules {
+            let long_key = if key == "accepted_values" {
+                "values"
+            } else {
+                "value"
+            };
+            let text = if key == "length" {
+                let mut parts: Vec<String> = value
+                    .trim_matches(['{', '}'])
+                    .split(", ")
+                    .map(String::from)
+                    .collect();
+                parts.extend(o.parts(&mut taken));
+                format!("{{{}}}", parts.join(", "))
+            } else {
+                o.rule(long_key, value, &mut taken)
+            };
+            t.push_str(&format!("    {key}: {text}\n"));
+        }
+    }
+    let mut checks = String::new();
+    for (i, (kind, o)) in spec.checks.iter().enumerate() {
+        let body = match kind {
+            0 => "expression: \"id >= 0 or note is null\"".to_string(),
+            1 => "unique: [id, note]".to_string(),
+            _ => "sql: \"select id from {{ table }} where id < 0\"".to_string(),
+        };
+        let mut parts = vec![format!("name: check_{i}"), body];
+        if o.warn {
+            parts.push("severity: warn".into());
+        }
+        if o.filter && *kind != 2 {
+            parts.push("where: \"id > 0\"".into());
+        }
+        if let Some(tol) = o.tolerance {
+            parts.push(format!("tolerance: {tol}"));
+        }
+        if let Some(d) = o.description {
+            parts.push(format!(
+                "description: {}",
+                serde_json::to_string(d).unwrap()
+            ));
+        }
+        checks.push_str(&format!("  - {{{}}}\n", parts.join(", ")));
+    }
+    if !checks.is_empty() {
+        t.push_str("checks:\n");
+        t.push_str(&checks);
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Generated contracts convert to native and to ODCS and back to the
+    /// same IR, and their ODCS validates against the ODCS schema.
+    #[test]
+    fn generated_contracts_round_trip(spec in spec()) {
+        let text = contract_text(&spec);
+        let ir = match ir_of(&[("gen.yaml".to_string(), text.clone())]) {
+            Ok(ir) => ir,
+            Err(e) => return Err(TestCaseError::fail(format!("the generator wrote an invalid contract:\n{text}\n{e}"))),
+        };
+        assert_round_trips(&ir);
+        let validator = odcs_validator();
+        let odcs = convert::to_odcs(&ir.datasets[0]);
+        let errors = odcs_schema_errors(&validator, &odcs);
+        prop_assert!(errors.is_empty(), "{errors:#?}\n{odcs}");
+    }
+}
