@@ -349,11 +349,34 @@ pub fn to_odcs(ds: &Dataset) -> String {
             .owners
             .iter()
             .map(|o| {
-                Yaml::map([
-                    ("username", Yaml::str(o.email.as_ref().unwrap_or(&o.name))),
-                    ("name", Yaml::str(&o.name)),
-                    ("role", Yaml::str(role_name(o.role))),
-                ])
+                let mut e = vec![
+                    (
+                        "username".to_string(),
+                        Yaml::str(o.email.as_ref().unwrap_or(&o.name)),
+                    ),
+                    ("name".to_string(), Yaml::str(&o.name)),
+                    ("role".to_string(), Yaml::str(role_name(o.role))),
+                ];
+                // Readers take an address-like `username` for the e-mail
+                // unless it is the name; say which when that guess is wrong.
+                let looks_like_email = o.name.split_once('@').is_some_and(|(a, b)| {
+                    !a.is_empty()
+                        && !b.is_empty()
+                        && !b.contains('@')
+                        && !o.name.contains(char::is_whitespace)
+                });
+                match &o.email {
+                    Some(email) if *email == o.name => e.push((
+                        "customProperties".into(),
+                        Yaml::List(vec![custom_property("datapactEmail", Yaml::str(email))]),
+                    )),
+                    None if looks_like_email => e.push((
+                        "customProperties".into(),
+                        Yaml::List(vec![custom_property("datapactEmail", Yaml::str(""))]),
+                    )),
+                    _ => {}
+                }
+                Yaml::Map(e)
             })
             .collect();
         doc.push(("team".into(), Yaml::map([("members", Yaml::List(members))])));
@@ -459,8 +482,15 @@ fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
     let mut e = vec![
         ("name".to_string(), Yaml::str(&c.name)),
         ("logicalType".to_string(), Yaml::str(odcs_logical(c.ty))),
-        // The native type, which datapact reads back exactly.
-        ("physicalType".to_string(), Yaml::str(c.ty.to_string())),
+        // The native type, which datapact reads back exactly (a 32-bit
+        // float is `real`: `float` is 64 bits in most warehouses).
+        (
+            "physicalType".to_string(),
+            Yaml::str(match c.ty {
+                LogicalType::Float => "real".to_string(),
+                ty => ty.to_string(),
+            }),
+        ),
     ];
     push(&mut e, "description", opt_str(&c.description));
     if c.pii {

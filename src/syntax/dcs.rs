@@ -26,7 +26,6 @@ const FIELD_METADATA: &[&str] = &[
     "classification",
     "links",
     "lineage",
-    "primary",
     "format",
     "precision",
     "scale",
@@ -58,6 +57,7 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
         cx,
         file,
         format: "DCS",
+        columns: BTreeMap::new(),
     };
     let Some(root) = Obj::new(node) else {
         return (Vec::new(), r.cx.diagnostics);
@@ -84,7 +84,7 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
     let info = root.get("info").and_then(Obj::new);
     let (title, version, description, owners) = match &info {
         Some(info) => {
-            info.skip(&["status", "contact", "contract", "otherField", "links"]);
+            info.skip(&["status", "contact", "links"]);
             let version = info
                 .get("version")
                 .and_then(|n| super::ast::version(&mut r.cx, n));
@@ -117,7 +117,7 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
         }
         None => (None, None, None, Vec::new()),
     };
-    let server = server(&root);
+    let server = server(&mut r, &root);
     let tags: Vec<Spanned<String>> = root
         .list("tags")
         .iter()
@@ -168,7 +168,7 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
 }
 
 /// The first SQL server (a production one first).
-fn server(root: &Obj) -> Server {
+fn server(r: &mut Reader, root: &Obj) -> Server {
     let servers: Vec<Obj> = root
         .entries("servers")
         .into_iter()
@@ -198,8 +198,16 @@ fn server(root: &Obj) -> Server {
         _ => ("database", "schema"),
     };
     let schema = s.text(schema_key);
+    let database = s.text(db_key);
+    if let (Some(db), None) = (&database, &schema) {
+        r.not_compiled(
+            db.span,
+            format!("the server's `{db_key}` without a `{schema_key}` is not used"),
+            "a table's location needs the schema when it names the database",
+        );
+    }
     Server {
-        database: s.text(db_key).filter(|_| schema.is_some()),
+        database: database.filter(|_| schema.is_some()),
         schema,
     }
 }
@@ -229,12 +237,16 @@ fn model(
     let mut names = BTreeSet::new();
     let mut columns = Vec::new();
     let mut pending = Vec::new();
+    let mut field_keys: Vec<Spanned<String>> = Vec::new();
     for (field_name, key, field) in m.entries("fields") {
-        let Some((col, actions)) =
+        let Some((col, actions, primary)) =
             self::field(r, field_name, key.span, field, ids, definitions, &tables)
         else {
             continue;
         };
+        if let Some(span) = primary {
+            field_keys.push(Spanned::new(field_name.to_string(), span));
+        }
         pending.push((columns.len(), actions));
         columns.push(col);
     }
@@ -242,40 +254,59 @@ fn model(
     for (index, actions) in pending {
         foreign::apply(r, &mut c, Some(index), actions, &mut names);
     }
-    // A model's `primaryKey: [a, b]`: a unique combination.
-    let keys: Vec<Spanned<String>> = m
+    // The primary key: the model's `primaryKey: [a, b]`, else the fields
+    // marked as keys. Each key column is required; one column is unique,
+    // several are a unique combination.
+    let model_keys: Vec<Spanned<String>> = m
         .list("primaryKey")
         .iter()
         .filter_map(|n| foreign::scalar_text(n).map(|s| Spanned::new(s, n.span)))
         .collect();
-    match keys.len() {
-        0 => {}
-        1 => {
-            let span = keys[0].span;
-            if let Some(col) = c
+    let keys = if model_keys.is_empty() {
+        field_keys
+    } else {
+        model_keys
+    };
+    let known = |k: &Spanned<String>| {
+        c.columns
+            .iter()
+            .flatten()
+            .any(|col| col.name.as_ref().is_some_and(|n| n.value == k.value))
+    };
+    if let Some(missing) = keys.iter().find(|k| !known(k)) {
+        r.not_compiled(
+            missing.span,
+            format!(
+                "the primary key column `{}` is not a field; the key is not compiled",
+                missing.value
+            ),
+            "name fields of this model",
+        );
+    } else {
+        for key in &keys {
+            let col = c
                 .columns
                 .iter_mut()
                 .flatten()
-                .find(|col| col.name.as_ref().is_some_and(|n| n.value == keys[0].value))
-            {
-                if col.unique.is_none() {
-                    col.unique = Some(foreign::rule(
-                        span,
-                        Spanned::new(true, span),
-                        RuleOptions::default(),
-                    ));
-                }
-                if col.required.is_none() {
-                    col.required = Some(foreign::rule(
-                        span,
-                        Spanned::new(true, span),
-                        RuleOptions::default(),
-                    ));
-                }
+                .find(|col| col.name.as_ref().is_some_and(|n| n.value == key.value))
+                .expect("checked above");
+            if col.required.is_none() {
+                col.required = Some(foreign::rule(
+                    key.span,
+                    Spanned::new(true, key.span),
+                    RuleOptions::default(),
+                ));
+            }
+            if keys.len() == 1 && col.unique.is_none() {
+                col.unique = Some(foreign::rule(
+                    key.span,
+                    Spanned::new(true, key.span),
+                    RuleOptions::default(),
+                ));
             }
         }
-        _ => {
-            let span = m.key_span("primaryKey").unwrap_or(m.node.span);
+        if keys.len() > 1 {
+            let span = keys[0].span;
             let name = foreign::unique_name(&mut names, "primary_key");
             c.checks
                 .get_or_insert_with(Vec::new)
@@ -303,7 +334,7 @@ fn field(
     ids: &BTreeMap<&str, String>,
     definitions: Option<&Node>,
     tables: &[&str],
-) -> Option<(super::ast::Column, Vec<Action>)> {
+) -> Option<(super::ast::Column, Vec<Action>, Option<Span>)> {
     let f = Obj::new(node)?;
     f.skip(FIELD_METADATA);
     let definition = f.text("$ref").and_then(|reference| {
@@ -369,14 +400,17 @@ fn field(
         })
     };
     let key_span = |key: &str| f.key_span(key).unwrap_or(name_span);
-    if let Some(span) = flag("required").or(flag("primaryKey")) {
+    // A primary key (`primaryKey`, or `primary` before 1.0) is settled
+    // with the model's other key columns.
+    let primary = flag("primaryKey").or(flag("primary"));
+    if let Some(span) = flag("required") {
         col.required = Some(foreign::rule(
             span,
             Spanned::new(true, span),
             RuleOptions::default(),
         ));
     }
-    if let Some(span) = flag("unique").or(flag("primaryKey")) {
+    if let Some(span) = flag("unique") {
         col.unique = Some(foreign::rule(
             span,
             Spanned::new(true, span),
@@ -501,7 +535,7 @@ fn field(
         .collect();
     let _ = f.get("$ref");
     r.unread(&f, "a field");
-    Some((col, actions))
+    Some((col, actions, primary))
 }
 
 /// The native type of a DCS type (`timestamp` has a time zone in DCS).

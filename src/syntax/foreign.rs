@@ -135,6 +135,8 @@ pub struct Reader {
     pub file: FileId,
     /// `ODCS` or `DCS`, for messages.
     pub format: &'static str,
+    /// The current object's property names → column names, where they differ.
+    pub columns: std::collections::BTreeMap<String, String>,
 }
 
 impl Reader {
@@ -188,13 +190,22 @@ pub fn file_prefix(path: &str) -> String {
 /// `timestamptz` → timestamp_tz.
 pub fn sql_type(physical: &str) -> Option<LogicalType> {
     let lower = physical.trim().to_lowercase();
+    // `timestamp(3) with time zone`: the base is the text around the
+    // arguments, the arguments are those of the first parenthesis.
     let (base, args) = match lower.find(['(', '[']) {
-        Some(i) => (
-            lower[..i].trim(),
-            Some(lower[i + 1..].trim_end_matches([')', ']'])),
-        ),
-        None => (lower.as_str(), None),
+        Some(i) => {
+            let close = lower[i..].find([')', ']']).map_or(lower.len(), |j| i + j);
+            let rest = lower.get(close + 1..).unwrap_or("").trim();
+            let base = format!("{} {rest}", lower[..i].trim());
+            (
+                base.trim().to_string(),
+                Some(lower[i + 1..close].to_string()),
+            )
+        }
+        None => (lower.clone(), None),
     };
+    let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (base, args) = (base.as_str(), args.as_deref());
     let ty = match base {
         "varchar" | "char" | "character" | "character varying" | "nvarchar" | "nchar" | "text"
         | "string" | "bpchar" | "varchar2" | "nvarchar2" | "clob" | "citext" => LogicalType::String,
@@ -208,8 +219,9 @@ pub fn sql_type(physical: &str) -> Option<LogicalType> {
             let s: u32 = parts.next().unwrap_or("0").parse().ok()?;
             return LogicalType::parse(&format!("decimal({p},{s})")).ok();
         }
-        "float" | "real" | "float4" => LogicalType::Float,
-        "double" | "float8" | "double precision" | "float64" => LogicalType::Double,
+        "real" | "float4" => LogicalType::Float,
+        // `float` is 64 bits in PostgreSQL, Snowflake, SQL Server and BigQuery.
+        "float" | "double" | "float8" | "double precision" | "float64" => LogicalType::Double,
         "bool" | "boolean" | "bit" => LogicalType::Boolean,
         "date" => LogicalType::Date,
         "time" | "time without time zone" => LogicalType::Time,
@@ -293,38 +305,39 @@ impl Threshold {
     }
 }
 
-/// The threshold of a quality rule: its first operator; `Err` with a reason
-/// when an operator is malformed, `Ok(None)` when there is none.
-pub fn threshold(obj: &Obj) -> Result<Option<Threshold>, (Span, String)> {
-    let found = OPERATORS
-        .iter()
-        .find_map(|(key, op)| obj.get(key).map(|n| (*key, *op, n)));
-    let Some((key, op, node)) = found else {
-        return Ok(None);
-    };
-    let key_span = obj.key_span(key).unwrap_or(node.span);
-    let number = |n: &Node| match &n.kind {
-        NodeKind::Scalar(Scalar::Number(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let values: Option<Vec<String>> = match (&node.kind, op) {
-        (NodeKind::Seq(items), Op::Between | Op::NotBetween) if items.len() == 2 => {
-            items.iter().map(number).collect()
+/// The thresholds of a quality rule, one per operator written (ODCS v3.0
+/// allows several); `Err` with a reason when one is malformed.
+pub fn thresholds(obj: &Obj) -> Result<Vec<Threshold>, (Span, String)> {
+    let mut out = Vec::new();
+    for (key, op) in OPERATORS {
+        let Some(node) = obj.get(key) else { continue };
+        let key_span = obj.key_span(key).unwrap_or(node.span);
+        let number = |n: &Node| match &n.kind {
+            NodeKind::Scalar(Scalar::Number(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let values: Option<Vec<String>> = match (&node.kind, op) {
+            (NodeKind::Seq(items), Op::Between | Op::NotBetween) if items.len() == 2 => {
+                items.iter().map(number).collect()
+            }
+            (_, Op::Between | Op::NotBetween) => None,
+            _ => number(node).map(|n| vec![n]),
+        };
+        match values {
+            Some(values) => out.push(Threshold {
+                op: *op,
+                values,
+                key: key_span,
+            }),
+            None => {
+                return Err((
+                    node.span,
+                    format!("`{key}` takes a number (the between forms a list of two numbers)"),
+                ));
+            }
         }
-        (_, Op::Between | Op::NotBetween) => None,
-        _ => number(node).map(|n| vec![n]),
-    };
-    match values {
-        Some(values) => Ok(Some(Threshold {
-            op,
-            values,
-            key: key_span,
-        })),
-        None => Err((
-            node.span,
-            format!("`{key}` takes a number (the between forms a list of two numbers)"),
-        )),
     }
+    Ok(out)
 }
 
 fn whole(text: &str) -> Option<u64> {
@@ -374,7 +387,14 @@ pub fn row_bounds(t: &Threshold) -> Result<(Option<u64>, Option<u64>), String> {
     let n = |s: &str| whole(s).ok_or_else(|| format!("`{s}` is not a whole number of rows"));
     Ok(match t.op {
         Op::Eq => (Some(n(t.first())?), Some(n(t.first())?)),
-        Op::Gt => (Some(n(t.first())? + 1), None),
+        Op::Gt => (
+            Some(
+                n(t.first())?
+                    .checked_add(1)
+                    .ok_or("the row count bound is too large")?,
+            ),
+            None,
+        ),
         Op::Ge => (Some(n(t.first())?), None),
         Op::Lt => match n(t.first())? {
             0 => return Err("fewer than 0 rows can never hold".into()),
@@ -459,7 +479,7 @@ fn iso_duration(text: &str) -> Result<Duration, String> {
                 .parse()
                 .map_err(|_| format!("`P{text}` is not an ISO 8601 duration"))?;
             number.clear();
-            minutes += n * match (c, in_time) {
+            let per: u64 = match (c, in_time) {
                 ('W', false) => 10080,
                 ('D', false) => 1440,
                 ('H', true) => 60,
@@ -470,6 +490,10 @@ fn iso_duration(text: &str) -> Result<Duration, String> {
                 ('S', true) => return Err("seconds have no native form".into()),
                 _ => return Err(format!("`P{text}` is not an ISO 8601 duration")),
             };
+            minutes = n
+                .checked_mul(per)
+                .and_then(|m| m.checked_add(minutes))
+                .ok_or_else(|| format!("`P{text}` is too long"))?;
         }
     }
     if !number.is_empty() || minutes == 0 {
@@ -493,10 +517,14 @@ fn iso_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// A JSON-Schema-style pattern (matches anywhere, ECMA-262) as a native one
-/// (matches the whole value, RE2): unanchored ends get `.*`, `\d` becomes
-/// `[0-9]`.
+/// (matches the whole value, RE2): `.*(?:p).*`, which finds `p` anywhere
+/// whatever anchors or alternatives it holds; without `|`, the ends it
+/// anchors itself need no `.*`. `\d` becomes `[0-9]`.
 pub fn native_pattern(pattern: &str) -> String {
     let body = pattern.replace("\\d", "[0-9]");
+    if body.contains('|') {
+        return format!(".*(?:{body}).*");
+    }
     let anchored_start = body.starts_with('^');
     let anchored_end = body.ends_with('$') && !body.ends_with("\\$");
     match (anchored_start, anchored_end) {
@@ -512,22 +540,35 @@ pub fn native_pattern(pattern: &str) -> String {
 
 const TABLE_SENTINEL: &str = "datapact_table_placeholder";
 
-/// A quality query that returns one number, compared with `threshold`, as a
-/// native `sql` check (a query returning the failing rows): one row when the
-/// number breaks the threshold. Placeholders for the table become
-/// `{{ table }}`, and so do the names in `tables` (the object's own names,
-/// which queries often write out); column placeholders become `column`.
+/// A quality query that returns one number, compared with `thresholds`
+/// (all must hold), as a native `sql` check (a query returning the failing
+/// rows): one row when the number breaks them. Table placeholders become
+/// `{{ table }}`, and so does the object's own table written out (an
+/// unqualified name in `tables` that is not a CTE of the query); column
+/// placeholders become `column`.
 pub fn metric_query(
     query: &str,
     tables: &[&str],
     column: Option<&str>,
-    threshold: &Threshold,
+    thresholds: &[Threshold],
 ) -> Result<String, String> {
-    let placeholder =
-        regex::Regex::new(r#"["'`]?\$?\{\s*(object|model|table|property|field|column|schema|dataset|database|catalog|project)\s*\}["'`]?(\.)?"#)
-            .expect("a valid regex");
-    let mut unknown = None;
+    let placeholder = regex::Regex::new(
+        r#"["'`]?\$?\{\s*(object|model|table|property|field|column|schema|dataset|database|catalog|project)\s*\}["'`]?(\.)?"#,
+    )
+    .expect("a valid regex");
+    let mut problem = None;
     let text = placeholder.replace_all(query, |caps: &regex::Captures| {
+        let whole = caps.get(0).expect("a match");
+        let touches = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if touches(query[..whole.start()].chars().next_back())
+            || touches(query[whole.end()..].chars().next())
+        {
+            problem = Some(format!(
+                "the placeholder `{}` is part of a longer name",
+                whole.as_str()
+            ));
+            return String::new();
+        }
         let dot = caps.get(2).map_or("", |m| m.as_str());
         match &caps[1] {
             "object" | "model" | "table" => format!("{TABLE_SENTINEL}{dot}"),
@@ -538,48 +579,75 @@ pub fn metric_query(
             "property" | "field" | "column" => match column {
                 Some(c) if is_plain_identifier(c) => format!("{c}{dot}"),
                 _ => {
-                    unknown = Some(caps[0].to_string());
+                    problem = Some(format!(
+                        "the placeholder `{}` has no value here",
+                        whole.as_str()
+                    ));
                     String::new()
                 }
             },
             _ => {
-                unknown = Some(caps[0].to_string());
+                problem = Some(format!(
+                    "the placeholder `{}` has no value here",
+                    whole.as_str()
+                ));
                 String::new()
             }
         }
     });
-    if let Some(p) = unknown {
-        return Err(format!("the placeholder `{p}` has no value here"));
+    if let Some(p) = problem {
+        return Err(p);
     }
     let text = crate::sqlcheck::strip_trailing_semicolons(&text);
-    let table_like = |name: &str| {
-        name.eq_ignore_ascii_case(TABLE_SENTINEL)
-            || tables.iter().any(|t| t.eq_ignore_ascii_case(name))
+    use sqlparser::ast::{
+        Ident, ObjectName, ObjectNamePart, Query, Visit, Visitor, visit_relations_mut,
     };
-    // Name the object's table by the placeholder: read the query, and replace
-    // the relations that are the object (its last name part).
-    use sqlparser::ast::{Ident, ObjectName, ObjectNamePart, visit_relations_mut};
+    /// The names the query's CTEs define.
+    struct Ctes(Vec<String>);
+    impl Visitor for Ctes {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> std::ops::ControlFlow<()> {
+            if let Some(with) = &query.with {
+                self.0.extend(
+                    with.cte_tables
+                        .iter()
+                        .map(|c| c.alias.name.value.to_lowercase()),
+                );
+            }
+            std::ops::ControlFlow::Continue(())
+        }
+    }
     let query =
         match sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, &text) {
             Ok(mut statements) if statements.len() == 1 => {
+                let mut ctes = Ctes(Vec::new());
+                let _ = statements.visit(&mut ctes);
                 let mut replaced = false;
                 let _ = visit_relations_mut(&mut statements, |name: &mut ObjectName| {
-                    let last = name
+                    let parts: Vec<String> = name
                         .0
-                        .last()
-                        .and_then(|p| p.as_ident())
-                        .map(|i| i.value.clone());
-                    if last.as_deref().is_some_and(table_like) {
+                        .iter()
+                        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                        .collect();
+                    let last = parts.last().map(|s| s.to_lowercase()).unwrap_or_default();
+                    let object = last == TABLE_SENTINEL
+                        || (parts.len() == 1
+                            && !ctes.0.contains(&last)
+                            && tables.iter().any(|t| t.eq_ignore_ascii_case(&last)));
+                    if object {
                         *name =
                             ObjectName(vec![ObjectNamePart::Identifier(Ident::new("{{ table }}"))]);
                         replaced = true;
                     }
                     std::ops::ControlFlow::<()>::Continue(())
                 });
+                if text.contains(TABLE_SENTINEL) && !replaced {
+                    return Err("the table placeholder is not in a FROM clause".into());
+                }
                 if replaced {
                     statements[0].to_string()
                 } else {
-                    text.replace(TABLE_SENTINEL, "{{ table }}")
+                    text.clone()
                 }
             }
             Ok(_) => return Err("the query must be one statement".into()),
@@ -587,9 +655,10 @@ pub fn metric_query(
             // are replaced.
             Err(_) => text.replace(TABLE_SENTINEL, "{{ table }}"),
         };
+    let holds: Vec<String> = thresholds.iter().map(|t| t.sql("datapact_value")).collect();
     Ok(format!(
         "select datapact_value\nfrom (select (\n{query}\n) as datapact_value) as datapact_metric\nwhere not ({})",
-        threshold.sql("datapact_value")
+        holds.join(" and ")
     ))
 }
 
@@ -979,9 +1048,9 @@ fn sql_rule(
         );
         return Vec::new();
     };
-    let t = match threshold(q) {
-        Ok(Some(t)) => t,
-        Ok(None) => {
+    let t = match thresholds(q) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => {
             r.not_compiled(
                 at,
                 "a sql quality rule without a threshold is not compiled",
@@ -1026,7 +1095,7 @@ fn library(
             .and_then(|a| a.get(key))
             .or_else(|| q.get(key))
     };
-    let t = match threshold(q) {
+    let all = match thresholds(q) {
         Ok(t) => t,
         Err((span, why)) => {
             r.not_compiled(span, "a malformed threshold", why);
@@ -1053,7 +1122,7 @@ fn library(
             );
             return Vec::new();
         }
-        let Some(t) = t else {
+        let Some(first) = all.first() else {
             r.not_compiled(
                 metric.span,
                 "`rowCount` without a threshold is not compiled",
@@ -1063,28 +1132,49 @@ fn library(
         };
         if percent {
             r.not_compiled(
-                t.key,
+                first.key,
                 "a row count in percent is not compiled",
                 "a row count is a number of rows",
             );
             return Vec::new();
         }
-        return match row_bounds(&t) {
-            Ok((min, max)) => vec![Action::RowCount(
-                t.key,
-                min,
-                max,
-                RuleOptions {
-                    name: None,
-                    ..options
-                },
-            )],
-            Err(why) => {
-                r.not_compiled(t.key, "this row count threshold is not compiled", why);
-                Vec::new()
+        // Several operators: every bound holds.
+        let (mut min, mut max): (Option<u64>, Option<u64>) = (None, None);
+        for t in &all {
+            match row_bounds(t) {
+                Ok((lo, hi)) => {
+                    min = min.max(lo);
+                    max = match (max, hi) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+                Err(why) => {
+                    r.not_compiled(t.key, "this row count threshold is not compiled", why);
+                    return Vec::new();
+                }
             }
-        };
+        }
+        return vec![Action::RowCount(
+            first.key,
+            min,
+            max,
+            RuleOptions {
+                name: None,
+                ..options
+            },
+        )];
     }
+    // One threshold on a count of failing rows.
+    if let Some(extra) = all.get(1) {
+        r.not_compiled(
+            extra.key,
+            format!("several thresholds on `{}` are not compiled", metric.value),
+            "a count of failing rows takes one bound: `mustBe: 0`, `mustBeLessThan` or `mustBeLessOrEqualTo`",
+        );
+        return Vec::new();
+    }
+    let t = all.into_iter().next();
     // Every other metric counts failing rows: the threshold is a tolerance.
     let tolerance = match &t {
         None => None,
@@ -1111,6 +1201,8 @@ fn library(
                 NodeKind::Seq(items) => items
                     .iter()
                     .filter_map(|i| scalar_text(i).map(|s| Spanned::new(s, i.span)))
+                    // Property names as the columns they are.
+                    .map(|s| s.map(|s| r.columns.get(&s).cloned().unwrap_or(s)))
                     .collect(),
                 _ => Vec::new(),
             })
@@ -1189,7 +1281,6 @@ fn library(
                 Some(NodeKind::Seq(items)) => items.iter().collect(),
                 _ => Vec::new(),
             };
-            let mut out = vec![Action::Required(at, options.clone())];
             let literals: Vec<String> = values
                 .iter()
                 .filter_map(|n| match &n.kind {
@@ -1200,27 +1291,31 @@ fn library(
                     _ => None,
                 })
                 .collect();
-            if !literals.is_empty() {
-                if is_plain_identifier(column) {
-                    out.push(Action::Check {
-                        span: at,
-                        base: name
-                            .map_or_else(|| format!("{column}_not_missing"), |n| n.value.clone()),
-                        body: CheckBody::Expression(Spanned::new(
-                            format!("{column} not in ({})", literals.join(", ")),
-                            at,
-                        )),
-                        options,
-                    });
-                } else {
-                    r.not_compiled(
+            // NULL is always missing; with other missing values, one
+            // expression counts both (an expression fails on FALSE, not NULL).
+            if literals.is_empty() {
+                vec![Action::Required(at, options)]
+            } else if is_plain_identifier(column) {
+                vec![Action::Check {
+                    span: at,
+                    base: name.map_or_else(|| format!("{column}_not_missing"), |n| n.value.clone()),
+                    body: CheckBody::Expression(Spanned::new(
+                        format!(
+                            "{column} is not null and {column} not in ({})",
+                            literals.join(", ")
+                        ),
                         at,
-                        "the missing values of a column whose name needs quoting are not compiled",
-                        "only NULL is checked, as `required`",
-                    );
-                }
+                    )),
+                    options,
+                }]
+            } else {
+                r.not_compiled(
+                    at,
+                    "the missing values of a column whose name needs quoting are not compiled",
+                    "only NULL is checked, as `required`",
+                );
+                vec![Action::Required(at, options)]
             }
-            out
         }
         _ => Vec::new(),
     }
@@ -1385,7 +1480,7 @@ pub fn apply(
     }
 }
 
-fn set_rule<T>(r: &mut Reader, slot: &mut Option<Rule<T>>, what: &str, new: Rule<T>) {
+fn set_rule<T: PartialEq>(r: &mut Reader, slot: &mut Option<Rule<T>>, what: &str, new: Rule<T>) {
     let strictness = |o: &RuleOptions| {
         (
             o.severity.as_ref().map(|s| s.value),
@@ -1395,7 +1490,8 @@ fn set_rule<T>(r: &mut Reader, slot: &mut Option<Rule<T>>, what: &str, new: Rule
     match slot {
         None => *slot = Some(new),
         // The same rule again (`required: true` and `nullValues: 0`): one is enough.
-        Some(old) if strictness(&old.options) == strictness(&new.options) => {}
+        Some(old)
+            if old.value == new.value && strictness(&old.options) == strictness(&new.options) => {}
         Some(_) => r.not_compiled(
             new.key,
             format!("a second `{what}` rule on the column is not compiled"),
@@ -1433,6 +1529,7 @@ mod tests {
     #[test]
     fn patterns_match_anywhere_unless_anchored() {
         assert_eq!(native_pattern("^B[0-9]+$"), "^B[0-9]+$");
+        assert_eq!(native_pattern("^ab|cd"), ".*(?:^ab|cd).*");
         assert_eq!(native_pattern("ACC[0-9]{8}"), ".*(?:ACC[0-9]{8}).*");
         assert_eq!(
             native_pattern("[A-Za-z]{2}-\\d{3}-[A-Za-z]{2}$"),
@@ -1448,17 +1545,22 @@ mod tests {
             Some("decimal(12,2)".into())
         );
         assert_eq!(sql_type("timestamptz"), Some(LogicalType::TimestampTz));
+        assert_eq!(
+            sql_type("timestamp(3) with time zone"),
+            Some(LogicalType::TimestampTz)
+        );
+        assert_eq!(sql_type("float"), Some(LogicalType::Double));
         assert_eq!(sql_type("numeric"), None);
         assert_eq!(sql_type("geography"), None);
     }
 
     #[test]
     fn metric_queries_wrap_and_name_the_table() {
-        let t = Threshold {
+        let t = [Threshold {
             op: Op::Lt,
             values: vec!["3600".into()],
             key: Span::default(),
-        };
+        }];
         let q = metric_query(
             "SELECT count(*) FROM {object} WHERE x IS NULL;",
             &[],
@@ -1480,5 +1582,38 @@ mod tests {
         )
         .unwrap();
         assert!(q.contains("FROM {{ table }} WHERE amount < 0"), "{q}");
+        // Another schema's table of the same name, and a CTE of that name, stay.
+        let q = metric_query(
+            "with orders as (select * from {object} where open) select count(*) from orders o where not exists (select 1 from archive.orders a)",
+            &["orders"],
+            None,
+            &t,
+        )
+        .unwrap();
+        assert!(q.contains("FROM {{ table }} WHERE open"), "{q}");
+        assert!(
+            q.contains("FROM orders AS o") || q.contains("FROM orders o"),
+            "{q}"
+        );
+        assert!(q.contains("archive.orders"), "{q}");
+        // All thresholds hold.
+        let both = [
+            Threshold {
+                op: Op::Gt,
+                values: vec!["10".into()],
+                key: Span::default(),
+            },
+            Threshold {
+                op: Op::Lt,
+                values: vec!["100".into()],
+                key: Span::default(),
+            },
+        ];
+        let q = metric_query("select count(*) from {table}", &[], None, &both).unwrap();
+        assert!(
+            q.ends_with("where not (datapact_value > 10 and datapact_value < 100)"),
+            "{q}"
+        );
+        assert!(metric_query("select 1 from orders_{table}_x", &[], None, &t).is_err());
     }
 }

@@ -80,6 +80,7 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
         cx,
         file,
         format: "ODCS",
+        columns: BTreeMap::new(),
     };
     let Some(root) = Obj::new(node) else {
         return (Vec::new(), r.cx.diagnostics);
@@ -256,7 +257,6 @@ fn team(r: &mut Reader, root: &Obj) -> Vec<super::ast::Owner> {
             "description",
             "dateIn",
             "replacedByUsername",
-            "customProperties",
             "tags",
             "authoritativeDefinitions",
             "id",
@@ -268,9 +268,15 @@ fn team(r: &mut Reader, root: &Obj) -> Vec<super::ast::Owner> {
         let Some(name) = m.text("name").or_else(|| username.clone()) else {
             continue;
         };
-        // `username` is an e-mail address or a user name (v3.0 has no `name`).
-        let email =
-            username.filter(|u| is_email(u) && m.text("name").is_none_or(|n| n.value != u.value));
+        // `username` is an e-mail address or a user name (v3.0 has no
+        // `name`); `datapactEmail` says which when a name looks like an address.
+        let email = match custom_value(&m, "datapactEmail") {
+            Some(node) => foreign::scalar_text(node)
+                .filter(|e| !e.is_empty())
+                .map(|e| Spanned::new(e, node.span)),
+            None => username
+                .filter(|u| is_email(u) && m.text("name").is_none_or(|n| n.value != u.value)),
+        };
         let role = m.text("role").map_or(Role::Producer, |role| {
             let role = role.to_lowercase();
             if role.contains("steward") || role.contains("dpo") || role.contains("governance") {
@@ -441,6 +447,10 @@ fn object(
     let _ = obj.get("customProperties");
 
     let tables: Vec<&str> = [name.as_str(), table.as_str()].into();
+    r.columns = targets
+        .get(&name.value)
+        .map(|t| t.columns.clone())
+        .unwrap_or_default();
     let mut names = BTreeSet::new();
     let mut keys: Vec<(i64, usize, Span)> = Vec::new();
     let mut columns = Vec::new();
@@ -536,7 +546,15 @@ fn property(
     tables: &[&str],
 ) -> Option<PropertyOut> {
     p.skip(PROPERTY_METADATA);
-    let name = p.text("name")?;
+    let Some(name) = p.text("name") else {
+        r.not_compiled(
+            p.node.span,
+            "a property without a `name` is not compiled",
+            "give the property a `name`",
+        );
+        mark_all(p);
+        return None;
+    };
     if let Some(semantic) = p.text("semanticType").filter(|s| s.as_str() != "column") {
         r.not_compiled(
             semantic.span,
@@ -645,6 +663,12 @@ fn property(
         if let Some(rule) = property_relationship(r, rel, targets) {
             if col.references.is_none() {
                 col.references = Some(rule);
+            } else {
+                r.not_compiled(
+                    rule.key,
+                    "a second relationship of the property is not compiled",
+                    "a column has one `references` rule; the first one is kept",
+                );
             }
         }
     }
@@ -817,7 +841,15 @@ fn property_relationship(
 ) -> Option<super::ast::Rule<ColumnRef>> {
     let rel = Obj::new(node)?;
     rel.skip(&["type", "customProperties", "id", "description"]);
-    let to = rel.text("to")?;
+    let Some(to) = rel.get("to").and_then(single) else {
+        r.not_compiled(
+            node.span,
+            "a relationship to several columns is not compiled",
+            "native references are between single columns",
+        );
+        mark_all(&rel);
+        return None;
+    };
     r.unread(&rel, "a relationship");
     let target = resolve(r, &to, targets)?;
     let span = rel.key_span("to").unwrap_or(to.span);
@@ -868,7 +900,9 @@ fn relationship(r: &mut Reader, c: &mut Contract, node: &Node, targets: &BTreeMa
     let Some(target) = resolve(r, &to, targets) else {
         return;
     };
-    let column = from.rsplit('.').next().unwrap_or(&from).to_string();
+    // `object.property` or `property`: the property's column.
+    let property = from.rsplit('.').next().unwrap_or(&from).to_string();
+    let column = r.columns.get(&property).cloned().unwrap_or(property);
     let col = c
         .columns
         .iter_mut()
@@ -882,7 +916,11 @@ fn relationship(r: &mut Reader, c: &mut Contract, node: &Node, targets: &BTreeMa
                 RuleOptions::default(),
             ));
         }
-        Some(_) => {}
+        Some(_) => r.not_compiled(
+            from.span,
+            format!("the relationship from `{}` is not compiled", from.value),
+            "the column already has a `references` rule; the first one is kept",
+        ),
         None => r.not_compiled(
             from.span,
             format!("the relationship from `{}` is not compiled", from.value),
@@ -959,41 +997,42 @@ fn sla(
                 continue;
             }
         };
-        // `object.column`, or `column` when the file has one object.
-        let (object, column) = match element.as_ref().map(|e| {
-            e.split_once('.')
-                .map(|(o, c)| (Some(o.to_string()), c.to_string()))
-                .unwrap_or((None, e.value.clone()))
-        }) {
-            Some(x) => x,
-            None => {
-                r.not_compiled(
-                    at,
-                    format!("`{}` without an `element` is not compiled", property.value),
-                    "name the timestamp column: `element: object.column`",
-                );
-                continue;
-            }
+        let Some(element) = element else {
+            r.not_compiled(
+                at,
+                format!("`{}` without an `element` is not compiled", property.value),
+                "name the timestamp column: `element: object.column`",
+            );
+            continue;
         };
-        let object = object.or_else(|| {
-            (objects.len() == 1)
-                .then(|| objects[0].text("name").map(|n| n.value))
-                .flatten()
-        });
-        let target = object.as_ref().and_then(|o| targets.get(o));
-        // A column of the object, or one it does not declare (as native freshness allows).
-        let resolved = target.map(|t| {
-            (
-                t.contract.clone(),
-                t.columns.get(&column).cloned().unwrap_or(column.clone()),
-            )
-        });
+        // Several elements, comma-separated: the first is the column.
+        let mut listed = element.split(',').map(str::trim);
+        let first = listed.next().unwrap_or("").to_string();
+        if listed.next().is_some() {
+            r.not_compiled(
+                element.span,
+                "SLA elements after the first are not compiled",
+                "the freshness SLA is measured on one column",
+            );
+        }
+        // `object.column` (either may hold dots: every split is tried), or
+        // `column` when the file has one object.
+        let single_object = (objects.len() == 1)
+            .then(|| objects[0].text("name").map(|n| n.value))
+            .flatten();
+        let resolved = first
+            .match_indices('.')
+            .map(|(i, _)| (Some(&first[..i]), &first[i + 1..]))
+            .chain([(single_object.as_deref(), first.as_str())])
+            .find_map(|(object, property)| {
+                let t = targets.get(object?)?;
+                Some((t.contract.clone(), t.columns.get(property)?.clone()))
+            });
         let Some((contract, column)) = resolved else {
-            let element = element.expect("checked");
             r.not_compiled(
                 element.span,
                 format!("the SLA element `{}` is not compiled", element.value),
-                "it must name `object.column` of this file's schema",
+                "it must name `object.column`, a property of this file's schema",
             );
             continue;
         };
@@ -1001,7 +1040,7 @@ fn sla(
             .iter_mut()
             .find(|c| c.contract.as_ref().is_some_and(|id| id.value == contract))
         {
-            let span = element.as_ref().map_or(at, |e| e.span);
+            let span = element.span;
             c.freshness = Some(foreign::freshness(
                 at,
                 Spanned::new(column, span),
