@@ -831,22 +831,8 @@ fn convert(
         .iter()
         .map(|ds| (dir.join(to.file_name(ds)), crate::convert::convert(ds, to)))
         .collect();
-    let existing: Vec<String> = files
-        .iter()
-        .filter(|(p, _)| p.exists())
-        .map(|(p, _)| load::display(p))
-        .collect();
-    if !existing.is_empty() && !force {
-        return out.fail(
-            Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
-                .with_path(existing.join(", "))
-                .with_help("pass --force to overwrite"),
-        );
-    }
-    for (path, text) in &files {
-        if let Err(err) = write_atomic(path, text) {
-            return out.fail(write_error(path, &err));
-        }
+    if let Err(code) = write_new(out, &files, force) {
+        return code;
     }
     out.status(&format!(
         "convert wrote {} to {}",
@@ -880,26 +866,38 @@ fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
         (dir.join("datapact.schema.json"), schema.as_str()),
         (dir.join("contracts").join("example.yaml"), EXAMPLE_CONTRACT),
     ];
+    let files = files.map(|(path, text)| (path, text.to_string()));
+    if let Err(code) = write_new(out, &files, force) {
+        return code;
+    }
+    for (path, _) in &files {
+        out.status(&format!("created {}", load::display(path)));
+    }
+    out.status("next: edit contracts/example.yaml, then run `datapact validate`");
+    EXIT_OK
+}
+
+/// Write files that must not replace existing ones unless `force`: refuse
+/// (naming every existing one) before writing any.
+fn write_new(out: &mut Output, files: &[(PathBuf, String)], force: bool) -> Result<(), u8> {
     let existing: Vec<String> = files
         .iter()
         .filter(|(p, _)| p.exists())
         .map(|(p, _)| load::display(p))
         .collect();
     if !existing.is_empty() && !force {
-        return out.fail(
+        return Err(out.fail(
             Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
                 .with_path(existing.join(", "))
                 .with_help("pass --force to overwrite"),
-        );
+        ));
     }
-    for (path, text) in &files {
+    for (path, text) in files {
         if let Err(err) = write_atomic(path, text) {
-            return out.fail(write_error(path, &err));
+            return Err(out.fail(write_error(path, &err)));
         }
-        out.status(&format!("created {}", load::display(path)));
     }
-    out.status("next: edit contracts/example.yaml, then run `datapact validate`");
-    EXIT_OK
+    Ok(())
 }
 
 fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {

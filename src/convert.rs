@@ -74,11 +74,14 @@ fn tolerance(t: &Tolerance) -> Yaml {
     }
 }
 
-fn role_name(role: Role) -> &'static str {
-    Role::CHOICES
-        .iter()
-        .find(|(_, r)| *r == role)
-        .map_or("producer", |(n, _)| n)
+/// A column's per-dialect types as a mapping.
+fn physical_types(c: &Column) -> Yaml {
+    Yaml::Map(
+        c.physical_types
+            .iter()
+            .map(|(d, t)| (d.name().to_string(), Yaml::str(t)))
+            .collect(),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -99,7 +102,7 @@ pub fn to_native(ds: &Dataset) -> String {
                 let mut e = vec![("name".to_string(), Yaml::str(&o.name))];
                 push(&mut e, "email", opt_str(&o.email));
                 if o.role != Role::Producer {
-                    e.push(("role".into(), Yaml::str(role_name(o.role))));
+                    e.push(("role".into(), Yaml::str(o.role.name())));
                 }
                 Yaml::Map(e)
             })
@@ -209,12 +212,7 @@ fn native_column(ds: &Dataset, c: &Column) -> Yaml {
     ];
     push(&mut e, "description", opt_str(&c.description));
     if !c.physical_types.is_empty() {
-        let types = c
-            .physical_types
-            .iter()
-            .map(|(d, t)| (d.name().to_string(), Yaml::str(t)))
-            .collect();
-        e.push(("physical_type".into(), Yaml::Map(types)));
+        e.push(("physical_type".into(), physical_types(c)));
     }
     if c.pii {
         e.push(("pii".into(), Yaml::Bool(true)));
@@ -355,16 +353,11 @@ pub fn to_odcs(ds: &Dataset) -> String {
                         Yaml::str(o.email.as_ref().unwrap_or(&o.name)),
                     ),
                     ("name".to_string(), Yaml::str(&o.name)),
-                    ("role".to_string(), Yaml::str(role_name(o.role))),
+                    ("role".to_string(), Yaml::str(o.role.name())),
                 ];
                 // Readers take an address-like `username` for the e-mail
                 // unless it is the name; say which when that guess is wrong.
-                let looks_like_email = o.name.split_once('@').is_some_and(|(a, b)| {
-                    !a.is_empty()
-                        && !b.is_empty()
-                        && !b.contains('@')
-                        && !o.name.contains(char::is_whitespace)
-                });
+                let looks_like_email = crate::syntax::ast::is_email(&o.name);
                 match &o.email {
                     Some(email) if *email == o.name => e.push((
                         "customProperties".into(),
@@ -554,12 +547,7 @@ fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
     }
     let mut custom = Vec::new();
     if !c.physical_types.is_empty() {
-        let types = c
-            .physical_types
-            .iter()
-            .map(|(d, t)| (d.name().to_string(), Yaml::str(t)))
-            .collect();
-        custom.push(custom_property("datapactPhysicalTypes", Yaml::Map(types)));
+        custom.push(custom_property("datapactPhysicalTypes", physical_types(c)));
     }
     if !custom.is_empty() {
         e.push(("customProperties".into(), Yaml::List(custom)));

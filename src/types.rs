@@ -303,6 +303,15 @@ impl Role {
         ("consumer", Role::Consumer),
         ("steward", Role::Steward),
     ];
+
+    /// The name a contract writes: `producer`, `consumer` or `steward`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Producer => "producer",
+            Role::Consumer => "consumer",
+            Role::Steward => "steward",
+        }
+    }
 }
 
 /// How many failing rows a rule tolerates before it fails.

@@ -329,13 +329,6 @@ fn display_location(location: &Location) -> String {
         .join(".")
 }
 
-fn role_name(role: Role) -> &'static str {
-    Role::CHOICES
-        .iter()
-        .find(|(_, r)| *r == role)
-        .map_or("producer", |(n, _)| n)
-}
-
 /// Column row ids by contract and column name.
 type Anchors = BTreeMap<String, BTreeMap<String, String>>;
 
@@ -353,7 +346,7 @@ fn page(
             name: o.name.clone(),
             email: o.email.clone(),
             mailto: o.email.as_deref().map(mailto),
-            role: role_name(o.role),
+            role: o.role.name(),
         })
         .collect();
     let producers: Vec<String> = ds

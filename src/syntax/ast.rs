@@ -681,17 +681,23 @@ pub(crate) fn version(cx: &mut Cx, node: &Node) -> Option<Spanned<semver::Versio
     }
 }
 
+/// An e-mail address as contracts accept it: exactly one `@` with text on
+/// both sides, no whitespace.
+pub fn is_email(text: &str) -> bool {
+    text.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && !domain.is_empty()
+            && !domain.contains('@')
+            && !text.chars().any(char::is_whitespace)
+    })
+}
+
 impl Owner {
     fn decode(cx: &mut Cx, node: &Node) -> Option<Owner> {
         let map = cx.map(node, "an owner", OWNER_KEYS)?;
         let email = map.get("email").and_then(|n| cx.text(n));
         let email = email.filter(|e| {
-            let ok = e.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && !domain.is_empty()
-                    && !domain.contains('@')
-                    && !e.chars().any(char::is_whitespace)
-            });
+            let ok = is_email(e);
             if !ok {
                 cx.push(
                     Diagnostic::error(

@@ -47,11 +47,6 @@ pub fn detect(root: &Obj) -> bool {
     root.key_span("dataContractSpecification").is_some()
 }
 
-struct Server {
-    database: Option<Spanned<String>>,
-    schema: Option<Spanned<String>>,
-}
-
 pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Vec<Diagnostic>) {
     let mut r = Reader {
         cx,
@@ -117,7 +112,12 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
         }
         None => (None, None, None, Vec::new()),
     };
-    let server = server(&mut r, &root);
+    let servers: Vec<Obj> = root
+        .entries("servers")
+        .into_iter()
+        .filter_map(|(_, _, s)| Obj::new(s))
+        .collect();
+    let server = foreign::server(&mut r, &servers);
     let tags: Vec<Spanned<String>> = root
         .list("tags")
         .iter()
@@ -167,57 +167,12 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
     (contracts, r.cx.diagnostics)
 }
 
-/// The first SQL server (a production one first).
-fn server(r: &mut Reader, root: &Obj) -> Server {
-    let servers: Vec<Obj> = root
-        .entries("servers")
-        .into_iter()
-        .filter_map(|(_, _, s)| Obj::new(s))
-        .collect();
-    let dialect_of = |s: &Obj| {
-        s.text("type")
-            .and_then(|t| Dialect::from_name(&t.to_lowercase()))
-    };
-    let production = |s: &Obj| {
-        s.text("environment")
-            .is_some_and(|e| e.to_lowercase().starts_with("prod"))
-    };
-    let chosen = servers
-        .iter()
-        .find(|s| dialect_of(s).is_some() && production(s))
-        .or_else(|| servers.iter().find(|s| dialect_of(s).is_some()));
-    let Some(s) = chosen else {
-        return Server {
-            database: None,
-            schema: None,
-        };
-    };
-    let (db_key, schema_key) = match dialect_of(s) {
-        Some(Dialect::Bigquery) => ("project", "dataset"),
-        Some(Dialect::Databricks | Dialect::Trino) => ("catalog", "schema"),
-        _ => ("database", "schema"),
-    };
-    let schema = s.text(schema_key);
-    let database = s.text(db_key);
-    if let (Some(db), None) = (&database, &schema) {
-        r.not_compiled(
-            db.span,
-            format!("the server's `{db_key}` without a `{schema_key}` is not used"),
-            "a table's location needs the schema when it names the database",
-        );
-    }
-    Server {
-        database: database.filter(|_| schema.is_some()),
-        schema,
-    }
-}
-
 fn model(
     r: &mut Reader,
     m: &Obj,
     name: &str,
     name_span: Span,
-    server: &Server,
+    server: &foreign::Server,
     ids: &BTreeMap<&str, String>,
     definitions: Option<&Node>,
 ) -> Contract {
@@ -436,20 +391,7 @@ fn field(
         }
     }
     if let Some(pattern) = text("pattern") {
-        let native = foreign::native_pattern(&pattern);
-        if regex::Regex::new(&native).is_ok() {
-            col.pattern = Some(foreign::rule(
-                pattern.span,
-                Spanned::new(native, pattern.span),
-                RuleOptions::default(),
-            ));
-        } else {
-            r.not_compiled(
-                pattern.span,
-                "this pattern is not compiled",
-                "it is not a regular expression in the RE2 syntax warehouses share",
-            );
-        }
+        col.pattern = foreign::pattern_rule(r, &pattern);
     }
     let count =
         |key: &str| text(key).and_then(|t| t.parse::<u64>().ok().map(|n| Spanned::new(n, t.span)));

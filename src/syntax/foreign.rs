@@ -182,6 +182,82 @@ pub fn file_prefix(path: &str) -> String {
     segment(stem)
 }
 
+/// Where a file's tables live: its chosen server's database and schema,
+/// and the server's dialect.
+pub struct Server {
+    pub database: Option<Spanned<String>>,
+    pub schema: Option<Spanned<String>>,
+    pub dialect: Option<crate::dialect::Dialect>,
+}
+
+/// The first server of a SQL type datapact knows, a `prod…` one first: its
+/// database and schema (BigQuery `project`/`dataset`, Databricks and Trino
+/// `catalog`/`schema`). Its other keys are connection details.
+pub fn server(r: &mut Reader, servers: &[Obj]) -> Server {
+    use crate::dialect::Dialect;
+    let dialect_of = |s: &Obj| {
+        s.text("type")
+            .and_then(|t| match t.to_lowercase().as_str() {
+                "postgresql" => Some(Dialect::Postgres),
+                other => Dialect::from_name(other),
+            })
+    };
+    let production = |s: &Obj| {
+        s.text("environment")
+            .is_some_and(|e| e.to_lowercase().starts_with("prod"))
+    };
+    let chosen = servers
+        .iter()
+        .find(|s| dialect_of(s).is_some() && production(s))
+        .or_else(|| servers.iter().find(|s| dialect_of(s).is_some()));
+    let Some(s) = chosen else {
+        return Server {
+            database: None,
+            schema: None,
+            dialect: None,
+        };
+    };
+    let dialect = dialect_of(s);
+    let (db_key, schema_key) = match dialect {
+        Some(Dialect::Bigquery) => ("project", "dataset"),
+        Some(Dialect::Databricks | Dialect::Trino) => ("catalog", "schema"),
+        _ => ("database", "schema"),
+    };
+    let database = s.text(db_key);
+    let schema = s.text(schema_key);
+    if let (Some(db), None) = (&database, &schema) {
+        r.not_compiled(
+            db.span,
+            format!("the server's `{db_key}` without a `{schema_key}` is not used"),
+            "a table's location needs the schema when it names the database",
+        );
+    }
+    Server {
+        database: database.filter(|_| schema.is_some()),
+        schema,
+        dialect,
+    }
+}
+
+/// A standard's pattern as a native `pattern` rule, or a warning when it
+/// is not a regular expression warehouses share.
+pub fn pattern_rule(r: &mut Reader, pattern: &Spanned<String>) -> Option<Rule<String>> {
+    let native = native_pattern(pattern);
+    if regex::Regex::new(&native).is_err() {
+        r.not_compiled(
+            pattern.span,
+            "this pattern is not compiled",
+            "it is not a regular expression in the RE2 syntax warehouses share",
+        );
+        return None;
+    }
+    Some(rule(
+        pattern.span,
+        Spanned::new(native, pattern.span),
+        RuleOptions::default(),
+    ))
+}
+
 // ---------------------------------------------------------------------------
 // Types
 

@@ -61,13 +61,6 @@ pub fn detect(root: &Obj) -> bool {
     root.key_span("apiVersion").is_some() && root.key_span("kind").is_some()
 }
 
-/// Where the tables live: the chosen server's database and schema, and its dialect.
-struct Server {
-    database: Option<Spanned<String>>,
-    schema: Option<Spanned<String>>,
-    dialect: Option<Dialect>,
-}
-
 /// What a relationship or SLA element can point at: an object of the file.
 struct Target {
     contract: String,
@@ -118,7 +111,8 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
     let name = root.text("name");
     let description = description(&root);
     let owners = team(&mut r, &root);
-    let server = server(&mut r, &root);
+    let servers: Vec<Obj> = root.list("servers").iter().filter_map(Obj::new).collect();
+    let server = foreign::server(&mut r, &servers);
     let tags: Vec<Spanned<String>> = strings(root.list("tags"));
     let prefix = foreign::file_prefix(path);
 
@@ -274,8 +268,9 @@ fn team(r: &mut Reader, root: &Obj) -> Vec<super::ast::Owner> {
             Some(node) => foreign::scalar_text(node)
                 .filter(|e| !e.is_empty())
                 .map(|e| Spanned::new(e, node.span)),
-            None => username
-                .filter(|u| is_email(u) && m.text("name").is_none_or(|n| n.value != u.value)),
+            None => username.filter(|u| {
+                super::ast::is_email(u) && m.text("name").is_none_or(|n| n.value != u.value)
+            }),
         };
         let role = m.text("role").map_or(Role::Producer, |role| {
             let role = role.to_lowercase();
@@ -302,79 +297,12 @@ fn team(r: &mut Reader, root: &Obj) -> Vec<super::ast::Owner> {
     owners
 }
 
-fn is_email(text: &str) -> bool {
-    text.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && !domain.is_empty()
-            && !domain.contains('@')
-            && !text.chars().any(char::is_whitespace)
-    })
-}
-
-/// The first SQL server (a production one first): its database, schema and dialect.
-fn server(r: &mut Reader, root: &Obj) -> Server {
-    let servers: Vec<Obj> = root.list("servers").iter().filter_map(Obj::new).collect();
-    let dialect_of = |s: &Obj| {
-        s.text("type")
-            .and_then(|t| match t.to_lowercase().as_str() {
-                "postgresql" => Some(Dialect::Postgres),
-                other => Dialect::from_name(other),
-            })
-    };
-    let production = |s: &Obj| {
-        s.text("environment")
-            .is_some_and(|e| e.to_lowercase().starts_with("prod"))
-    };
-    let chosen = servers
-        .iter()
-        .find(|s| dialect_of(s).is_some() && production(s))
-        .or_else(|| servers.iter().find(|s| dialect_of(s).is_some()));
-    for s in &servers {
-        // Every key of a server is connection detail: read, not compiled.
-        for (key, _) in s.unread() {
-            let _ = s.get(key);
-        }
-    }
-    let Some(s) = chosen else {
-        return Server {
-            database: None,
-            schema: None,
-            dialect: None,
-        };
-    };
-    let dialect = dialect_of(s);
-    let (db_key, schema_key) = match dialect {
-        Some(Dialect::Bigquery) => ("project", "dataset"),
-        Some(Dialect::Databricks | Dialect::Trino) => ("catalog", "schema"),
-        _ => ("database", "schema"),
-    };
-    let database = s.text(db_key);
-    let schema = s.text(schema_key);
-    if let (Some(db), None) = (&database, &schema) {
-        r.not_compiled(
-            db.span,
-            format!("the server's `{db_key}` without a `{schema_key}` is not used"),
-            "a table's location needs the schema when it names the database",
-        );
-        return Server {
-            database: None,
-            schema: None,
-            dialect,
-        };
-    }
-    Server {
-        database,
-        schema,
-        dialect,
-    }
-}
-
 /// One object of `schema` as a native contract.
 fn object(
     r: &mut Reader,
     obj: &Obj,
     prefix: &str,
-    server: &Server,
+    server: &foreign::Server,
     targets: &BTreeMap<String, Target>,
 ) -> Option<Contract> {
     obj.skip(OBJECT_METADATA);
@@ -541,7 +469,7 @@ type PropertyOut = (super::ast::Column, Vec<Action>, Option<(i64, Span)>);
 fn property(
     r: &mut Reader,
     p: &Obj,
-    server: &Server,
+    server: &foreign::Server,
     targets: &BTreeMap<String, Target>,
     tables: &[&str],
 ) -> Option<PropertyOut> {
@@ -763,20 +691,7 @@ fn options(r: &mut Reader, p: &Obj, col: &mut super::ast::Column, ty: LogicalTyp
         ));
     }
     if let Some(pattern) = o.text("pattern") {
-        let native = foreign::native_pattern(&pattern);
-        if regex::Regex::new(&native).is_ok() {
-            col.pattern = Some(foreign::rule(
-                pattern.span,
-                Spanned::new(native, pattern.span),
-                RuleOptions::default(),
-            ));
-        } else {
-            r.not_compiled(
-                pattern.span,
-                "this pattern is not compiled",
-                "it is not a regular expression in the RE2 syntax warehouses share",
-            );
-        }
+        col.pattern = foreign::pattern_rule(r, &pattern);
     }
     // v3.0: `exclusiveMinimum: true` makes `minimum` strict; v3.1+: the bound itself.
     for (key, exclusive) in [
