@@ -92,6 +92,7 @@ pub fn to_native(ds: &Dataset) -> String {
     let mut doc = Vec::new();
     push(&mut doc, "contract", Some(Yaml::str(&ds.contract)));
     push(&mut doc, "version", Some(Yaml::str(&ds.version)));
+    push(&mut doc, "renamed_from", opt_str(&ds.renamed_from));
     push(&mut doc, "title", opt_str(&ds.title));
     push(&mut doc, "description", opt_str(&ds.description));
     if !ds.owners.is_empty() {
@@ -223,6 +224,7 @@ fn native_column(ds: &Dataset, c: &Column) -> Yaml {
             Yaml::List(c.tags.iter().map(Yaml::str).collect()),
         ));
     }
+    push(&mut e, "renamed_from", opt_str(&c.renamed_from));
     for check in ds
         .checks
         .iter()
@@ -393,6 +395,9 @@ pub fn to_odcs(ds: &Dataset) -> String {
         Some(DbtNode::Source(s)) => custom.push(custom_property("datapactDbtSource", Yaml::str(s))),
         None => {}
     }
+    if let Some(old) = &ds.renamed_from {
+        custom.push(custom_property("datapactRenamedFrom", Yaml::str(old)));
+    }
     object.push(("customProperties".into(), Yaml::List(custom)));
     let properties: Vec<Yaml> = ds.columns.iter().map(|c| odcs_property(ds, c)).collect();
     if !properties.is_empty() {
@@ -548,6 +553,9 @@ fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
     let mut custom = Vec::new();
     if !c.physical_types.is_empty() {
         custom.push(custom_property("datapactPhysicalTypes", physical_types(c)));
+    }
+    if let Some(old) = &c.renamed_from {
+        custom.push(custom_property("datapactRenamedFrom", Yaml::str(old)));
     }
     if !custom.is_empty() {
         e.push(("customProperties".into(), Yaml::List(custom)));

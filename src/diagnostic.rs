@@ -75,6 +75,7 @@ codes! {
     InvalidType => "invalid-type": "an unknown logical type or bad decimal precision/scale",
     UnknownDialect => "unknown-dialect": "a physical_type override or a project dialect datapact does not know",
     DuplicateColumn => "duplicate-column": "two columns with the same name",
+    RenameConflict => "rename-conflict": "a `renamed_from` naming itself, a name still in use, or a name another contract or column is renamed from",
     FreshnessOrder => "freshness-order": "warn_after is later than error_after",
     RangeOrder => "range-order": "a minimum greater than its maximum",
     InvalidRegex => "invalid-regex": "a pattern that does not compile",

@@ -36,6 +36,9 @@ pub struct Dataset {
     pub checks: Vec<Check>,
     /// The contract file, as the user named it.
     pub source_path: String,
+    /// The contract id of the previous version, when this one renames it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 impl Dataset {
@@ -84,6 +87,9 @@ pub struct Column {
     pub tags: Vec<String>,
     /// Has a `required` rule (of any severity).
     pub required: bool,
+    /// The column's name in the previous version, when this one renames it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

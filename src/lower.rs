@@ -82,6 +82,7 @@ fn dataset(
                     .as_ref()
                     .and_then(|r| r.value.as_ref())
                     .is_some_and(|v| v.value),
+                renamed_from: text(&col.renamed_from),
             })
         })
         .collect();
@@ -108,6 +109,7 @@ fn dataset(
         columns,
         checks: checks(c, locations),
         source_path: sources.get(c.file).path.clone(),
+        renamed_from: text(&c.renamed_from),
     })
 }
 

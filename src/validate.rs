@@ -63,8 +63,59 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        let mut renamed: BTreeMap<&str, Span> = BTreeMap::new();
+        // Renames from the contract's own id, or from one still loaded, are
+        // reported by the contract itself.
+        let renames = contracts.iter().filter_map(|c| {
+            let old = c.renamed_from.as_ref()?;
+            let own = c.contract.as_ref().is_some_and(|id| id.value == old.value);
+            (!own && !by_id.contains_key(old.as_str())).then_some(old)
+        });
+        for old in renames {
+            if let Some(first) = renamed.get(old.as_str()) {
+                out.push(twice_renamed("contracts", old, *first));
+            } else {
+                renamed.insert(old.as_str(), old.span);
+            }
+        }
         Index { by_id }
     }
+}
+
+fn renamed_from_itself(what: &str, old: &Spanned<String>) -> Diagnostic {
+    Diagnostic::error(
+        Code::RenameConflict,
+        format!("the {what} is renamed from its own name `{}`", old.value),
+    )
+    .with_label(old.span, "its current name")
+    .with_help(format!(
+        "write the name the previous version had, or remove `renamed_from` once the {what} is not being renamed"
+    ))
+}
+
+fn still_in_use(what: &str, old: &Spanned<String>, current: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::RenameConflict,
+        format!(
+            "renamed from `{}`, but a {what} of that name still exists",
+            old.value
+        ),
+    )
+    .with_label(old.span, "renamed from here")
+    .with_secondary(current, "still declared here")
+    .with_help(format!(
+        "a renamed {what}'s old name cannot be in use; remove `renamed_from`, or the old {what}"
+    ))
+}
+
+fn twice_renamed(what: &str, old: &Spanned<String>, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::RenameConflict,
+        format!("two {what} are renamed from `{}`", old.value),
+    )
+    .with_label(old.span, "renamed from here")
+    .with_secondary(first, "and here")
+    .with_help("a name becomes one new name; remove one of the `renamed_from` keys")
 }
 
 struct Validator<'a, 'o> {
@@ -77,6 +128,7 @@ impl<'a> Validator<'a, '_> {
     fn run(&mut self) {
         self.owners();
         self.columns();
+        self.renames();
         self.freshness();
         self.row_count();
         self.table_checks();
@@ -113,6 +165,39 @@ impl<'a> Validator<'a, '_> {
             None => d.with_help("declare it under `columns:`"),
         };
         self.out.push(d);
+    }
+
+    /// `renamed_from` names a previous name: not the current one, not one
+    /// still in use, not one another contract or column is renamed from.
+    fn renames(&mut self) {
+        let c = self.contract;
+        if let (Some(old), Some(id)) = (&c.renamed_from, &c.contract) {
+            let still = self
+                .index
+                .by_id
+                .get(old.as_str())
+                .and_then(|o| o.contract.as_ref());
+            if old.value == id.value {
+                self.out.push(renamed_from_itself("contract", old));
+            } else if let Some(other) = still {
+                self.out.push(still_in_use("contract", old, other.span));
+            }
+        }
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        for column in self.columns_declared().unwrap_or_default() {
+            let (Some(old), Some(name)) = (&column.renamed_from, &column.name) else {
+                continue;
+            };
+            if old.value == name.value {
+                self.out.push(renamed_from_itself("column", old));
+            } else if let Some(other) = self.column(old.as_str()).and_then(|o| o.name.as_ref()) {
+                self.out.push(still_in_use("column", old, other.span));
+            } else if let Some(first) = seen.get(old.as_str()) {
+                self.out.push(twice_renamed("columns", old, *first));
+            } else {
+                seen.insert(old.as_str(), old.span);
+            }
+        }
     }
 
     fn owners(&mut self) {

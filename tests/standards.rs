@@ -490,7 +490,7 @@ fn contract_text(spec: &Spec) -> String {
     let mut t = String::from("contract: gen.orders\nversion: 1.2.3\n");
     if spec.title {
         t.push_str(
-            "title: \"Orders: generated\"\ndescription: |\n  First line.\n\n  Second paragraph.\n",
+            "title: \"Orders: generated\"\ndescription: |\n  First line.\n\n  Second paragraph.\nrenamed_from: gen.orders_v1\n",
         );
     }
     if spec.owners > 0 {
@@ -546,7 +546,13 @@ fn contract_text(spec: &Spec) -> String {
         }
         t.push_str(&format!("freshness: {{{}}}\n", parts.join(", ")));
     }
-    t.push_str("columns:\n  - {name: loaded_at, type: timestamp_tz}\n");
+    if spec.owners > 1 {
+        t.push_str(
+            "columns:\n  - {name: loaded_at, type: timestamp_tz, renamed_from: \"loaded at\"}\n",
+        );
+    } else {
+        t.push_str("columns:\n  - {name: loaded_at, type: timestamp_tz}\n");
+    }
     for (name_ty, rules) in &spec.columns {
         let (name, ty) = name_ty.split_once('|').unwrap();
         t.push_str(&format!("  - name: {name}\n    type: \"{ty}\"\n"));

@@ -58,6 +58,11 @@ pub struct Contract {
     pub checks: Option<Vec<TableCheck>>,
     /// Free-form labels.
     pub tags: Option<Vec<Spanned<String>>>,
+    /// The contract id of the previous version, when this release renames the
+    /// contract: `datapact diff` then compares the two as one contract (a
+    /// breaking rename) instead of reporting a removal and an addition.
+    #[schemars(regex(pattern = CONTRACT_ID_PATTERN), length(max = CONTRACT_ID_MAX))]
+    pub renamed_from: Option<Spanned<String>>,
     /// The `owners` key, when written (even with a value of the wrong type).
     #[schemars(skip)]
     pub owners_key: Option<Span>,
@@ -203,6 +208,11 @@ pub struct Column {
     pub pii: Option<Spanned<bool>>,
     /// Free-form labels.
     pub tags: Option<Vec<Spanned<String>>>,
+    /// The column's name in the previous version, when this release renames
+    /// it: `datapact diff` then compares the two as one column (a breaking
+    /// rename) instead of reporting a removal and an addition.
+    #[schemars(length(min = 1))]
+    pub renamed_from: Option<Spanned<String>>,
     /// Must not be null.
     #[schemars(with = "Option<BoolRule>")]
     pub required: Option<Rule<bool>>,
@@ -487,6 +497,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "columns",
     "checks",
     "tags",
+    "renamed_from",
 ];
 const OWNER_KEYS: &[&str] = &["name", "email", "role"];
 const DATASET_KEYS: &[&str] = &["database", "schema", "name", "dbt"];
@@ -515,6 +526,7 @@ const COLUMN_KEYS: &[&str] = &[
     "physical_type",
     "pii",
     "tags",
+    "renamed_from",
     "required",
     "unique",
     "accepted_values",
@@ -524,6 +536,8 @@ const COLUMN_KEYS: &[&str] = &[
     "length",
     "references",
 ];
+/// The keys of column rules: what a foreign file's column-rule block may hold.
+const COLUMN_RULE_KEYS: &[&str] = COLUMN_KEYS.split_at(7).1;
 const CHECK_KEYS: &[&str] = &[
     "name",
     "expression",
@@ -563,6 +577,7 @@ impl Contract {
             columns: None,
             checks: None,
             tags: None,
+            renamed_from: None,
             owners_key: map.key_span("owners"),
         };
         contract.contract = map
@@ -600,6 +615,7 @@ impl Contract {
                     .collect()
             });
         contract.tags = map.get("tags").and_then(|n| cx.strings(n, "tags"));
+        contract.renamed_from = map.get("renamed_from").and_then(|n| contract_id(cx, n));
         Some(contract)
     }
 }
@@ -885,7 +901,7 @@ impl Column {
     /// Column rules alone (`{pattern: …}`), as written inside a foreign
     /// file: a column with no name or type, holding the rules.
     pub(crate) fn decode_rules(cx: &mut Cx, node: &Node) -> Option<Column> {
-        let map = cx.map(node, "column rules", &COLUMN_KEYS[6..])?;
+        let map = cx.map(node, "column rules", COLUMN_RULE_KEYS)?;
         Some(Column::decode_map(cx, node, &map, None, None))
     }
 
@@ -905,6 +921,7 @@ impl Column {
             physical_type: map.get("physical_type").and_then(|n| physical_types(cx, n)),
             pii: map.get("pii").and_then(|n| cx.bool(n)),
             tags: map.get("tags").and_then(|n| cx.strings(n, "tags")),
+            renamed_from: map.get("renamed_from").and_then(|n| cx.text(n)),
             required: map
                 .get("required")
                 .map(|n| rule(cx, key("required"), n, "value", |cx, n| cx.bool(n))),

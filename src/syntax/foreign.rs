@@ -766,6 +766,7 @@ pub fn contract(file: FileId, span: Span, id: Spanned<String>) -> Contract {
         columns: None,
         checks: None,
         tags: None,
+        renamed_from: None,
         owners_key: None,
     }
 }
@@ -794,6 +795,7 @@ pub fn column(span: Span, name: Spanned<String>, ty: Spanned<LogicalType>) -> Co
         physical_type: None,
         pii: None,
         tags: None,
+        renamed_from: None,
         required: None,
         unique: None,
         accepted_values: None,

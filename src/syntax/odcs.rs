@@ -372,6 +372,9 @@ fn object(
     c.title = obj.text("businessName");
     let tags = strings(obj.list("tags"));
     c.tags = (!tags.is_empty()).then_some(tags);
+    c.renamed_from = custom_property(obj, "datapactRenamedFrom")
+        .filter(|id| super::ast::is_contract_id(id))
+        .map(at);
     let _ = obj.get("customProperties");
 
     let tables: Vec<&str> = [name.as_str(), table.as_str()].into();
@@ -512,6 +515,8 @@ fn property(
             ));
         }
     }
+    col.renamed_from = custom_property(p, "datapactRenamedFrom")
+        .map(|old| Spanned::new(old, p.key_span("customProperties").unwrap_or(p.node.span)));
     if let Some(types) = custom_value(p, "datapactPhysicalTypes") {
         col.physical_type = Some(
             Obj::new(types)
