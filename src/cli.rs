@@ -32,7 +32,8 @@ and compiles them into checks.\n\nExit codes: 0 all contracts valid (warnings al
 )]
 pub struct Cli {
     /// How to print diagnostics: `human` (to stderr), `json` (one document on stdout),
-    /// or `github` (workflow annotations on stdout).
+    /// or `github` (workflow annotations on stdout). `diff` prints its report
+    /// the same way, and also as `markdown` (for a pull-request comment).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -54,6 +55,8 @@ pub enum Format {
     Human,
     Json,
     Github,
+    /// `diff` only.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,6 +131,26 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Compare contracts with an earlier version of them: list every change
+    /// (breaking, minor or patch, from a consumer's point of view, with its
+    /// place in the file) and check that each contract's version bump allows
+    /// its changes. Exit 0 when every bump does, 1 when one does not (or a
+    /// contract has errors), 2 on usage, IO or git errors.
+    Diff {
+        /// Without --base: the OLD and the NEW contracts, two files or two
+        /// directories. With --base: the contracts to compare with their
+        /// version at that revision [default: the `contracts` paths of
+        /// datapact.yaml, else ./contracts].
+        paths: Vec<PathBuf>,
+        /// Compare with the contracts at this git revision (a branch, tag or
+        /// commit, e.g. `origin/main`); added and removed files count too.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// Accept removed contracts (a removal cannot be versioned, so it
+        /// fails the diff otherwise).
+        #[arg(long)]
+        allow_removed: bool,
+    },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
         /// Write the schema to this file instead of standard output.
@@ -175,10 +198,29 @@ pub fn main() -> ExitCode {
 /// Run a parsed command; returns the exit code.
 pub fn run(cli: &Cli) -> u8 {
     let mut out = Output::new(cli);
+    if cli.format == Format::Markdown && !matches!(cli.command, Command::Diff { .. }) {
+        return out.fail(
+            Diagnostic::error(Code::InvalidValue, "`--format markdown` is for `diff` only")
+                .with_help("use `human`, `json` or `github`"),
+        );
+    }
     match &cli.command {
         Command::Init { dir, force } => init(&mut out, dir, *force),
         Command::Validate { paths } => validate(&mut out, cli, paths),
         Command::Schema { out: file } => write_schema(&mut out, file.as_deref()),
+        Command::Diff {
+            paths,
+            base,
+            allow_removed,
+        } => diff(
+            &mut out,
+            cli,
+            paths,
+            base.as_deref(),
+            crate::diff::Options {
+                allow_removed: *allow_removed,
+            },
+        ),
         Command::Convert {
             paths,
             to,
@@ -247,7 +289,7 @@ impl Output {
     /// Print diagnostics; in JSON, with the summary.
     fn diagnostics(&mut self, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) {
         match self.format {
-            Format::Human => {
+            Format::Human | Format::Markdown => {
                 let mut stderr = std::io::stderr().lock();
                 for d in diagnostics {
                     let _ = writeln!(
@@ -760,7 +802,7 @@ fn report_drift(
                 }
             }
         }
-        Format::Human => {
+        Format::Human | Format::Markdown => {
             for (name, list) in groups {
                 for path in list {
                     out.status(&format!("{name}: {path}"));
@@ -778,6 +820,164 @@ fn report_drift(
                 drift.stale.len(),
                 drift.extra.len()
             ));
+        }
+    }
+}
+
+fn diff(
+    out: &mut Output,
+    cli: &Cli,
+    paths: &[PathBuf],
+    base: Option<&str>,
+    options: crate::diff::Options,
+) -> u8 {
+    let (old, new, io) = match (base, paths) {
+        (Some(rev), paths) => {
+            let paths = if paths.is_empty() {
+                match read_project(out, cli) {
+                    Ok(project) => project.contracts,
+                    Err(code) => return code,
+                }
+            } else {
+                paths.to_vec()
+            };
+            let (new, mut io) = load::load(&paths);
+            match load::load_git(rev, &paths) {
+                Ok((old, more)) => {
+                    io.extend(more);
+                    (old, new, io)
+                }
+                Err(why) => {
+                    return out.fail(Diagnostic::error(Code::Io, why).with_help(
+                        "--base names a git revision (a branch, tag or commit) of the repository in the current directory",
+                    ));
+                }
+            }
+        }
+        (None, [old, new]) => {
+            if old.is_dir() != new.is_dir() {
+                return out.fail(
+                    Diagnostic::error(Code::InvalidValue, "compare two files or two directories")
+                        .with_help("`datapact diff OLD NEW` takes two files, or two directories of contracts"),
+                );
+            }
+            let (old, mut io) = load::load(std::slice::from_ref(old));
+            let (new, more) = load::load(std::slice::from_ref(new));
+            io.extend(more);
+            (old, new, io)
+        }
+        (None, _) => {
+            return out.fail(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("diff takes two paths (OLD NEW), not {}", paths.len()),
+                )
+                .with_help("`datapact diff OLD NEW`, or `datapact diff --base REV [PATHS]` to compare with a git revision"),
+            );
+        }
+    };
+    if !io.is_empty() {
+        let summary = Summary {
+            errors: io.len(),
+            ..Summary::default()
+        };
+        out.diagnostics(&io, &Sources::new(), summary);
+        return EXIT_USAGE;
+    }
+    let checked_old = crate::check_scoped(&old, crate::Scope::Selection);
+    let checked_new = crate::check_scoped(&new, crate::Scope::Selection);
+    let (Some(old_ir), Some(new_ir)) = (&checked_old.ir, &checked_new.ir) else {
+        return diff_errors(out, [(&checked_old, &old), (&checked_new, &new)]);
+    };
+    let report = crate::diff::diff(
+        crate::diff::Set {
+            ir: old_ir,
+            origins: &checked_old.origins,
+        },
+        crate::diff::Set {
+            ir: new_ir,
+            origins: &checked_new.origins,
+        },
+        options,
+    );
+    let files = crate::diff::Files {
+        old: &old,
+        new: &new,
+    };
+    let text = match out.format {
+        Format::Human => crate::diff::human(&report, files),
+        Format::Markdown => crate::diff::markdown(&report, files),
+        Format::Github => crate::diff::github(&report, files),
+        Format::Json => {
+            print_json(&crate::diff::json(&report, files));
+            String::new()
+        }
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    if report.ok() {
+        EXIT_OK
+    } else {
+        EXIT_CONTRACT_ERRORS
+    }
+}
+
+/// Contracts that do not check cannot be compared: report their errors
+/// (warnings are `validate`'s business), old files first.
+fn diff_errors(out: &mut Output, sides: [(&crate::Checked, &Sources); 2]) -> u8 {
+    let mut json: Option<serde_json::Value> = None;
+    let mut total = 0;
+    for (checked, sources) in sides {
+        let errors: Vec<Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        total += errors.len();
+        let summary = Summary {
+            files: sources.len(),
+            contracts: checked.contracts,
+            errors: errors.len(),
+            warnings: 0,
+        };
+        if out.format == Format::Json {
+            let doc: serde_json::Value =
+                serde_json::from_str(&diagnostic::render_json(&errors, sources, summary))
+                    .expect("render_json writes JSON");
+            json = Some(match json {
+                None => doc,
+                Some(mut all) => {
+                    merge_json(&mut all, &doc);
+                    all
+                }
+            });
+        } else {
+            out.diagnostics(&errors, sources, summary);
+        }
+    }
+    match json {
+        Some(doc) => print_json(&doc),
+        None => out.status(&format!(
+            "diff failed: contracts with errors cannot be compared ({})",
+            plural(total, "error")
+        )),
+    }
+    EXIT_CONTRACT_ERRORS
+}
+
+/// Append `more`'s diagnostics to `all` and add up their summaries.
+fn merge_json(all: &mut serde_json::Value, more: &serde_json::Value) {
+    if let (Some(a), Some(b)) = (
+        all["diagnostics"].as_array_mut(),
+        more["diagnostics"].as_array(),
+    ) {
+        a.extend(b.iter().cloned());
+    }
+    if let Some(summary) = more["summary"].as_object() {
+        for (key, value) in summary {
+            if let (Some(a), Some(b)) = (all["summary"][key].as_u64(), value.as_u64()) {
+                all["summary"][key] = serde_json::json!(a + b);
+            }
         }
     }
 }

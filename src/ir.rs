@@ -106,7 +106,7 @@ pub struct Check {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "rule")]
 pub enum CheckKind {
     Required,

@@ -16,6 +16,7 @@ pub mod convert;
 pub mod dbt;
 pub mod diagnostic;
 pub mod dialect;
+pub mod diff;
 pub mod docs;
 pub mod ir;
 pub mod literal;
@@ -41,14 +42,34 @@ use source::Sources;
 pub struct Checked {
     /// The IR, present when there were no errors.
     pub ir: Option<ir::Ir>,
+    /// Where each dataset of the IR was written, by contract id (present
+    /// with the IR).
+    pub origins: std::collections::BTreeMap<String, lower::Origin>,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// How many contracts the files decoded into.
     pub contracts: usize,
 }
 
-/// Parse, validate and lower every file of `sources`.
+/// Which contracts a set of files may reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The files are the whole set: every referenced contract must be among
+    /// them (`validate`, `compile`).
+    Complete,
+    /// The files are a selection (`diff old.yaml new.yaml`): a reference to
+    /// a contract outside them is taken as written, and only its contract id
+    /// and column are known.
+    Selection,
+}
+
+/// Parse, validate and lower every file of `sources`, as a complete set.
 pub fn check(sources: &Sources) -> Checked {
+    check_scoped(sources, Scope::Complete)
+}
+
+/// Parse, validate and lower every file of `sources`.
+pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
     let mut diagnostics = Vec::new();
     let mut contracts = Vec::new();
     for (id, file) in sources.iter() {
@@ -56,18 +77,21 @@ pub fn check(sources: &Sources) -> Checked {
         diagnostics.extend(diags);
         contracts.extend(found);
     }
-    diagnostics.extend(validate::validate(&contracts));
+    diagnostics.extend(validate::validate_scoped(&contracts, scope));
     diagnostic::sort(&mut diagnostics);
     // A mistake inside an anchor reused by aliases is reported once.
     diagnostics.dedup();
-    let ir = if diagnostics.iter().any(Diagnostic::is_error) {
-        None
-    } else {
-        Some(lower::lower(&contracts, sources))
-    };
-    Checked {
-        ir,
-        diagnostics,
+    let mut checked = Checked {
         contracts: contracts.len(),
+        ..Checked::default()
+    };
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        checked.ir = Some(lower::lower_scoped(&contracts, sources, scope));
+        checked.origins = contracts
+            .iter()
+            .filter_map(|c| Some((c.contract.as_ref()?.value.clone(), lower::origin(c))))
+            .collect();
     }
+    checked.diagnostics = diagnostics;
+    checked
 }

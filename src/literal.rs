@@ -32,6 +32,23 @@ pub enum Literal {
     Uuid(String),
 }
 
+impl Literal {
+    /// The canonical text, as a contract writes it (without quotes).
+    pub fn text(&self) -> String {
+        match self {
+            Literal::String(s)
+            | Literal::Number(s)
+            | Literal::Float(s)
+            | Literal::Date(s)
+            | Literal::Time(s)
+            | Literal::Timestamp(s)
+            | Literal::TimestampTz(s)
+            | Literal::Uuid(s) => s.clone(),
+            Literal::Boolean(b) => b.to_string(),
+        }
+    }
+}
+
 /// Check that `scalar` is a value of type `ty`; return its canonical form.
 pub fn coerce(scalar: &Scalar, ty: LogicalType) -> Result<Literal, String> {
     let text = match scalar {

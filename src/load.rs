@@ -48,21 +48,148 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
     files.sort_by_key(|f| display(f));
     for file in files {
         match std::fs::read(&file) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    // A byte-order mark is not content (and would shift every column on line 1).
-                    let text = match text.strip_prefix('\u{FEFF}') {
-                        Some(rest) => rest.to_string(),
-                        None => text,
-                    };
-                    sources.add(display(&file), text);
+            Ok(bytes) => {
+                if add(&mut sources, display(&file), bytes).is_err() {
+                    diagnostics.push(io_error(&file, "not UTF-8 text"));
                 }
-                Err(_) => diagnostics.push(io_error(&file, "not UTF-8 text")),
-            },
+            }
             Err(err) => diagnostics.push(io_error(&file, &err.to_string())),
         }
     }
     (sources, diagnostics)
+}
+
+/// Add a file's bytes as text; `Err` if they are not UTF-8.
+fn add(sources: &mut Sources, path: String, bytes: Vec<u8>) -> Result<(), ()> {
+    let text = String::from_utf8(bytes).map_err(|_| ())?;
+    // A byte-order mark is not content (and would shift every column on line 1).
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    sources.add(path, text);
+    Ok(())
+}
+
+/// Read every contract file under `paths` as of the git revision `rev`,
+/// choosing files as [`load`] does; each is named `<rev>:<path>`. Git runs
+/// in the current directory, so paths are relative to it as usual. Paths
+/// that did not exist at `rev` contribute no files. `Err` holds why git
+/// could not answer.
+pub fn load_git(rev: &str, paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), String> {
+    let commit = format!("{rev}^{{commit}}");
+    git(&["rev-parse", "--verify", "--quiet", &commit], None)
+        .map_err(|_| format!("`{rev}` is not a commit of this git repository"))?;
+    let mut args = vec!["ls-tree", "-r", "-z", rev, "--"];
+    let shown: Vec<String> = paths.iter().map(|p| display(p)).collect();
+    args.extend(shown.iter().map(String::as_str));
+    let listing = git(&args, None)?;
+    let mut blobs: Vec<(String, String)> = Vec::new();
+    for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        let entry = String::from_utf8_lossy(entry);
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let mut meta = meta.split(' ');
+        let (mode, kind, oid) = (meta.next(), meta.next(), meta.next());
+        let (Some(mode), Some("blob"), Some(oid)) = (mode, kind, oid) else {
+            continue;
+        };
+        // Symbolic links and submodules are not contract files.
+        if mode == "120000" || !is_contract_file(Path::new(path)) || hidden(path, &shown) {
+            continue;
+        }
+        blobs.push((path.to_string(), oid.to_string()));
+    }
+    blobs.sort();
+    blobs.dedup();
+    let input: String = blobs.iter().map(|(_, oid)| format!("{oid}\n")).collect();
+    let output = git(&["cat-file", "--batch"], Some(input))?;
+    let mut rest = output.as_slice();
+    let mut sources = Sources::new();
+    let mut diagnostics = Vec::new();
+    for (path, _) in &blobs {
+        // `<oid> blob <size>\n<content>\n`
+        let header_end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or("git cat-file ended early")?;
+        let header = String::from_utf8_lossy(&rest[..header_end]).to_string();
+        let size: usize = header
+            .rsplit(' ')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("git cat-file: unexpected `{header}`"))?;
+        let body = rest
+            .get(header_end + 1..header_end + 1 + size)
+            .ok_or("git cat-file ended early")?;
+        let name = format!("{rev}:{path}");
+        if add(&mut sources, name.clone(), body.to_vec()).is_err() {
+            diagnostics.push(
+                Diagnostic::error(Code::Io, format!("cannot read `{name}`: not UTF-8 text"))
+                    .with_path(name),
+            );
+        }
+        rest = rest.get(header_end + 2 + size..).unwrap_or_default();
+    }
+    Ok((sources, diagnostics))
+}
+
+/// Whether a path below one of `roots` has a hidden part (below the root,
+/// as the directory walk of [`load`] skips them).
+fn hidden(path: &str, roots: &[String]) -> bool {
+    let below = roots
+        .iter()
+        .map(|r| r.trim_end_matches('/'))
+        .filter_map(|r| match r {
+            "" | "." => Some(path),
+            r => path.strip_prefix(r)?.strip_prefix('/'),
+        })
+        .min_by_key(|rest| rest.len());
+    below.is_some_and(|rest| {
+        rest.split('/')
+            .any(|part| part.starts_with('.') && part != "." && part != "..")
+    })
+}
+
+/// Run git in the current directory; its standard output, or why it failed.
+fn git(args: &[&str], input: Option<String>) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("git")
+        .args(args)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| format!("cannot run git: {err}"))?;
+    // Written from a thread: git answers while it reads, and both pipes are finite.
+    let writer = match (input, child.stdin.take()) {
+        (Some(input), Some(mut stdin)) => Some(std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        })),
+        _ => None,
+    };
+    let output = child
+        .wait_with_output()
+        .map_err(|err| format!("git failed: {err}"))?;
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        Err(format!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            stderr.trim()
+        ))
+    }
 }
 
 fn is_contract_file(path: &Path) -> bool {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::Scope;
 use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Ir, Location};
 use crate::literal;
 use crate::source::Spanned;
@@ -14,12 +15,35 @@ use crate::syntax::ast::{CheckBody, Column, ColumnRef, Contract, LengthRule, Rul
 use crate::syntax::yaml::Scalar;
 use crate::types::Severity;
 
-/// Lower all contracts, sorted by contract id.
+/// Lower all contracts, a complete set, sorted by contract id.
 pub fn lower(contracts: &[Contract], sources: &Sources) -> Ir {
-    let locations: BTreeMap<&str, Location> = contracts
+    lower_scoped(contracts, sources, Scope::Complete)
+}
+
+/// Lower all contracts, sorted by contract id. In a [`Scope::Selection`], a
+/// reference to a contract outside it gets the location `<contract id>`
+/// (a table of that name): only `diff` lowers selections, and it compares
+/// references by contract and column, never by location.
+pub fn lower_scoped(contracts: &[Contract], sources: &Sources, scope: Scope) -> Ir {
+    let mut locations: BTreeMap<&str, Location> = contracts
         .iter()
         .filter_map(|c| Some((c.contract.as_ref()?.as_str(), location(c)?)))
         .collect();
+    if scope == Scope::Selection {
+        let targets = contracts
+            .iter()
+            .flat_map(|c| c.columns.iter().flatten())
+            .filter_map(|col| col.references.as_ref()?.value.as_ref());
+        for target in targets {
+            locations
+                .entry(target.contract.as_str())
+                .or_insert_with(|| Location {
+                    database: None,
+                    schema: None,
+                    name: target.contract.clone(),
+                });
+        }
+    }
     let mut datasets: Vec<Dataset> = contracts
         .iter()
         .filter_map(|c| dataset(c, &locations, sources))
@@ -199,6 +223,91 @@ fn checks(c: &Contract, locations: &BTreeMap<&str, Location>) -> Vec<Check> {
         out.push(check(name.value.clone(), None, kind, &tc.options));
     }
     out
+}
+
+/// Where the parts of a contract were written: spans keyed by the names the
+/// IR uses, for reports about datasets (`datapact diff`). Emitters never
+/// read it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The contract id.
+    pub contract: Span,
+    pub version: Option<Span>,
+    pub renamed_from: Option<Span>,
+    pub title: Option<Span>,
+    pub description: Option<Span>,
+    pub owners: Option<Span>,
+    pub tags: Option<Span>,
+    /// The `dataset` mapping: the location.
+    pub dataset: Option<Span>,
+    pub dbt: Option<Span>,
+    pub columns: BTreeMap<String, ColumnOrigin>,
+    /// Each check by its name: where its rule is written.
+    pub checks: BTreeMap<String, Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnOrigin {
+    pub name: Span,
+    pub ty: Option<Span>,
+    pub description: Option<Span>,
+    pub physical_type: Option<Span>,
+    pub pii: Option<Span>,
+    pub tags: Option<Span>,
+    pub renamed_from: Option<Span>,
+}
+
+/// Where the parts of `c` were written.
+pub fn origin(c: &Contract) -> Origin {
+    fn at<T>(s: &Option<Spanned<T>>) -> Option<Span> {
+        s.as_ref().map(|s| s.span)
+    }
+    fn first<T>(items: &Option<Vec<Spanned<T>>>) -> Option<Span> {
+        items.as_ref()?.first().map(|s| s.span)
+    }
+    let columns = c
+        .columns
+        .iter()
+        .flatten()
+        .filter_map(|col| {
+            let name = col.name.as_ref()?;
+            let physical_type = col
+                .physical_type
+                .as_ref()
+                .and_then(|types| types.first())
+                .map(|(d, _)| d.span);
+            let origin = ColumnOrigin {
+                name: name.span,
+                ty: at(&col.ty),
+                description: at(&col.description),
+                physical_type,
+                pii: at(&col.pii),
+                tags: first(&col.tags),
+                renamed_from: at(&col.renamed_from),
+            };
+            Some((name.value.clone(), origin))
+        })
+        .collect();
+    Origin {
+        contract: c.contract.as_ref().map_or(c.span, |id| id.span),
+        version: at(&c.version),
+        renamed_from: at(&c.renamed_from),
+        title: at(&c.title),
+        description: at(&c.description),
+        owners: c.owners_key,
+        tags: first(&c.tags),
+        dataset: c.dataset.as_ref().map(|d| d.span),
+        dbt: c
+            .dataset
+            .as_ref()
+            .and_then(|d| d.dbt.as_ref())
+            .map(|b| b.span),
+        columns,
+        checks: check_names(c)
+            .into_iter()
+            .map(|(name, span, _)| (name, span))
+            .collect(),
+    }
 }
 
 /// The rules set on one column, in the fixed order checks are listed.

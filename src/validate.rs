@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::Scope;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::literal::{self, Literal};
 use crate::lower;
@@ -18,10 +19,17 @@ use crate::syntax::ast::{CheckBody, Column, Contract, Rule, TableCheck};
 use crate::syntax::yaml::Scalar;
 use crate::types::{LogicalType, TypeFamily};
 
-/// Validate every contract; returns all diagnostics found.
+/// Validate every contract, as a complete set; returns all diagnostics found.
 pub fn validate(contracts: &[Contract]) -> Vec<Diagnostic> {
+    validate_scoped(contracts, Scope::Complete)
+}
+
+/// Validate every contract; in a [`Scope::Selection`], references to
+/// contracts outside it are not checked.
+pub fn validate_scoped(contracts: &[Contract], scope: Scope) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let index = Index::new(contracts, &mut out);
+    let mut index = Index::new(contracts, &mut out);
+    index.scope = scope;
     for contract in contracts {
         Validator {
             contract,
@@ -36,6 +44,7 @@ pub fn validate(contracts: &[Contract]) -> Vec<Diagnostic> {
 /// Contracts by id, for references across files.
 struct Index<'a> {
     by_id: BTreeMap<&'a str, &'a Contract>,
+    scope: Scope,
 }
 
 impl<'a> Index<'a> {
@@ -78,7 +87,10 @@ impl<'a> Index<'a> {
                 renamed.insert(old.as_str(), old.span);
             }
         }
-        Index { by_id }
+        Index {
+            by_id,
+            scope: Scope::Complete,
+        }
     }
 }
 
@@ -365,6 +377,9 @@ impl<'a> Validator<'a, '_> {
     fn reference(&mut self, rule: &Rule<crate::syntax::ast::ColumnRef>, column: &Column) {
         let Some(target) = &rule.value else { return };
         let Some(contract) = self.index.by_id.get(target.contract.as_str()) else {
+            if self.index.scope == Scope::Selection {
+                return;
+            }
             let ids: Vec<&str> = self.index.by_id.keys().copied().collect();
             let mut d = Diagnostic::error(
                 Code::UnknownContract,

@@ -674,7 +674,7 @@ fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
                 }
                 p.push(match value {
                     Literal::String(s) if s.is_empty() => text("the empty string"),
-                    other => code_part(literal_text(other)),
+                    other => code_part(other.text()),
                 });
             }
             p
@@ -769,25 +769,11 @@ pub fn duration_words(d: Duration) -> String {
     count(u64::from(d.count), unit)
 }
 
-fn literal_text(value: &Literal) -> String {
-    match value {
-        Literal::String(s)
-        | Literal::Number(s)
-        | Literal::Float(s)
-        | Literal::Date(s)
-        | Literal::Time(s)
-        | Literal::Timestamp(s)
-        | Literal::TimestampTz(s)
-        | Literal::Uuid(s) => s.clone(),
-        Literal::Boolean(b) => b.to_string(),
-    }
-}
-
 /// Numbers as words ("100,000"); anything else as code.
 fn literal_parts(value: &Literal) -> Vec<Part> {
     match value {
         Literal::Number(n) | Literal::Float(n) => vec![text(group_digits(n))],
-        other => vec![code_part(literal_text(other))],
+        other => vec![code_part(other.text())],
     }
 }
 

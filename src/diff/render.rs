@@ -1,0 +1,343 @@
+//! The report in each output format: text for people, Markdown for a
+//! pull-request comment, JSON for tools, GitHub workflow annotations.
+//! Unchanged contracts are counted, not listed (JSON lists them).
+
+use serde_json::{Value, json};
+
+use super::{Change, Class, Entry, Piece, Report, Side, Status, Words};
+use crate::diagnostic::{escape_data, escape_property};
+use crate::docs::{md_code, md_text};
+use crate::source::Sources;
+
+/// Both sides' files, to locate changes.
+#[derive(Clone, Copy)]
+pub struct Files<'a> {
+    pub old: &'a Sources,
+    pub new: &'a Sources,
+}
+
+struct Located {
+    path: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+impl Files<'_> {
+    fn locate(&self, change: &Change) -> Located {
+        let sources = match change.side {
+            Side::Old => self.old,
+            Side::New => self.new,
+        };
+        let file = sources.get(change.span.file);
+        let start = file.line_col(change.span.start);
+        let end = file.line_col(change.span.end);
+        Located {
+            path: file.path.clone(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+fn versions(e: &Entry) -> String {
+    match (&e.old, &e.new) {
+        (Some(o), Some(n)) if o.version == n.version => o.version.clone(),
+        (Some(o), Some(n)) => format!("{} → {}", o.version, n.version),
+        (None, Some(n)) => format!("new, {}", n.version),
+        (Some(o), None) => format!("removed, was {}", o.version),
+        (None, None) => String::new(),
+    }
+}
+
+fn title(e: &Entry) -> String {
+    match &e.status {
+        Status::Renamed(from) => format!("{} (renamed from {from}) {}", e.contract, versions(e)),
+        _ => format!("{} {}", e.contract, versions(e)),
+    }
+}
+
+fn counts(report: &Report) -> Vec<(&'static str, usize)> {
+    let count = |f: &dyn Fn(&Entry) -> bool| report.entries.iter().filter(|e| f(e)).count();
+    vec![
+        ("changed", count(&|e| e.status == Status::Changed)),
+        (
+            "renamed",
+            count(&|e| matches!(e.status, Status::Renamed(_))),
+        ),
+        ("added", count(&|e| e.status == Status::Added)),
+        ("removed", count(&|e| e.status == Status::Removed)),
+        ("unchanged", count(&|e| e.status == Status::Unchanged)),
+    ]
+}
+
+fn summary(report: &Report) -> String {
+    let failed = report.entries.iter().filter(|e| !e.verdict.ok).count();
+    let parts: Vec<String> = counts(report)
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(what, n)| format!("{n} {what}"))
+        .collect();
+    let total = report.entries.len();
+    let contracts = if total == 1 { "contract" } else { "contracts" };
+    let verdict = if failed == 0 {
+        "diff ok".to_string()
+    } else {
+        format!(
+            "diff failed: {failed} of {total} {contracts} not allowed by {}",
+            if failed == 1 {
+                "its version"
+            } else {
+                "their versions"
+            }
+        )
+    };
+    if parts.is_empty() {
+        format!("{verdict}: no contracts")
+    } else {
+        format!("{verdict} ({total} {contracts}: {})", parts.join(", "))
+    }
+}
+
+fn listed(report: &Report) -> impl Iterator<Item = &Entry> {
+    report
+        .entries
+        .iter()
+        .filter(|e| e.status != Status::Unchanged || !e.verdict.ok)
+}
+
+/// Text for people: each contract that changed, its verdict, and each
+/// change with its place and reason.
+pub fn human(report: &Report, files: Files) -> String {
+    let mut out = String::new();
+    for e in listed(report) {
+        let mark = if e.verdict.ok { "ok" } else { "FAIL" };
+        out.push_str(&format!(
+            "{}: {mark}: {}\n",
+            title(e),
+            e.verdict.message.plain()
+        ));
+        for change in &e.changes {
+            let at = files.locate(change);
+            out.push_str(&format!(
+                "  {:<8}  {}:{}:{}  {}\n            {}\n",
+                change.class.name(),
+                at.path,
+                at.line,
+                at.column,
+                change.what.plain(),
+                change.why.plain(),
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+fn md(words: &Words) -> String {
+    words
+        .0
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => {
+                // md_text trims; the spaces between text and code stay.
+                let space = |yes: bool| if yes { " " } else { "" };
+                let escaped = md_text(t);
+                let lead = space(t.starts_with(char::is_whitespace) && !escaped.is_empty());
+                let trail = space(t.ends_with(char::is_whitespace));
+                format!("{lead}{escaped}{trail}")
+            }
+            Piece::Code(c) => md_code(c, true),
+        })
+        .collect()
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok { "✅" } else { "❌" }
+}
+
+fn tally(changes: &[Change]) -> String {
+    [Class::Breaking, Class::Minor, Class::Patch]
+        .iter()
+        .filter_map(|class| {
+            let n = changes.iter().filter(|c| c.class == *class).count();
+            (n > 0).then(|| format!("{n} {}", class.name()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Markdown for a pull-request comment: a table of contracts, then a table
+/// of changes per contract.
+pub fn markdown(report: &Report, files: Files) -> String {
+    let mut out = format!("## datapact diff {}\n\n", mark(report.ok()));
+    out.push_str(&md_text(&summary(report)));
+    out.push_str("\n\n");
+    let entries: Vec<&Entry> = listed(report).collect();
+    if entries.is_empty() {
+        return out;
+    }
+    out.push_str("| | Contract | Version | Changes | Verdict |\n|---|---|---|---|---|\n");
+    for e in &entries {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            mark(e.verdict.ok),
+            md_code(&e.contract, true),
+            md_text(&versions(e)),
+            tally(&e.changes),
+            md(&e.verdict.message),
+        ));
+    }
+    for e in entries.iter().filter(|e| !e.changes.is_empty()) {
+        out.push_str(&format!(
+            "\n### {} {}\n\n",
+            md_code(&e.contract, false),
+            md_text(&versions(e))
+        ));
+        out.push_str("| Class | Change | Where | Why |\n|---|---|---|---|\n");
+        for change in &e.changes {
+            let at = files.locate(change);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                change.class.name(),
+                md(&change.what),
+                md_code(&format!("{}:{}", at.path, at.line), true),
+                md(&change.why),
+            ));
+        }
+    }
+    out
+}
+
+/// JSON for tools: every contract, unchanged ones too.
+pub fn json(report: &Report, files: Files) -> Value {
+    let release = |r: &Option<super::Release>| {
+        r.as_ref()
+            .map(|r| json!({"version": r.version, "path": r.path}))
+    };
+    let contracts: Vec<Value> = report
+        .entries
+        .iter()
+        .map(|e| {
+            let changes: Vec<Value> = e
+                .changes
+                .iter()
+                .map(|c| {
+                    let at = files.locate(c);
+                    json!({
+                        "class": c.class.name(),
+                        "kind": c.kind,
+                        "message": c.what.plain(),
+                        "why": c.why.plain(),
+                        "side": match c.side { Side::Old => "old", Side::New => "new" },
+                        "file": at.path,
+                        "line": at.line,
+                        "column": at.column,
+                        "end_line": at.end_line,
+                        "end_column": at.end_column,
+                    })
+                })
+                .collect();
+            let renamed_from = match &e.status {
+                Status::Renamed(from) => Some(from.as_str()),
+                _ => None,
+            };
+            json!({
+                "contract": e.contract,
+                "status": e.status.name(),
+                "renamed_from": renamed_from,
+                "old": release(&e.old),
+                "new": release(&e.new),
+                "verdict": {
+                    "ok": e.verdict.ok,
+                    "class": e.verdict.needed.map(Class::name),
+                    "bump": e.verdict.bump.map(super::Bump::name),
+                    "suggested_version": e.verdict.suggested,
+                    "message": e.verdict.message.plain(),
+                },
+                "changes": changes,
+            })
+        })
+        .collect();
+    let mut summary = serde_json::Map::new();
+    summary.insert("contracts".into(), json!(report.entries.len()));
+    for (what, n) in counts(report) {
+        summary.insert(what.into(), json!(n));
+    }
+    summary.insert(
+        "failed".into(),
+        json!(report.entries.iter().filter(|e| !e.verdict.ok).count()),
+    );
+    json!({"ok": report.ok(), "summary": summary, "contracts": contracts})
+}
+
+/// GitHub workflow annotations: one per change (an error for the changes
+/// that need the bump a contract lacks, else a notice), and one per failing
+/// contract. A change in an old
+/// file is annotated on the contract's new file, without a line.
+pub fn github(report: &Report, files: Files) -> String {
+    let mut out = String::new();
+    for e in listed(report) {
+        let new_path = e.new.as_ref().map(|r| r.path.clone());
+        for change in &e.changes {
+            // Errors for the changes that need the missing bump.
+            let level = if !e.verdict.ok && Some(change.class) == e.verdict.needed {
+                "error"
+            } else {
+                "notice"
+            };
+            let mut props = Vec::new();
+            match (change.side, &new_path) {
+                (Side::New, _) => {
+                    let at = files.locate(change);
+                    props.push(format!("file={}", escape_property(&at.path)));
+                    props.push(format!("line={}", at.line));
+                    props.push(format!("col={}", at.column));
+                    props.push(format!("endLine={}", at.end_line));
+                    props.push(format!("endColumn={}", at.end_column));
+                }
+                (Side::Old, Some(path)) => props.push(format!("file={}", escape_property(path))),
+                (Side::Old, None) => {}
+            }
+            props.push(format!(
+                "title={}",
+                escape_property(&format!(
+                    "datapact diff: {} {}",
+                    change.class.name(),
+                    change.kind
+                ))
+            ));
+            out.push_str(&format!(
+                "::{level} {}::{}\n",
+                props.join(","),
+                escape_data(&format!(
+                    "{}: {}\n{}",
+                    e.contract,
+                    change.what.plain(),
+                    change.why.plain()
+                ))
+            ));
+        }
+        if !e.verdict.ok {
+            let mut props = Vec::new();
+            if let Some(path) = &new_path {
+                props.push(format!("file={}", escape_property(path)));
+            }
+            props.push(format!(
+                "title={}",
+                escape_property("datapact diff: version")
+            ));
+            out.push_str(&format!(
+                "::error {}::{}\n",
+                props.join(","),
+                escape_data(&format!("{}: {}", e.contract, e.verdict.message.plain()))
+            ));
+        }
+    }
+    out
+}
