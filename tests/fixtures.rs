@@ -341,6 +341,9 @@ fn no_orphaned_snapshots() {
                             None => {
                                 stem == "fixtures__example_contracts_ir"
                                     || stem == "standards__corpus_diagnostics"
+                                    || ["text", "markdown", "json", "github"]
+                                        .iter()
+                                        .any(|f| stem == format!("diff__diff_{f}"))
                             }
                         },
                     },

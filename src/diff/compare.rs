@@ -1088,6 +1088,27 @@ mod tests {
     }
 
     #[test]
+    fn bounds_of_another_type_are_not_ordered() {
+        let number = Literal::Number("5".into());
+        let date = Literal::Date("2024-01-01".into());
+        let kind = |k, a: &Literal, b: &Literal| bound(k, a, b).map(|f| (f.class, f.kind));
+        assert_eq!(
+            kind("min", &number, &date),
+            Some((Class::Breaking, "min-changed"))
+        );
+        assert_eq!(
+            kind("max", &date, &number),
+            Some((Class::Breaking, "max-changed"))
+        );
+        assert_eq!(kind("min", &number, &number), None);
+        let later = Literal::Date("2024-02-01".into());
+        assert_eq!(
+            kind("max", &date, &later),
+            Some((Class::Breaking, "max-raised"))
+        );
+    }
+
+    #[test]
     fn widening() {
         assert!(widens(T::Smallint, T::Integer));
         assert!(widens(T::Integer, T::Bigint));
