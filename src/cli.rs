@@ -841,18 +841,25 @@ fn diff(
             } else {
                 paths.to_vec()
             };
-            let (new, mut io) = load::load(&paths);
-            match load::load_git(rev, &paths) {
-                Ok((old, more)) => {
-                    io.extend(more);
-                    (old, new, io)
-                }
-                Err(why) => {
-                    return out.fail(Diagnostic::error(Code::Io, why).with_help(
-                        "--base names a git revision (a branch, tag or commit) of the repository in the current directory",
+            // A path deleted since the revision is no mistake: its contracts were removed.
+            let (present, gone): (Vec<PathBuf>, Vec<PathBuf>) =
+                paths.iter().cloned().partition(|p| p.exists());
+            let (new, mut io) = load::load(&present);
+            let (old, more) = match load::load_git(rev, &paths) {
+                Ok(found) => found,
+                Err(diagnostic) => return out.fail(*diagnostic),
+            };
+            io.extend(more);
+            for path in gone {
+                if load::load_git(rev, std::slice::from_ref(&path)).is_ok_and(|(s, _)| s.is_empty())
+                {
+                    io.push(load::io_error(
+                        &path,
+                        &format!("no such file or directory, here or at `{rev}`"),
                     ));
                 }
             }
+            (old, new, io)
         }
         (None, [old, new]) => {
             if old.is_dir() != new.is_dir() {
@@ -925,6 +932,7 @@ fn diff(
 /// (warnings are `validate`'s business), old files first.
 fn diff_errors(out: &mut Output, sides: [(&crate::Checked, &Sources); 2]) -> u8 {
     let mut json: Option<serde_json::Value> = None;
+    let mut markdown = String::new();
     let mut total = 0;
     for (checked, sources) in sides {
         let errors: Vec<Diagnostic> = checked
@@ -954,6 +962,33 @@ fn diff_errors(out: &mut Output, sides: [(&crate::Checked, &Sources); 2]) -> u8 
         } else {
             out.diagnostics(&errors, sources, summary);
         }
+        if out.format == Format::Markdown {
+            let plain = HumanOptions {
+                color: false,
+                width: 100,
+            };
+            for d in &errors {
+                markdown.push_str(&diagnostic::render_human(d, sources, plain));
+                markdown.push('\n');
+            }
+        }
+    }
+    if out.format == Format::Markdown {
+        // The pull-request comment says why there is no report.
+        let longest = markdown
+            .split(|c| c != '`')
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        let _ = std::io::stdout().write_all(
+            format!(
+                "## datapact diff ❌\n\nContracts with errors cannot be compared ({}):\n\n{fence}text\n{}{fence}\n",
+                plural(total, "error"),
+                markdown.trim_end().to_string() + "\n"
+            )
+            .as_bytes(),
+        );
     }
     match json {
         Some(doc) => print_json(&doc),

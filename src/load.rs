@@ -72,18 +72,46 @@ fn add(sources: &mut Sources, path: String, bytes: Vec<u8>) -> Result<(), ()> {
 }
 
 /// Read every contract file under `paths` as of the git revision `rev`,
-/// choosing files as [`load`] does; each is named `<rev>:<path>`. Git runs
-/// in the current directory, so paths are relative to it as usual. Paths
-/// that did not exist at `rev` contribute no files. `Err` holds why git
-/// could not answer.
-pub fn load_git(rev: &str, paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), String> {
+/// choosing files as [`load`] does; each is named `<rev>:<path from the
+/// repository root>`, as `git show` takes it. Git runs in the current
+/// directory, so paths are relative to it as usual. Paths that did not exist
+/// at `rev` contribute no files. `Err` says why git could not answer.
+pub fn load_git(
+    rev: &str,
+    paths: &[PathBuf],
+) -> Result<(Sources, Vec<Diagnostic>), Box<Diagnostic>> {
+    let fail = |message: String, help: &str| {
+        Box::new(Diagnostic::error(Code::Io, message).with_help(help))
+    };
+    let prefix = git(&["rev-parse", "--show-prefix"], None).map_err(|why| {
+        fail(
+            why,
+            "--base compares with a revision of the git repository in the current directory",
+        )
+    })?;
+    let prefix = String::from_utf8_lossy(&prefix)
+        .trim_end_matches('\n')
+        .to_string();
     let commit = format!("{rev}^{{commit}}");
-    git(&["rev-parse", "--verify", "--quiet", &commit], None)
-        .map_err(|_| format!("`{rev}` is not a commit of this git repository"))?;
+    if git(&["rev-parse", "--verify", "--quiet", &commit], None).is_err() {
+        let shallow = git(&["rev-parse", "--is-shallow-repository"], None)
+            .is_ok_and(|out| out.starts_with(b"true"));
+        let help = if shallow {
+            "this clone is shallow and may not have that commit: fetch more history (in GitHub Actions, `actions/checkout` with `fetch-depth: 0`)"
+        } else {
+            "--base takes a branch, tag or commit of this repository, e.g. `origin/main`"
+        };
+        return Err(fail(
+            format!("`{rev}` is not a commit of this git repository"),
+            help,
+        ));
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let roots: Vec<PathBuf> = paths.iter().map(|p| lexical(&cwd.join(p))).collect();
     let mut args = vec!["ls-tree", "-r", "-z", rev, "--"];
     let shown: Vec<String> = paths.iter().map(|p| display(p)).collect();
     args.extend(shown.iter().map(String::as_str));
-    let listing = git(&args, None)?;
+    let listing = git(&args, None).map_err(|why| fail(why, "check the paths and the revision"))?;
     let mut blobs: Vec<(String, String)> = Vec::new();
     for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);
@@ -96,33 +124,40 @@ pub fn load_git(rev: &str, paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic
             continue;
         };
         // Symbolic links and submodules are not contract files.
-        if mode == "120000" || !is_contract_file(Path::new(path)) || hidden(path, &shown) {
+        let absolute = lexical(&cwd.join(path));
+        if mode == "120000" || !is_contract_file(Path::new(path)) || hidden(&absolute, &roots) {
             continue;
         }
-        blobs.push((path.to_string(), oid.to_string()));
+        // `ls-tree` names files from the current directory; `git show` from the root.
+        let from_root = lexical(&Path::new(&prefix).join(path));
+        blobs.push((display(&from_root), oid.to_string()));
     }
     blobs.sort();
     blobs.dedup();
     let input: String = blobs.iter().map(|(_, oid)| format!("{oid}\n")).collect();
-    let output = git(&["cat-file", "--batch"], Some(input))?;
+    let output = git(&["cat-file", "--batch"], Some(input))
+        .map_err(|why| fail(why, "git could not read the files"))?;
     let mut rest = output.as_slice();
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
+    let broken = || {
+        fail(
+            "git cat-file ended early".into(),
+            "git could not read the files",
+        )
+    };
     for (path, _) in &blobs {
         // `<oid> blob <size>\n<content>\n`
-        let header_end = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .ok_or("git cat-file ended early")?;
+        let header_end = rest.iter().position(|&b| b == b'\n').ok_or_else(broken)?;
         let header = String::from_utf8_lossy(&rest[..header_end]).to_string();
         let size: usize = header
             .rsplit(' ')
             .next()
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("git cat-file: unexpected `{header}`"))?;
+            .ok_or_else(broken)?;
         let body = rest
             .get(header_end + 1..header_end + 1 + size)
-            .ok_or("git cat-file ended early")?;
+            .ok_or_else(broken)?;
         let name = format!("{rev}:{path}");
         if add(&mut sources, name.clone(), body.to_vec()).is_err() {
             diagnostics.push(
@@ -135,20 +170,33 @@ pub fn load_git(rev: &str, paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic
     Ok((sources, diagnostics))
 }
 
-/// Whether a path below one of `roots` has a hidden part (below the root,
-/// as the directory walk of [`load`] skips them).
-fn hidden(path: &str, roots: &[String]) -> bool {
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether a path has a hidden part below the root it was found under (as
+/// the directory walk of [`load`] skips them; a root given by name counts).
+fn hidden(path: &Path, roots: &[PathBuf]) -> bool {
     let below = roots
         .iter()
-        .map(|r| r.trim_end_matches('/'))
-        .filter_map(|r| match r {
-            "" | "." => Some(path),
-            r => path.strip_prefix(r)?.strip_prefix('/'),
-        })
-        .min_by_key(|rest| rest.len());
+        .filter_map(|root| path.strip_prefix(root).ok())
+        .min_by_key(|rest| rest.components().count());
     below.is_some_and(|rest| {
-        rest.split('/')
-            .any(|part| part.starts_with('.') && part != "." && part != "..")
+        rest.components()
+            .any(|part| part.as_os_str().to_string_lossy().starts_with('.'))
     })
 }
 
@@ -158,6 +206,8 @@ fn git(args: &[&str], input: Option<String>) -> Result<Vec<u8>, String> {
     use std::process::{Command, Stdio};
     let mut child = Command::new("git")
         .args(args)
+        // Paths are paths, never pathspec magic (`:odd`, `*`).
+        .env("GIT_LITERAL_PATHSPECS", "1")
         .stdin(if input.is_some() {
             Stdio::piped()
         } else {

@@ -251,7 +251,7 @@ pub struct ColumnOrigin {
     pub name: Span,
     pub ty: Option<Span>,
     pub description: Option<Span>,
-    pub physical_type: Option<Span>,
+    pub physical_types: BTreeMap<crate::dialect::Dialect, Span>,
     pub pii: Option<Span>,
     pub tags: Option<Span>,
     pub renamed_from: Option<Span>,
@@ -271,16 +271,17 @@ pub fn origin(c: &Contract) -> Origin {
         .flatten()
         .filter_map(|col| {
             let name = col.name.as_ref()?;
-            let physical_type = col
+            let physical_types = col
                 .physical_type
-                .as_ref()
-                .and_then(|types| types.first())
-                .map(|(d, _)| d.span);
+                .iter()
+                .flatten()
+                .map(|(d, _)| (d.value, d.span))
+                .collect();
             let origin = ColumnOrigin {
                 name: name.span,
                 ty: at(&col.ty),
                 description: at(&col.description),
-                physical_type,
+                physical_types,
                 pii: at(&col.pii),
                 tags: first(&col.tags),
                 renamed_from: at(&col.renamed_from),

@@ -145,6 +145,27 @@ const CASES: &[Case] = &[
         &[],
     ),
     case(
+        "tags reordered",
+        &[("tags: [sales]", "tags: [sales, x]")],
+        &[(P, "tags-changed")],
+    ),
+    case(
+        "owners reordered",
+        &[(
+            "  - {name: Team, email: team@example.com}\n",
+            "  - {name: Ops}\n  - {name: Team, email: team@example.com}\n",
+        )],
+        &[(P, "owners-changed")],
+    ),
+    case(
+        "a tolerance of 0 is no tolerance",
+        &[(
+            "expression: amount >= 0",
+            "expression: amount >= 0\n    tolerance: \"0%\"",
+        )],
+        &[],
+    ),
+    case(
         "layout of an expression",
         &[(
             "expression: amount >= 0",
@@ -222,6 +243,14 @@ const CASES: &[Case] = &[
         &[(M, "column-added")],
     ),
     case(
+        "column added, required only as a warning",
+        &[(
+            "  - name: loaded_at\n",
+            "  - name: note\n    type: string\n    required: {value: true, severity: warn}\n  - name: loaded_at\n",
+        )],
+        &[(M, "column-added")],
+    ),
+    case(
         "required column added",
         &[(
             "  - name: loaded_at\n",
@@ -236,6 +265,37 @@ const CASES: &[Case] = &[
             "  - name: buyer_id\n    renamed_from: customer_id\n",
         )],
         &[(B, "column-renamed")],
+    ),
+    case(
+        "the freshness column renamed",
+        &[
+            (
+                "  - name: loaded_at\n",
+                "  - name: arrived_at\n    renamed_from: loaded_at\n",
+            ),
+            ("column: loaded_at,", "column: arrived_at,"),
+        ],
+        &[(B, "column-renamed")],
+    ),
+    case(
+        "a column of a unique combination renamed",
+        &[
+            (
+                "  - name: amount\n",
+                "  - name: total\n    renamed_from: amount\n",
+            ),
+            (
+                "unique: [id, status, amount]",
+                "unique: [id, status, total]",
+            ),
+            ("expression: amount >= 0", "expression: total >= 0"),
+            ("where amount > 1000", "where total > 1000"),
+        ],
+        &[
+            (B, "column-renamed"),
+            (B, "expression-changed"),
+            (B, "sql-changed"),
+        ],
     ),
     case(
         "column renamed without renamed_from",
@@ -527,6 +587,14 @@ const CASES: &[Case] = &[
         &[(P, "check-renamed")],
     ),
     case(
+        "table check renamed and reformatted",
+        &[(
+            "  - name: positive\n    expression: amount >= 0\n",
+            "  - name: amount_positive\n    expression: \"amount  >=  0\"\n",
+        )],
+        &[(P, "check-renamed")],
+    ),
+    case(
         "table check removed",
         &[("  - name: positive\n    expression: amount >= 0\n", "")],
         &[(B, "rule-removed")],
@@ -783,7 +851,7 @@ fn verdicts_of_a_set() {
             "no change, version down",
             v(BASE, "0.9.0"),
             false,
-            "unchanged",
+            "changed",
         ),
     ];
     for (name, new, ok, status) in cases {
@@ -1105,15 +1173,25 @@ fn against_a_git_revision() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
-        "t.orders 1.1.0 → 2.0.0: ok: no changes; version `1.1.0` → `2.0.0`\n\ndiff ok (1 contract: 1 unchanged)\n"
+        "t.orders 1.1.0 → 2.0.0: ok: no changes; version `1.1.0` → `2.0.0`\n\ndiff ok (1 contract: 1 changed)\n"
     );
     let o = datapact(
         &["diff", "--base", "HEAD", "orders.yaml", "--format", "json"],
         &contracts,
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(doc["contracts"][0]["status"], "unchanged");
-    assert_eq!(doc["contracts"][0]["old"]["path"], "HEAD:orders.yaml");
+    assert_eq!(doc["contracts"][0]["status"], "changed");
+    assert!(
+        doc["contracts"][0]["changes"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Old files are named as `git show` takes them: from the repository root.
+    assert_eq!(
+        doc["contracts"][0]["old"]["path"],
+        "HEAD:contracts/sales/orders.yaml"
+    );
     assert_eq!(doc["contracts"][0]["old"]["version"], "1.1.0");
     // A revision git does not know is a usage error.
     let o = datapact(&["diff", "--base", "no-such-branch"], dir);
@@ -1130,7 +1208,91 @@ fn against_a_git_revision() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("t.payments new, 1.0.0: ok: new contract at `1.0.0`"));
+    // Absolute paths, and hidden directories skipped at the revision too.
+    let hidden = contracts.join(".drafts");
+    std::fs::create_dir_all(&hidden).unwrap();
+    std::fs::write(hidden.join("draft.yaml"), "not: [a contract").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "third"]);
+    let absolute = dir.join("contracts").to_string_lossy().into_owned();
+    let o = datapact(&["diff", "--base", "HEAD", &absolute], dir);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // A directory deleted since the revision: its contracts are removed.
+    std::fs::remove_dir_all(dir.join("contracts")).unwrap();
+    let o = datapact(
+        &["diff", "--base", "HEAD", "contracts", "--format", "json"],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["summary"]["removed"], 2);
+    let o = datapact(&["diff", "--base", "HEAD", "nowhere"], dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read `nowhere`: no such file or directory, here or at `HEAD`"),
+        "{}",
+        stderr(&o)
+    );
+    // A path that looks like pathspec magic is a path.
+    let odd = dir.join(":odd");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(odd.join("p.yaml"), payments).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "fourth"]);
+    let o = datapact(&["diff", "--base", "HEAD", ":odd", "--format", "json"], dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["summary"]["unchanged"], 1, "{doc}");
+    // Outside a repository.
+    let outside = tempdir();
+    std::fs::write(outside.join("a.yaml"), payments).unwrap();
+    let o = datapact(&["diff", "--base", "HEAD", "a.yaml"], &outside);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a git repository"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(outside);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn renames_do_not_echo_into_references() {
+    let customers = "contract: t.customers\nversion: 2.1.0\nowners: [{name: T}]\ndataset: {name: customers}\ncolumns: [{name: id, type: integer}]\n";
+    let clients = "contract: t.clients\nrenamed_from: t.customers\nversion: 3.0.0\nowners: [{name: T}]\ndataset: {name: customers}\ncolumns: [{name: client_id, renamed_from: id, type: integer}]\n";
+    let orders = edit(
+        BASE,
+        &[(
+            "references: t.customers.id",
+            "references: t.clients.client_id",
+        )],
+    );
+    let r = report(
+        &[("orders.yaml", BASE), ("customers.yaml", customers)],
+        &[("orders.yaml", &orders), ("clients.yaml", clients)],
+        diff::Options::default(),
+    );
+    let got: Vec<(&str, &str, usize, bool)> = r
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.contract.as_str(),
+                e.status.name(),
+                e.changes.len(),
+                e.verdict.ok,
+            )
+        })
+        .collect();
+    // clients: renamed (contract and column); orders: the same reference.
+    assert_eq!(
+        got,
+        [
+            ("t.clients", "renamed", 2, true),
+            ("t.orders", "unchanged", 0, true)
+        ]
+    );
 }
 
 fn tempdir() -> std::path::PathBuf {

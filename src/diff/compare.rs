@@ -32,12 +32,61 @@ const COLUMN_RULES: [&str; 8] = [
     "references",
 ];
 
+/// The renames the new side declares, so that what follows a rename (a
+/// reference to a renamed contract or column, a freshness column, a unique
+/// combination) is not reported again.
+#[derive(Debug, Default)]
+pub struct Renames {
+    /// Old contract id → new id.
+    contracts: BTreeMap<String, String>,
+    /// (new contract id, old column name) → new column name.
+    columns: BTreeMap<(String, String), String>,
+}
+
+impl Renames {
+    pub fn of(ir: &crate::ir::Ir) -> Renames {
+        let mut r = Renames::default();
+        for d in &ir.datasets {
+            if let Some(old) = &d.renamed_from {
+                r.contracts.insert(old.clone(), d.contract.clone());
+            }
+            for c in &d.columns {
+                if let Some(old) = &c.renamed_from {
+                    r.columns
+                        .insert((d.contract.clone(), old.clone()), c.name.clone());
+                }
+            }
+        }
+        r
+    }
+
+    /// An old contract id as the new side names it.
+    fn contract<'a>(&'a self, old: &'a str) -> &'a str {
+        self.contracts.get(old).map_or(old, String::as_str)
+    }
+
+    /// An old column of `contract` (its new id) as the new side names it.
+    fn column<'a>(&'a self, contract: &str, old: &'a str) -> &'a str {
+        self.columns
+            .get(&(contract.to_string(), old.to_string()))
+            .map_or(old, String::as_str)
+    }
+}
+
 /// The changes from `o` to `n`, in contract order: the contract, its
 /// columns (removed ones last), then table rules.
-pub fn datasets(o: &Dataset, o_at: &Origin, n: &Dataset, n_at: &Origin) -> Vec<Change> {
+pub fn datasets(
+    o: &Dataset,
+    o_at: &Origin,
+    n: &Dataset,
+    n_at: &Origin,
+    renames: &Renames,
+) -> Vec<Change> {
     let mut d = Diff {
         old_at: o_at,
         new_at: n_at,
+        renames,
+        contract: &n.contract,
         out: Vec::new(),
     };
     d.contract(o, n);
@@ -66,6 +115,9 @@ fn found(class: Class, kind: &'static str, what: Words, why: Words) -> Found {
 struct Diff<'a> {
     old_at: &'a Origin,
     new_at: &'a Origin,
+    renames: &'a Renames,
+    /// The new contract id.
+    contract: &'a str,
     out: Vec<Change>,
 }
 
@@ -185,7 +237,7 @@ impl Diff<'_> {
                 ),
             );
         }
-        if o.tags != n.tags {
+        if !same_set(&o.tags, &n.tags) {
             self.push(
                 Side::New,
                 at.tags,
@@ -214,7 +266,7 @@ impl Diff<'_> {
                     paired.insert(oc.name.as_str());
                     self.column(o, oc, n, nc);
                 }
-                None => self.column_added(nc),
+                None => self.column_added(n, nc),
             }
         }
         for oc in &o.columns {
@@ -234,14 +286,20 @@ impl Diff<'_> {
         }
     }
 
-    fn column_added(&mut self, nc: &Column) {
+    fn column_added(&mut self, n: &Dataset, nc: &Column) {
         let span = self.new_at.columns.get(&nc.name).map(|c| c.name);
+        // A `required` that only warns obliges no producer.
+        let required = n.checks.iter().any(|c| {
+            c.column.as_deref() == Some(&nc.name)
+                && c.kind == CheckKind::Required
+                && c.severity == Severity::Error
+        });
         let what = w("column ")
             .c(&nc.name)
             .t(" added (")
             .c(nc.ty.to_string())
-            .t(if nc.required { ", required)" } else { ")" });
-        let f = if nc.required {
+            .t(if required { ", required)" } else { ")" });
+        let f = if required {
             found(
                 Class::Breaking,
                 "required-column-added",
@@ -318,7 +376,9 @@ impl Diff<'_> {
             }
             self.push(
                 Side::New,
-                at.as_ref().and_then(|a| a.physical_type).or(name_at),
+                at.as_ref()
+                    .and_then(|a| a.physical_types.get(&dialect).copied())
+                    .or(name_at),
                 found(
                     Class::Breaking,
                     "physical-type-changed",
@@ -345,7 +405,7 @@ impl Diff<'_> {
                 ),
             );
         }
-        if oc.tags != nc.tags {
+        if !same_set(&oc.tags, &nc.tags) {
             self.push(
                 Side::New,
                 at.as_ref().and_then(|a| a.tags).or(name_at),
@@ -440,7 +500,12 @@ impl Diff<'_> {
             .filter(|nc| !old.iter().any(|oc| oc.name == nc.name))
             .collect();
         for oc in unpaired_old {
-            match unpaired_new.iter().position(|nc| nc.kind == oc.kind) {
+            // The same rule under another name: a renamed check.
+            let same = |nc: &&Check| {
+                std::mem::discriminant(&nc.kind) == std::mem::discriminant(&oc.kind)
+                    && kind(&oc.kind, &nc.kind, self.renames, self.contract).is_empty()
+            };
+            match unpaired_new.iter().position(same) {
                 Some(i) => pairs.push((Some(oc), Some(unpaired_new.remove(i)))),
                 None => pairs.push((Some(oc), None)),
             }
@@ -492,7 +557,7 @@ impl Diff<'_> {
             }
             (Some(o), Some(n)) => {
                 let span = self.new_at.checks.get(&n.name).copied();
-                for f in kind(&o.kind, &n.kind)
+                for f in kind(&o.kind, &n.kind, self.renames, self.contract)
                     .into_iter()
                     .chain(options(o, n, derived_names))
                 {
@@ -510,9 +575,11 @@ impl Diff<'_> {
     }
 }
 
-/// What changed in a rule itself.
-fn kind(o: &CheckKind, n: &CheckKind) -> Vec<Found> {
+/// What changed in a rule itself; old names are read through `renames`
+/// (`contract` is the new contract id).
+fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<Found> {
     use CheckKind as K;
+    let column = |old: &str| renames.column(contract, old).to_string();
     let mut out = Vec::new();
     match (o, n) {
         (K::Required, K::Required) | (K::Unique, K::Unique) => {}
@@ -593,7 +660,8 @@ fn kind(o: &CheckKind, n: &CheckKind) -> Vec<Found> {
                 ..
             },
         ) => {
-            if (a, b) != (c, d) {
+            let target = renames.contract(a);
+            if (target, renames.column(target, b)) != (c.as_str(), d.as_str()) {
                 out.push(found(
                     Class::Breaking,
                     "reference-changed",
@@ -623,8 +691,10 @@ fn kind(o: &CheckKind, n: &CheckKind) -> Vec<Found> {
             }
         }
         (K::UniqueCombination { columns: a }, K::UniqueCombination { columns: b }) => {
-            let (a_set, b_set): (BTreeSet<&String>, BTreeSet<&String>) =
-                (a.iter().collect(), b.iter().collect());
+            let (a_set, b_set): (BTreeSet<String>, BTreeSet<String>) = (
+                a.iter().map(|c| column(c)).collect(),
+                b.iter().cloned().collect(),
+            );
             if a_set != b_set {
                 let what = w("unique together ")
                     .c(a.join(", "))
@@ -659,7 +729,7 @@ fn kind(o: &CheckKind, n: &CheckKind) -> Vec<Found> {
                 error_after: f,
             },
         ) => {
-            if a != d {
+            if column(a) != *d {
                 out.push(found(
                     Class::Breaking,
                     "freshness-column-changed",
@@ -873,6 +943,13 @@ fn tolerance(o: Option<&Tolerance>, n: Option<&Tolerance>) -> Option<Found> {
         Tolerance::Count(c) => c.to_string(),
         Tolerance::Percent(p) => format!("{p}%"),
     };
+    // No tolerance is a tolerance of 0.
+    let zero = |t: Option<&Tolerance>| match t {
+        None | Some(Tolerance::Count(0)) => true,
+        Some(Tolerance::Count(_)) => false,
+        Some(Tolerance::Percent(p)) => p.chars().all(|c| c == '0' || c == '.'),
+    };
+    let (o, n) = (o.filter(|_| !zero(o)), n.filter(|_| !zero(n)));
     let order = match (o, n) {
         (a, b) if a == b => return None,
         (None, Some(_)) => Some(Ordering::Greater),
@@ -1016,10 +1093,17 @@ fn values(items: &[&Literal]) -> Words {
     out
 }
 
+/// The same items, in any order.
+fn same_set<T: Ord>(a: &[T], b: &[T]) -> bool {
+    a.iter().collect::<BTreeSet<_>>() == b.iter().collect::<BTreeSet<_>>()
+}
+
+/// Owners added and removed (an owner whose email or role changed is both);
+/// the order is not a change.
 fn owners(o: &[Owner], n: &[Owner]) -> Option<Words> {
     let key = |x: &Owner| (x.name.clone(), x.email.clone(), x.role);
     let (a, b): (Vec<_>, Vec<_>) = (o.iter().map(key).collect(), n.iter().map(key).collect());
-    if a == b {
+    if same_set(&a, &b) {
         return None;
     }
     let names = |from: &[(String, Option<String>, crate::types::Role)],

@@ -171,7 +171,9 @@ pub enum Status {
     Removed,
     /// Declared `renamed_from` this old id.
     Renamed(String),
+    /// Changes, or only a new version.
     Changed,
+    /// The same contract, version and all.
     Unchanged,
 }
 
@@ -248,6 +250,7 @@ pub fn diff(old: Set, new: Set, options: Options) -> Report {
         .datasets()
         .map(|(d, _)| (d.contract.as_str(), ()))
         .collect();
+    let renames = compare::Renames::of(new.ir);
     let mut paired: BTreeMap<&str, ()> = BTreeMap::new();
     let mut entries = Vec::new();
     for (n, n_at) in new.datasets() {
@@ -264,10 +267,10 @@ pub fn diff(old: Set, new: Set, options: Options) -> Report {
             continue;
         };
         paired.insert(o.contract.as_str(), ());
-        let changes = compare::datasets(o, o_at, n, n_at);
+        let changes = compare::datasets(o, o_at, n, n_at, &renames);
         let status = match renamed {
             Some(from) => Status::Renamed(from.to_string()),
-            None if changes.is_empty() => Status::Unchanged,
+            None if changes.is_empty() && o.version == n.version => Status::Unchanged,
             None => Status::Changed,
         };
         let needed = changes.iter().map(|c| c.class).max();
@@ -349,8 +352,9 @@ fn removed(o: &Dataset, at: &Origin, options: Options) -> Entry {
 /// Breaking changes need a major bump, minor changes a minor one, patch
 /// changes a patch one. Before 1.0.0 everything moves one place right, as
 /// Cargo reads versions: breaking changes need a minor bump (0.3.1 → 0.4.0),
-/// others a patch bump. A pre-release promises nothing, so a change from or
-/// to one needs only that the version goes up.
+/// others a patch bump. A pre-release of the version needed will do
+/// (1.4.0 → 2.0.0-rc.1 for a breaking change). A pre-release promises
+/// nothing, so a change from one needs only that the version goes up.
 pub fn verdict(old: &str, new: &str, needed: Option<Class>) -> Verdict {
     let (Ok(o), Ok(n)) = (Version::parse(old), Version::parse(new)) else {
         // Validation admits only semantic versions.
@@ -391,26 +395,20 @@ pub fn verdict(old: &str, new: &str, needed: Option<Class>) -> Verdict {
             message,
         };
     };
-    let least = if !o.pre.is_empty() || !n.pre.is_empty() {
-        Bump::PreRelease
-    } else if o.major == 0 && n.major == 0 {
-        match class {
-            Class::Breaking => Bump::Minor,
-            Class::Minor | Class::Patch => Bump::Patch,
-        }
-    } else {
-        match class {
-            Class::Breaking => Bump::Major,
-            Class::Minor => Bump::Minor,
-            Class::Patch => Bump::Patch,
-        }
-    };
     let changes = match class {
         Class::Breaking => "breaking changes",
         Class::Minor => "minor changes",
         Class::Patch => "patch changes",
     };
-    if bump >= least {
+    let lowest = next(&o, class);
+    let allowed = if o.pre.is_empty() {
+        // A pre-release of the lowest allowed version counts (`2.0.0-rc.1`).
+        Version::new(n.major, n.minor, n.patch) >= lowest
+    } else {
+        // A pre-release promises nothing: any later version will do.
+        bump > Bump::None
+    };
+    if allowed {
         return Verdict {
             ok: true,
             needed,
@@ -422,15 +420,15 @@ pub fn verdict(old: &str, new: &str, needed: Option<Class>) -> Verdict {
                 .c(new),
         };
     }
-    let suggested = next(&o, class).to_string();
+    let suggested = lowest.to_string();
     let got = if bump == Bump::None {
         w("the version is still ").c(new)
     } else {
         moved.t(format!(" is a {} bump", bump.name()))
     };
-    let need = match least {
-        Bump::Major => "a major version",
-        Bump::Minor => "a minor version",
+    let need = match (class, o.major == 0 && o.pre.is_empty()) {
+        (Class::Breaking, false) => "a major version",
+        (Class::Breaking, true) | (Class::Minor, false) => "a minor version",
         _ => "a new version",
     };
     fail(
@@ -442,20 +440,16 @@ pub fn verdict(old: &str, new: &str, needed: Option<Class>) -> Verdict {
     )
 }
 
-/// The lowest version after `v` that allows changes of `class`.
+/// The lowest release after `v` that allows changes of `class`.
 fn next(v: &Version, class: Class) -> Version {
-    let zero = v.major == 0;
-    match (class, zero) {
+    if !v.pre.is_empty() {
+        // After a pre-release, its release (2.0.0-rc.1 → 2.0.0).
+        return Version::new(v.major, v.minor, v.patch);
+    }
+    match (class, v.major == 0) {
         (Class::Breaking, false) => Version::new(v.major + 1, 0, 0),
         (Class::Breaking, true) | (Class::Minor, false) => Version::new(v.major, v.minor + 1, 0),
-        (Class::Minor, true) | (Class::Patch, _) => {
-            if v.pre.is_empty() {
-                Version::new(v.major, v.minor, v.patch + 1)
-            } else {
-                // 2.0.0-rc.1 → 2.0.0 is already later.
-                Version::new(v.major, v.minor, v.patch)
-            }
-        }
+        (Class::Minor, true) | (Class::Patch, _) => Version::new(v.major, v.minor, v.patch + 1),
     }
 }
 
@@ -501,6 +495,16 @@ mod tests {
         assert!(ok("2.0.0-rc.1", "2.0.0-rc.2", Some(Class::Breaking)));
         assert!(ok("2.0.0-rc.1", "2.0.0", Some(Class::Breaking)));
         assert!(!ok("2.0.0-rc.2", "2.0.0-rc.1", Some(Class::Patch)));
+        // A pre-release of the version needed will do; a lower one will not.
+        assert!(ok("1.4.0", "2.0.0-rc.1", Some(Class::Breaking)));
+        assert!(!ok("1.0.0", "1.0.1-rc.1", Some(Class::Breaking)));
+        assert!(ok("1.0.0", "1.0.1-rc.1", Some(Class::Patch)));
+        assert_eq!(
+            verdict("1.3.0-rc.1", "1.3.0-rc.1", Some(Class::Breaking))
+                .suggested
+                .as_deref(),
+            Some("1.3.0")
+        );
         let v = verdict("1.2.3", "1.3.0", Some(Class::Breaking));
         assert_eq!(v.suggested.as_deref(), Some("2.0.0"));
         assert_eq!(

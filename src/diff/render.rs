@@ -102,12 +102,12 @@ fn summary(report: &Report) -> String {
     }
 }
 
-/// What text and Markdown list: all but contracts that are the same, version and all.
+/// What text and Markdown list: all but the unchanged (counted in the summary).
 fn listed(report: &Report) -> impl Iterator<Item = &Entry> {
-    report.entries.iter().filter(|e| {
-        let same_version = matches!((&e.old, &e.new), (Some(o), Some(n)) if o.version == n.version);
-        e.status != Status::Unchanged || !e.verdict.ok || !same_version
-    })
+    report
+        .entries
+        .iter()
+        .filter(|e| e.status != Status::Unchanged)
 }
 
 /// Text for people: each contract that changed, its verdict, and each
