@@ -341,6 +341,15 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// The paths given, else the `contracts` paths of the project file.
+fn contract_paths(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+    if paths.is_empty() {
+        Ok(read_project(out, cli)?.contracts)
+    } else {
+        Ok(paths.to_vec())
+    }
+}
+
 /// Read the project file: the `--config` one, else ./datapact.yaml if present.
 fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
     let (path, explicit) = match &cli.config {
@@ -378,13 +387,9 @@ fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
 }
 
 fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
-    let paths = if paths.is_empty() {
-        match read_project(out, cli) {
-            Ok(project) => project.contracts,
-            Err(code) => return code,
-        }
-    } else {
-        paths.to_vec()
+    let paths = match contract_paths(out, cli, paths) {
+        Ok(paths) => paths,
+        Err(code) => return code,
     };
     let (code, _, json) = check_contracts(out, &paths, "validate");
     if let Some(doc) = json {
@@ -833,13 +838,9 @@ fn diff(
 ) -> u8 {
     let (old, new, io) = match (base, paths) {
         (Some(rev), paths) => {
-            let paths = if paths.is_empty() {
-                match read_project(out, cli) {
-                    Ok(project) => project.contracts,
-                    Err(code) => return code,
-                }
-            } else {
-                paths.to_vec()
+            let paths = match contract_paths(out, cli, paths) {
+                Ok(paths) => paths,
+                Err(code) => return code,
             };
             // A path deleted since the revision is no mistake: its contracts were removed.
             let (present, gone): (Vec<PathBuf>, Vec<PathBuf>) =
@@ -1025,13 +1026,9 @@ fn convert(
     dir: Option<&Path>,
     force: bool,
 ) -> u8 {
-    let paths = if paths.is_empty() {
-        match read_project(out, cli) {
-            Ok(project) => project.contracts,
-            Err(code) => return code,
-        }
-    } else {
-        paths.to_vec()
+    let paths = match contract_paths(out, cli, paths) {
+        Ok(paths) => paths,
+        Err(code) => return code,
     };
     let to = crate::convert::To::CHOICES
         .iter()

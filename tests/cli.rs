@@ -2,28 +2,13 @@
 
 mod common;
 
+use common::{datapact, stderr, stdout};
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn datapact(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_datapact"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("runs")
-}
-
 fn code(o: &Output) -> i32 {
     o.status.code().expect("exited")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 const BAD: &str = "tests/fixtures/invalid/unknown_key_column_rule.yaml";

@@ -4,8 +4,10 @@
 
 mod common;
 
+use common::{datapact, stderr, stdout};
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use datapact::diff::{self, Class, Report, Set};
 use datapact::source::Sources;
@@ -988,23 +990,6 @@ fn changes_are_located_in_the_new_file_or_the_old_one_for_removals() {
 
 // ---------------------------------------------------------------------------
 // The binary: outputs, exit codes, git.
-
-fn datapact(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_datapact"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn outputs_of_the_fixture_release() {

@@ -18,19 +18,8 @@ use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode, Location, Owner};
 use crate::literal::{self, Literal};
 use crate::lower::{self, Origin};
 use crate::source::Span;
+use crate::syntax::ast::COLUMN_RULE_KEYS;
 use crate::types::{Duration, LogicalType, Severity, Tolerance};
-
-/// Column rules in the order checks list them.
-const COLUMN_RULES: [&str; 8] = [
-    "required",
-    "unique",
-    "accepted_values",
-    "min",
-    "max",
-    "pattern",
-    "length",
-    "references",
-];
 
 /// The renames the new side declares, so that what follows a rename (a
 /// reference to a renamed contract or column, a freshness column, a unique
@@ -442,7 +431,7 @@ impl Diff<'_> {
                 .collect()
         };
         let (old_rules, new_rules) = (rules(o, &oc.name), rules(n, &nc.name));
-        for rule in COLUMN_RULES {
+        for &rule in COLUMN_RULE_KEYS {
             // A derived name follows its column: a rename is reported once, as the column's.
             let derived = |c: &Check, column: &str| c.name == lower::derived_name(column, rule);
             let (a, b) = (old_rules.get(rule), new_rules.get(rule));

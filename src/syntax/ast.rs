@@ -536,8 +536,9 @@ const COLUMN_KEYS: &[&str] = &[
     "length",
     "references",
 ];
-/// The keys of column rules: what a foreign file's column-rule block may hold.
-const COLUMN_RULE_KEYS: &[&str] = COLUMN_KEYS.split_at(7).1;
+/// The keys of column rules, in the order their checks are listed: what a
+/// foreign file's column-rule block may hold.
+pub(crate) const COLUMN_RULE_KEYS: &[&str] = COLUMN_KEYS.split_at(7).1;
 const CHECK_KEYS: &[&str] = &[
     "name",
     "expression",

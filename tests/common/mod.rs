@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use datapact::diagnostic::{self, HumanOptions};
 use datapact::source::Sources;
@@ -58,4 +59,22 @@ pub fn expected_codes(sources: &Sources) -> Vec<String> {
     codes.sort();
     codes.dedup();
     codes
+}
+
+/// Run the built binary in `dir`, as users and CI run it.
+pub fn datapact(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_datapact"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
