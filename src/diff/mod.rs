@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use semver::Version;
 
+use crate::docs::{Part, plain_phrase};
 use crate::ir::{Dataset, Ir};
 use crate::lower::Origin;
 use crate::source::Span;
@@ -51,24 +52,18 @@ pub enum Side {
 }
 
 /// Text with code in it: a contract's names and values stay code in every
-/// output format.
+/// output format (the docs' phrase parts, without links).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Words(pub Vec<Piece>);
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Piece {
-    Text(String),
-    Code(String),
-}
+pub struct Words(pub Vec<Part>);
 
 impl Words {
     pub fn t(mut self, text: impl Into<String>) -> Words {
-        self.0.push(Piece::Text(text.into()));
+        self.0.push(Part::Text { text: text.into() });
         self
     }
 
     pub fn c(mut self, code: impl Into<String>) -> Words {
-        self.0.push(Piece::Code(code.into()));
+        self.0.push(Part::Code { text: code.into() });
         self
     }
 
@@ -79,13 +74,7 @@ impl Words {
 
     /// Plain text, code in backticks.
     pub fn plain(&self) -> String {
-        self.0
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => t.clone(),
-                Piece::Code(c) => format!("`{c}`"),
-            })
-            .collect()
+        plain_phrase(&self.0)
     }
 }
 

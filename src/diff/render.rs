@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::{Change, Class, Entry, Piece, Report, Side, Status, Words};
+use super::{Change, Class, Entry, Report, Side, Status, Words};
 use crate::diagnostic::{escape_data, escape_property};
-use crate::docs::{md_code, md_text};
+use crate::docs::{md_code, md_phrase, md_text};
 use crate::source::Sources;
 
 /// Both sides' files, to locate changes.
@@ -141,21 +141,7 @@ pub fn human(report: &Report, files: Files) -> String {
 }
 
 fn md(words: &Words) -> String {
-    words
-        .0
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => {
-                // md_text trims; the spaces between text and code stay.
-                let space = |yes: bool| if yes { " " } else { "" };
-                let escaped = md_text(t);
-                let lead = space(t.starts_with(char::is_whitespace) && !escaped.is_empty());
-                let trail = space(t.ends_with(char::is_whitespace));
-                format!("{lead}{escaped}{trail}")
-            }
-            Piece::Code(c) => md_code(c, true),
-        })
-        .collect()
+    md_phrase(&words.0, true)
 }
 
 fn mark(ok: bool) -> &'static str {

@@ -163,47 +163,59 @@ pub fn inline(state: &State, phrase: Value, kwargs: Kwargs) -> Result<Value, Err
         )
     })?;
     let format = format_of(state);
-    let mut out = String::new();
-    for part in &parts {
-        match (part, format) {
-            (Part::Text { text }, Format::Html) => out.push_str(&html(text)),
-            (Part::Text { text }, Format::Markdown) => {
-                // Words inside a phrase: no line-start escapes needed.
-                let escaped = md_text(&format!("x{text}"));
-                out.push_str(&escaped[1..]);
-                if text.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
-            (Part::Text { text }, Format::Text) => out.push_str(text),
-            (Part::Code { text }, Format::Html) => {
-                out.push_str(&format!("<code>{}</code>", html(text)));
-            }
-            (Part::Code { text }, Format::Markdown) => out.push_str(&md_code(text, cell)),
-            (Part::Code { text }, Format::Text) => out.push_str(&format!("`{text}`")),
-            (
-                Part::Link {
-                    text,
-                    contract,
-                    anchor,
-                },
-                Format::Html,
-            ) => {
-                let anchor = anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
-                out.push_str(&format!(
-                    "<a href=\"{}.html{}\">{}</a>",
-                    html(contract),
-                    html(&anchor),
-                    html(text)
-                ));
-            }
-            (Part::Link { text, contract, .. }, Format::Markdown) => {
-                out.push_str(&format!("[{}]({contract}.md)", md_text(text)));
-            }
-            (Part::Link { text, .. }, Format::Text) => out.push_str(text),
-        }
-    }
+    let out: String = parts.iter().map(|p| part(p, format, cell)).collect();
     Ok(Value::from_safe_string(out))
+}
+
+/// A phrase as Markdown (`cell`: inside a table cell), for output outside
+/// the templates (`datapact diff --format markdown`).
+pub fn md_phrase(parts: &[Part], cell: bool) -> String {
+    parts
+        .iter()
+        .map(|p| part(p, Format::Markdown, cell))
+        .collect()
+}
+
+/// A phrase as plain text, code in backticks.
+pub fn plain_phrase(parts: &[Part]) -> String {
+    parts.iter().map(|p| part(p, Format::Text, false)).collect()
+}
+
+/// One part of a phrase as markup of `format`.
+fn part(part: &Part, format: Format, cell: bool) -> String {
+    match (part, format) {
+        (Part::Text { text }, Format::Html) => html(text),
+        (Part::Text { text }, Format::Markdown) => {
+            // Words inside a phrase: no line-start escapes needed.
+            let escaped = md_text(&format!("x{text}"));
+            let trail = if text.ends_with(' ') { " " } else { "" };
+            format!("{}{trail}", &escaped[1..])
+        }
+        (Part::Text { text }, Format::Text) => text.clone(),
+        (Part::Code { text }, Format::Html) => format!("<code>{}</code>", html(text)),
+        (Part::Code { text }, Format::Markdown) => md_code(text, cell),
+        (Part::Code { text }, Format::Text) => format!("`{text}`"),
+        (
+            Part::Link {
+                text,
+                contract,
+                anchor,
+            },
+            Format::Html,
+        ) => {
+            let anchor = anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
+            format!(
+                "<a href=\"{}.html{}\">{}</a>",
+                html(contract),
+                html(&anchor),
+                html(text)
+            )
+        }
+        (Part::Link { text, contract, .. }, Format::Markdown) => {
+            format!("[{}]({contract}.md)", md_text(text))
+        }
+        (Part::Link { text, .. }, Format::Text) => text.clone(),
+    }
 }
 
 /// `text|code(cell=false)`: inline code.

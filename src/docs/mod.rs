@@ -22,7 +22,7 @@ mod markup;
 mod model;
 
 pub use lineage::{Diagram, Edge, Node};
-pub use markup::{Part, md_code, md_text};
+pub use markup::{Part, md_code, md_phrase, md_text, plain_phrase};
 pub use model::*;
 
 use base64::Engine as _;
