@@ -11,9 +11,11 @@
 //! inject Jinja. See docs/dbt.md.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use minijinja::Environment;
 use minijinja::syntax::SyntaxConfig;
+use rayon::prelude::*;
 
 use crate::dialect::{Dialect, SqlDialect};
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode, Ir, Location};
@@ -113,22 +115,25 @@ pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, String> {
         return Err(clash);
     }
     let mut files = macros(options.dialect);
-    for ds in &ir.datasets {
-        let Some(node) = &ds.dbt else { continue };
-        let e = Emitter {
-            ir,
-            ds,
-            node,
-            options,
-            d: options.dialect.sql(),
-        };
-        files.push(GeneratedFile {
-            path: format!("models/datapact/{}.yml", ds.contract),
-            text: e.properties(),
-        });
-        files.extend(e.singular_tests());
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.par_extend(ir.datasets.par_iter().flat_map_iter(|ds| {
+        let mut files = Vec::new();
+        if let Some(node) = &ds.dbt {
+            let e = Emitter {
+                ir,
+                ds,
+                node,
+                options,
+                d: options.dialect.sql(),
+            };
+            files.push(GeneratedFile {
+                path: format!("models/datapact/{}.yml", ds.contract),
+                text: e.properties(),
+            });
+            files.extend(e.singular_tests());
+        }
+        files
+    }));
+    files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
@@ -222,9 +227,10 @@ pub fn jinja_text(text: &str) -> String {
 /// `var(…)`, `env_var(…)` or `doc(…)`; an empty `{{ '' }}` in front keeps
 /// it text.
 pub fn jinja_arg(text: &str) -> String {
-    let looks_like_call = regex::Regex::new(r"^\s*(env_var|ref|var|source|doc)\s*\(")
-        .expect("valid regex")
-        .is_match(text);
+    static CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^\s*(env_var|ref|var|source|doc)\s*\(").expect("valid regex")
+    });
+    let looks_like_call = CALL.is_match(text);
     let text = jinja_text(text);
     if looks_like_call {
         format!("{{{{ '' }}}}{text}")

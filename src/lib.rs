@@ -35,6 +35,7 @@ pub mod validate;
 pub mod yaml_writer;
 
 use diagnostic::Diagnostic;
+use rayon::prelude::*;
 use source::Sources;
 
 /// The result of checking a set of contract files.
@@ -72,8 +73,13 @@ pub fn check(sources: &Sources) -> Checked {
 pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
     let mut diagnostics = Vec::new();
     let mut contracts = Vec::new();
-    for (id, file) in sources.iter() {
-        let (found, diags, _) = syntax::parse_file(id, file);
+    // Files parse independently, in parallel; the results keep file order.
+    let files: Vec<_> = sources.iter().collect();
+    let parsed: Vec<_> = files
+        .into_par_iter()
+        .map(|(id, file)| syntax::parse_file(id, file))
+        .collect();
+    for (found, diags, _) in parsed {
         diagnostics.extend(diags);
         contracts.extend(found);
     }

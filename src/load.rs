@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Sources;
 
@@ -46,8 +48,15 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
     let mut seen = std::collections::BTreeSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     files.sort_by_key(|f| display(f));
-    for file in files {
-        match std::fs::read(&file) {
+    let read: Vec<_> = files
+        .into_par_iter()
+        .map(|file| {
+            let bytes = std::fs::read(&file);
+            (file, bytes)
+        })
+        .collect();
+    for (file, bytes) in read {
+        match bytes {
             Ok(bytes) => {
                 if add(&mut sources, display(&file), bytes).is_err() {
                     diagnostics.push(io_error(&file, "not UTF-8 text"));

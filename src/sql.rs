@@ -21,6 +21,9 @@
 //! constant `union all` crossed with it.
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
 
 use crate::dialect::{Dialect, SqlDialect};
 use crate::ir::{Check, CheckKind, Dataset, Ir, Location};
@@ -36,23 +39,27 @@ pub struct GeneratedFile {
 /// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` and
 /// `sql/<dialect>/<contract>/<check>.sql`, sorted by path.
 pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
-    let mut files = Vec::new();
-    for ds in &ir.datasets {
-        let dir = format!("sql/{}/{}", dialect.name(), ds.contract);
-        files.push(GeneratedFile {
-            path: format!("{dir}.sql"),
-            text: check_query(ds, dialect),
-        });
-        for check in &ds.checks {
-            if let Some(text) = failing_rows_query(ds, check, dialect) {
-                files.push(GeneratedFile {
-                    path: format!("{dir}/{}.sql", check.name),
-                    text,
-                });
+    let mut files: Vec<GeneratedFile> = ir
+        .datasets
+        .par_iter()
+        .flat_map_iter(|ds| {
+            let dir = format!("sql/{}/{}", dialect.name(), ds.contract);
+            let mut files = vec![GeneratedFile {
+                path: format!("{dir}.sql"),
+                text: check_query(ds, dialect),
+            }];
+            for check in &ds.checks {
+                if let Some(text) = failing_rows_query(ds, check, dialect) {
+                    files.push(GeneratedFile {
+                        path: format!("{dir}/{}.sql", check.name),
+                        text,
+                    });
+                }
             }
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+            files
+        })
+        .collect();
+    files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
@@ -88,8 +95,9 @@ fn user_sql(sql: &str) -> String {
 /// A `sql:` check's query with `{{ table }}` replaced and trailing `;` removed.
 /// It is embedded as `(\n<query>\n)`, so a final `--` comment is harmless.
 fn user_query(query: &str, table: &str) -> String {
-    let placeholder = regex::Regex::new(r"\{\{\s*table\s*\}\}").expect("valid regex");
-    let query = placeholder.replace_all(query, regex::NoExpand(table));
+    static PLACEHOLDER: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\{\{\s*table\s*\}\}").expect("valid regex"));
+    let query = PLACEHOLDER.replace_all(query, regex::NoExpand(table));
     crate::sqlcheck::strip_trailing_semicolons(&query)
 }
 

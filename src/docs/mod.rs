@@ -27,6 +27,7 @@ pub use model::*;
 
 use base64::Engine as _;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -132,16 +133,29 @@ pub fn emit(ir: &Ir, options: &Options) -> Result<Docs, Box<TemplateError>> {
         style,
         script,
     };
-    let mut files = Vec::new();
-    for page in &catalog.contracts {
-        let context = minijinja::context! { page, assets => &assets };
-        for (template, path) in [
-            ("contract.md", page.md.clone()),
-            ("contract.html", format!("html/{}", page.html)),
-        ] {
-            let text = render(&env, template, context.clone()).map_err(fail)?;
-            files.push(GeneratedFile { path, text });
-        }
+    // Pages render in parallel; the first error in page order is reported.
+    let pages: Vec<Result<[GeneratedFile; 2], Error>> = catalog
+        .contracts
+        .par_iter()
+        .map(|page| {
+            let context = minijinja::context! { page, assets => &assets };
+            let md = render(&env, "contract.md", context.clone())?;
+            let html = render(&env, "contract.html", context)?;
+            Ok([
+                GeneratedFile {
+                    path: page.md.clone(),
+                    text: md,
+                },
+                GeneratedFile {
+                    path: format!("html/{}", page.html),
+                    text: html,
+                },
+            ])
+        })
+        .collect();
+    let mut files = Vec::with_capacity(pages.len() * 2 + 2);
+    for page in pages {
+        files.extend(page.map_err(fail)?);
     }
     let context = minijinja::context! { catalog => &catalog, assets => &assets };
     for (template, path) in [("index.md", "index.md"), ("index.html", "html/index.html")] {
