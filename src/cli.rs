@@ -662,9 +662,21 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
             EXIT_CONTRACT_ERRORS
         };
     }
-    let mut total = output::Written::default();
+    // Stage every destination's files before changing any: on a write
+    // error (a full disk, a read-only directory) nothing has changed.
+    let mut staged = Vec::new();
     for (d, plan) in destinations.iter().zip(&plans) {
-        match output::write(&d.dir, plan) {
+        match output::stage(&d.dir, plan, &output::RealDisk) {
+            Ok(s) => staged.push(s),
+            Err(err) => {
+                staged.into_iter().for_each(output::Staged::abort);
+                return out.fail(output_error(&err));
+            }
+        }
+    }
+    let mut total = output::Written::default();
+    for s in staged {
+        match s.commit() {
             Ok(w) => {
                 total.written += w.written;
                 total.unchanged += w.unchanged;

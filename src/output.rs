@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::sql::GeneratedFile;
@@ -150,11 +151,20 @@ pub fn plan(
 /// Compare a plan with the directory, writing nothing.
 pub fn check(out: &Path, plan: &Plan) -> Drift {
     let mut drift = Drift::default();
-    for file in &plan.files {
-        match std::fs::read(out.join(&file.path)) {
-            Ok(bytes) if bytes == file.text.as_bytes() => {}
-            Ok(_) => drift.stale.push(file.path.clone()),
-            Err(_) => drift.missing.push(file.path.clone()),
+    let states: Vec<Option<bool>> = plan
+        .files
+        .par_iter()
+        .map(|file| {
+            std::fs::read(out.join(&file.path))
+                .ok()
+                .map(|bytes| bytes == file.text.as_bytes())
+        })
+        .collect();
+    for (file, state) in plan.files.iter().zip(states) {
+        match state {
+            Some(true) => {}
+            Some(false) => drift.stale.push(file.path.clone()),
+            None => drift.missing.push(file.path.clone()),
         }
     }
     drift.extra = plan
@@ -166,59 +176,180 @@ pub fn check(out: &Path, plan: &Plan) -> Drift {
     drift
 }
 
-/// Carry out a plan: write changed files (each atomically), remove the
-/// dropped ones and the directories they leave empty, the manifest last.
-pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
-    let mut written = Written::default();
-    // The manifest (the last file) is written after the removals, so an
-    // interrupted run still lists every file it may have left behind.
-    let (manifest, files) = plan
-        .files
-        .split_last()
-        .map_or((None, &[][..]), |(m, f)| (Some(m), f));
-    for file in files {
-        write_if_changed(out, file, &mut written)?;
-    }
-    for removal in &plan.removals {
-        let path = out.join(removal);
-        match std::fs::remove_file(&path) {
-            Ok(()) => written.removed += 1,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => return Err(error(&path, format!("cannot remove: {err}"))),
-        }
-        // Remove directories the removal emptied, inside the run's scopes.
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            let in_scope = d.strip_prefix(out).ok().is_some_and(|rel| {
-                let rel = format!("{}/", rel.to_string_lossy().replace('\\', "/"));
-                rel != "/" && plan.scopes.iter().any(|s| rel.starts_with(s.as_str()))
-            });
-            if !in_scope || std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
-    if let Some(file) = manifest {
-        write_if_changed(out, file, &mut written)?;
-    }
-    Ok(written)
+/// Where generated files' bytes go: the real file system, or in tests one
+/// that fails part-way, as a full disk does.
+pub trait Disk: Sync {
+    /// Create or truncate the file `path` (its directory exists) holding `text`.
+    fn write(&self, path: &Path, text: &str) -> std::io::Result<()>;
 }
 
-/// Write one file atomically unless it already holds exactly this text.
-fn write_if_changed(
-    out: &Path,
-    file: &GeneratedFile,
-    written: &mut Written,
-) -> Result<(), OutputError> {
-    let path = out.join(&file.path);
-    if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
-        written.unchanged += 1;
-        return Ok(());
+/// The real file system.
+pub struct RealDisk;
+
+impl Disk for RealDisk {
+    fn write(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        std::fs::write(path, text)
     }
-    write_atomic(&path, &file.text).map_err(|err| error(&path, format!("cannot write: {err}")))?;
-    written.written += 1;
-    Ok(())
+}
+
+/// A plan whose changed files have been written next to their destinations
+/// as temporary files; [`Staged::commit`] renames them into place and
+/// [`Staged::abort`] deletes them, leaving the directory as it was.
+#[must_use = "a staged plan is committed or aborted"]
+pub struct Staged<'a> {
+    out: PathBuf,
+    plan: &'a Plan,
+    /// (temporary file, destination), in plan order; the manifest's last
+    /// when it changed.
+    temps: Vec<(PathBuf, PathBuf)>,
+    manifest_changed: bool,
+    unchanged: usize,
+}
+
+/// Carry out a plan, staging every file first: on a write error (a full
+/// disk, a read-only directory) nothing in `out` has changed.
+pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
+    stage(out, plan, &RealDisk)?.commit()
+}
+
+/// The first half of [`write`]: write each changed file of `plan` (in
+/// parallel) to a temporary file beside its destination. On any error the
+/// temporary files written so far are deleted and the first error, in path
+/// order, is returned.
+pub fn stage<'a>(out: &Path, plan: &'a Plan, disk: &dyn Disk) -> Result<Staged<'a>, OutputError> {
+    let results: Vec<Result<Option<(PathBuf, PathBuf)>, OutputError>> = plan
+        .files
+        .par_iter()
+        .map(|file| {
+            let path = out.join(&file.path);
+            if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
+                return Ok(None);
+            }
+            let tmp = temp_path(&path);
+            let written = match path.parent() {
+                Some(dir) => std::fs::create_dir_all(dir),
+                None => Ok(()),
+            }
+            .and_then(|()| disk.write(&tmp, &file.text));
+            match written {
+                Ok(()) => Ok(Some((tmp, path))),
+                Err(err) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(error(&path, format!("cannot write: {err}")))
+                }
+            }
+        })
+        .collect();
+    let mut temps = Vec::new();
+    let mut first_error = None;
+    let mut unchanged = 0;
+    for result in results {
+        match result {
+            Ok(Some(temp)) => temps.push(temp),
+            Ok(None) => unchanged += 1,
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    let manifest_changed = temps
+        .last()
+        .zip(plan.files.last())
+        .is_some_and(|((_, dest), manifest)| *dest == out.join(&manifest.path));
+    let staged = Staged {
+        out: out.to_path_buf(),
+        plan,
+        temps,
+        manifest_changed,
+        unchanged,
+    };
+    match first_error {
+        Some(err) => {
+            staged.abort();
+            Err(err)
+        }
+        None => Ok(staged),
+    }
+}
+
+impl Staged<'_> {
+    /// Delete the temporary files: the directory is as it was.
+    pub fn abort(self) {
+        self.temps.par_iter().for_each(|(tmp, _)| {
+            let _ = std::fs::remove_file(tmp);
+        });
+    }
+
+    /// Rename the staged files into place, remove the dropped ones and the
+    /// directories they leave empty, the manifest last: an interrupted run
+    /// still lists every file it may have left behind.
+    pub fn commit(mut self) -> Result<Written, OutputError> {
+        let manifest = if self.manifest_changed {
+            self.temps.pop()
+        } else {
+            None
+        };
+        let mut written = Written {
+            unchanged: self.unchanged,
+            ..Written::default()
+        };
+        let renamed: Vec<Result<(), OutputError>> = self
+            .temps
+            .par_iter()
+            .map(|(tmp, dest)| {
+                std::fs::rename(tmp, dest).map_err(|err| {
+                    let _ = std::fs::remove_file(tmp);
+                    error(dest, format!("cannot write: {err}"))
+                })
+            })
+            .collect();
+        if let Some(err) = renamed.into_iter().find_map(Result::err) {
+            if let Some((tmp, _)) = manifest {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(err);
+        }
+        written.written = self.temps.len();
+        let out = &self.out;
+        for removal in &self.plan.removals {
+            let path = out.join(removal);
+            match std::fs::remove_file(&path) {
+                Ok(()) => written.removed += 1,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(error(&path, format!("cannot remove: {err}"))),
+            }
+            // Remove directories the removal emptied, inside the run's scopes.
+            let mut dir = path.parent();
+            while let Some(d) = dir {
+                let in_scope = d.strip_prefix(out).ok().is_some_and(|rel| {
+                    let rel = format!("{}/", rel.to_string_lossy().replace('\\', "/"));
+                    rel != "/" && self.plan.scopes.iter().any(|s| rel.starts_with(s.as_str()))
+                });
+                if !in_scope || std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        if let Some((tmp, dest)) = manifest {
+            std::fs::rename(&tmp, &dest).map_err(|err| {
+                let _ = std::fs::remove_file(&tmp);
+                error(&dest, format!("cannot write: {err}"))
+            })?;
+            written.written += 1;
+        }
+        Ok(written)
+    }
+}
+
+/// The temporary file a file is staged in: hidden, in the same directory
+/// (so the rename is atomic).
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.datapact-tmp"))
 }
 
 /// Write via a temporary file in the same directory and rename, so readers
@@ -229,15 +360,12 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.datapact-tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let tmp = temp_path(path);
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
 }
 
 #[cfg(test)]
@@ -250,5 +378,104 @@ mod tests {
             assert!(!is_safe_relative(bad), "{bad}");
         }
         assert!(is_safe_relative("sql/duckdb/shop.orders.sql"));
+    }
+
+    /// A disk that fills up: the `room`-th write and later ones write half
+    /// their bytes, then fail with ENOSPC.
+    struct FullDisk {
+        room: usize,
+        writes: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Disk for FullDisk {
+        fn write(&self, path: &Path, text: &str) -> std::io::Result<()> {
+            let n = self
+                .writes
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n < self.room {
+                return std::fs::write(path, text);
+            }
+            std::fs::write(path, &text.as_bytes()[..text.len() / 2])?;
+            Err(std::io::Error::from_raw_os_error(28))
+        }
+    }
+
+    fn file(path: &str, text: &str) -> GeneratedFile {
+        GeneratedFile {
+            path: path.to_string(),
+            text: text.to_string(),
+        }
+    }
+
+    /// Every file under `dir` (hidden ones too) with its text.
+    fn snapshot(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, std::fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn a_full_disk_changes_nothing() {
+        let dir = std::env::temp_dir().join(format!("datapact-full-disk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let scopes = vec!["sql/".to_string()];
+        let old = plan(
+            &dir,
+            MANIFEST,
+            vec![file("sql/a.sql", "old a\n"), file("sql/gone.sql", "gone\n")],
+            &scopes,
+        )
+        .unwrap();
+        write(&dir, &old).unwrap();
+        let before = snapshot(&dir);
+
+        let new_files = vec![
+            file("sql/a.sql", "new a\n"),
+            file("sql/b/c.sql", "new c\n".repeat(100).as_str()),
+            file("sql/d.sql", "new d\n"),
+        ];
+        let new = plan(&dir, MANIFEST, new_files, &scopes).unwrap();
+        for room in 0..4 {
+            let disk = FullDisk {
+                room,
+                writes: Default::default(),
+            };
+            let err = stage(&dir, &new, &disk).err().expect("the disk is full");
+            assert!(err.message.starts_with("cannot write: "), "{}", err.message);
+            assert!(
+                err.message.contains("No space left on device"),
+                "{}",
+                err.message
+            );
+            // No file changed, none was added (no temporary file is left), none removed.
+            assert_eq!(snapshot(&dir), before, "room for {room} writes");
+        }
+
+        let written = stage(&dir, &new, &RealDisk).unwrap().commit().unwrap();
+        assert_eq!(
+            written,
+            Written {
+                written: 4,
+                unchanged: 0,
+                removed: 1
+            }
+        );
+        let after = snapshot(&dir);
+        let names: Vec<&str> = after.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(names, [MANIFEST, "sql/a.sql", "sql/b/c.sql", "sql/d.sql"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
