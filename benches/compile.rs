@@ -1,0 +1,250 @@
+//! Compile throughput: `cargo bench --bench compile [-- SIZES]` (default
+//! `100,1000,10000`).
+//!
+//! For each size N, a deterministic set of N contracts (see
+//! `support/generate.rs`) is written under `target/bench/compile/N/`, then
+//! each stage runs in a fresh child process (this same executable), so that
+//! its peak RSS is its own:
+//!
+//! - `load`: read the files and parse their YAML (the floor);
+//! - `validate`: load, parse, validate and lower (what `datapact validate` does);
+//! - `emit`: validate, then render every target in memory: SQL for all 8
+//!   dialects, dbt and docs;
+//! - `compile (write)`: `datapact compile --target sql,dbt,docs --dialect all
+//!   --dbt-dialect duckdb --out DIR` into an empty directory;
+//! - `compile (unchanged)`: the same again, every file already up to date;
+//! - `compile --check`: the CI gate on the up-to-date directory.
+//!
+//! Each stage runs `RUNS` times (default 3); the table shows the median
+//! wall time and the largest peak RSS. Figures are printed, never asserted.
+
+#[path = "support/generate.rs"]
+mod generate;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use clap::Parser as _;
+
+const STAGES: &[&str] = &["load", "validate", "emit", "write", "unchanged", "check"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(&args[1], Path::new(&args[2]));
+        return;
+    }
+    // `cargo bench` passes `--bench`; anything else is the list of sizes.
+    let sizes: Vec<usize> = args
+        .iter()
+        .filter(|a| !a.starts_with("--"))
+        .flat_map(|a| a.split(',').map(|n| n.parse().expect("sizes are numbers")))
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![100, 1_000, 10_000]
+    } else {
+        sizes
+    };
+    let runs: usize = std::env::var("RUNS").map_or(3, |r| r.parse().expect("RUNS is a number"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench/compile");
+    println!(
+        "compile throughput, {} runs per stage, {} threads available",
+        runs,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:>6} {:>9} {:>22} {:>10} {:>11} {:>9}",
+        "N", "files", "stage", "wall ms", "× load", "peak MB"
+    );
+    for n in sizes {
+        let dir = root.join(n.to_string());
+        let contracts = dir.join("contracts");
+        let bytes = write_contracts(&contracts, n);
+        let out = dir.join("out");
+        let mut load_ms = f64::NAN;
+        for stage in STAGES {
+            let mut walls = Vec::new();
+            let mut peak = 0;
+            for _ in 0..runs {
+                if *stage == "write" {
+                    let _ = std::fs::remove_dir_all(&out);
+                }
+                let (wall, rss) = run_child(stage, &dir);
+                walls.push(wall);
+                peak = peak.max(rss);
+            }
+            walls.sort_by(f64::total_cmp);
+            let wall = walls[walls.len() / 2];
+            if *stage == "load" {
+                load_ms = wall;
+            }
+            let files = if *stage == "load" {
+                format!("{}", n)
+            } else {
+                String::new()
+            };
+            println!(
+                "{:>6} {:>9} {:>22} {:>10.1} {:>11.2} {:>9.1}",
+                n,
+                files,
+                label(stage),
+                wall,
+                wall / load_ms,
+                peak as f64 / 1024.0
+            );
+        }
+        let written = count_files(&out);
+        println!(
+            "{:>6} {} contracts, {:.1} MB of YAML; compile wrote {} files, {:.1} MB",
+            n,
+            n,
+            bytes as f64 / 1e6,
+            written.0,
+            written.1 as f64 / 1e6
+        );
+    }
+}
+
+fn label(stage: &str) -> &'static str {
+    match stage {
+        "load" => "load (floor)",
+        "validate" => "validate",
+        "emit" => "emit all in memory",
+        "write" => "compile (write)",
+        "unchanged" => "compile (unchanged)",
+        "check" => "compile --check",
+        _ => unreachable!(),
+    }
+}
+
+/// Write the N contracts, leaving files that already hold the same text.
+fn write_contracts(dir: &Path, n: usize) -> usize {
+    let mut bytes = 0;
+    for i in 0..n {
+        let path = dir.join(generate::contract_path(i));
+        let text = generate::contract(i, 42);
+        bytes += text.len();
+        if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+            continue;
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+    }
+    bytes
+}
+
+fn count_files(dir: &Path) -> (usize, u64) {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .fold((0, 0), |(n, b), e| {
+            (n + 1, b + e.metadata().map_or(0, |m| m.len()))
+        })
+}
+
+/// Run one stage in a child process; its wall time (ms) and peak RSS (KiB).
+fn run_child(stage: &str, dir: &Path) -> (f64, u64) {
+    let exe = std::env::current_exe().unwrap();
+    let output = Command::new(exe)
+        .args(["--child", stage])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    let mut fields = last.split_whitespace();
+    match (fields.next(), fields.next()) {
+        (Some(wall), Some(rss)) if output.status.success() => {
+            (wall.parse().unwrap(), rss.parse().unwrap())
+        }
+        _ => panic!(
+            "stage {stage} failed: {}\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// In the child: run the stage, then print `<wall ms> <peak RSS KiB>`.
+fn child(stage: &str, dir: &Path) {
+    // As a user runs it: in the project, on its `contracts/` directory.
+    std::env::set_current_dir(dir).unwrap();
+    let contracts = vec![PathBuf::from("contracts")];
+    let out = PathBuf::from("out");
+    let start = Instant::now();
+    match stage {
+        "load" => {
+            let (sources, diagnostics) = datapact::load::load(&contracts);
+            assert!(diagnostics.is_empty());
+            for (id, file) in sources.iter() {
+                let (node, diagnostics) = datapact::syntax::yaml::parse(id, file);
+                assert!(node.is_some() && diagnostics.is_empty());
+            }
+        }
+        "validate" => {
+            let (sources, _) = datapact::load::load(&contracts);
+            let checked = datapact::check(&sources);
+            assert!(checked.ir.is_some(), "the generated contracts are valid");
+        }
+        "emit" => {
+            let (sources, _) = datapact::load::load(&contracts);
+            let ir = datapact::check(&sources).ir.expect("valid");
+            let mut bytes = 0;
+            for dialect in datapact::dialect::Dialect::ALL {
+                bytes += size(&datapact::sql::emit(&ir, dialect));
+            }
+            let options = datapact::dbt::Options {
+                dialect: datapact::dialect::Dialect::Duckdb,
+                tests: datapact::project::DbtTests::PerRule,
+                enforce_contracts: true,
+            };
+            bytes += size(&datapact::dbt::emit(&ir, &options).unwrap());
+            let docs = datapact::docs::emit(&ir, &datapact::docs::Options::default()).unwrap();
+            bytes += size(&docs.files);
+            assert!(bytes > 0);
+        }
+        "write" | "unchanged" | "check" => {
+            let mut args: Vec<PathBuf> = ["datapact", "--color", "never", "compile"]
+                .iter()
+                .map(PathBuf::from)
+                .collect();
+            for a in [
+                "--target",
+                "sql,dbt,docs",
+                "--dialect",
+                "all",
+                "--dbt-dialect",
+                "duckdb",
+            ] {
+                args.push(a.into());
+            }
+            args.push("--out".into());
+            args.push(out);
+            if stage == "check" {
+                args.push("--check".into());
+            }
+            let cli = datapact::cli::Cli::parse_from(args);
+            let code = datapact::cli::run(&cli);
+            assert_eq!(code, 0, "compile failed");
+        }
+        _ => panic!("unknown stage {stage}"),
+    }
+    let wall = start.elapsed().as_secs_f64() * 1e3;
+    println!("{wall:.3} {}", peak_rss_kib());
+}
+
+fn size(files: &[datapact::sql::GeneratedFile]) -> usize {
+    files.iter().map(|f| f.text.len()).sum()
+}
+
+/// The process's peak resident set size (`VmHWM`), in KiB.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
