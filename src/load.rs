@@ -38,7 +38,7 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
                     )),
                 }
             }
-        } else if path.exists() {
+        } else if path.symlink_metadata().is_ok() {
             files.push(path.clone());
         } else {
             diagnostics.push(io_error(path, "no such file or directory"));
@@ -51,7 +51,7 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
     let read: Vec<_> = files
         .into_par_iter()
         .map(|file| {
-            let bytes = std::fs::read(&file);
+            let bytes = read_contract(&file);
             (file, bytes)
         })
         .collect();
@@ -62,10 +62,33 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
                     diagnostics.push(io_error(&file, "not UTF-8 text"));
                 }
             }
-            Err(err) => diagnostics.push(io_error(&file, &err.to_string())),
+            Err(why) => diagnostics.push(io_error(&file, &why)),
         }
     }
     (sources, diagnostics)
+}
+
+/// A contract file's bytes. Only regular files are read (a FIFO would block
+/// forever, a device never end), and only up to the size limit.
+fn read_contract(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let limit = crate::syntax::yaml::MAX_FILE_BYTES;
+    // Before opening: opening a FIFO blocks until something writes to it.
+    let meta = std::fs::metadata(path).map_err(|err| err.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| err.to_string())?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "the file is larger than the limit of {limit} bytes for a contract file"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Add a file's bytes as text; `Err` if they are not UTF-8.

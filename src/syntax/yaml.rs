@@ -18,6 +18,11 @@ use crate::source::{FileId, SourceFile, Span};
 const MAX_DEPTH: usize = 128;
 /// Maximum number of nodes in one document after alias expansion.
 const MAX_NODES: usize = 200_000;
+/// Maximum size of a contract file: 20 times the largest public contract
+/// we know (192 KB), so memory and time stay bounded on any input.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+/// Maximum length of one value (a description, a pattern, an expression).
+pub const MAX_SCALAR_BYTES: usize = 64 << 10;
 
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -263,6 +268,27 @@ impl Builder<'_> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.grow(1, span)?;
+                if text.len() > MAX_SCALAR_BYTES {
+                    // Underline only the value's first character: the
+                    // snippet would print all of it.
+                    let first = self.source.text[span.start..]
+                        .chars()
+                        .next()
+                        .map_or(0, char::len_utf8);
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            Code::YamlSyntax,
+                            format!(
+                                "value is too long: {} bytes, more than the limit of {MAX_SCALAR_BYTES}",
+                                text.len()
+                            ),
+                        )
+                        .with_label(
+                            Span::new(self.file, span.start, span.start + first),
+                            "this value",
+                        ),
+                    ));
+                }
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let value = if style == ScalarStyle::Plain && !forced_string {
                     resolve_plain(&text)
@@ -398,6 +424,18 @@ impl Builder<'_> {
 
 /// Parse one YAML document. Returns `None` for an empty file (no document).
 pub fn parse(file: FileId, source: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
+    if source.text.len() > MAX_FILE_BYTES {
+        let diagnostic = Diagnostic::error(
+            Code::YamlSyntax,
+            format!(
+                "file is too large: {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                source.text.len()
+            ),
+        )
+        .with_label(Span::new(file, 0, 0), "in this file")
+        .with_help("split the file: one contract per file is the convention");
+        return (None, vec![diagnostic]);
+    }
     let mut builder = Builder {
         file,
         source,
