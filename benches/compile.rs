@@ -1,5 +1,5 @@
 //! Compile throughput: `cargo bench --bench compile [-- SIZES]` (default
-//! `100,1000,10000`).
+//! `100,1000,10000`). Under `cargo test` it is a smoke run on 10 contracts.
 //!
 //! For each size N, a deterministic set of N contracts (see
 //! `support/generate.rs`) is written under `target/bench/compile/N/`, then
@@ -42,12 +42,19 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .flat_map(|a| a.split(',').map(|n| n.parse().expect("sizes are numbers")))
         .collect();
-    let sizes = if sizes.is_empty() {
-        vec![100, 1_000, 10_000]
-    } else {
-        sizes
+    // `cargo test --all-targets` runs this without `--bench`: a smoke run
+    // of every stage on 10 contracts, once.
+    let smoke = !args.iter().any(|a| a == "--bench");
+    let sizes = match (sizes.is_empty(), smoke) {
+        (false, _) => sizes,
+        (true, false) => vec![100, 1_000, 10_000],
+        (true, true) => vec![10],
     };
-    let runs: usize = std::env::var("RUNS").map_or(3, |r| r.parse().expect("RUNS is a number"));
+    let runs: usize = match std::env::var("RUNS") {
+        Ok(r) => r.parse().expect("RUNS is a number"),
+        Err(_) if smoke => 1,
+        Err(_) => 3,
+    };
     // Writing ~330 files per contract: above this many contracts the disk
     // stages take many minutes on a slow file system, so they are skipped.
     let disk_up_to: usize =
