@@ -14,11 +14,8 @@ use std::process::Command;
 
 use common::{datapact, stderr};
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("datapact-errors-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn tempdir(name: &str) -> std::path::PathBuf {
+    common::tempdir(&format!("errors-{name}"))
 }
 
 /// Every file under `dir` (hidden ones too) with its bytes.
