@@ -240,15 +240,15 @@ pub fn jinja_arg(text: &str) -> String {
 }
 
 /// A SQL condition dbt embeds in its own SQL (`where`, freshness `filter`):
-/// [`jinja_text`]; with a `--` comment, in parentheses after a line break
-/// (dbt trims a trailing one), so the comment cannot swallow what dbt
-/// writes after it.
-fn jinja_condition(sql: &str) -> String {
-    let sql = sql.trim();
+/// with `d`'s quoting ([`crate::sqlcheck::for_dialect`]), as [`jinja_text`];
+/// with a `--` comment, in parentheses after a line break (dbt trims a
+/// trailing one), so the comment cannot swallow what dbt writes after it.
+fn jinja_condition(sql: &str, d: &dyn SqlDialect) -> String {
+    let sql = crate::sqlcheck::for_dialect(sql.trim(), d);
     if sql.contains("--") {
         jinja_text(&format!("({sql}\n)"))
     } else {
-        jinja_text(sql)
+        jinja_text(&sql)
     }
 }
 
@@ -776,7 +776,7 @@ impl Emitter<'_> {
             }
         }
         if let Some(filter) = &check.filter {
-            freshness.push(("filter".into(), Yaml::str(jinja_condition(filter))));
+            freshness.push(("filter".into(), Yaml::str(jinja_condition(filter, self.d))));
         }
         // dbt needs a timestamp: a date is its midnight, taken as UTC.
         let loaded_at = match self.column_type(column) {
@@ -971,7 +971,8 @@ impl Emitter<'_> {
                 }
             }
             (CheckKind::Expression { sql }, _) => {
-                args.push(("expression".into(), Yaml::str(jinja_arg(sql.trim()))));
+                let sql = crate::sqlcheck::for_dialect(sql.trim(), self.d);
+                args.push(("expression".into(), Yaml::str(jinja_arg(&sql))));
                 "datapact_expression"
             }
             (CheckKind::UniqueCombination { columns }, _) => {
@@ -1032,7 +1033,7 @@ impl Emitter<'_> {
             config.insert(0, ("severity".into(), Yaml::str("warn")));
         }
         if let Some(filter) = &check.filter {
-            config.push(("where".into(), Yaml::str(jinja_condition(filter))));
+            config.push(("where".into(), Yaml::str(jinja_condition(filter, self.d))));
         }
         // Failures within the tolerance warn; past it, an error-severity
         // check fails (docs/contract-format.md).

@@ -81,10 +81,11 @@ pub fn needs_own_scan(kind: &CheckKind) -> bool {
     matches!(kind, CheckKind::References { .. } | CheckKind::Sql { .. })
 }
 
-/// User SQL (`where`, `expression`) in parentheses; a `--` comment in it
+/// User SQL (`where`, `expression`) with `d`'s quoting
+/// ([`crate::sqlcheck::for_dialect`]), in parentheses; a `--` comment in it
 /// must not swallow what follows, so it then ends with a line break.
-fn user_sql(sql: &str) -> String {
-    let sql = sql.trim();
+fn user_sql(sql: &str, d: &dyn SqlDialect) -> String {
+    let sql = crate::sqlcheck::for_dialect(sql.trim(), d);
     if sql.contains("--") {
         format!("({sql}\n)")
     } else {
@@ -181,7 +182,7 @@ impl<'a> Emitter<'a> {
                     .collect();
                 bounds.join(" or ")
             }
-            CheckKind::Expression { sql } => format!("not {}", user_sql(sql)),
+            CheckKind::Expression { sql } => format!("not {}", user_sql(sql, self.d)),
             _ => return None,
         })
     }
@@ -189,7 +190,7 @@ impl<'a> Emitter<'a> {
     /// `(where) and (predicate)`, or the predicate alone.
     fn filtered(&self, check: &Check, predicate: &str) -> String {
         match &check.filter {
-            Some(w) => format!("{} and ({predicate})", user_sql(w)),
+            Some(w) => format!("{} and ({predicate})", user_sql(w, self.d)),
             None => predicate.to_string(),
         }
     }
@@ -287,7 +288,7 @@ impl<'a> Emitter<'a> {
                 Some(w) => {
                     scan.push((
                         seen_alias.clone(),
-                        self.count(&format!("case when {} then 1 end", user_sql(w))),
+                        self.count(&format!("case when {} then 1 end", user_sql(w, self.d))),
                     ));
                     s(&seen_alias)
                 }
@@ -303,7 +304,7 @@ impl<'a> Emitter<'a> {
                     let column = self.q(check.column.as_deref().unwrap_or_default());
                     let ty = self.column_type(check.column.as_deref().unwrap_or_default());
                     let value = match &check.filter {
-                        Some(w) => format!("case when {} then {column} end", user_sql(w)),
+                        Some(w) => format!("case when {} then {column} end", user_sql(w, self.d)),
                         None => column,
                     };
                     let failures = counted(
@@ -372,7 +373,11 @@ impl<'a> Emitter<'a> {
                     error_after,
                 } => {
                     let value = match &check.filter {
-                        Some(w) => format!("case when {} then {} end", user_sql(w), self.q(column)),
+                        Some(w) => format!(
+                            "case when {} then {} end",
+                            user_sql(w, self.d),
+                            self.q(column)
+                        ),
                         None => self.q(column),
                     };
                     let age_alias = format!("age_{n}");
@@ -612,7 +617,7 @@ impl<'a> Emitter<'a> {
         let column = self.q(check.column.as_deref().unwrap_or_default());
         let mut conditions = Vec::new();
         if let Some(w) = &check.filter {
-            conditions.push(user_sql(w));
+            conditions.push(user_sql(w, self.d));
         }
         conditions.push(format!("{source}.{column} is not null"));
         conditions.push(format!(

@@ -6,6 +6,8 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
+use crate::dialect::SqlDialect;
+
 /// Names the SQL standard treats as values, not columns.
 const NOT_COLUMNS: &[&str] = &[
     "current_date",
@@ -144,6 +146,79 @@ pub fn strip_trailing_semicolons(sql: &str) -> String {
     }
 }
 
+/// User SQL (`expression`, `where`) as `d` reads it.
+///
+/// Contracts write this SQL in one portable form: `"double quotes"` (or
+/// backticks) around identifiers, `'single quotes'` around strings with `''`
+/// for a quote and `\` an ordinary character. Engines differ on exactly
+/// these: Spark and BigQuery read `"x"` as a string and take `\` in `'...'`
+/// as an escape. So every quoted identifier and string literal is written
+/// again with `d`'s quoting; all else is kept byte for byte. SQL the generic
+/// tokenizer cannot read is kept as written.
+pub fn for_dialect(sql: &str, d: &dyn SqlDialect) -> String {
+    let dialect = GenericDialect {};
+    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&dialect, sql).tokenize_with_location()
+    else {
+        return sql.to_string();
+    };
+    let mut out = String::with_capacity(sql.len());
+    let mut cursor = Cursor::new(sql);
+    let mut copied = 0;
+    for token in &tokens {
+        let replacement = match &token.token {
+            Token::Word(w) if w.quote_style.is_some() => d.quote_ident(&w.value),
+            Token::SingleQuotedString(text) => d.string_literal(text),
+            _ => continue,
+        };
+        let (Some(start), Some(end)) = (
+            cursor.offset(token.span.start),
+            cursor.offset(token.span.end),
+        ) else {
+            return sql.to_string();
+        };
+        out.push_str(&sql[copied..start]);
+        out.push_str(&replacement);
+        copied = end;
+    }
+    out.push_str(&sql[copied..]);
+    out
+}
+
+/// Byte offsets of the tokenizer's (line, character column) locations,
+/// asked for in increasing order: one pass over the text in all.
+struct Cursor<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u64,
+    column: u64,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Self {
+        Cursor {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    /// The offset of `at`; None if it lies before the cursor or past the end.
+    fn offset(&mut self, at: sqlparser::tokenizer::Location) -> Option<usize> {
+        while (self.line, self.column) < (at.line, at.column) {
+            let c = self.text[self.offset..].chars().next()?;
+            self.offset += c.len_utf8();
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        ((self.line, self.column) == (at.line, at.column)).then_some(self.offset)
+    }
+}
+
 /// 1-based line and character column → byte offset.
 fn line_col_to_offset(text: &str, line: u64, column: u64) -> Option<usize> {
     let mut start = 0;
@@ -170,5 +245,34 @@ mod semicolon_tests {
         assert_eq!(strip("select ';' ;; "), "select ';'");
         assert_eq!(strip("select 'é';\n/* c */"), "select 'é'\n/* c */");
         assert_eq!(strip("select 1 -- x;"), "select 1 -- x;");
+    }
+}
+
+#[cfg(test)]
+mod for_dialect_tests {
+    use super::for_dialect;
+    use crate::dialect::Dialect;
+
+    #[test]
+    fn user_sql_takes_each_dialects_quoting() {
+        let sql = "\"Order ID\" > 0 and status <> 'it''s' -- \"c\" 'x'\n and `b` = 'a\\b' and \"é\" = 'ü'";
+        let spark = for_dialect(sql, Dialect::Databricks.sql());
+        assert_eq!(
+            spark,
+            "`Order ID` > 0 and status <> 'it\\'s' -- \"c\" 'x'\n and `b` = 'a\\\\b' and `é` = 'ü'"
+        );
+        assert_eq!(
+            for_dialect(sql, Dialect::Postgres.sql()),
+            "\"Order ID\" > 0 and status <> 'it''s' -- \"c\" 'x'\n and \"b\" = 'a\\b' and \"é\" = 'ü'"
+        );
+        assert_eq!(
+            for_dialect(r#""a""b" = 1"#, Dialect::Databricks.sql()),
+            "`a\"b` = 1"
+        );
+        // Not tokenizable: kept as written.
+        assert_eq!(
+            for_dialect("\"open = 1", Dialect::Databricks.sql()),
+            "\"open = 1"
+        );
     }
 }
