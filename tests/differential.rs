@@ -1,10 +1,12 @@
 //! Differential test: random contracts over random typed rows (NULLs,
 //! duplicates, empty tables, values on the bounds). The check query's
-//! verdicts on DuckDB and PostgreSQL must equal those of an independent
+//! verdicts on DuckDB, PostgreSQL and Spark must equal those of an independent
 //! reference evaluator written here, over the same rows.
 //!
-//! DATAPACT_DIFF_CASES sets the number of cases (default 1000) and
-//! DATAPACT_DIFF_SEED the seed (default: random, printed) to reproduce a run.
+//! DATAPACT_DIFF_CASES sets the number of cases (default 1000) on DuckDB and
+//! PostgreSQL, DATAPACT_DIFF_SPARK_CASES on Spark (default 100, the first cases of
+//! the seed's sequence), and DATAPACT_DIFF_SEED the seed (default: random,
+//! printed) to reproduce a run.
 
 mod common;
 mod harness;
@@ -639,16 +641,31 @@ fn case_count() -> usize {
         .unwrap_or(1000)
 }
 
+/// Spark runs a case in ~0.5 s (a table write and a query, each a local job),
+/// so its leg takes the first `DATAPACT_DIFF_SPARK_CASES` (default 100) of
+/// the same seed's cases.
+fn spark_case_count() -> usize {
+    std::env::var("DATAPACT_DIFF_SPARK_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
 #[test]
 fn check_queries_agree_with_the_reference_evaluator() {
-    let engines: Vec<Engine> = Engine::ALL
-        .into_iter()
-        .filter(|e| harness::available(*e))
-        .collect();
-    if engines.is_empty() {
-        return;
-    }
-    let seed: u64 = std::env::var("DATAPACT_DIFF_SEED")
+    differential(&[Engine::Duckdb, Engine::Postgres], case_count());
+}
+
+/// The Spark leg, in its own test so it runs beside the others. Every other
+/// case runs with `spark.sql.ansi.enabled = false` (Databricks classic
+/// compute before Spark 4), the rest with Spark 4's default ANSI mode.
+#[test]
+fn check_queries_agree_with_the_reference_evaluator_on_spark() {
+    differential(&[Engine::Spark], spark_case_count());
+}
+
+fn seed() -> u64 {
+    std::env::var("DATAPACT_DIFF_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| {
@@ -656,7 +673,19 @@ fn check_queries_agree_with_the_reference_evaluator() {
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_nanos() as u64
-        });
+        })
+}
+
+fn differential(engines: &[Engine], count: usize) {
+    let engines: Vec<Engine> = engines
+        .iter()
+        .copied()
+        .filter(|e| harness::available(*e))
+        .collect();
+    if engines.is_empty() {
+        return;
+    }
+    let seed = seed();
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let mut runner = TestRunner::new_with_rng(
@@ -664,7 +693,6 @@ fn check_queries_agree_with_the_reference_evaluator() {
         TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
     );
     let strategy = spec_strategy();
-    let count = case_count();
     let mut specs = Vec::new();
     let mut irs = Vec::new();
     for id in 0..count {
@@ -704,9 +732,13 @@ fn check_queries_agree_with_the_reference_evaluator() {
                         .map(|row| row.iter().map(|v| v.as_ref().map(Val::literal)).collect())
                         .collect(),
                 };
+                let mut setup = harness::table_setup(&table, dialect);
+                if *engine == Engine::Spark && id % 2 == 1 {
+                    setup.insert(0, "set spark.sql.ansi.enabled = false".into());
+                }
                 Case {
                     id: id.to_string(),
-                    setup: harness::table_setup(&table, dialect),
+                    setup,
                     queries: vec![datapact::sql::check_query(ds, dialect)],
                 }
             })
@@ -736,8 +768,13 @@ fn check_queries_agree_with_the_reference_evaluator() {
                     (None, None) => Err("no result".into()),
                 };
             if actual.as_ref() != Ok(&expected) {
+                let mode = if *engine == Engine::Spark && id % 2 == 1 {
+                    " (spark.sql.ansi.enabled = false)"
+                } else {
+                    ""
+                };
                 disagreements.push(format!(
-                    "{} case {id}:\n{yaml}rows: {:?}\nexpected {expected:?}\nactual   {actual:?}",
+                    "{}{mode} case {id}:\n{yaml}rows: {:?}\nexpected {expected:?}\nactual   {actual:?}",
                     engine.name(),
                     spec.rows
                 ));

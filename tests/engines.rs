@@ -1,4 +1,5 @@
-//! The generated SQL executed on real DuckDB and PostgreSQL.
+//! The generated SQL executed on real DuckDB, PostgreSQL and Apache Spark
+//! (local mode, the `databricks` dialect).
 //!
 //! Each file under tests/engines/cases/ holds contracts, the rows of their
 //! tables on good data and on bad data, and the exact verdicts expected on
@@ -334,35 +335,107 @@ fn cases() -> Vec<RuleCase> {
     paths.iter().map(|p| load_case(p)).collect()
 }
 
+/// Spark's session catalog (like Databricks' Hive metastore) accepts only
+/// letters, digits and `_` in schema and table names, so on Spark a dataset
+/// whose schema or table name has other characters is moved to a name made
+/// of its allowed characters and a sequence number, in every place the IR
+/// names it. Column names and literals keep every hostile character.
+/// Returns how many locations were moved.
+fn spark_locations(ir: &mut Ir) -> usize {
+    fn valid(name: &str) -> bool {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    }
+    let mut moved: Vec<(datapact::ir::Location, datapact::ir::Location)> = Vec::new();
+    for ds in &ir.datasets {
+        let loc = &ds.location;
+        if loc.schema.as_deref().is_none_or(valid) && valid(&loc.name) {
+            continue;
+        }
+        let n = moved.len();
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let to = datapact::ir::Location {
+            database: loc.database.clone(),
+            schema: loc.schema.as_deref().map(|s| format!("s{n}_{}", clean(s))),
+            name: format!("t{n}_{}", clean(&loc.name)),
+        };
+        moved.push((loc.clone(), to));
+    }
+    let relocate = |loc: &mut datapact::ir::Location| {
+        if let Some((_, to)) = moved.iter().find(|(from, _)| from == loc) {
+            *loc = to.clone();
+        }
+    };
+    for ds in &mut ir.datasets {
+        relocate(&mut ds.location);
+        for check in &mut ds.checks {
+            if let datapact::ir::CheckKind::References { location, .. } = &mut check.kind {
+                relocate(location);
+            }
+        }
+    }
+    moved.len()
+}
+
 fn run_on(engine: Engine) {
     if !harness::available(engine) {
         return;
     }
     let now = jiff::Timestamp::now();
-    let cases = cases();
+    let mut cases = cases();
+    let mut moved = 0;
+    if engine == Engine::Spark {
+        for case in &mut cases {
+            moved += spark_locations(&mut case.ir);
+        }
+    }
     let mut batch = Vec::new();
     let mut sides = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         for bad in [false, true] {
             if (bad && case.has_bad) || (!bad && case.has_good) {
                 batch.push(build(case, bad, engine.dialect(), now));
-                sides.push((i, bad));
+                sides.push((i, bad, ""));
             }
+        }
+    }
+    if engine == Engine::Spark {
+        // Spark 4 (and Databricks SQL) run in ANSI mode; Databricks classic
+        // compute and Spark 3 do not. Every run again with ANSI off.
+        for n in 0..batch.len() {
+            let mut run = batch[n].clone();
+            run.id.push_str(" (ansi off)");
+            run.setup
+                .insert(0, "set spark.sql.ansi.enabled = false".into());
+            batch.push(run);
+            sides.push((sides[n].0, sides[n].1, "spark.sql.ansi.enabled = false: "));
         }
     }
     let outcome = harness::run(engine, &batch);
     let mut problems = Vec::new();
-    for ((i, bad), result) in sides.iter().zip(&outcome.cases) {
-        problems.extend(verify(&cases[*i], *bad, result));
+    for ((i, bad, mode), result) in sides.iter().zip(&outcome.cases) {
+        problems.extend(
+            verify(&cases[*i], *bad, result)
+                .into_iter()
+                .map(|p| format!("{mode}{p}")),
+        );
     }
     eprintln!(
-        "{} {}: {} cases ({} runs, {} queries), {} problems",
+        "{} {}: {} cases ({} runs, {} queries), {} problems{}",
         outcome.engine,
         outcome.version,
         cases.len(),
         batch.len(),
         batch.iter().map(|c| c.queries.len()).sum::<usize>(),
-        problems.len()
+        problems.len(),
+        if moved > 0 {
+            format!(" ({moved} tables renamed for Spark's catalog)")
+        } else {
+            String::new()
+        }
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -375,6 +448,11 @@ fn rule_cases_on_duckdb() {
 #[test]
 fn rule_cases_on_postgres() {
     run_on(Engine::Postgres);
+}
+
+#[test]
+fn rule_cases_on_spark() {
+    run_on(Engine::Spark);
 }
 
 /// Every case file loads, names checks that exist, and covers every rule kind.

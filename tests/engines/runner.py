@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Execute SQL on one real engine; JSON in on stdin, JSON out on stdout.
 
-    $DATAPACT_PYTHON tests/engines/runner.py duckdb|postgres  < in.json > out.json
+    $DATAPACT_PYTHON tests/engines/runner.py duckdb|postgres|spark  < in.json > out.json
 
 Input:
     {"cases": [{"id": "...", "setup": ["create table ...", "insert ..."],
@@ -17,11 +17,17 @@ how it stays fast). postgres uses one
 connection (DSN from $DATAPACT_PG_DSN) for the whole run; each case runs in a
 transaction that is rolled back at its end, and each query in a savepoint, so
 a failing query yields {"error": ...} and the case's next queries still run.
+spark starts one local Spark session (PySpark, Java 17+) for the whole run,
+with an in-memory catalog and a warehouse directory in a temp dir deleted at
+the end; tables are real (parquet) tables there. After each case it runs
+RESET (undoing the case's SETs) and drops every schema, table and view the
+case made.
 A failing setup statement sets setup_error ("setup statement <0-based index>:
 <message>"), leaves results empty and skips the case's queries.
 
 The session time zone is America/Los_Angeles (override: $DATAPACT_TEST_TZ), never
-UTC, so SQL that silently depends on the session zone shows up.
+UTC, so SQL that silently depends on the session zone shows up (Spark:
+spark.sql.session.timeZone).
 
 Values: None -> null, bool -> true/false, int -> int (exact), Decimal -> string
 (str()), float -> number ("NaN", "Infinity", "-Infinity" as strings),
@@ -280,6 +286,99 @@ def postgres_exec_in_savepoint(cur, sql):
     return result
 
 
+# --- Spark --------------------------------------------------------------------
+
+
+def run_spark(cases, tz):
+    import tempfile
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise Fatal(f"spark: cannot import pyspark: {error_text(exc)}") from exc
+
+    try:
+        import logging
+
+        from pyspark.logger import PySparkLogger
+
+        # PySpark logs every failed query, with the JVM stack trace, to stderr;
+        # the error is in the query's result already.
+        PySparkLogger.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
+    except ImportError:
+        pass
+
+    work = tempfile.mkdtemp(prefix="datapact-spark-")
+    # Loopback only: the driver never needs the machine's host name.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    try:
+        spark = (
+            SparkSession.builder.master("local[2]")
+            .appName("datapact-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.memory", "1g")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.catalogImplementation", "in-memory")
+            .config("spark.sql.warehouse.dir", os.path.join(work, "warehouse"))
+            .config("spark.local.dir", os.path.join(work, "local"))
+            .config("spark.sql.session.timeZone", tz)
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        got = spark.conf.get("spark.sql.session.timeZone")
+    except Exception as exc:
+        raise Fatal(f"spark: cannot start a local session: {error_text(exc)}") from exc
+    if got != tz:
+        raise Fatal(f"spark: spark.sql.session.timeZone is {got!r} after setting it to {tz!r}")
+
+    def execute(sql):
+        df = spark.sql(sql)
+        return {
+            "columns": list(df.columns),
+            "rows": [[to_json(v) for v in row] for row in df.collect()],
+        }
+
+    out = []
+    try:
+        for case in cases:
+            try:
+                out.append(run_case(case, execute))
+            finally:
+                spark_reset(spark, tz)
+    finally:
+        version = spark.version
+        spark.stop()
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    return {"engine": "spark", "version": version, "cases": out}
+
+
+def spark_reset(spark, tz):
+    """Drop every table, view and database a case made, and undo its SETs."""
+    try:
+        spark.sql("RESET")
+        spark.conf.set("spark.sql.session.timeZone", tz)
+        spark.catalog.setCurrentDatabase("default")
+        for db in spark.catalog.listDatabases():
+            if db.name != "default":
+                spark.sql(f"drop database `{db.name.replace('`', '``')}` cascade")
+        for table in spark.catalog.listTables("default"):
+            name = table.name.replace("`", "``")
+            if table.isTemporary:
+                spark.catalog.dropTempView(table.name)
+            elif table.tableType == "VIEW":
+                spark.sql(f"drop view default.`{name}`")
+            else:
+                spark.sql(f"drop table default.`{name}`")
+        spark.catalog.clearCache()
+    except Exception as exc:
+        raise Fatal(f"spark: cannot clean up after a case: {error_text(exc)}") from exc
+
+
 # --- shared -------------------------------------------------------------------
 
 
@@ -305,14 +404,16 @@ def run_case(case, execute, execute_query=None):
 
 
 def main(argv):
-    if len(argv) != 2 or argv[1] not in ("duckdb", "postgres"):
-        print("usage: runner.py duckdb|postgres < cases.json", file=sys.stderr)
+    if len(argv) != 2 or argv[1] not in ("duckdb", "postgres", "spark"):
+        print("usage: runner.py duckdb|postgres|spark < cases.json", file=sys.stderr)
         return 2
     tz = os.environ.get("DATAPACT_TEST_TZ") or DEFAULT_TZ
     cases = read_input()
     try:
         if argv[1] == "duckdb":
             doc = run_duckdb(cases, tz)
+        elif argv[1] == "spark":
+            doc = run_spark(cases, tz)
         else:
             doc = run_postgres(cases, tz)
     except Fatal as exc:

@@ -1,9 +1,11 @@
-//! Running generated SQL on real engines (DuckDB and PostgreSQL), through
+//! Running generated SQL on real engines (DuckDB, PostgreSQL and Apache Spark
+//! in local mode), through
 //! `tests/engines/runner.py` in the project's venv, and parse checks with
 //! sqlglot through `tests/engines/parse.py`.
 //!
 //! `scripts/test` installs the engines, starts PostgreSQL and sets
-//! `DATAPACT_PYTHON`, `DATAPACT_PG_DSN` and `DATAPACT_REQUIRE_ENGINES=1`.
+//! `DATAPACT_PYTHON`, `DATAPACT_PG_DSN` and `DATAPACT_REQUIRE_ENGINES=1`;
+//! Spark also needs `java` (17 or newer) on the PATH or in `JAVA_HOME`.
 //! Without them (a plain `cargo test`), engine tests print why and skip,
 //! unless `DATAPACT_REQUIRE_ENGINES=1`, when they fail.
 #![allow(dead_code)]
@@ -23,20 +25,28 @@ use serde_json::json;
 pub enum Engine {
     Duckdb,
     Postgres,
+    /// Apache Spark in local mode (PySpark), running the `databricks` dialect.
+    Spark,
 }
 
 impl Engine {
-    pub const ALL: [Engine; 2] = [Engine::Duckdb, Engine::Postgres];
+    pub const ALL: [Engine; 3] = [Engine::Duckdb, Engine::Postgres, Engine::Spark];
 
     pub fn dialect(self) -> Dialect {
         match self {
             Engine::Duckdb => Dialect::Duckdb,
             Engine::Postgres => Dialect::Postgres,
+            Engine::Spark => Dialect::Databricks,
         }
     }
 
+    /// The engine's name, as `runner.py` takes it.
     pub fn name(self) -> &'static str {
-        self.dialect().name()
+        match self {
+            Engine::Duckdb => "duckdb",
+            Engine::Postgres => "postgres",
+            Engine::Spark => "spark",
+        }
     }
 }
 
@@ -81,6 +91,8 @@ pub fn available(engine: Engine) -> bool {
         Some("DATAPACT_PYTHON is not set")
     } else if engine == Engine::Postgres && std::env::var_os("DATAPACT_PG_DSN").is_none() {
         Some("DATAPACT_PG_DSN is not set")
+    } else if engine == Engine::Spark && !java_runs() {
+        Some("no `java` runs (Spark needs Java 17 or newer; scripts/install installs it)")
     } else {
         None
     };
@@ -100,6 +112,21 @@ pub fn available(engine: Engine) -> bool {
             false
         }
     }
+}
+
+/// Whether the `java` PySpark would start (`$JAVA_HOME/bin/java`, else the
+/// PATH's) runs.
+fn java_runs() -> bool {
+    let java = std::env::var_os("JAVA_HOME").map_or_else(
+        || std::path::PathBuf::from("java"),
+        |home| std::path::PathBuf::from(home).join("bin/java"),
+    );
+    Command::new(java)
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn python() -> String {
