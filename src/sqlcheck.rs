@@ -138,7 +138,9 @@ pub fn strip_trailing_semicolons(sql: &str) -> String {
             return sql;
         };
         let (line, column) = (last.span.start.line, last.span.start.column);
-        let Some(offset) = line_col_to_offset(&sql, line, column) else {
+        let Some(offset) =
+            line_col_to_offset(&sql, line, column).filter(|&offset| sql[offset..].starts_with(';'))
+        else {
             return sql;
         };
         sql.replace_range(offset..offset + 1, "");
@@ -153,9 +155,15 @@ pub fn strip_trailing_semicolons(sql: &str) -> String {
 /// for a quote and `\` an ordinary character. Engines differ on exactly
 /// these: Spark and BigQuery read `"x"` as a string and take `\` in `'...'`
 /// as an escape. So every quoted identifier and string literal is written
-/// again with `d`'s quoting; all else is kept byte for byte. SQL the generic
-/// tokenizer cannot read is kept as written.
+/// again with `d`'s quoting; all else is kept byte for byte. Left as written:
+/// SQL that does not parse as one generic expression (the `unparsed-sql`
+/// warning: it may be in the warehouse's own dialect), a string right after
+/// a word (a prefix such as BigQuery's `rb'...'`), and a quoted name right
+/// after `:` (a JSON path key such as Snowflake's `payload:"id"`).
 pub fn for_dialect(sql: &str, d: &dyn SqlDialect) -> String {
+    if !matches!(read_expression(sql), Expression::Parsed(_)) {
+        return sql.to_string();
+    }
     let dialect = GenericDialect {};
     let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&dialect, sql).tokenize_with_location()
     else {
@@ -164,10 +172,19 @@ pub fn for_dialect(sql: &str, d: &dyn SqlDialect) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut cursor = Cursor::new(sql);
     let mut copied = 0;
-    for token in &tokens {
-        let replacement = match &token.token {
-            Token::Word(w) if w.quote_style.is_some() => d.quote_ident(&w.value),
-            Token::SingleQuotedString(text) => d.string_literal(text),
+    for (i, token) in tokens.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| &tokens[p].token);
+        let replacement = match (&token.token, previous) {
+            (Token::Word(w), previous)
+                if w.quote_style.is_some() && previous != Some(&Token::Colon) =>
+            {
+                d.quote_ident(&w.value)
+            }
+            (Token::SingleQuotedString(text), previous)
+                if !matches!(previous, Some(Token::Word(_))) =>
+            {
+                d.string_literal(text)
+            }
             _ => continue,
         };
         let (Some(start), Some(end)) = (
@@ -176,12 +193,25 @@ pub fn for_dialect(sql: &str, d: &dyn SqlDialect) -> String {
         ) else {
             return sql.to_string();
         };
+        // The span must hold exactly this token (the tokenizer's spans are
+        // off inside `/*! ... */` comment hints, for one).
+        if !is_exactly(&sql[start..end], &token.token) {
+            return sql.to_string();
+        }
         out.push_str(&sql[copied..start]);
         out.push_str(&replacement);
         copied = end;
     }
     out.push_str(&sql[copied..]);
     out
+}
+
+/// Whether `text` tokenizes as `token` alone.
+fn is_exactly(text: &str, token: &Token) -> bool {
+    let dialect = GenericDialect {};
+    sqlparser::tokenizer::Tokenizer::new(&dialect, text)
+        .tokenize()
+        .is_ok_and(|tokens| tokens.len() == 1 && &tokens[0] == token)
 }
 
 /// Byte offsets of the tokenizer's (line, character column) locations,
@@ -245,6 +275,7 @@ mod semicolon_tests {
         assert_eq!(strip("select ';' ;; "), "select ';'");
         assert_eq!(strip("select 'é';\n/* c */"), "select 'é'\n/* c */");
         assert_eq!(strip("select 1 -- x;"), "select 1 -- x;");
+        assert_eq!(strip("select 1 /*! done;*/"), "select 1 /*! done;*/");
     }
 }
 
@@ -269,10 +300,28 @@ mod for_dialect_tests {
             for_dialect(r#""a""b" = 1"#, Dialect::Databricks.sql()),
             "`a\"b` = 1"
         );
-        // Not tokenizable: kept as written.
+        let spark = |sql| for_dialect(sql, Dialect::Databricks.sql());
+        // Not one generic expression, or not tokenizable: kept as written.
+        assert_eq!(spark("\"open = 1"), "\"open = 1");
+        assert_eq!(spark("\"a\" = 1; \"b\""), "\"a\" = 1; \"b\"");
+        // Comment hints, whose token spans are off: kept as written.
+        assert_eq!(spark("x /*!\"a\"*/ = 1"), "x /*!\"a\"*/ = 1");
+        assert_eq!(spark("x = 1 /*!50110 'x' */"), "x = 1 /*!50110 'x' */");
+        // A JSON path key after `:` and a prefixed string stay.
+        assert!(matches!(
+            super::read_expression("payload:\"id\" = 'a'"),
+            super::Expression::Parsed(_)
+        ));
         assert_eq!(
-            for_dialect("\"open = 1", Dialect::Databricks.sql()),
-            "\"open = 1"
+            for_dialect("payload:\"id\" = 'a'", Dialect::Snowflake.sql()),
+            "payload:\"id\" = 'a'"
         );
+        assert_eq!(spark("x = rb'\\d'"), "x = rb'\\d'");
+        // Parsed, but the comment hint's span is off: kept as written.
+        assert!(matches!(
+            super::read_expression("x /*! = \"a\" */"),
+            super::Expression::Parsed(_)
+        ));
+        assert_eq!(spark("x /*! = \"a\" */"), "x /*! = \"a\" */");
     }
 }
