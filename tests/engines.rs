@@ -403,13 +403,16 @@ fn run_on(engine: Engine) {
         }
     }
     if engine == Engine::Spark {
-        // Spark 4 (and Databricks SQL) run in ANSI mode; Databricks classic
-        // compute and Spark 3 do not. Every run again with ANSI off.
+        // Spark 4 and Databricks SQL run in ANSI mode; Spark 3 and Databricks
+        // classic compute do not. Every run in both modes, set explicitly.
         for n in 0..batch.len() {
             let mut run = batch[n].clone();
             run.id.push_str(" (ansi off)");
             run.setup
                 .insert(0, "set spark.sql.ansi.enabled = false".into());
+            batch[n]
+                .setup
+                .insert(0, "set spark.sql.ansi.enabled = true".into());
             batch.push(run);
             sides.push((sides[n].0, sides[n].1, "spark.sql.ansi.enabled = false: "));
         }

@@ -308,75 +308,101 @@ def run_spark(cases, tz):
     except ImportError:
         pass
 
+    import shutil
+
     work = tempfile.mkdtemp(prefix="datapact-spark-")
+    warehouse = os.path.join(work, "warehouse")
     # Loopback only: the driver never needs the machine's host name.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    spark = None
     try:
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .appName("datapact-tests")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.driver.memory", "1g")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.sql.catalogImplementation", "in-memory")
-            .config("spark.sql.warehouse.dir", os.path.join(work, "warehouse"))
-            .config("spark.local.dir", os.path.join(work, "local"))
-            .config("spark.sql.session.timeZone", tz)
-            .getOrCreate()
-        )
-        spark.sparkContext.setLogLevel("ERROR")
-        got = spark.conf.get("spark.sql.session.timeZone")
-    except Exception as exc:
-        raise Fatal(f"spark: cannot start a local session: {error_text(exc)}") from exc
-    if got != tz:
-        raise Fatal(f"spark: spark.sql.session.timeZone is {got!r} after setting it to {tz!r}")
+        try:
+            spark = (
+                SparkSession.builder.master("local[2]")
+                .appName("datapact-tests")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.driver.memory", "1g")
+                .config("spark.sql.shuffle.partitions", "2")
+                .config("spark.sql.catalogImplementation", "in-memory")
+                .config("spark.sql.warehouse.dir", warehouse)
+                .config("spark.local.dir", os.path.join(work, "local"))
+                .config("spark.sql.session.timeZone", tz)
+                .getOrCreate()
+            )
+            spark.sparkContext.setLogLevel("ERROR")
+            version = spark.version
+            got = spark.conf.get("spark.sql.session.timeZone")
+        except Exception as exc:
+            raise Fatal(f"spark: cannot start a local session: {error_text(exc)}") from exc
+        if got != tz:
+            raise Fatal(f"spark: spark.sql.session.timeZone is {got!r} after setting it to {tz!r}")
 
-    def execute(sql):
-        df = spark.sql(sql)
-        return {
-            "columns": list(df.columns),
-            "rows": [[to_json(v) for v in row] for row in df.collect()],
-        }
+        def execute(sql):
+            df = spark.sql(sql)
+            return {
+                "columns": list(df.columns),
+                "rows": [[to_json(v) for v in row] for row in df.collect()],
+            }
 
-    out = []
-    try:
+        out = []
         for case in cases:
             try:
                 out.append(run_case(case, execute))
             finally:
-                spark_reset(spark, tz)
+                spark_reset(spark, tz, warehouse)
+        return {"engine": "spark", "version": version, "cases": out}
     finally:
-        version = spark.version
-        spark.stop()
-        import shutil
-
+        if spark is not None:
+            try:
+                spark.stop()
+            except Exception:  # the JVM may be gone; the first error matters
+                pass
         shutil.rmtree(work, ignore_errors=True)
-    return {"engine": "spark", "version": version, "cases": out}
 
 
-def spark_reset(spark, tz):
-    """Drop every table, view and database a case made, and undo its SETs."""
+def spark_reset(spark, tz, warehouse):
+    """Undo everything a case did: its SETs, schemas, tables, views (temporary
+    and global temporary), temporary functions and cached data; then the
+    warehouse directory must be empty (a leftover table directory would make
+    the next case's `create table` of that name fail)."""
+    import shutil
+
+    def quoted(name):
+        return "`" + name.replace("`", "``") + "`"
+
     try:
         spark.sql("RESET")
         spark.conf.set("spark.sql.session.timeZone", tz)
         spark.catalog.setCurrentDatabase("default")
         for db in spark.catalog.listDatabases():
             if db.name != "default":
-                spark.sql(f"drop database `{db.name.replace('`', '``')}` cascade")
+                spark.sql(f"drop database {quoted(db.name)} cascade")
         for table in spark.catalog.listTables("default"):
-            name = table.name.replace("`", "``")
             if table.isTemporary:
                 spark.catalog.dropTempView(table.name)
             elif table.tableType == "VIEW":
-                spark.sql(f"drop view default.`{name}`")
+                spark.sql(f"drop view default.{quoted(table.name)}")
             else:
-                spark.sql(f"drop table default.`{name}`")
+                spark.sql(f"drop table default.{quoted(table.name)}")
+        global_temp = spark.conf.get("spark.sql.globalTempDatabase", "global_temp")
+        for table in spark.catalog.listTables(global_temp):
+            spark.catalog.dropGlobalTempView(table.name)
+        for (name,) in spark.sql("show user functions").collect():
+            # Temporary functions come unqualified; persistent ones as
+            # catalog.schema.name (only `default`'s survive the drops above).
+            if "." in name:
+                spark.sql(f"drop function if exists {name}")
+            else:
+                spark.sql(f"drop temporary function if exists {quoted(name)}")
         spark.catalog.clearCache()
     except Exception as exc:
         raise Fatal(f"spark: cannot clean up after a case: {error_text(exc)}") from exc
+    if os.path.isdir(warehouse):
+        for entry in os.listdir(warehouse):
+            shutil.rmtree(os.path.join(warehouse, entry), ignore_errors=True)
 
 
 # --- shared -------------------------------------------------------------------

@@ -92,7 +92,9 @@ pub fn available(engine: Engine) -> bool {
     } else if engine == Engine::Postgres && std::env::var_os("DATAPACT_PG_DSN").is_none() {
         Some("DATAPACT_PG_DSN is not set")
     } else if engine == Engine::Spark && !java_runs() {
-        Some("no `java` runs (Spark needs Java 17 or newer; scripts/install installs it)")
+        Some(
+            "no Java 17 or newer runs (`$JAVA_HOME/bin/java`, else `java`); scripts/install installs it",
+        )
     } else {
         None
     };
@@ -114,19 +116,27 @@ pub fn available(engine: Engine) -> bool {
     }
 }
 
-/// Whether the `java` PySpark would start (`$JAVA_HOME/bin/java`, else the
-/// PATH's) runs.
+/// Whether the `java` PySpark would start (`$JAVA_HOME/bin/java` when
+/// JAVA_HOME is set and not empty, else the PATH's) runs and is Java 17 or
+/// newer, which Spark 4 needs.
 fn java_runs() -> bool {
-    let java = std::env::var_os("JAVA_HOME").map_or_else(
-        || std::path::PathBuf::from("java"),
-        |home| std::path::PathBuf::from(home).join("bin/java"),
-    );
-    Command::new(java)
-        .arg("-version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    let java = std::env::var_os("JAVA_HOME")
+        .filter(|home| !home.is_empty())
+        .map_or_else(
+            || std::path::PathBuf::from("java"),
+            |home| std::path::PathBuf::from(home).join("bin/java"),
+        );
+    let Ok(output) = Command::new(java).arg("-version").output() else {
+        return false;
+    };
+    // `openjdk version "17.0.15" 2025-04-15` (on stderr); `"1.8.0_402"` is Java 8.
+    let text = String::from_utf8_lossy(&output.stderr);
+    let major = text
+        .split('"')
+        .nth(1)
+        .and_then(|v| v.split(['.', '-', '+']).next())
+        .and_then(|m| m.parse::<u32>().ok());
+    output.status.success() && major.is_some_and(|m| m >= 17)
 }
 
 fn python() -> String {
