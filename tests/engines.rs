@@ -496,3 +496,181 @@ fn rule_cases_cover_every_rule_kind() {
         "rule kinds without a failing case: {missing:?}"
     );
 }
+
+/// A value of `ty` for row `row` of column `col`: NULL, or one of three
+/// values, so columns repeat values, hit NULLs and differ between rows.
+fn example_cell(ty: LogicalType, row: usize, col: usize) -> Option<Literal> {
+    let pick = (row + col) % 4;
+    if pick == 3 {
+        return None;
+    }
+    let three = |values: [&str; 3]| values[pick].to_string();
+    Some(match ty {
+        LogicalType::String => Literal::String(three(["a", "B1", "c c"])),
+        LogicalType::Integer | LogicalType::Bigint | LogicalType::Smallint => {
+            Literal::Number(three(["1", "2", "-1"]))
+        }
+        LogicalType::Decimal { precision, scale } => {
+            let whole = if precision > scale { "1" } else { "0" };
+            let fraction = if scale > 0 { ".5" } else { "" };
+            let sign = if pick == 2 { "-" } else { "" };
+            Literal::Number(format!("{sign}{whole}{fraction}"))
+        }
+        LogicalType::Float | LogicalType::Double => Literal::Float(three(["1.5", "0", "-2.25"])),
+        LogicalType::Boolean => Literal::Boolean(pick == 0),
+        LogicalType::Date => Literal::Date(three(["2024-01-01", "2024-02-29", "1999-12-31"])),
+        LogicalType::Time => Literal::Time(three(["06:30:00", "12:00:00", "23:59:59"])),
+        LogicalType::Timestamp => Literal::Timestamp(three([
+            "2024-01-01T00:00:00",
+            "2024-03-10T02:30:00",
+            "2010-06-01T12:00:00",
+        ])),
+        LogicalType::TimestampTz => Literal::TimestampTz(three([
+            "2024-01-01T00:00:00Z",
+            "2024-03-10T10:30:00Z",
+            "2010-06-01T12:00:00Z",
+        ])),
+        LogicalType::Json => Literal::String(three(["{\"a\": 1}", "[]", "\"x\""])),
+        LogicalType::Uuid => Literal::Uuid(three([
+            "00000000-0000-4000-8000-000000000001",
+            "00000000-0000-4000-8000-000000000002",
+            "00000000-0000-4000-8000-000000000001",
+        ])),
+        LogicalType::Binary => return None,
+    })
+}
+
+/// The example contracts (contracts/) as users compile them, on every
+/// engine: each dataset's table made from its columns and filled with the
+/// same rows, every check query and failing-rows query run. They must all
+/// run, and every engine must give the same verdicts and failing-row
+/// counts. (The `database` part of a location is dropped: it names a
+/// catalog none of the engines here has. Freshness ages are compared only
+/// through their status, since each engine reads its own clock.)
+#[test]
+fn example_contracts_agree_across_engines() {
+    let engines: Vec<Engine> = Engine::ALL
+        .into_iter()
+        .filter(|e| harness::available(*e))
+        .collect();
+    if engines.is_empty() {
+        return;
+    }
+    let (sources, diagnostics) = datapact::load::load(&[common::root().join("contracts")]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let mut ir = datapact::check(&sources).ir.expect("the examples compile");
+    let local = |loc: &mut datapact::ir::Location| loc.database = None;
+    for ds in &mut ir.datasets {
+        local(&mut ds.location);
+        for check in &mut ds.checks {
+            if let datapact::ir::CheckKind::References { location, .. } = &mut check.kind {
+                local(location);
+            }
+        }
+    }
+    let mut verdicts: Vec<(Engine, Vec<String>)> = Vec::new();
+    let mut problems = Vec::new();
+    for &engine in &engines {
+        let dialect = engine.dialect();
+        let mut setup = Vec::new();
+        for ds in &ir.datasets {
+            let columns: Vec<(String, LogicalType)> =
+                ds.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+            let rows = (0..6)
+                .map(|r| {
+                    (0..columns.len())
+                        .map(|c| example_cell(columns[c].1, r, c))
+                        .collect()
+                })
+                .collect();
+            setup.extend(harness::table_setup(
+                &Table {
+                    location: ds.location.clone(),
+                    columns,
+                    rows,
+                },
+                dialect,
+            ));
+        }
+        let mut queries = Vec::new();
+        let mut labels = Vec::new();
+        for ds in &ir.datasets {
+            queries.push(datapact::sql::check_query(ds, dialect));
+            labels.push(format!("{} check query", ds.contract));
+            for check in &ds.checks {
+                if let Some(q) = datapact::sql::failing_rows_query(ds, check, dialect) {
+                    queries.push(q);
+                    labels.push(format!("{}/{} failing rows", ds.contract, check.name));
+                }
+            }
+        }
+        let case = Case {
+            id: "examples".into(),
+            setup,
+            queries,
+        };
+        let outcome = harness::run(engine, &[case]);
+        let result = &outcome.cases[0];
+        if let Some(e) = &result.setup_error {
+            problems.push(format!("{}: setup failed: {e}", engine.name()));
+            continue;
+        }
+        let mut lines = Vec::new();
+        for (label, r) in labels.iter().zip(&result.results) {
+            match r {
+                harness::QueryResult::Error { error } => {
+                    problems.push(format!("{}: {label}: {error}", engine.name()))
+                }
+                harness::QueryResult::Rows { rows, .. } if label.ends_with("failing rows") => {
+                    lines.push(format!("{label}: {} rows", rows.len()))
+                }
+                r => match harness::check_rows(r) {
+                    Err(e) => problems.push(format!("{}: {label}: {e}", engine.name())),
+                    Ok(rows) => lines.extend(rows.into_iter().map(|row| {
+                        let observed = if row.rule == "freshness" {
+                            None
+                        } else {
+                            row.observed
+                        };
+                        format!(
+                            "{}/{}: failures {} observed {observed:?} status {}",
+                            row.contract, row.check_name, row.failures, row.status
+                        )
+                    })),
+                },
+            }
+        }
+        eprintln!(
+            "examples on {} {}: {} datasets, {} queries; {} checks pass, {} warn, {} fail",
+            outcome.engine,
+            outcome.version,
+            ir.datasets.len(),
+            labels.len(),
+            lines.iter().filter(|l| l.ends_with("status pass")).count(),
+            lines.iter().filter(|l| l.ends_with("status warn")).count(),
+            lines.iter().filter(|l| l.ends_with("status fail")).count(),
+        );
+        verdicts.push((engine, lines));
+    }
+    if let Some((first, reference)) = verdicts.first() {
+        for (engine, lines) in &verdicts[1..] {
+            for (a, b) in reference.iter().zip(lines) {
+                if a != b {
+                    problems.push(format!(
+                        "{} says `{a}`, {} says `{b}`",
+                        first.name(),
+                        engine.name()
+                    ));
+                }
+            }
+            if reference.len() != lines.len() {
+                problems.push(format!(
+                    "{} and {} differ in length",
+                    first.name(),
+                    engine.name()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
