@@ -210,15 +210,13 @@ fn build(case: &RuleCase, bad: bool, dialect: Dialect, now: jiff::Timestamp) -> 
             dialect,
         ));
     }
-    let mut queries = Vec::new();
-    for ds in &case.ir.datasets {
-        queries.push(datapact::sql::check_query(ds, dialect));
-        for check in &ds.checks {
-            if let Some(q) = datapact::sql::failing_rows_query(ds, check, dialect) {
-                queries.push(q);
-            }
-        }
-    }
+    let queries = case
+        .ir
+        .datasets
+        .iter()
+        .flat_map(|ds| dataset_queries(ds, dialect))
+        .map(|(_, sql)| sql)
+        .collect();
     Case {
         id: format!("{}/{}", case.name, if bad { "bad" } else { "good" }),
         setup,
@@ -335,6 +333,33 @@ fn cases() -> Vec<RuleCase> {
     paths.iter().map(|p| load_case(p)).collect()
 }
 
+/// Apply `f` to every table location `ir` names: datasets and the targets
+/// of `references` checks.
+fn for_each_location(ir: &mut Ir, mut f: impl FnMut(&mut datapact::ir::Location)) {
+    for ds in &mut ir.datasets {
+        f(&mut ds.location);
+        for check in &mut ds.checks {
+            if let datapact::ir::CheckKind::References { location, .. } = &mut check.kind {
+                f(location);
+            }
+        }
+    }
+}
+
+/// A dataset's check query, then its failing-rows queries, each with a label.
+fn dataset_queries(ds: &Dataset, dialect: Dialect) -> Vec<(String, String)> {
+    let mut out = vec![(
+        format!("{} check query", ds.contract),
+        datapact::sql::check_query(ds, dialect),
+    )];
+    for check in &ds.checks {
+        if let Some(q) = datapact::sql::failing_rows_query(ds, check, dialect) {
+            out.push((format!("{}/{} failing rows", ds.contract, check.name), q));
+        }
+    }
+    out
+}
+
 /// Spark's session catalog (like Databricks' Hive metastore) accepts only
 /// letters, digits and `_` in schema and table names, so on Spark a dataset
 /// whose schema or table name has other characters is moved to a name made
@@ -364,19 +389,11 @@ fn spark_locations(ir: &mut Ir) -> usize {
         };
         moved.push((loc.clone(), to));
     }
-    let relocate = |loc: &mut datapact::ir::Location| {
+    for_each_location(ir, |loc| {
         if let Some((_, to)) = moved.iter().find(|(from, _)| from == loc) {
             *loc = to.clone();
         }
-    };
-    for ds in &mut ir.datasets {
-        relocate(&mut ds.location);
-        for check in &mut ds.checks {
-            if let datapact::ir::CheckKind::References { location, .. } = &mut check.kind {
-                relocate(location);
-            }
-        }
-    }
+    });
     moved.len()
 }
 
@@ -559,15 +576,7 @@ fn example_contracts_agree_across_engines() {
     let (sources, diagnostics) = datapact::load::load(&[common::root().join("contracts")]);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let mut ir = datapact::check(&sources).ir.expect("the examples compile");
-    let local = |loc: &mut datapact::ir::Location| loc.database = None;
-    for ds in &mut ir.datasets {
-        local(&mut ds.location);
-        for check in &mut ds.checks {
-            if let datapact::ir::CheckKind::References { location, .. } = &mut check.kind {
-                local(location);
-            }
-        }
-    }
+    for_each_location(&mut ir, |loc| loc.database = None);
     let mut verdicts: Vec<(Engine, Vec<String>)> = Vec::new();
     let mut problems = Vec::new();
     for &engine in &engines {
@@ -592,18 +601,11 @@ fn example_contracts_agree_across_engines() {
                 dialect,
             ));
         }
-        let mut queries = Vec::new();
-        let mut labels = Vec::new();
-        for ds in &ir.datasets {
-            queries.push(datapact::sql::check_query(ds, dialect));
-            labels.push(format!("{} check query", ds.contract));
-            for check in &ds.checks {
-                if let Some(q) = datapact::sql::failing_rows_query(ds, check, dialect) {
-                    queries.push(q);
-                    labels.push(format!("{}/{} failing rows", ds.contract, check.name));
-                }
-            }
-        }
+        let (labels, queries): (Vec<String>, Vec<String>) = ir
+            .datasets
+            .iter()
+            .flat_map(|ds| dataset_queries(ds, dialect))
+            .unzip();
         let case = Case {
             id: "examples".into(),
             setup,
