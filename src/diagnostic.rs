@@ -93,6 +93,11 @@ codes! {
     WhereNotAllowed => "where-not-allowed": "a `where` filter on a rule that brings its own query",
     UnknownPlaceholder => "unknown-placeholder": "a `{{ … }}` placeholder other than `{{ table }}` in a sql check",
     InvalidEmail => "invalid-email": "an owner email that is not an address",
+    ControlCharacter => "control-character": "a value holding a control character (other than tab and line breaks) or a bidirectional text control",
+    InvalidName => "invalid-name": "a column, table, schema or dbt name that cannot be written safely (a line break, tab or invisible direction mark; in a dbt name also a quote, backslash or brace)",
+    MultipleStatements => "multiple-statements": "a `;` in user SQL outside a plain string literal: an expression, filter or sql check is one statement",
+    RegexLimit => "regex-limit": "a pattern that some dialects' regex engines refuse (a repetition count over their limit)",
+    PathCollision => "path-collision": "two contracts whose generated files would have the same path, or paths that differ only in case",
     UnparsedSql => "unparsed-sql": "warning: a SQL fragment that datapact could not parse, so its columns were not checked",
     NoOwner => "no-owner": "warning: a contract without owners",
     SqlWithoutTable => "sql-without-table": "warning: a sql check that does not read `{{ table }}`",
@@ -252,30 +257,35 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, options: HumanOptions) ->
     } else {
         ("", "", "")
     };
+    // Everything from the input is escaped: a contract's text must not
+    // drive the terminal (clear it, retitle it, write the clipboard).
+    let esc = |text: &str| crate::text::escape_line(text).into_owned();
     let _ = writeln!(
         out,
         "{bold}{}{reset} {sev_style}{}[{}]{reset}{bold}: {}{reset}",
-        d.position(sources),
+        esc(&d.position(sources)),
         d.severity.as_str(),
         d.code,
-        d.message
+        esc(&d.message)
     );
     if let Some(primary) = &d.primary {
         let file = sources.get(primary.span.file);
         let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
-            Some(primary.message.clone()),
+            Some(esc(&primary.message)),
             (primary.span.start, primary.span.len()),
         )];
         for label in &d.secondary {
             if label.span.file == primary.span.file {
                 labels.push(miette::LabeledSpan::new_with_span(
-                    Some(label.message.clone()),
+                    Some(esc(&label.message)),
                     (label.span.start, label.span.len()),
                 ));
             }
         }
+        // The same offsets, with control characters shown as visible ones.
+        let text = crate::text::displayable_source(&file.text).into_owned();
         let snippet = Snippet {
-            source: miette::NamedSource::new(&file.path, file.text.clone()),
+            source: miette::NamedSource::new(esc(&file.path), text),
             labels,
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
@@ -311,12 +321,15 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, options: HumanOptions) ->
             let _ = writeln!(
                 out,
                 "   = note: {}:{}:{}: {}",
-                l.file, l.line, l.column, label.message
+                esc(&l.file),
+                l.line,
+                l.column,
+                esc(&label.message)
             );
         }
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "   {bold}help{reset}: {help}");
+        let _ = writeln!(out, "   {bold}help{reset}: {}", esc(help));
     }
     out
 }
@@ -434,10 +447,10 @@ pub fn render_github(d: &Diagnostic, sources: &Sources) -> String {
         "title={}",
         escape_property(&format!("datapact {}", d.code))
     ));
-    let mut message = d.message.clone();
+    let mut message = crate::text::escape_line(&d.message).into_owned();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
-        message.push_str(help);
+        message.push_str(&crate::text::escape_line(help));
     }
     format!(
         "::{command} {}::{}\n",
@@ -453,7 +466,9 @@ pub(crate) fn escape_data(s: &str) -> String {
 }
 
 pub(crate) fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_data(&crate::text::escape_line(s))
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub mod sql;
 pub mod sqlcheck;
 pub mod suggest;
 pub mod syntax;
+pub mod text;
 pub mod types;
 pub mod validate;
 pub mod yaml_writer;
