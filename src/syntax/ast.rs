@@ -18,8 +18,11 @@ use crate::types::{Duration, LogicalType, Role, Severity, TYPE_NAMES, TYPE_SYNON
 use super::decode::{Cx, Map};
 use super::yaml::{Node, NodeKind, Scalar};
 
-pub const CONTRACT_ID_PATTERN: &str = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$";
-pub const CHECK_NAME_PATTERN: &str = "^[a-z][a-z0-9_]*$";
+/// The contract id as the JSON Schema says it (ECMA-262, for editors): not
+/// starting with a Windows device name (see `reserved_on_windows`).
+pub const CONTRACT_ID_PATTERN: &str =
+    r"^(?!(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$))[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$";
+pub const CHECK_NAME_PATTERN: &str = "^(?!(con|prn|aux|nul|com[0-9]|lpt[0-9])$)[a-z][a-z0-9_]*$";
 pub const CHECK_NAME_MAX: usize = 63;
 pub const CONTRACT_ID_MAX: usize = 128;
 const SEMVER_PATTERN: &str =
@@ -623,32 +626,70 @@ impl Contract {
 
 fn contract_id(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
     let id = cx.text(node)?;
-    if !is_contract_id(&id) {
-        cx.push(
-            Diagnostic::error(
-                Code::InvalidContractId,
-                format!("invalid contract id `{}`", id.value),
-            )
-            .with_label(id.span, "not dotted lowercase identifiers")
-            .with_help(format!(
-                "use lowercase letters, digits and `_`, segments separated by dots, e.g. `{}`",
-                suggest_contract_id(&id)
-            )),
-        );
+    if let Some(d) = contract_id_error(&id) {
+        cx.push(d);
         return None;
     }
     Some(id)
 }
 
-pub fn is_contract_id(id: &str) -> bool {
-    id.len() <= CONTRACT_ID_MAX
+/// The `invalid-contract-id` error of an id, if it is not one.
+pub fn contract_id_error(id: &Spanned<String>) -> Option<Diagnostic> {
+    let why = contract_id_problem(id)?;
+    let shown = crate::text::escape_line(id);
+    let help = if why == RESERVED_ON_WINDOWS {
+        format!(
+            "`{}` names a device on Windows, so its files could not be checked out there; choose another first segment",
+            id.split('.').next().unwrap_or_default()
+        )
+    } else {
+        format!(
+            "use lowercase letters, digits and `_`, segments separated by dots, e.g. `{}`",
+            suggest_contract_id(id)
+        )
+    };
+    Some(
+        Diagnostic::error(
+            Code::InvalidContractId,
+            format!("invalid contract id `{shown}`"),
+        )
+        .with_label(id.span, why)
+        .with_help(help),
+    )
+}
+
+const RESERVED_ON_WINDOWS: &str = "a name Windows reserves for a device";
+
+/// Names Windows reserves for devices, alone or before any extension
+/// (`nul`, `nul.txt`): files of these names cannot exist on Windows.
+fn reserved_on_windows(base: &str) -> bool {
+    const DEVICES: [&str; 4] = ["con", "prn", "aux", "nul"];
+    let numbered = ["com", "lpt"].iter().any(|prefix| {
+        base.strip_prefix(prefix)
+            .is_some_and(|n| n.len() == 1 && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    DEVICES.contains(&base) || numbered
+}
+
+/// Why `id` is not a contract id: dotted lowercase identifiers, the first
+/// not a Windows device name (it starts every file name of the contract).
+fn contract_id_problem(id: &str) -> Option<&'static str> {
+    let plain = id.len() <= CONTRACT_ID_MAX
         && !id.is_empty()
         && id.split('.').all(|segment| {
             segment.starts_with(|c: char| c.is_ascii_lowercase())
                 && segment
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        })
+        });
+    if !plain {
+        return Some("not dotted lowercase identifiers");
+    }
+    reserved_on_windows(id.split('.').next().unwrap_or_default()).then_some(RESERVED_ON_WINDOWS)
+}
+
+pub fn is_contract_id(id: &str) -> bool {
+    contract_id_problem(id).is_none()
 }
 
 fn suggest_contract_id(id: &str) -> String {
@@ -990,11 +1031,32 @@ fn physical_types(cx: &mut Cx, node: &Node) -> Option<Vec<(Spanned<Dialect>, Spa
             );
             continue;
         };
-        if let Some(ty) = cx.text(value) {
-            out.push((Spanned::new(dialect, key.span), ty));
+        let Some(ty) = cx.text(value) else { continue };
+        if let Some(bad) = ty.chars().find(|&c| !is_type_char(c)) {
+            cx.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("a physical type cannot hold `{}`", crate::text::escape_line(&bad.to_string())),
+                )
+                .with_label(ty.span, "dbt writes this type into its DDL as written")
+                .with_help("a type is letters, digits, spaces and `_ ( ) , . : < > [ ]`, e.g. `varchar(255)` or `struct<a: int64>`"),
+            );
+            continue;
         }
+        out.push((Spanned::new(dialect, key.span), ty));
     }
     Some(out)
+}
+
+/// A character a physical type may hold: enough for every type name of the
+/// dialects (`timestamp(6) with time zone`, `array<struct<a: int64>>`,
+/// `nvarchar(max)`), nothing that ends a statement, quotes or comments.
+fn is_type_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(
+            c,
+            ' ' | '_' | '(' | ')' | ',' | '.' | ':' | '<' | '>' | '[' | ']'
+        )
 }
 
 /// A rule in short or long form. The long form is a mapping holding the value
@@ -1094,16 +1156,28 @@ pub fn validate_check_name(name: &str) -> Result<(), String> {
     {
         return Err("only lowercase letters, digits and `_` are allowed".into());
     }
+    if reserved_on_windows(name) {
+        // A check's failing-rows query is the file `<check>.sql`.
+        return Err(format!(
+            "`{name}` names a device on Windows, so its file could not be checked out there"
+        ));
+    }
     Ok(())
 }
 
 fn suggest_check_name(name: &str) -> String {
     let name = crate::lower::identifier(name, "check");
-    name.chars()
+    let name = name
+        .chars()
         .take(CHECK_NAME_MAX)
         .collect::<String>()
         .trim_end_matches('_')
-        .to_string()
+        .to_string();
+    if reserved_on_windows(&name) {
+        format!("{name}_check")
+    } else {
+        name
+    }
 }
 
 fn literal(cx: &mut Cx, node: &Node) -> Option<Spanned<Scalar>> {

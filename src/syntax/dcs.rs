@@ -136,11 +136,10 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
     let ids: BTreeMap<&str, String> = models
         .iter()
         .map(|(name, _, model)| {
-            let id = Obj::new(model)
+            let given = Obj::new(model)
                 .and_then(|m| m.get("config").and_then(Obj::new))
-                .and_then(|c| c.text("datapactContract"))
-                .map(|s| s.value)
-                .filter(|s| super::ast::is_contract_id(s))
+                .and_then(|c| c.get("datapactContract"));
+            let id = foreign::custom_contract_id(&mut r, given)
                 .unwrap_or_else(|| foreign::contract_id(&prefix, name));
             (*name, id)
         })

@@ -129,6 +129,25 @@ pub fn scalar_text(node: &Node) -> Option<String> {
     }
 }
 
+/// A contract id given in a custom property (`datapactContract`,
+/// `datapactRenamedFrom`): `None` when absent, and when it is not an id,
+/// which is an `invalid-contract-id` error at the value.
+pub fn custom_contract_id(r: &mut Reader, node: Option<&Node>) -> Option<String> {
+    let node = node?;
+    let Some(text) = scalar_text(node) else {
+        r.cx.wrong_type(node, "a contract id such as `shop.orders`");
+        return None;
+    };
+    let id = Spanned::new(text, node.span);
+    match super::ast::contract_id_error(&id) {
+        None => Some(id.value),
+        Some(error) => {
+            r.cx.push(error);
+            None
+        }
+    }
+}
+
 /// The diagnostics of reading one foreign file.
 pub struct Reader {
     pub cx: Cx,

@@ -130,7 +130,7 @@ pub fn read(file: FileId, path: &str, node: &Node, cx: Cx) -> (Vec<Contract>, Ve
         let Some(name) = obj.text("name") else {
             continue;
         };
-        let id = override_id(obj).unwrap_or_else(|| foreign::contract_id(&prefix, &name));
+        let id = override_id(&mut r, obj).unwrap_or_else(|| foreign::contract_id(&prefix, &name));
         let columns = obj
             .list("properties")
             .iter()
@@ -186,8 +186,8 @@ fn strings(items: &[Node]) -> Vec<Spanned<String>> {
 
 /// `customProperties: [{property: datapactContract, value: shop.orders}]`
 /// names the native contract.
-fn override_id(obj: &Obj) -> Option<String> {
-    custom_property(obj, "datapactContract").filter(|id| super::ast::is_contract_id(id))
+fn override_id(r: &mut Reader, obj: &Obj) -> Option<String> {
+    foreign::custom_contract_id(r, custom_value(obj, "datapactContract"))
 }
 
 fn custom_property(obj: &Obj, name: &str) -> Option<String> {
@@ -372,9 +372,8 @@ fn object(
     c.title = obj.text("businessName");
     let tags = strings(obj.list("tags"));
     c.tags = (!tags.is_empty()).then_some(tags);
-    c.renamed_from = custom_property(obj, "datapactRenamedFrom")
-        .filter(|id| super::ast::is_contract_id(id))
-        .map(at);
+    c.renamed_from =
+        foreign::custom_contract_id(r, custom_value(obj, "datapactRenamedFrom")).map(at);
     let _ = obj.get("customProperties");
 
     let tables: Vec<&str> = [name.as_str(), table.as_str()].into();

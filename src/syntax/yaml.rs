@@ -178,6 +178,8 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     documents: Vec<Node>,
     nodes: usize,
+    /// Whether an alias has been expanded (for the size limit's message).
+    aliased: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -223,16 +225,30 @@ impl Builder<'_> {
 
     fn grow(&mut self, by: usize, span: Span) -> Result<(), Box<Diagnostic>> {
         self.nodes += by;
-        if self.nodes > MAX_NODES {
-            return Err(Box::new(Diagnostic::error(
+        if self.nodes <= MAX_NODES {
+            return Ok(());
+        }
+        // Name the limit that was reached: aliases only when one was expanded.
+        let diagnostic = if self.aliased {
+            Diagnostic::error(
                 Code::YamlSyntax,
                 format!(
-                    "document is too large: more than {MAX_NODES} values after expanding aliases"
+                    "document is too large: more than {MAX_NODES} values, counting every copy an alias makes"
                 ),
             )
-            .with_label(span, "expanding this exceeds the limit")));
-        }
-        Ok(())
+            .with_label(span, "the limit is passed here")
+            .with_help("aliases copy what their anchor holds; use fewer of them, or split the file")
+        } else {
+            Diagnostic::error(
+                Code::YamlSyntax,
+                format!(
+                    "document is too large: more than {MAX_NODES} values (keys, values and collections), the limit of one file"
+                ),
+            )
+            .with_label(span, "the limit is passed here")
+            .with_help("split the file: one contract per file is the convention")
+        };
+        Err(Box::new(diagnostic))
     }
 
     fn on_event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Box<Diagnostic>> {
@@ -255,6 +271,7 @@ impl Builder<'_> {
                 }
             }
             Event::Alias(id) => {
+                self.aliased = true;
                 let Some(node) = self.anchors.get(&id).cloned() else {
                     return Err(Box::new(
                         Diagnostic::error(Code::YamlSyntax, "unknown alias")
@@ -290,6 +307,7 @@ impl Builder<'_> {
                     ));
                 }
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let text = self.refuse_forbidden(text, span);
                 let value = if style == ScalarStyle::Plain && !forced_string {
                     resolve_plain(&text)
                 } else {
@@ -353,6 +371,35 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Report a control or bidirectional character in a value (or key),
+    /// and keep the value with each such character replaced, so nothing
+    /// later copies it.
+    fn refuse_forbidden<'t>(
+        &mut self,
+        text: std::borrow::Cow<'t, str>,
+        span: Span,
+    ) -> std::borrow::Cow<'t, str> {
+        let Some((_, c)) = crate::text::forbidden(&text) else {
+            return text;
+        };
+        let what = if crate::text::is_bidi_control(c) {
+            "the bidirectional text control"
+        } else {
+            "the control character"
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::ControlCharacter,
+                format!("this value holds {what} {}", crate::text::code_point(c)),
+            )
+            .with_label(span, "in this value")
+            .with_help(
+                "datapact never copies control or text-direction characters into SQL, dbt files or docs; remove it",
+            ),
+        );
+        std::borrow::Cow::Owned(crate::text::clean(&text).into_owned())
     }
 
     fn open(&mut self, span: Span) -> Result<(), Box<Diagnostic>> {
@@ -443,6 +490,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> (Option<Node>, Vec<Diagnostic
         stack: Vec::new(),
         documents: Vec::new(),
         nodes: 0,
+        aliased: false,
         diagnostics: Vec::new(),
     };
     let mut parser = Parser::new_from_str(&source.text);
