@@ -91,13 +91,45 @@ pub struct StringQuoting {
     pub escapes: &'static [(&'static str, &'static str)],
 }
 
+/// The repetition counts a regex engine accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegexLimits {
+    /// The largest count in one `{n,m}`.
+    pub count: u32,
+    /// The largest product of the counts of nested repetitions
+    /// (`(a{100}){10}` is 1,000), if the engine limits it.
+    pub nested: Option<u32>,
+}
+
+/// RE2 (DuckDB, BigQuery, SQL Server): at most 1,000 repetitions, nested
+/// ones included (`kMaxRepeat`; "invalid repetition size").
+const RE2_LIMITS: RegexLimits = RegexLimits {
+    count: 1000,
+    nested: Some(1000),
+};
+
+/// PostgreSQL's Spencer engine and Redshift's: at most 255 (`RE_DUP_MAX`;
+/// "invalid repetition count(s)").
+const POSTGRES_LIMITS: RegexLimits = RegexLimits {
+    count: 255,
+    nested: None,
+};
+
 /// How one SQL dialect writes the pieces the emitter needs.
 ///
 /// Expression arguments are SQL text that is already safe to embed
 /// (quoted identifiers, escaped literals, parenthesized where needed).
 pub trait SqlDialect: Sync {
-    /// A quoted identifier. ANSI: `"name"`, inner quotes doubled.
+    /// A quoted identifier, as [`Self::quote_name`] writes it, never holding
+    /// a control character, line break or bidirectional control whatever
+    /// `name` holds (validation refuses such names; each is replaced by
+    /// U+FFFD here). Dialects override `quote_name`, not this.
     fn quote_ident(&self, name: &str) -> String {
+        self.quote_name(&crate::text::clean_name(name))
+    }
+
+    /// How the dialect quotes a name. ANSI: `"name"`, inner quotes doubled.
+    fn quote_name(&self, name: &str) -> String {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
 
@@ -112,10 +144,13 @@ pub trait SqlDialect: Sync {
         }
     }
 
-    /// A string literal, written as [`Self::string_quoting`] says.
+    /// A string literal, written as [`Self::string_quoting`] says, never
+    /// holding a control character other than tab and line breaks, or a
+    /// bidirectional control (each replaced by U+FFFD; validation refuses
+    /// them in every value).
     fn string_literal(&self, text: &str) -> String {
         let quoting = self.string_quoting();
-        let mut body = text.to_string();
+        let mut body = crate::text::clean(text).into_owned();
         for (from, to) in quoting.escapes {
             body = body.replace(from, to);
         }
@@ -137,6 +172,15 @@ pub trait SqlDialect: Sync {
             // must not widen the column to double.
             Literal::Number(n) | Literal::Float(n) if ty == LogicalType::Float => {
                 format!("cast({n} as {})", self.type_name(ty))
+            }
+            // Exact in the column's own type: engines read a literal with a
+            // fraction or many digits as a double (BigQuery any fraction,
+            // DuckDB more than 38 digits), losing the digits a bound needs.
+            // Integers that fit 64 bits are exact everywhere.
+            Literal::Number(n) | Literal::Float(n)
+                if matches!(ty, LogicalType::Decimal { .. }) && !is_small_integer(n) =>
+            {
+                self.typed_literal(n, ty)
             }
             Literal::Number(n) | Literal::Float(n) => n.clone(),
             Literal::Boolean(b) => self.bool_literal(*b),
@@ -167,6 +211,14 @@ pub trait SqlDialect: Sync {
     /// True when the whole of `value` matches `regex` (RE2 syntax, unanchored
     /// as written). ANSI has no regex; every dialect says how.
     fn regex_full_match(&self, value: &str, regex: &str) -> String;
+
+    /// The largest repetition counts the dialect's regex engine takes in
+    /// `{n}`, `{n,}` and `{n,m}`; `None` when no pattern a contract can
+    /// hold reaches them. A pattern over them would take the whole one-scan
+    /// query down, so validation refuses it (`regex-limit`).
+    fn regex_limits(&self) -> Option<RegexLimits> {
+        None
+    }
 
     /// Number of characters (not bytes) of a string.
     fn char_length(&self, value: &str) -> String {
@@ -209,6 +261,12 @@ pub trait SqlDialect: Sync {
     fn distinct_key(&self, value: &str, _ty: LogicalType) -> String {
         value.to_string()
     }
+}
+
+/// An integer literal of at most 18 digits: a 64-bit integer on every engine.
+fn is_small_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Physical types shared by most dialects; each dialect's `type_name`
@@ -260,6 +318,9 @@ fn anchored_java(regex: &str) -> String {
 pub struct DuckDb;
 
 impl SqlDialect for DuckDb {
+    fn regex_limits(&self) -> Option<RegexLimits> {
+        Some(RE2_LIMITS)
+    }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
             LogicalType::Double => "double".into(),
@@ -291,6 +352,9 @@ impl SqlDialect for DuckDb {
 pub struct Postgres;
 
 impl SqlDialect for Postgres {
+    fn regex_limits(&self) -> Option<RegexLimits> {
+        Some(POSTGRES_LIMITS)
+    }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
             LogicalType::String => "text".into(),
@@ -316,6 +380,9 @@ impl SqlDialect for Postgres {
 pub struct Redshift;
 
 impl SqlDialect for Redshift {
+    fn regex_limits(&self) -> Option<RegexLimits> {
+        Some(POSTGRES_LIMITS)
+    }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
             // A bare varchar is varchar(256) in Redshift.
@@ -356,7 +423,7 @@ impl SqlDialect for Snowflake {
     /// lowercase name (`order_id`) means the column created as `order_id`
     /// unquoted, stored as `ORDER_ID`. Such names are written `"ORDER_ID"`;
     /// others keep their case.
-    fn quote_ident(&self, name: &str) -> String {
+    fn quote_name(&self, name: &str) -> String {
         let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
             && name
                 .chars()
@@ -409,7 +476,10 @@ impl SqlDialect for Snowflake {
 pub struct BigQuery;
 
 impl SqlDialect for BigQuery {
-    fn quote_ident(&self, name: &str) -> String {
+    fn regex_limits(&self) -> Option<RegexLimits> {
+        Some(RE2_LIMITS)
+    }
+    fn quote_name(&self, name: &str) -> String {
         format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
     }
     fn string_quoting(&self) -> StringQuoting {
@@ -462,7 +532,7 @@ impl SqlDialect for BigQuery {
 pub struct Databricks;
 
 impl SqlDialect for Databricks {
-    fn quote_ident(&self, name: &str) -> String {
+    fn quote_name(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "``"))
     }
     fn string_quoting(&self) -> StringQuoting {
@@ -549,7 +619,10 @@ impl SqlDialect for Trino {
 pub struct SqlServer;
 
 impl SqlDialect for SqlServer {
-    fn quote_ident(&self, name: &str) -> String {
+    fn regex_limits(&self) -> Option<RegexLimits> {
+        Some(RE2_LIMITS)
+    }
+    fn quote_name(&self, name: &str) -> String {
         format!("[{}]", name.replace(']', "]]"))
     }
     fn string_quoting(&self) -> StringQuoting {
@@ -649,6 +722,19 @@ mod tests {
         );
         assert_eq!(Snowflake.quote_ident("order_id"), "\"ORDER_ID\"");
         assert_eq!(Snowflake.quote_ident("Order ID"), "\"Order ID\"");
+        // Whatever the IR holds, no control character reaches the SQL.
+        for d in Dialect::ALL {
+            let quoted = d.sql().quote_ident("a\0\u{1b}\n\u{202e}b");
+            assert!(
+                !quoted.chars().any(|c| c.is_control() || c == '\u{202e}'),
+                "{quoted:?}"
+            );
+            let literal = d.sql().string_literal("a\0\u{1b}\u{202e}b");
+            assert!(
+                !literal.contains(['\0', '\u{1b}', '\u{202e}']),
+                "{literal:?}"
+            );
+        }
     }
 
     #[test]
