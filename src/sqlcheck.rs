@@ -325,3 +325,230 @@ mod for_dialect_tests {
         assert_eq!(spark("x /*! = \"a\" */"), "x /*! = \"a\" */");
     }
 }
+
+/// Something in user SQL that could make a client or engine run more than
+/// the one statement (or expression) it was meant to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hazard {
+    /// Byte offset of the character in the text.
+    pub offset: usize,
+    pub what: HazardKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HazardKind {
+    /// `;`, which ends a statement.
+    Separator,
+    /// `\`, which starts a psql meta-command (`\! <shell command>`).
+    Backslash,
+    /// A line holding only `GO`, which ends a batch in sqlcmd and SSMS.
+    BatchSeparator,
+}
+
+impl HazardKind {
+    /// What the hazard could do, after "this expression holds".
+    pub fn describe(self) -> &'static str {
+        match self {
+            HazardKind::Separator => "a `;` that could end the statement and start another",
+            HazardKind::Backslash => {
+                "a `\\` that psql could run as a command (`\\!` runs a shell command)"
+            }
+            HazardKind::BatchSeparator => "a line `GO`, which ends a batch in SQL Server's tools",
+        }
+    }
+}
+
+/// The first place in user SQL (`expression`, `where`, or a `sql` check
+/// without its trailing `;`) where it could be more than one statement on
+/// some engine or client: a `;` or `\` outside a string literal or a `--`
+/// comment, one inside them when engines may read their extent
+/// differently, or a line `GO`.
+///
+/// Engines and clients agree where a `'...'` literal ends (with `''` for a
+/// quote) until the text holds something they read differently: a dollar
+/// quote (`$$`, `$tag$`), a `#` or `/*` comment (some engines have no `#`
+/// comments, some nest `/* */`), a `[name]`, a prefixed literal (`E'...'`,
+/// `r'...'`), a backslash before a closing quote, or a carriage return in
+/// a `--` comment. After such a place a `;` or `\` is refused even inside
+/// a literal or a `--` comment; before it, only outside them. A `;` or `\`
+/// in a quoted name is always refused.
+pub fn hazard(sql: &str) -> Option<Hazard> {
+    if let Some(offset) = go_line(sql) {
+        return Some(Hazard {
+            offset,
+            what: HazardKind::BatchSeparator,
+        });
+    }
+    let bytes = sql.as_bytes();
+    let hazard_at = |i: usize| match bytes[i] {
+        b';' => Some(Hazard {
+            offset: i,
+            what: HazardKind::Separator,
+        }),
+        b'\\' => Some(Hazard {
+            offset: i,
+            what: HazardKind::Backslash,
+        }),
+        _ => None,
+    };
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // Whether engines may have started to read the text differently.
+    let mut diverged = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => {
+                if quote == b'\'' && i > 0 && is_word(bytes[i - 1]) {
+                    diverged = true;
+                }
+                // Only a string literal may hold `;` and `\`, and only while
+                // engines agree on where it ends.
+                let literal = quote == b'\'';
+                let mut j = i + 1;
+                loop {
+                    let Some(&b) = bytes.get(j) else {
+                        // Unterminated: engines read the rest as they please.
+                        return (i + 1..bytes.len()).find_map(hazard_at);
+                    };
+                    if b == quote {
+                        if bytes.get(j + 1) == Some(&quote) {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    if b == b'\\' && (!literal || bytes.get(j + 1) == Some(&quote)) {
+                        // An escape to engines that take `\` as one.
+                        diverged = true;
+                    }
+                    if !literal || diverged {
+                        if let Some(h) = hazard_at(j) {
+                            return Some(h);
+                        }
+                    }
+                    j += 1;
+                }
+                i = j + 1;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                // Every engine and client ends a `--` comment at the line
+                // feed, some already at a carriage return.
+                let end = sql[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                if bytes[i..end].contains(&b'\r') {
+                    diverged = true;
+                }
+                if diverged {
+                    if let Some(h) = (i..end).find_map(hazard_at) {
+                        return Some(h);
+                    }
+                }
+                i = end;
+            }
+            b => {
+                if let Some(h) = hazard_at(i) {
+                    return Some(h);
+                }
+                let dollar_quote = b == b'$'
+                    && (i == 0 || !is_word(bytes[i - 1]))
+                    && bytes[i + 1..]
+                        .iter()
+                        .find(|&&c| !is_word(c))
+                        .is_some_and(|&c| c == b'$');
+                if dollar_quote
+                    || b == b'#'
+                    || b == b'['
+                    || (b == b'/' && bytes.get(i + 1) == Some(&b'*'))
+                {
+                    diverged = true;
+                }
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// The offset of the first line holding only `GO` (and a count), which
+/// sqlcmd and SSMS take as the end of a batch wherever it is.
+fn go_line(sql: &str) -> Option<usize> {
+    let mut start = 0;
+    for line in sql.split_inclusive('\n') {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let is_go = match words.as_slice() {
+            [go] => go.eq_ignore_ascii_case("go"),
+            [go, count] => {
+                go.eq_ignore_ascii_case("go") && count.bytes().all(|b| b.is_ascii_digit())
+            }
+            _ => false,
+        };
+        if is_go {
+            return Some(start + line.len() - line.trim_start().len());
+        }
+        start += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod hazard_tests {
+    use super::{HazardKind, hazard};
+
+    fn kind(sql: &str) -> Option<HazardKind> {
+        hazard(sql).map(|h| h.what)
+    }
+
+    #[test]
+    fn one_statement_passes() {
+        for sql in [
+            "a > 0",
+            "note like '%;%'",
+            "code ~ '^\\d+;$'",
+            "code ~ '^[A-Z]{2}\\d+$' and c = ';'",
+            "price > $1",
+            "\"Order ID\" = 'it''s; fine'",
+            "x = 1 -- a comment; with \\ and 'quotes\n and y = 2",
+            "select * from {{ table }} where a < 0",
+            "category = 'go'",
+            "good = 1\n  and gone = 2",
+        ] {
+            assert_eq!(hazard(sql), None, "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_second_statement_is_found() {
+        let cases = [
+            ("a = 1; drop table t", 5, HazardKind::Separator),
+            ("a = 1) ; drop table t; --", 7, HazardKind::Separator),
+            ("\"a;b\" = 1", 2, HazardKind::Separator),
+            ("a = 1 \\! touch /tmp/x", 6, HazardKind::Backslash),
+            // Text whose literals engines may read differently.
+            ("a = E'x\\' ; drop'", 7, HazardKind::Backslash),
+            ("a = $$ ' $$ ; drop table t; '", 12, HazardKind::Separator),
+            ("a = 1 /* ' */ ; '", 14, HazardKind::Separator),
+            ("a = 'x' # ';'", 11, HazardKind::Separator),
+            ("a = x'00' and b = ';'", 19, HazardKind::Separator),
+            ("a = 1 -- x\r' \n and b = ';'", 24, HazardKind::Separator),
+            ("a = '\\' x '\\!'", 5, HazardKind::Backslash),
+            ("a = 'open ;", 10, HazardKind::Separator),
+            ("a = 1\nGO\ndrop table t", 6, HazardKind::BatchSeparator),
+            ("a = 1\n  go 2\n", 8, HazardKind::BatchSeparator),
+        ];
+        for (sql, offset, what) in cases {
+            let got = hazard(sql);
+            assert_eq!(
+                got.map(|h| (h.offset, h.what)),
+                Some((offset, what)),
+                "{sql}"
+            );
+        }
+    }
+
+    #[test]
+    fn comments_end_at_a_line_feed() {
+        assert_eq!(
+            kind("a = 1 -- x\r; drop table t"),
+            Some(HazardKind::Separator)
+        );
+    }
+}

@@ -138,6 +138,7 @@ struct Validator<'a, 'o> {
 
 impl<'a> Validator<'a, '_> {
     fn run(&mut self) {
+        self.names();
         self.owners();
         self.columns();
         self.renames();
@@ -145,6 +146,102 @@ impl<'a> Validator<'a, '_> {
         self.row_count();
         self.table_checks();
         self.check_names();
+    }
+
+    /// Every name that reaches SQL, a dbt file or a path can be written
+    /// safely: no line breaks, tabs or invisible direction marks (control
+    /// characters are refused for every value by `syntax::yaml`); the names
+    /// dbt pastes into its own Jinja also no quote, backslash or brace.
+    fn names(&mut self) {
+        let c = self.contract;
+        let mut names: Vec<(&Spanned<String>, &str)> = Vec::new();
+        if let Some(ds) = &c.dataset {
+            names.extend(ds.database.iter().map(|n| (n, "database name")));
+            names.extend(ds.schema.iter().map(|n| (n, "schema name")));
+            names.extend(ds.name.iter().map(|n| (n, "table name")));
+        }
+        for column in c.columns.as_deref().unwrap_or_default() {
+            names.extend(column.name.iter().map(|n| (n, "column name")));
+            names.extend(column.renamed_from.iter().map(|n| (n, "column name")));
+        }
+        if let Some(column) = c.freshness.as_ref().and_then(|f| f.column.as_ref()) {
+            names.push((column, "column name"));
+        }
+        for check in c.checks.as_deref().unwrap_or_default() {
+            if let Some(CheckBody::Unique(columns)) = &check.body {
+                names.extend(columns.iter().map(|n| (n, "column name")));
+            }
+        }
+        for (name, what) in names {
+            if let Some((_, ch)) = crate::text::name_problem(name) {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::InvalidName,
+                        format!(
+                            "this {what} holds {}, which no name may hold",
+                            describe_char(ch)
+                        ),
+                    )
+                    .with_label(name.span, "cannot be written safely into SQL")
+                    .with_help("names may hold spaces and any printable character, but no line break, tab or invisible mark"),
+                );
+            }
+        }
+        self.reference_names();
+        self.dbt_names();
+    }
+
+    /// The column part of each reference, which may name a contract outside
+    /// the files (`diff` of a selection) and is then written as given.
+    fn reference_names(&mut self) {
+        for column in self.contract.columns.as_deref().unwrap_or_default() {
+            let Some(target) = column.references.as_ref().and_then(|r| r.value.as_ref()) else {
+                continue;
+            };
+            if let Some((_, ch)) = crate::text::name_problem(&target.column) {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::InvalidName,
+                        format!(
+                            "the referenced column name holds {}, which no name may hold",
+                            describe_char(ch)
+                        ),
+                    )
+                    .with_label(target.span, "cannot be written safely into SQL"),
+                );
+            }
+        }
+    }
+
+    /// dbt writes the names of a dbt node into its own Jinja as quoted
+    /// strings (`ref('<model>')`, `source('<source>', '<table>')`) without
+    /// escaping them, so they may hold no quote, backslash or brace.
+    fn dbt_names(&mut self) {
+        let Some(ds) = &self.contract.dataset else {
+            return;
+        };
+        let Some(dbt) = &ds.dbt else { return };
+        let mut names: Vec<(&Spanned<String>, &str)> = Vec::new();
+        names.extend(dbt.model.iter().map(|n| (n, "dbt model name")));
+        if let Some(source) = &dbt.source {
+            names.push((source, "dbt source name"));
+            names.extend(ds.name.iter().map(|n| (n, "table name of a dbt source")));
+        }
+        for (name, what) in names {
+            let bad = name
+                .chars()
+                .find(|c| matches!(c, '\'' | '"' | '\\' | '{' | '}'));
+            if let Some(ch) = bad {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::InvalidName,
+                        format!("this {what} holds `{ch}`, which dbt cannot quote"),
+                    )
+                    .with_label(name.span, "dbt pastes this name into its Jinja unescaped")
+                    .with_help("rename it, or leave out `dataset.dbt`: the SQL and docs targets quote any name"),
+                );
+            }
+        }
     }
 
     fn columns_declared(&self) -> Option<&'a [Column]> {
@@ -278,6 +375,9 @@ impl<'a> Validator<'a, '_> {
                 self.out
                     .push(mismatch(rule.key, "pattern", "string columns"));
             }
+            if let Some(pattern) = &rule.value {
+                self.regex_limits(pattern);
+            }
         }
         if let Some(rule) = &column.length {
             if family != TypeFamily::String {
@@ -335,6 +435,64 @@ impl<'a> Validator<'a, '_> {
             self.reference(rule, column);
         }
         self.rule_filters(column);
+    }
+
+    /// A pattern every dialect's regex engine takes: repetition counts
+    /// within each engine's limits (`SqlDialect::regex_limits`).
+    fn regex_limits(&mut self, pattern: &Spanned<String>) {
+        let Some(worst) = Repetitions::of(pattern) else {
+            return;
+        };
+        let mut over: Vec<(String, Vec<&str>)> = Vec::new();
+        for dialect in crate::dialect::Dialect::ALL {
+            let Some(limits) = dialect.sql().regex_limits() else {
+                continue;
+            };
+            let why = if worst.count > limits.count {
+                format!("at most {} in one `{{m,n}}`", limits.count)
+            } else if limits.nested.is_some_and(|n| worst.product > n) {
+                format!(
+                    "at most {} for nested repetitions multiplied",
+                    limits.nested.unwrap_or_default()
+                )
+            } else {
+                continue;
+            };
+            match over.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, names)) => names.push(dialect.name()),
+                None => over.push((why, vec![dialect.name()])),
+            }
+        }
+        if over.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = over.iter().flat_map(|(_, n)| n.iter().copied()).collect();
+        let help: Vec<String> = over
+            .iter()
+            .map(|(why, names)| format!("{}: {why}", names.join(", ")))
+            .collect();
+        let (at, what) = if worst.count >= worst.product {
+            (worst.count_at, format!("repeats {} times", worst.count))
+        } else {
+            (
+                worst.product_at,
+                format!("nested repetitions make {} in all", worst.product),
+            )
+        };
+        self.out.push(
+            Diagnostic::error(
+                Code::RegexLimit,
+                format!(
+                    "this pattern is too large for the regex engine of {}",
+                    names.join(", ")
+                ),
+            )
+            .with_label(sub_span(pattern, at.0, at.1), what)
+            .with_help(format!(
+                "{}; the check query of the whole table would fail there, so repeat less (e.g. check the length with `length`)",
+                help.join("; ")
+            )),
+        );
     }
 
     fn literal(
@@ -450,8 +608,34 @@ impl<'a> Validator<'a, '_> {
         }
     }
 
+    /// User SQL is one statement: nothing in it may end the statement (or a
+    /// batch) and start another on any engine or client.
+    fn one_statement(&mut self, sql: &Spanned<String>, text: &str, context: &str) {
+        let Some(hazard) = sqlcheck::hazard(text) else {
+            return;
+        };
+        // `text` is `sql` or its beginning (a query without its trailing `;`).
+        let span = if sql.as_str().starts_with(text) {
+            char_span(sql, hazard.offset)
+        } else {
+            sql.span
+        };
+        self.out.push(
+            Diagnostic::error(
+                Code::MultipleStatements,
+                format!("{context} holds {}", hazard.what.describe()),
+            )
+            .with_label(span, "here")
+            .with_help(match hazard.what {
+                sqlcheck::HazardKind::BatchSeparator => "user SQL is one statement; remove the `GO` line",
+                _ => "user SQL is one statement: a `;` or `\\` may appear only in a '...' string literal or a `--` comment, and only before any `$$` quote, `#` or `/* */` comment, `[name]` or prefixed literal",
+            }),
+        );
+    }
+
     /// Parse a SQL boolean and check the columns it names.
     fn sql_expression(&mut self, sql: &Spanned<String>, context: &str) {
+        self.one_statement(sql, sql, context);
         match sqlcheck::read_expression(sql) {
             Expression::Unparsed(why) => self.out.push(
                 Diagnostic::warning(
@@ -570,7 +754,11 @@ impl<'a> Validator<'a, '_> {
                     seen.push(column.as_str());
                 }
             }
-            Some(CheckBody::Sql(sql)) => self.placeholders(sql),
+            Some(CheckBody::Sql(sql)) => {
+                let query = sqlcheck::strip_trailing_semicolons(sql);
+                self.one_statement(sql, &query, "this sql check");
+                self.placeholders(sql);
+            }
         }
     }
 
@@ -680,6 +868,81 @@ fn find_word(sql: &Spanned<String>, word: &str) -> Span {
     sql.span
 }
 
+/// The span of the character at byte `offset` of `sql`'s text, or the whole
+/// value when its text is not written as is in the source.
+fn char_span(sql: &Spanned<String>, offset: usize) -> Span {
+    let len = sql[offset..].chars().next().map_or(0, char::len_utf8);
+    sub_span(sql, offset, offset + len)
+}
+
+/// The span of bytes `start..end` of `value`'s text, or the whole value when
+/// its text is not written as is in the source (escapes, folded lines).
+fn sub_span(value: &Spanned<String>, start: usize, end: usize) -> Span {
+    let plain = value.span.len() == value.len();
+    let quoted = value.span.len() == value.len() + 2;
+    if (plain || quoted) && start <= end && end <= value.len() {
+        let at = value.span.start + usize::from(quoted);
+        return Span::new(value.span.file, at + start, at + end);
+    }
+    value.span
+}
+
+/// The largest repetition count of a pattern, and the largest product of
+/// nested counts, each with where it is written (byte offsets).
+struct Repetitions {
+    count: u32,
+    count_at: (usize, usize),
+    product: u32,
+    product_at: (usize, usize),
+}
+
+impl Repetitions {
+    /// `None` when the pattern does not parse (reported elsewhere) or has
+    /// no counted repetition.
+    fn of(pattern: &str) -> Option<Repetitions> {
+        let ast = regex_syntax::ast::parse::Parser::new()
+            .parse(pattern)
+            .ok()?;
+        let mut worst = Repetitions {
+            count: 0,
+            count_at: (0, 0),
+            product: 0,
+            product_at: (0, 0),
+        };
+        worst.walk(&ast, 1);
+        (worst.count > 0).then_some(worst)
+    }
+
+    /// As RE2 counts: `{n,m}` weighs m, `{n,}` n; `*`, `+` and `?` nothing.
+    fn walk(&mut self, ast: &regex_syntax::ast::Ast, outer: u32) {
+        use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange};
+        match ast {
+            Ast::Repetition(rep) => {
+                let count = match &rep.op.kind {
+                    RepetitionKind::Range(
+                        RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n),
+                    ) => *n,
+                    RepetitionKind::Range(RepetitionRange::Bounded(m, n)) => (*m).max(*n),
+                    _ => 0,
+                };
+                let at = (rep.span.start.offset, rep.span.end.offset);
+                if count > self.count {
+                    (self.count, self.count_at) = (count, at);
+                }
+                let product = outer.saturating_mul(count.max(1));
+                if count > 0 && product > self.product {
+                    (self.product, self.product_at) = (product, at);
+                }
+                self.walk(&rep.ast, product);
+            }
+            Ast::Group(group) => self.walk(&group.ast, outer),
+            Ast::Concat(concat) => concat.asts.iter().for_each(|a| self.walk(a, outer)),
+            Ast::Alternation(alt) => alt.asts.iter().for_each(|a| self.walk(a, outer)),
+            _ => {}
+        }
+    }
+}
+
 /// `a string`, `an integer`: the type with its indefinite article.
 fn article(ty: LogicalType) -> String {
     let name = ty.to_string();
@@ -690,4 +953,16 @@ fn article(ty: LogicalType) -> String {
     } else {
         format!("a {name}")
     }
+}
+
+/// A character as messages name it: `a line feed (U+000A)`.
+fn describe_char(c: char) -> String {
+    let what = match c {
+        '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => "a line break",
+        '\t' => "a tab",
+        c if crate::text::is_bidi_control(c) => "a bidirectional text control",
+        c if c.is_control() => "a control character",
+        _ => "an invisible direction mark",
+    };
+    format!("{what} ({})", crate::text::code_point(c))
 }

@@ -199,7 +199,7 @@ columns:
   - {name: id, type: bigint, required: true, unique: true, physical_type: {snowflake: "NUMBER(38,0)", postgres: int8}}
   - {name: "seen at", type: timestamp_tz}
   - {name: order, type: string, accepted_values: ["yes", "null", "1.0", "~", "#x"]}
-  - {name: "Dé\tjà", type: string, description: "line one\nline \"two\": #3", pattern: '^[a-z]+$', length: {max: 3}}
+  - {name: "Dé  jà", type: string, description: "line one\nline \"two\": #3", pattern: '^[a-z]+$', length: {max: 3}}
 checks:
   - {name: id__valid, expression: "id > 0"}
 "##;
