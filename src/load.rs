@@ -13,17 +13,47 @@ const PROJECT_FILES: &[&str] = &["datapact.yaml", "datapact.yml"];
 /// Read every contract file under `paths` (files, or directories searched
 /// recursively for `*.yaml`/`*.yml`), in a stable order. Unreadable paths
 /// become diagnostics; the rest are still loaded.
+///
+/// Symbolic links found in a directory are followed when they lead inside
+/// one of the directories given (each file is read once, and a loop is
+/// reported); a link leading elsewhere is reported and not read, so a
+/// contract directory cannot pull in files from the rest of the machine.
+/// A file whose name holds a control character or line break is reported
+/// and not read.
 pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut files: Vec<PathBuf> = Vec::new();
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     for path in paths {
         if path.is_dir() {
+            let mut outside: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
             let walker = walkdir::WalkDir::new(path)
+                .follow_links(true)
                 .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                    if e.depth() == 0 {
+                        return true;
+                    }
+                    if e.file_name().to_string_lossy().starts_with('.') {
+                        return false;
+                    }
+                    if !e.path_is_symlink() {
+                        return true;
+                    }
+                    let target = std::fs::canonicalize(e.path()).ok();
+                    let inside = target
+                        .as_ref()
+                        .is_some_and(|t| roots.iter().any(|r| t.starts_with(r)));
+                    if !inside && (e.file_type().is_dir() || is_contract_file(e.path())) {
+                        outside.push((e.path().to_path_buf(), target));
+                    }
+                    inside
                 });
             for entry in walker {
                 match entry {
@@ -31,12 +61,27 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
                         files.push(e.into_path())
                     }
                     Ok(_) => {}
-                    Err(err) => diagnostics.push(io_error(
-                        err.path().unwrap_or(path),
-                        &err.io_error()
-                            .map_or_else(|| err.to_string(), |e| e.to_string()),
-                    )),
+                    Err(err) => {
+                        let at = err.path().unwrap_or(path).to_path_buf();
+                        let why = if err.loop_ancestor().is_some() {
+                            "a symbolic link loop (it leads to a directory above it)".to_string()
+                        } else {
+                            err.io_error()
+                                .map_or_else(|| err.to_string(), |e| e.to_string())
+                        };
+                        diagnostics.push(io_error(&at, &why));
+                    }
                 }
+            }
+            for (link, target) in outside {
+                let why = match target {
+                    Some(target) => format!(
+                        "it is a symbolic link to `{}`, outside the directories given; not read",
+                        display(&target)
+                    ),
+                    None => "it is a symbolic link that leads nowhere".to_string(),
+                };
+                diagnostics.push(io_error(&link, &why));
             }
         } else if path.symlink_metadata().is_ok() {
             files.push(path.clone());
@@ -44,6 +89,21 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
             diagnostics.push(io_error(path, "no such file or directory"));
         }
     }
+    // A name that would carry a line break or terminal control into a
+    // generated file's header, a diagnostic or a report.
+    files.retain(|f| match crate::text::name_problem(&display(f)) {
+        None => true,
+        Some((_, c)) => {
+            diagnostics.push(io_error(
+                f,
+                &format!(
+                    "its name holds the control character {}; rename the file",
+                    crate::text::code_point(c)
+                ),
+            ));
+            false
+        }
+    });
     // One sorted list, each file once however many arguments reach it.
     let mut seen = std::collections::BTreeSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
@@ -68,11 +128,17 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
     (sources, diagnostics)
 }
 
-/// A contract file's bytes. Only regular files are read (a FIFO would block
-/// forever, a device never end), and only up to the size limit.
+/// A contract file's bytes, read as [`read_bounded`] reads.
 fn read_contract(path: &Path) -> Result<Vec<u8>, String> {
+    read_bounded(path, crate::syntax::yaml::MAX_FILE_BYTES, "a contract file")
+}
+
+/// The bytes of a file datapact reads (a contract, `datapact.yaml`, a docs
+/// template, a manifest). Only regular files are read (a FIFO would block
+/// forever, a device never end), and only up to `limit` bytes; `what`
+/// names the kind of file in the message.
+pub fn read_bounded(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
-    let limit = crate::syntax::yaml::MAX_FILE_BYTES;
     // Before opening: opening a FIFO blocks until something writes to it.
     let meta = std::fs::metadata(path).map_err(|err| err.to_string())?;
     if !meta.is_file() {
@@ -85,10 +151,17 @@ fn read_contract(path: &Path) -> Result<Vec<u8>, String> {
         .map_err(|err| err.to_string())?;
     if bytes.len() > limit {
         return Err(format!(
-            "the file is larger than the limit of {limit} bytes for a contract file"
+            "the file is larger than the limit of {limit} bytes for {what}"
         ));
     }
     Ok(bytes)
+}
+
+/// A text file read as [`read_bounded`] reads; `Err` also when it is not
+/// UTF-8.
+pub fn read_text(path: &Path, limit: usize, what: &str) -> Result<String, String> {
+    let bytes = read_bounded(path, limit, what)?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
 /// Add a file's bytes as text; `Err` if they are not UTF-8.
@@ -293,6 +366,6 @@ pub fn display(path: &Path) -> String {
 }
 
 pub fn io_error(path: &Path, why: &str) -> Diagnostic {
-    Diagnostic::error(Code::Io, format!("cannot read `{}`: {why}", display(path)))
-        .with_path(display(path))
+    let shown = crate::text::escape_line(&display(path)).into_owned();
+    Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}")).with_path(shown)
 }
