@@ -322,9 +322,10 @@ impl Output {
         EXIT_USAGE
     }
 
-    /// A status line for people; never mixed into JSON on stdout.
+    /// A status line for people; never mixed into JSON on stdout. Paths in
+    /// it may come from a manifest or a file name: escaped.
     fn status(&self, line: &str) {
-        let _ = writeln!(std::io::stderr(), "{line}");
+        let _ = writeln!(std::io::stderr(), "{}", crate::text::escape_lines(line));
     }
 }
 
@@ -356,14 +357,14 @@ fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
         Some(p) => (p.clone(), true),
         None => (PathBuf::from(project::FILE_NAME), false),
     };
-    if !explicit && !path.exists() {
+    if !explicit && path.symlink_metadata().is_err() {
         return Ok(project::Project::default());
     }
-    let text = match std::fs::read_to_string(&path) {
+    // Bounded as contract files are: it may be a link to a device or a FIFO.
+    let limit = crate::syntax::yaml::MAX_FILE_BYTES;
+    let text = match load::read_text(&path, limit, "a project file") {
         Ok(t) => t,
-        Err(err) => {
-            return Err(out.fail(load::io_error(&path, &err.to_string())));
-        }
+        Err(why) => return Err(out.fail(load::io_error(&path, &why))),
     };
     let mut sources = Sources::new();
     let file = sources.add(load::display(&path), text);
@@ -391,7 +392,7 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
         Ok(paths) => paths,
         Err(code) => return code,
     };
-    let (code, _, json) = check_contracts(out, &paths, "validate");
+    let Run { code, json, .. } = check_contracts(out, &paths, "validate");
     if let Some(doc) = json {
         print_json(&doc);
     }
@@ -404,15 +405,23 @@ fn print_json(doc: &serde_json::Value) {
     let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
+/// What [`check_contracts`] found.
+struct Run {
+    /// The exit code so far.
+    code: u8,
+    /// The IR, when there are no errors.
+    ir: Option<crate::ir::Ir>,
+    /// Where each contract of the IR was written.
+    origins: std::collections::BTreeMap<String, crate::lower::Origin>,
+    sources: Sources,
+    /// In JSON format, the diagnostics document (for the caller to print,
+    /// so stdout holds exactly one JSON document).
+    json: Option<serde_json::Value>,
+}
+
 /// Load, validate and lower contracts, printing diagnostics and a status
-/// line; returns the exit code so far, the IR when there are no errors, and
-/// in JSON format the diagnostics document (for the caller to print, so
-/// stdout holds exactly one JSON document).
-fn check_contracts(
-    out: &mut Output,
-    paths: &[PathBuf],
-    verb: &str,
-) -> (u8, Option<crate::ir::Ir>, Option<serde_json::Value>) {
+/// line.
+fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> Run {
     let (sources, mut io) = load::load(paths);
     if sources.is_empty() && io.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
@@ -464,7 +473,13 @@ fn check_contracts(
     } else {
         EXIT_OK
     };
-    (code, checked.ir.filter(|_| code == EXIT_OK), json)
+    Run {
+        code,
+        ir: checked.ir.filter(|_| code == EXIT_OK),
+        origins: checked.origins,
+        sources,
+        json,
+    }
 }
 
 struct CompileArgs<'a> {
@@ -540,8 +555,9 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         }
     }
 
-    let (code, ir, mut json) = check_contracts(out, &paths, "compile");
-    let Some(ir) = ir else {
+    let run = check_contracts(out, &paths, "compile");
+    let (code, mut json) = (run.code, run.json.clone());
+    let Some(ir) = &run.ir else {
         if let Some(doc) = json {
             print_json(&doc);
         }
@@ -558,7 +574,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         match target {
             Target::Sql => {
                 for dialect in &dialects {
-                    main.files.extend(crate::sql::emit(&ir, *dialect));
+                    main.files.extend(crate::sql::emit(ir, *dialect));
                     let dir = format!("sql/{}/", dialect.name());
                     if subset {
                         for ds in &ir.datasets {
@@ -574,13 +590,13 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                 let Some((options, project_dir)) = &dbt else {
                     continue;
                 };
-                let files = match crate::dbt::emit(&ir, options) {
+                let files = match crate::dbt::emit(ir, options) {
                     Ok(files) => files,
                     Err(message) => {
                         return out.fail(Diagnostic::error(Code::InvalidValue, message));
                     }
                 };
-                let scopes = crate::dbt::scopes(&ir, subset);
+                let scopes = crate::dbt::scopes(ir, subset);
                 match project_dir {
                     Some(project_dir) => destinations.push(Destination {
                         dir: project_dir.clone(),
@@ -598,7 +614,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                     }
                 }
             }
-            Target::Docs => match crate::docs::emit(&ir, &docs) {
+            Target::Docs => match crate::docs::emit(ir, &docs) {
                 Ok(crate::docs::Docs { files, warnings }) => {
                     match json.as_mut() {
                         Some(doc) => add_to_json(doc, &warnings),
@@ -616,7 +632,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                         f
                     }));
                     main.scopes.extend(
-                        crate::docs::scopes(&ir, subset)
+                        crate::docs::scopes(ir, subset)
                             .into_iter()
                             .map(|s| format!("docs/{s}")),
                     );
@@ -640,7 +656,31 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     for d in &destinations {
         match output::plan(&d.dir, &d.manifest, d.files.clone(), &d.scopes) {
             Ok(plan) => plans.push(plan),
-            Err(err) => return out.fail(output_error(&err)),
+            Err(err) => match &err.collision {
+                Some(collision) => {
+                    let diagnostic = collision_error(collision, &d.dir, &run.origins);
+                    let summary = Summary {
+                        errors: 1,
+                        ..Summary::default()
+                    };
+                    match json.as_mut() {
+                        Some(doc) => {
+                            let more: serde_json::Value = serde_json::from_str(
+                                &diagnostic::render_json(&[diagnostic], &run.sources, summary),
+                            )
+                            .expect("render_json writes JSON");
+                            merge_json(doc, &more);
+                            print_json(doc);
+                        }
+                        None => {
+                            out.diagnostics(&[diagnostic], &run.sources, summary);
+                            out.status("compile failed: nothing was written");
+                        }
+                    }
+                    return EXIT_CONTRACT_ERRORS;
+                }
+                None => return out.fail(output_error(&err)),
+            },
         }
     }
     let shown: Vec<String> = destinations.iter().map(|d| load::display(&d.dir)).collect();
@@ -781,6 +821,65 @@ fn dbt_options(
     Ok(Some((options, dir)))
 }
 
+/// Two contracts (or a contract and a file of the whole run, such as the
+/// docs index) whose files would have one path: an error at the second
+/// contract's id.
+fn collision_error(
+    collision: &output::Collision,
+    dir: &Path,
+    origins: &std::collections::BTreeMap<String, crate::lower::Origin>,
+) -> Diagnostic {
+    let shown = |path: &str| load::display(&dir.join(path));
+    let (mut first, mut second) = (&collision.first, &collision.second);
+    if second.contract.is_none() {
+        // Name the contract first: it is what the user can rename.
+        std::mem::swap(&mut first, &mut second);
+    }
+    let whose = |p: &output::GeneratedPath| match &p.contract {
+        Some(id) => format!("of contract `{id}`"),
+        None => "(a file of every run, not of one contract)".to_string(),
+    };
+    let how = if first.path == second.path {
+        "has the same path as"
+    } else if first.path.to_lowercase() == second.path.to_lowercase() {
+        "differs only in case (one file on macOS and Windows) from"
+    } else if second.path.starts_with(&first.path) {
+        "needs a directory where there is"
+    } else {
+        "is a file where there needs to be a directory for"
+    };
+    let message = format!(
+        "`{}` {} {how} `{}` {}",
+        shown(&second.path),
+        whose(second),
+        shown(&first.path),
+        whose(first)
+    );
+    let span = |p: &output::GeneratedPath| {
+        p.contract
+            .as_ref()
+            .and_then(|id| origins.get(id))
+            .map(|o| o.contract)
+    };
+    let (main, other) = match (span(second), span(first)) {
+        (Some(s), o) => (Some(s), o),
+        (None, o) => (o, None),
+    };
+    let mut d = Diagnostic::error(Code::PathCollision, message).with_help(
+        "contracts' files are named after their ids; rename one of the contracts (its id)",
+    );
+    if let Some(span) = main {
+        d = d.with_label(span, "its files would overwrite another's");
+    }
+    if let Some(span) = other {
+        d = d.with_secondary(span, "the other contract");
+    }
+    if main.is_none() {
+        d = d.with_path(shown(&second.path));
+    }
+    d
+}
+
 fn output_error(err: &output::OutputError) -> Diagnostic {
     let path = load::display(&err.path);
     Diagnostic::error(Code::Io, format!("`{path}` {}", err.message)).with_path(path)
@@ -814,7 +913,9 @@ fn report_drift(
                 for path in list {
                     let _ = writeln!(
                         stdout,
-                        "::error file={path},title=datapact compile --check::{name}: {path} (run `datapact compile`)"
+                        "::error file={},title=datapact compile --check::{name}: {} (run `datapact compile`)",
+                        diagnostic::escape_property(path),
+                        diagnostic::escape_data(&crate::text::escape_line(path))
                     );
                 }
             }
@@ -933,7 +1034,7 @@ fn diff(
             String::new()
         }
     };
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    let _ = std::io::stdout().write_all(crate::text::escape_lines(&text).as_bytes());
     if report.ok() {
         EXIT_OK
     } else {
@@ -1046,7 +1147,7 @@ fn convert(
         .iter()
         .find(|(n, _)| *n == to)
         .map_or(crate::convert::To::Native, |(_, t)| *t);
-    let (code, ir, json) = check_contracts(out, &paths, "convert");
+    let Run { code, ir, json, .. } = check_contracts(out, &paths, "convert");
     if let Some(doc) = &json {
         if ir.is_none() || dir.is_some() {
             print_json(doc);

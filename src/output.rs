@@ -7,17 +7,33 @@
 //! as `sql/postgres/`): files of the manifest inside a scope that the run no
 //! longer generates are removed; files outside its scopes, and files the
 //! manifest does not list, are never touched.
+//!
+//! Nothing is written or removed outside the output directory: planning
+//! refuses a path that passes through a symbolic link or names something
+//! other than a file, two files of one path (or of paths that differ only
+//! in case, which macOS and Windows checkouts cannot hold), and a file
+//! whose text holds a control character. Files are staged under random
+//! names created exclusively (never through an existing link), and a run
+//! first writes the manifest marked in progress, listing every file it may
+//! leave, so a run killed half-way is cleaned up by the next one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Deserialize;
+use tempfile::TempPath;
 
 use crate::sql::GeneratedFile;
 
 /// The manifest's file name, inside the output directory.
 pub const MANIFEST: &str = "datapact-manifest.json";
+
+/// The end of a temporary file's name: `.<file name>.<random>.datapact-tmp`.
+pub const TEMP_SUFFIX: &str = ".datapact-tmp";
+
+/// The largest manifest read: a million paths of 64 bytes.
+const MAX_MANIFEST_BYTES: usize = 64 << 20;
 
 #[derive(Debug, Deserialize)]
 struct ManifestFile {
@@ -32,9 +48,14 @@ pub struct Plan {
     /// Files the previous manifest lists in the run's scopes that the run no
     /// longer produces.
     pub removals: Vec<String>,
+    /// Temporary files an interrupted run left beside the run's files.
+    pub leftovers: Vec<String>,
     /// The run's scopes: directories a removal empties are removed only
     /// inside them (a dbt project's own `tests/` stays).
     pub scopes: Vec<String>,
+    /// The manifest written before any other change: every file the
+    /// previous manifest lists and every file the run produces.
+    in_progress: String,
 }
 
 /// What `--check` finds: each list sorted, paths relative to the output directory.
@@ -64,12 +85,30 @@ pub struct Written {
 pub struct OutputError {
     pub path: PathBuf,
     pub message: String,
+    /// Two generated files that cannot both exist, when that is the problem.
+    pub collision: Option<Box<Collision>>,
+}
+
+/// Two generated files whose paths are the same, differ only in case, or
+/// are a file and a directory holding another file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collision {
+    pub first: GeneratedPath,
+    pub second: GeneratedPath,
+}
+
+/// A generated file's path and the contract it was generated for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedPath {
+    pub path: String,
+    pub contract: Option<String>,
 }
 
 fn error(path: &Path, message: impl Into<String>) -> OutputError {
     OutputError {
         path: path.to_path_buf(),
         message: message.into(),
+        collision: None,
     }
 }
 
@@ -83,10 +122,10 @@ fn is_safe_relative(path: &str) -> bool {
 
 fn read_manifest(out: &Path, manifest: &str) -> Result<Vec<String>, OutputError> {
     let path = out.join(manifest);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
+    let text = match std::fs::symlink_metadata(&path) {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => return Err(error(&path, format!("cannot read: {err}"))),
+        _ => crate::load::read_text(&path, MAX_MANIFEST_BYTES, "a manifest")
+            .map_err(|why| error(&path, format!("cannot be read: {why}")))?,
     };
     let manifest: ManifestFile = serde_json::from_str(&text).map_err(|err| {
         error(
@@ -97,20 +136,28 @@ fn read_manifest(out: &Path, manifest: &str) -> Result<Vec<String>, OutputError>
     if let Some(bad) = manifest.files.iter().find(|f| !is_safe_relative(f)) {
         return Err(error(
             &path,
-            format!("lists `{bad}`, which is not a relative path inside the output directory"),
+            format!(
+                "lists `{}`, which is not a relative path inside the output directory",
+                crate::text::escape_line(bad)
+            ),
         ));
     }
     Ok(manifest.files)
 }
 
-fn render_manifest(files: &BTreeSet<String>) -> String {
+fn render_manifest(files: &BTreeSet<String>, in_progress: bool) -> String {
     let list: Vec<&String> = files.iter().collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({
+    let mut doc = serde_json::json!({
         "generated_by": "datapact",
         "note": "Files datapact wrote here. datapact removes only these, and only when it no longer generates them.",
         "files": list,
-    }))
-    .expect("a JSON value serializes");
+    });
+    if in_progress {
+        doc["in_progress"] = serde_json::json!(
+            "a run started writing and did not finish; the next run removes what it left"
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
     text.push('\n');
     text
 }
@@ -118,12 +165,37 @@ fn render_manifest(files: &BTreeSet<String>) -> String {
 /// Plan a run that generates `generated` into `out`, owning the path
 /// prefixes `scopes`, with its manifest at `manifest` (relative to `out`;
 /// [`MANIFEST`] unless the directory is shared, as a dbt project is).
+///
+/// Fails, before anything is written, on two files that cannot both
+/// exist, a generated file holding a control character, a path through a
+/// symbolic link or onto something that is not a file, and an unreadable
+/// or foreign manifest.
 pub fn plan(
     out: &Path,
     manifest: &str,
     mut generated: Vec<GeneratedFile>,
     scopes: &[String],
 ) -> Result<Plan, OutputError> {
+    generated.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(collision) = collision(&generated) {
+        return Err(OutputError {
+            path: out.join(&collision.second.path),
+            message: "would be written twice: two generated files have this path, or paths that differ only in case".into(),
+            collision: Some(Box::new(collision)),
+        });
+    }
+    if let Some((file, c)) = generated
+        .iter()
+        .find_map(|f| Some((f, crate::text::forbidden(&f.text)?.1)))
+    {
+        return Err(error(
+            &out.join(&file.path),
+            format!(
+                "would hold the control character {}; nothing was written (this is a bug in datapact)",
+                crate::text::code_point(c)
+            ),
+        ));
+    }
     let previous = read_manifest(out, manifest)?;
     let in_scope = |path: &str| scopes.iter().any(|s| path.starts_with(s.as_str()));
     let produced: BTreeSet<String> = generated.iter().map(|f| f.path.clone()).collect();
@@ -136,28 +208,197 @@ pub fn plan(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    generated.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut everything: BTreeSet<String> = previous.into_iter().collect();
+    everything.extend(produced.iter().cloned());
+    let in_progress = render_manifest(&everything, true);
     generated.push(GeneratedFile {
         path: manifest.to_string(),
-        text: render_manifest(&listed),
+        text: render_manifest(&listed, false),
+        contract: None,
     });
+    let mut guard = Guard::new(out, &removals);
+    for path in generated.iter().map(|f| &f.path).chain(&removals) {
+        guard.check(path)?;
+    }
+    let leftovers = leftovers(out, generated.iter().map(|f| &f.path).chain(&removals));
     Ok(Plan {
         files: generated,
         removals,
+        leftovers,
         scopes: scopes.to_vec(),
+        in_progress,
     })
 }
 
-/// Compare a plan with the directory, writing nothing.
+/// Two generated files that cannot both exist: the same path, paths that
+/// differ only in case, or a file where another needs a directory. `files`
+/// is sorted by path.
+fn collision(files: &[GeneratedFile]) -> Option<Collision> {
+    let at = |f: &GeneratedFile| GeneratedPath {
+        path: f.path.clone(),
+        contract: f.contract.clone(),
+    };
+    // Every path and every directory above one, by its lowercase form.
+    let mut seen: BTreeMap<String, (&GeneratedFile, bool)> = BTreeMap::new();
+    for file in files {
+        let mut entries: Vec<(String, bool)> = Vec::new();
+        let mut prefix = String::new();
+        for part in file.path.split('/') {
+            if !prefix.is_empty() {
+                entries.push((prefix.clone(), true));
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+        }
+        entries.push((prefix, false));
+        for (path, is_dir) in entries {
+            let key = path.to_lowercase();
+            match seen.get(&key) {
+                None => {
+                    seen.insert(key, (file, is_dir));
+                }
+                // Two files share a directory: that is what directories are for.
+                Some((other, true)) if is_dir && lowercase_prefix_eq(&other.path, &path) => {}
+                Some((other, _)) => {
+                    return Some(Collision {
+                        first: at(other),
+                        second: at(file),
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether `path`, a directory above `file`'s path, is written exactly so
+/// in `file`'s path (not only the same in lower case).
+fn lowercase_prefix_eq(file: &str, path: &str) -> bool {
+    file.starts_with(path) && file[path.len()..].starts_with('/')
+}
+
+/// Checks that paths under the output directory stay inside it: no part
+/// of a path may be a symbolic link, and what is there must be a
+/// directory (for the parts above) or a regular file (for the path).
+struct Guard<'a> {
+    out: &'a Path,
+    /// Files the run removes: one may stand where a new file needs a
+    /// directory (contract `x` renamed to `x.sql`).
+    removals: BTreeSet<&'a str>,
+    /// Directories already found to be plain (or absent).
+    checked: BTreeSet<PathBuf>,
+}
+
+impl<'a> Guard<'a> {
+    fn new(out: &'a Path, removals: &'a [String]) -> Guard<'a> {
+        Guard {
+            out,
+            removals: removals.iter().map(String::as_str).collect(),
+            checked: BTreeSet::new(),
+        }
+    }
+
+    fn check(&mut self, path: &str) -> Result<(), OutputError> {
+        let mut at = self.out.to_path_buf();
+        let parts: Vec<&str> = path.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            at.push(part);
+            let last = i + 1 == parts.len();
+            let here = parts[..=i].join("/");
+            if !last && self.removals.contains(here.as_str()) {
+                // Removed before the files below it are put in place.
+                return Ok(());
+            }
+            if !last && self.checked.contains(&at) {
+                continue;
+            }
+            let meta = match std::fs::symlink_metadata(&at) {
+                Ok(meta) => meta,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    // Nothing below an absent directory exists either.
+                    return Ok(());
+                }
+                Err(err) => return Err(error(&at, format!("cannot be read: {err}"))),
+            };
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                return Err(error(
+                    &at,
+                    "is a symbolic link: datapact writes only inside the output directory, never through a link; remove the link",
+                ));
+            }
+            if last && !kind.is_file() {
+                return Err(error(
+                    &at,
+                    "is not a regular file, where datapact writes (or would remove) one of its files; move it away",
+                ));
+            }
+            if !last {
+                if !kind.is_dir() {
+                    return Err(error(
+                        &at,
+                        "is not a directory, where datapact needs one for its files; move it away",
+                    ));
+                }
+                self.checked.insert(at.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Temporary files (`.<name>.<random>.datapact-tmp`) in the output
+/// directory and the directories of `paths`, which a run killed while
+/// writing left behind.
+fn leftovers<'p>(out: &Path, paths: impl Iterator<Item = &'p String>) -> Vec<String> {
+    let dirs: BTreeSet<&str> = paths
+        .map(|p| p.rsplit_once('/').map_or("", |(dir, _)| dir))
+        .chain([""])
+        .collect();
+    let mut found: Vec<String> = dirs
+        .par_iter()
+        .flat_map_iter(|dir| {
+            let listing = std::fs::read_dir(out.join(dir)).into_iter().flatten();
+            listing
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    let temporary = name.starts_with('.') && name.ends_with(TEMP_SUFFIX);
+                    temporary.then(|| {
+                        if dir.is_empty() {
+                            name
+                        } else {
+                            format!("{dir}/{name}")
+                        }
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Whether the file at `path` holds exactly `text`; only a regular file of
+/// that size is read.
+fn holds(path: &Path, text: &str) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == text.len() as u64)
+        && std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes())
+}
+
+/// Compare a plan with the directory, writing nothing. Leftovers of an
+/// interrupted run are extra files.
 pub fn check(out: &Path, plan: &Plan) -> Drift {
     let mut drift = Drift::default();
     let states: Vec<Option<bool>> = plan
         .files
         .par_iter()
         .map(|file| {
-            std::fs::read(out.join(&file.path))
+            let path = out.join(&file.path);
+            std::fs::symlink_metadata(&path)
                 .ok()
-                .map(|bytes| bytes == file.text.as_bytes())
+                .map(|_| holds(&path, &file.text))
         })
         .collect();
     for (file, state) in plan.files.iter().zip(states) {
@@ -171,37 +412,59 @@ pub fn check(out: &Path, plan: &Plan) -> Drift {
         .removals
         .iter()
         .filter(|p| out.join(p).exists())
+        .chain(&plan.leftovers)
         .cloned()
         .collect();
+    drift.extra.sort();
     drift
 }
 
 /// Where generated files' bytes go: the real file system, or in tests one
 /// that fails part-way, as a full disk does.
 pub trait Disk: Sync {
-    /// Create or truncate the file `path` (its directory exists) holding `text`.
-    fn write(&self, path: &Path, text: &str) -> std::io::Result<()>;
+    /// Write `text` into `file`, a new temporary file.
+    fn write(&self, file: &mut std::fs::File, text: &str) -> std::io::Result<()>;
 }
 
 /// The real file system.
 pub struct RealDisk;
 
 impl Disk for RealDisk {
-    fn write(&self, path: &Path, text: &str) -> std::io::Result<()> {
-        std::fs::write(path, text)
+    fn write(&self, file: &mut std::fs::File, text: &str) -> std::io::Result<()> {
+        use std::io::Write as _;
+        file.write_all(text.as_bytes())
     }
 }
 
+/// A new temporary file for `path` in `dir`, created exclusively under a
+/// random name (so never through a link planted there), holding `text`.
+/// It is deleted when the returned [`TempPath`] is dropped, unless
+/// persisted.
+fn temporary(dir: &Path, path: &Path, text: &str, disk: &dyn Disk) -> std::io::Result<TempPath> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(8)
+        .tempfile_in(dir)?;
+    disk.write(file.as_file_mut(), text)?;
+    Ok(file.into_temp_path())
+}
+
 /// A plan whose changed files have been written next to their destinations
-/// as temporary files; [`Staged::commit`] renames them into place and
-/// [`Staged::abort`] deletes them, leaving the directory as it was.
+/// as temporary files; [`Staged::commit`] renames them into place, and
+/// dropping it (or [`Staged::abort`]) deletes them, leaving the directory
+/// as it was.
 #[must_use = "a staged plan is committed or aborted"]
 pub struct Staged<'a> {
     out: PathBuf,
     plan: &'a Plan,
     /// (temporary file, destination), in plan order; the manifest's last
     /// when it changed.
-    temps: Vec<(PathBuf, PathBuf)>,
+    temps: Vec<(TempPath, PathBuf)>,
     manifest_changed: bool,
     unchanged: usize,
 }
@@ -217,26 +480,28 @@ pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
 /// temporary files written so far are deleted and the first error, in path
 /// order, is returned.
 pub fn stage<'a>(out: &Path, plan: &'a Plan, disk: &dyn Disk) -> Result<Staged<'a>, OutputError> {
-    let results: Vec<Result<Option<(PathBuf, PathBuf)>, OutputError>> = plan
+    let results: Vec<Result<Option<(TempPath, PathBuf)>, OutputError>> = plan
         .files
         .par_iter()
         .map(|file| {
             let path = out.join(&file.path);
-            if std::fs::read(&path).is_ok_and(|bytes| bytes == file.text.as_bytes()) {
+            if holds(&path, &file.text) {
                 return Ok(None);
             }
-            let tmp = temp_path(&path);
-            let written = match path.parent() {
-                Some(dir) => std::fs::create_dir_all(dir),
-                None => Ok(()),
-            }
-            .and_then(|()| disk.write(&tmp, &file.text));
-            match written {
-                Ok(()) => Ok(Some((tmp, path))),
-                Err(err) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    Err(error(&path, format!("cannot write: {err}")))
-                }
+            // Beside the destination, unless a file the run removes stands
+            // where its directory goes: then in the output directory.
+            let blocked = plan.removals.iter().any(|r| {
+                file.path.starts_with(r.as_str()) && file.path[r.len()..].starts_with('/')
+            });
+            let dir = match path.parent() {
+                Some(dir) if !blocked => dir.to_path_buf(),
+                _ => out.to_path_buf(),
+            };
+            let staged = std::fs::create_dir_all(&dir)
+                .and_then(|()| temporary(&dir, &path, &file.text, disk));
+            match staged {
+                Ok(tmp) => Ok(Some((tmp, path))),
+                Err(err) => Err(error(&path, format!("cannot write: {err}"))),
             }
         })
         .collect();
@@ -256,33 +521,31 @@ pub fn stage<'a>(out: &Path, plan: &'a Plan, disk: &dyn Disk) -> Result<Staged<'
         .last()
         .zip(plan.files.last())
         .is_some_and(|((_, dest), manifest)| *dest == out.join(&manifest.path));
-    let staged = Staged {
+    if let Some(err) = first_error {
+        // Dropping the temporary paths deletes them.
+        return Err(err);
+    }
+    Ok(Staged {
         out: out.to_path_buf(),
         plan,
         temps,
         manifest_changed,
         unchanged,
-    };
-    match first_error {
-        Some(err) => {
-            staged.abort();
-            Err(err)
-        }
-        None => Ok(staged),
-    }
+    })
 }
 
 impl Staged<'_> {
     /// Delete the temporary files: the directory is as it was.
     pub fn abort(self) {
-        self.temps.par_iter().for_each(|(tmp, _)| {
-            let _ = std::fs::remove_file(tmp);
-        });
+        drop(self);
     }
 
-    /// Rename the staged files into place, remove the dropped ones and the
-    /// directories they leave empty, the manifest last: an interrupted run
-    /// still lists every file it may have left behind.
+    /// Put the staged files in place: first the manifest marked in
+    /// progress (listing every file the run may leave), then the removals
+    /// (with the directories they leave empty, and leftovers of an
+    /// interrupted run), the files by rename, and the final manifest last.
+    /// A run killed at any point leaves a manifest that lists every file it
+    /// wrote, and temporaries the next run removes.
     pub fn commit(mut self) -> Result<Written, OutputError> {
         let manifest = if self.manifest_changed {
             self.temps.pop()
@@ -293,24 +556,22 @@ impl Staged<'_> {
             unchanged: self.unchanged,
             ..Written::default()
         };
-        let renamed: Vec<Result<(), OutputError>> = self
-            .temps
-            .par_iter()
-            .map(|(tmp, dest)| {
-                std::fs::rename(tmp, dest).map_err(|err| {
-                    let _ = std::fs::remove_file(tmp);
-                    error(dest, format!("cannot write: {err}"))
-                })
-            })
-            .collect();
-        if let Some(err) = renamed.into_iter().find_map(Result::err) {
-            if let Some((tmp, _)) = manifest {
-                let _ = std::fs::remove_file(tmp);
-            }
-            return Err(err);
+        let out = self.out.clone();
+        let changes = !self.temps.is_empty()
+            || !self.plan.removals.is_empty()
+            || !self.plan.leftovers.is_empty();
+        if let (Some((_, dest)), true) = (&manifest, changes) {
+            write_atomic(dest, &self.plan.in_progress)
+                .map_err(|err| error(dest, format!("cannot write: {err}")))?;
         }
-        written.written = self.temps.len();
-        let out = &self.out;
+        for leftover in &self.plan.leftovers {
+            let path = out.join(leftover);
+            match std::fs::remove_file(&path) {
+                Ok(()) => written.removed += 1,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(error(&path, format!("cannot remove: {err}"))),
+            }
+        }
         for removal in &self.plan.removals {
             let path = out.join(removal);
             match std::fs::remove_file(&path) {
@@ -321,7 +582,7 @@ impl Staged<'_> {
             // Remove directories the removal emptied, inside the run's scopes.
             let mut dir = path.parent();
             while let Some(d) = dir {
-                let in_scope = d.strip_prefix(out).ok().is_some_and(|rel| {
+                let in_scope = d.strip_prefix(&out).ok().is_some_and(|rel| {
                     let rel = format!("{}/", rel.to_string_lossy().replace('\\', "/"));
                     rel != "/" && self.plan.scopes.iter().any(|s| rel.starts_with(s.as_str()))
                 });
@@ -331,41 +592,47 @@ impl Staged<'_> {
                 dir = d.parent();
             }
         }
+        let temps = std::mem::take(&mut self.temps);
+        written.written = temps.len();
+        let renamed: Vec<Result<(), OutputError>> = temps
+            .into_par_iter()
+            .map(|(tmp, dest)| {
+                // A directory a removal emptied (or one a removed file stood
+                // in the way of) is made again.
+                let made = match dest.parent() {
+                    Some(dir) => std::fs::create_dir_all(dir),
+                    None => Ok(()),
+                };
+                made.map_err(|err| error(&dest, format!("cannot write: {err}")))?;
+                tmp.persist(&dest)
+                    .map_err(|err| error(&dest, format!("cannot write: {}", err.error)))
+            })
+            .collect();
+        if let Some(err) = renamed.into_iter().find_map(Result::err) {
+            return Err(err);
+        }
         if let Some((tmp, dest)) = manifest {
-            std::fs::rename(&tmp, &dest).map_err(|err| {
-                let _ = std::fs::remove_file(&tmp);
-                error(&dest, format!("cannot write: {err}"))
-            })?;
+            tmp.persist(&dest)
+                .map_err(|err| error(&dest, format!("cannot write: {}", err.error)))?;
             written.written += 1;
         }
         Ok(written)
     }
 }
 
-/// The temporary file a file is staged in: hidden, in the same directory
-/// (so the rename is atomic).
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.datapact-tmp"))
-}
-
-/// Write via a temporary file in the same directory and rename, so readers
-/// never see a half-written file.
+/// Write via a new temporary file in the same directory (created
+/// exclusively under a random name) and rename, so readers never see a
+/// half-written file and a link planted beside it is never followed. A
+/// link at `path` itself is replaced, not followed.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = temp_path(path);
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+    temporary(dir, path, text, &RealDisk)?
+        .persist(path)
+        .map_err(|err| err.error)
 }
 
 #[cfg(test)]
@@ -388,14 +655,15 @@ mod tests {
     }
 
     impl Disk for FullDisk {
-        fn write(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        fn write(&self, file: &mut std::fs::File, text: &str) -> std::io::Result<()> {
+            use std::io::Write as _;
             let n = self
                 .writes
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             if n < self.room {
-                return std::fs::write(path, text);
+                return file.write_all(text.as_bytes());
             }
-            std::fs::write(path, &text.as_bytes()[..text.len() / 2])?;
+            file.write_all(&text.as_bytes()[..text.len() / 2])?;
             Err(std::io::Error::from_raw_os_error(28))
         }
     }
@@ -404,6 +672,7 @@ mod tests {
         GeneratedFile {
             path: path.to_string(),
             text: text.to_string(),
+            contract: None,
         }
     }
 
@@ -477,5 +746,54 @@ mod tests {
         let names: Vec<&str> = after.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(names, [MANIFEST, "sql/a.sql", "sql/b/c.sql", "sql/d.sql"]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn collisions_are_found_before_writing() {
+        let owned = |path: &str, contract: &str| GeneratedFile {
+            contract: Some(contract.into()),
+            ..file(path, "x\n")
+        };
+        let cases = [
+            // A file where another needs a directory.
+            (
+                vec![owned("sql/x.sql", "x"), owned("sql/x.sql/c.sql", "x.sql")],
+                Some(("x", "x.sql")),
+            ),
+            // The same path.
+            (
+                vec![owned("index.md", "index"), file("index.md", "")],
+                Some(("index", "")),
+            ),
+            // Paths that differ only in case.
+            (
+                vec![owned("a/B.sql", "b"), owned("a/b.sql", "c")],
+                Some(("b", "c")),
+            ),
+            (
+                vec![owned("A/x.sql", "a"), owned("a/y.sql", "b")],
+                Some(("a", "b")),
+            ),
+            // Files in one directory.
+            (
+                vec![
+                    owned("a/x.sql", "a"),
+                    owned("a/y.sql", "b"),
+                    owned("a/b/z.sql", "b"),
+                ],
+                None,
+            ),
+        ];
+        for (mut files, expected) in cases {
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            let got = collision(&files).map(|c| {
+                (
+                    c.first.contract.unwrap_or_default(),
+                    c.second.contract.unwrap_or_default(),
+                )
+            });
+            let expected = expected.map(|(a, b)| (a.to_string(), b.to_string()));
+            assert_eq!(got, expected, "{files:?}");
+        }
     }
 }

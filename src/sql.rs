@@ -29,11 +29,15 @@ use crate::dialect::{Dialect, SqlDialect};
 use crate::ir::{Check, CheckKind, Dataset, Ir, Location};
 use crate::types::{LogicalType, Severity, Tolerance};
 
-/// A generated file: a path relative to the output directory, and its text.
+/// A generated file: a path relative to the output directory, its text,
+/// and the contract it was generated for (none for files of the whole
+/// run, such as indexes and macros), which names the culprit when two
+/// files would have the same path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
     pub path: String,
     pub text: String,
+    pub contract: Option<String>,
 }
 
 /// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` and
@@ -47,12 +51,14 @@ pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
             let mut files = vec![GeneratedFile {
                 path: format!("{dir}.sql"),
                 text: check_query(ds, dialect),
+                contract: Some(ds.contract.clone()),
             }];
             for check in &ds.checks {
                 if let Some(text) = failing_rows_query(ds, check, dialect) {
                     files.push(GeneratedFile {
                         path: format!("{dir}/{}.sql", check.name),
                         text,
+                        contract: Some(ds.contract.clone()),
                     });
                 }
             }

@@ -145,10 +145,12 @@ pub fn emit(ir: &Ir, options: &Options) -> Result<Docs, Box<TemplateError>> {
                 GeneratedFile {
                     path: page.md.clone(),
                     text: md,
+                    contract: Some(page.contract.clone()),
                 },
                 GeneratedFile {
                     path: format!("html/{}", page.html),
                     text: html,
+                    contract: Some(page.contract.clone()),
                 },
             ])
         })
@@ -163,6 +165,7 @@ pub fn emit(ir: &Ir, options: &Options) -> Result<Docs, Box<TemplateError>> {
         files.push(GeneratedFile {
             path: path.to_string(),
             text,
+            contract: None,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -270,8 +273,8 @@ fn suggest(word: &str, catalog: &Catalog) -> Option<String> {
 
 /// Where a template comes from: the user's directory, else built in.
 fn template_source(dir: Option<&Path>, name: &str) -> Option<(String, String)> {
-    if let Some(path) = dir.and_then(|dir| user_template(dir, name)) {
-        let text = std::fs::read_to_string(&path).ok()?;
+    if let Some((dir, path)) = dir.and_then(|dir| Some((dir, user_template(dir, name)?))) {
+        let text = read_template(dir, &path).ok()?;
         return Some((crate::load::display(&path), text));
     }
     TEMPLATES.iter().find(|(n, _)| *n == name).map(|(n, text)| {
@@ -290,7 +293,24 @@ fn user_template(dir: &Path, name: &str) -> Option<PathBuf> {
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
     let path = dir.join(name);
-    (plain && path.is_file()).then_some(path)
+    (plain && path.symlink_metadata().is_ok()).then_some(path)
+}
+
+/// The largest template read.
+const MAX_TEMPLATE_BYTES: usize = crate::syntax::yaml::MAX_FILE_BYTES;
+
+/// A user template's text: a regular file of at most
+/// [`MAX_TEMPLATE_BYTES`], inside the templates directory even when it is
+/// a symbolic link (a template's text ends up in the generated pages).
+fn read_template(dir: &Path, path: &Path) -> Result<String, String> {
+    let inside = match (std::fs::canonicalize(dir), std::fs::canonicalize(path)) {
+        (Ok(dir), Ok(path)) => path.starts_with(dir),
+        _ => false,
+    };
+    if !inside {
+        return Err("it is a symbolic link out of the templates directory".into());
+    }
+    crate::load::read_text(path, MAX_TEMPLATE_BYTES, "a template")
 }
 
 /// The template environment; the names of the templates it loads go into `used`.
@@ -304,13 +324,16 @@ fn environment(dir: Option<PathBuf>, used: Arc<Mutex<BTreeSet<String>>>) -> Envi
         if let Ok(mut used) = used.lock() {
             used.insert(name.to_string());
         }
-        match dir.as_deref().and_then(|d| user_template(d, name)) {
-            Some(path) => std::fs::read_to_string(&path).map(Some).map_err(|err| {
+        match dir
+            .as_deref()
+            .and_then(|d| Some((d, user_template(d, name)?)))
+        {
+            Some((dir, path)) => read_template(dir, &path).map(Some).map_err(|why| {
                 Error::new(
                     ErrorKind::InvalidOperation,
                     format!(
-                        "cannot read {} (templates are UTF-8 text): {err}",
-                        path.display()
+                        "cannot read {} (templates are UTF-8 text files): {why}",
+                        crate::text::escape_line(&crate::load::display(&path))
                     ),
                 )
             }),

@@ -492,7 +492,7 @@ fn page(
             .iter()
             .filter(|c| c.severity == Severity::Warn)
             .count(),
-        source_path: ds.source_path.clone(),
+        source_path: crate::text::escape_line(&ds.source_path).into_owned(),
         search,
     }
 }
