@@ -367,7 +367,7 @@ pub fn verdict(old: &str, new: &str, needed: Option<Class>) -> Verdict {
     if bump == Bump::Backwards {
         return fail(
             w("the version went down, ").c(old).t(" → ").c(new),
-            needed.map(|c| next(&o, c).to_string()),
+            needed.and_then(|c| next(&o, c)).map(|v| v.to_string()),
         );
     }
     let Some(class) = needed else {
@@ -389,7 +389,14 @@ pub fn verdict(old: &str, new: &str, needed: Option<Class>) -> Verdict {
         Class::Minor => "minor changes",
         Class::Patch => "patch changes",
     };
-    let lowest = next(&o, class);
+    let Some(lowest) = next(&o, class) else {
+        return fail(
+            w(format!("{changes} need a higher version than "))
+                .c(old)
+                .t(", and none exists: the number to raise is the largest a version can hold"),
+            None,
+        );
+    };
     let allowed = if o.pre.is_empty() {
         // A pre-release of the lowest allowed version counts (`2.0.0-rc.1`).
         Version::new(n.major, n.minor, n.patch) >= lowest
@@ -429,17 +436,22 @@ pub fn verdict(old: &str, new: &str, needed: Option<Class>) -> Verdict {
     )
 }
 
-/// The lowest release after `v` that allows changes of `class`.
-fn next(v: &Version, class: Class) -> Version {
+/// The lowest release after `v` that allows changes of `class`; `None`
+/// when the number to raise is already the largest there is.
+fn next(v: &Version, class: Class) -> Option<Version> {
     if !v.pre.is_empty() {
         // After a pre-release, its release (2.0.0-rc.1 → 2.0.0).
-        return Version::new(v.major, v.minor, v.patch);
+        return Some(Version::new(v.major, v.minor, v.patch));
     }
-    match (class, v.major == 0) {
-        (Class::Breaking, false) => Version::new(v.major + 1, 0, 0),
-        (Class::Breaking, true) | (Class::Minor, false) => Version::new(v.major, v.minor + 1, 0),
-        (Class::Minor, true) | (Class::Patch, _) => Version::new(v.major, v.minor, v.patch + 1),
-    }
+    Some(match (class, v.major == 0) {
+        (Class::Breaking, false) => Version::new(v.major.checked_add(1)?, 0, 0),
+        (Class::Breaking, true) | (Class::Minor, false) => {
+            Version::new(v.major, v.minor.checked_add(1)?, 0)
+        }
+        (Class::Minor, true) | (Class::Patch, _) => {
+            Version::new(v.major, v.minor, v.patch.checked_add(1)?)
+        }
+    })
 }
 
 #[cfg(test)]
