@@ -21,7 +21,6 @@
 //! constant `union all` crossed with it.
 
 use std::fmt::Write as _;
-use std::sync::LazyLock;
 
 use rayon::prelude::*;
 
@@ -102,10 +101,15 @@ fn user_sql(sql: &str, d: &dyn SqlDialect) -> String {
 /// A `sql:` check's query with `{{ table }}` replaced and trailing `;` removed.
 /// It is embedded as `(\n<query>\n)`, so a final `--` comment is harmless.
 fn user_query(query: &str, table: &str) -> String {
-    static PLACEHOLDER: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"\{\{\s*table\s*\}\}").expect("valid regex"));
-    let query = PLACEHOLDER.replace_all(query, regex::NoExpand(table));
-    crate::sqlcheck::strip_trailing_semicolons(&query)
+    let mut out = String::with_capacity(query.len());
+    let mut last = 0;
+    for range in crate::sqlcheck::placeholders(query) {
+        out.push_str(&query[last..range.start]);
+        out.push_str(table);
+        last = range.end;
+    }
+    out.push_str(&query[last..]);
+    crate::sqlcheck::strip_trailing_semicolons(&out)
 }
 
 /// Columns of the constant list of checks (`datapact_checks`), in order.

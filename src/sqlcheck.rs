@@ -341,8 +341,18 @@ pub enum HazardKind {
     Separator,
     /// `\`, which starts a psql meta-command (`\! <shell command>`).
     Backslash,
-    /// A line holding only `GO`, which ends a batch in sqlcmd and SSMS.
+    /// A line starting with `GO`, which ends a batch in sqlcmd and SSMS.
     BatchSeparator,
+    /// A line a SQL client runs as its own command: sqlcmd's `:r`, `:out`,
+    /// `!!` (a shell command), `exit`, `quit`, `ed`, `reset`, SnowSQL's
+    /// `!system`.
+    ClientCommand,
+    /// `$(`, which sqlcmd replaces with a variable or an environment value.
+    Variable,
+    /// `{{ table }}` inside a string literal, quoted name or comment, or
+    /// where engines may disagree on their extent: the table's quoted name,
+    /// which may hold quotes, is pasted there and could end it.
+    Placeholder,
 }
 
 impl HazardKind {
@@ -354,137 +364,236 @@ impl HazardKind {
                 "a `\\` that psql could run as a command (`\\!` runs a shell command)"
             }
             HazardKind::BatchSeparator => "a line `GO`, which ends a batch in SQL Server's tools",
+            HazardKind::ClientCommand => {
+                "a line a SQL client runs as its own command (sqlcmd `:r`, `!!`, `exit`; SnowSQL `!`)"
+            }
+            HazardKind::Variable => {
+                "`$(`, which sqlcmd replaces with a variable or an environment value"
+            }
+            HazardKind::Placeholder => {
+                "`{{ table }}` inside a string, quoted name or comment, which the table's name could end"
+            }
         }
     }
+
+    /// How to write the SQL without the hazard.
+    pub fn help(self) -> &'static str {
+        match self {
+            HazardKind::Separator | HazardKind::Backslash => {
+                "user SQL is one statement: a `;` or `\\` may appear only in a '...' string literal or a `--` comment, and only before any `$$` quote, `#` comment, nested `/* */` comment, `[name]` or prefixed literal"
+            }
+            HazardKind::BatchSeparator | HazardKind::ClientCommand => {
+                "user SQL is one statement; start the line with something else (indenting is not enough)"
+            }
+            HazardKind::Variable => "write `$` and `(` apart, e.g. `'$' || '('`",
+            HazardKind::Placeholder => {
+                "write `{{ table }}` only where a table name goes, outside strings and comments"
+            }
+        }
+    }
+}
+
+/// The byte ranges of the `{{ table }}` placeholders of a sql check.
+pub fn placeholders(sql: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\{\{\s*table\s*\}\}").expect("valid regex")
+    });
+    PLACEHOLDER.find_iter(sql).map(|m| m.range())
 }
 
 /// The first place in user SQL (`expression`, `where`, or a `sql` check
-/// without its trailing `;`) where it could be more than one statement on
-/// some engine or client: a `;` or `\` outside a string literal or a `--`
-/// comment, one inside them when engines may read their extent
-/// differently, or a line `GO`.
+/// without its trailing `;`, with `placeholders` set) where it could be more
+/// than one statement on some engine or client: a `;` or `\` outside a
+/// string literal or a `--` comment, one inside them when engines may read
+/// their extent differently, a line a client takes as its own command, a
+/// `$(`, or a `{{ table }}` anywhere but in plain SQL text or a `--`
+/// comment.
 ///
 /// Engines and clients agree where a `'...'` literal ends (with `''` for a
 /// quote) until the text holds something they read differently: a dollar
-/// quote (`$$`, `$tag$`), a `#` or `/*` comment (some engines have no `#`
-/// comments, some nest `/* */`), a `[name]`, a prefixed literal (`E'...'`,
-/// `r'...'`), a backslash before a closing quote, or a carriage return in
-/// a `--` comment. After such a place a `;` or `\` is refused even inside
-/// a literal or a `--` comment; before it, only outside them. A `;` or `\`
-/// in a quoted name is always refused.
-pub fn hazard(sql: &str) -> Option<Hazard> {
-    if let Some(offset) = go_line(sql) {
-        return Some(Hazard {
-            offset,
-            what: HazardKind::BatchSeparator,
-        });
-    }
+/// quote (`$$`, `$tag$`), a `#` comment, a nested or unterminated `/*`
+/// comment (some engines nest them), a `[name]`, a prefixed literal
+/// (`E'...'`, `r'...'`), a backslash before a closing quote, or a carriage
+/// return in a `--` comment. After such a place a `;`, `\` or `{{ table }}`
+/// is refused even inside a literal or a `--` comment; before it, only
+/// outside them. A `;` or `\` in a quoted name or a `/* */` comment is
+/// always refused.
+pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
+    let at = |offset: usize, what: HazardKind| Hazard { offset, what };
+    let marks: Vec<usize> = if placeholders {
+        self::placeholders(sql).map(|r| r.start).collect()
+    } else {
+        Vec::new()
+    };
+    // The first placeholder starting in `range`.
+    let placeholder_in = |range: std::ops::Range<usize>| {
+        marks
+            .iter()
+            .find(|&&m| range.contains(&m))
+            .map(|&m| at(m, HazardKind::Placeholder))
+    };
     let bytes = sql.as_bytes();
     let hazard_at = |i: usize| match bytes[i] {
-        b';' => Some(Hazard {
-            offset: i,
-            what: HazardKind::Separator,
-        }),
-        b'\\' => Some(Hazard {
-            offset: i,
-            what: HazardKind::Backslash,
-        }),
+        b';' => Some(at(i, HazardKind::Separator)),
+        b'\\' => Some(at(i, HazardKind::Backslash)),
         _ => None,
     };
+    // The first `;`, `\` or placeholder in `range`.
+    let first_in = |range: std::ops::Range<usize>| {
+        let found = range.clone().find_map(hazard_at);
+        match (found, placeholder_in(range)) {
+            (Some(a), Some(b)) => Some(if a.offset < b.offset { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    };
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    // Whether engines may have started to read the text differently.
-    let mut diverged = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            quote @ (b'\'' | b'"' | b'`') => {
-                if quote == b'\'' && i > 0 && is_word(bytes[i - 1]) {
-                    diverged = true;
-                }
-                // Only a string literal may hold `;` and `\`, and only while
-                // engines agree on where it ends.
-                let literal = quote == b'\'';
-                let mut j = i + 1;
-                loop {
-                    let Some(&b) = bytes.get(j) else {
-                        // Unterminated: engines read the rest as they please.
-                        return (i + 1..bytes.len()).find_map(hazard_at);
-                    };
-                    if b == quote {
-                        if bytes.get(j + 1) == Some(&quote) {
-                            j += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    if b == b'\\' && (!literal || bytes.get(j + 1) == Some(&quote)) {
-                        // An escape to engines that take `\` as one.
+    let scanned = 'scan: {
+        // Whether engines may have started to read the text differently.
+        let mut diverged = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                quote @ (b'\'' | b'"' | b'`') => {
+                    if quote == b'\'' && i > 0 && is_word(bytes[i - 1]) {
                         diverged = true;
                     }
-                    if !literal || diverged {
-                        if let Some(h) = hazard_at(j) {
-                            return Some(h);
+                    // Only a string literal may hold `;` and `\`, and only
+                    // while engines agree on where it ends.
+                    let literal = quote == b'\'';
+                    let mut j = i + 1;
+                    loop {
+                        let Some(&b) = bytes.get(j) else {
+                            // Unterminated: engines read the rest as they please.
+                            break 'scan first_in(i + 1..bytes.len());
+                        };
+                        if b == quote {
+                            if bytes.get(j + 1) == Some(&quote) {
+                                j += 2;
+                                continue;
+                            }
+                            break;
+                        }
+                        if b == b'\\' && (!literal || bytes.get(j + 1) == Some(&quote)) {
+                            // An escape to engines that take `\` as one.
+                            diverged = true;
+                        }
+                        if !literal || diverged {
+                            if let Some(h) = hazard_at(j) {
+                                break 'scan Some(h);
+                            }
+                        }
+                        j += 1;
+                    }
+                    if let Some(h) = placeholder_in(i + 1..j) {
+                        break 'scan Some(h);
+                    }
+                    i = j + 1;
+                }
+                b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                    // Every engine and client ends a `--` comment at the line
+                    // feed, some already at a carriage return.
+                    let end = sql[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                    if bytes[i..end].contains(&b'\r') {
+                        diverged = true;
+                    }
+                    if diverged {
+                        if let Some(h) = first_in(i..end) {
+                            break 'scan Some(h);
                         }
                     }
-                    j += 1;
+                    i = end;
                 }
-                i = j + 1;
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                // Every engine and client ends a `--` comment at the line
-                // feed, some already at a carriage return.
-                let end = sql[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                if bytes[i..end].contains(&b'\r') {
-                    diverged = true;
-                }
-                if diverged {
-                    if let Some(h) = (i..end).find_map(hazard_at) {
-                        return Some(h);
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    // Engines agree on the extent of a comment that holds no
+                    // `/*`, whether or not they nest comments.
+                    let body = i + 2;
+                    match sql[body..].find("*/") {
+                        Some(n) if !sql[body..body + n].contains("/*") => {
+                            if let Some(h) = first_in(body..body + n) {
+                                break 'scan Some(h);
+                            }
+                            i = body + n + 2;
+                        }
+                        _ => {
+                            diverged = true;
+                            i = body;
+                        }
                     }
                 }
-                i = end;
-            }
-            b => {
-                if let Some(h) = hazard_at(i) {
-                    return Some(h);
+                b => {
+                    if let Some(h) = hazard_at(i) {
+                        break 'scan Some(h);
+                    }
+                    if diverged {
+                        if let Some(h) = placeholder_in(i..i + 1) {
+                            break 'scan Some(h);
+                        }
+                    }
+                    let dollar_quote = b == b'$'
+                        && (i == 0 || !is_word(bytes[i - 1]))
+                        && bytes[i + 1..]
+                            .iter()
+                            .find(|&&c| !is_word(c))
+                            .is_some_and(|&c| c == b'$');
+                    if dollar_quote || b == b'#' || b == b'[' {
+                        diverged = true;
+                    }
+                    i += 1;
                 }
-                let dollar_quote = b == b'$'
-                    && (i == 0 || !is_word(bytes[i - 1]))
-                    && bytes[i + 1..]
-                        .iter()
-                        .find(|&&c| !is_word(c))
-                        .is_some_and(|&c| c == b'$');
-                if dollar_quote
-                    || b == b'#'
-                    || b == b'['
-                    || (b == b'/' && bytes.get(i + 1) == Some(&b'*'))
-                {
-                    diverged = true;
-                }
-                i += 1;
             }
         }
-    }
-    None
+        None
+    };
+    [
+        scanned,
+        client_line(sql),
+        sql.find("$(").map(|i| at(i, HazardKind::Variable)),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|h| h.offset)
 }
 
-/// The offset of the first line holding only `GO` (and a count), which
-/// sqlcmd and SSMS take as the end of a batch wherever it is.
-fn go_line(sql: &str) -> Option<usize> {
+/// The first line a SQL client would run as its own command rather than
+/// send as SQL, wherever it is (clients differ on whether a string or a
+/// comment hides it): sqlcmd and SSMS take `GO` as the end of a batch and
+/// run `:command`, `!! shell`, `exit`, `quit`, `ed` and `reset`; SnowSQL
+/// runs `!command`. Leading blanks do not hide a command.
+fn client_line(sql: &str) -> Option<Hazard> {
+    const COMMANDS: [&str; 4] = ["exit", "quit", "ed", "reset"];
     let mut start = 0;
     for line in sql.split_inclusive('\n') {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let is_go = match words.as_slice() {
-            [go] => go.eq_ignore_ascii_case("go"),
-            [go, count] => {
-                go.eq_ignore_ascii_case("go") && count.bytes().all(|b| b.is_ascii_digit())
-            }
-            _ => false,
-        };
-        if is_go {
-            return Some(start + line.len() - line.trim_start().len());
-        }
+        let text = line.trim_start();
+        let offset = start + line.len() - text.len();
         start += line.len();
+        let bytes = text.as_bytes();
+        let what = match bytes {
+            [b'!', ..] => Some(HazardKind::ClientCommand),
+            [b':', next, ..] if next.is_ascii_alphabetic() || *next == b'!' => {
+                Some(HazardKind::ClientCommand)
+            }
+            _ => {
+                let word = text
+                    .find(|c: char| !c.is_ascii_alphabetic())
+                    .map_or(text, |n| &text[..n]);
+                let ends = text[word.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
+                if !ends || word.is_empty() {
+                    None
+                } else if word.eq_ignore_ascii_case("go") {
+                    Some(HazardKind::BatchSeparator)
+                } else if COMMANDS.iter().any(|c| word.eq_ignore_ascii_case(c)) {
+                    Some(HazardKind::ClientCommand)
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(what) = what {
+            return Some(Hazard { offset, what });
+        }
     }
     None
 }
@@ -494,7 +603,7 @@ mod hazard_tests {
     use super::{HazardKind, hazard};
 
     fn kind(sql: &str) -> Option<HazardKind> {
-        hazard(sql).map(|h| h.what)
+        hazard(sql, true).map(|h| h.what)
     }
 
     #[test]
@@ -510,8 +619,12 @@ mod hazard_tests {
             "select * from {{ table }} where a < 0",
             "category = 'go'",
             "good = 1\n  and gone = 2",
+            "a = 1 /* a comment holding ' and -- */ and b = 2",
+            "select 1 as x /* reads */ from {{ table }} -- from {{ table }}\nwhere a < 0",
+            "exists (select 1)\n  and edited = 1\n  and gotten = 2\n  and a != 1",
+            "price like '$%'",
         ] {
-            assert_eq!(hazard(sql), None, "{sql}");
+            assert_eq!(hazard(sql, true), None, "{sql}");
         }
     }
 
@@ -533,15 +646,52 @@ mod hazard_tests {
             ("a = 'open ;", 10, HazardKind::Separator),
             ("a = 1\nGO\ndrop table t", 6, HazardKind::BatchSeparator),
             ("a = 1\n  go 2\n", 8, HazardKind::BatchSeparator),
+            (
+                "a = 1\nGO -- end of batch\ndrop table t",
+                6,
+                HazardKind::BatchSeparator,
+            ),
+            ("a = 1\n!! touch /tmp/x #", 6, HazardKind::ClientCommand),
+            ("a = 1\n  :!! id", 8, HazardKind::ClientCommand),
+            ("a = 1\n:out /tmp/x\n", 6, HazardKind::ClientCommand),
+            ("a = 1\n:r /etc/passwd", 6, HazardKind::ClientCommand),
+            ("a = 1\nexit(select 1)", 6, HazardKind::ClientCommand),
+            ("a = 1\n !system touch x", 7, HazardKind::ClientCommand),
+            ("a = '$(SQLCMDPASSWORD)'", 5, HazardKind::Variable),
+            // The table's quoted name could end what holds the placeholder.
+            (
+                "select 1 where '{{ table }}' = ''",
+                16,
+                HazardKind::Placeholder,
+            ),
+            ("select 1 from \"{{ table }}\"", 15, HazardKind::Placeholder),
+            (
+                "select 1 /* {{ table }} */ from t",
+                12,
+                HazardKind::Placeholder,
+            ),
+            ("select $$ {{ table }} $$", 10, HazardKind::Placeholder),
+            (
+                "select 1 /* /* */ from {{ table }}",
+                23,
+                HazardKind::Placeholder,
+            ),
+            ("select 1 /* a; */ from t", 13, HazardKind::Separator),
         ];
         for (sql, offset, what) in cases {
-            let got = hazard(sql);
+            let got = hazard(sql, true);
             assert_eq!(
                 got.map(|h| (h.offset, h.what)),
                 Some((offset, what)),
                 "{sql}"
             );
         }
+    }
+
+    #[test]
+    fn placeholders_count_only_in_sql_checks() {
+        assert_eq!(hazard("note = '{{ table }}'", false), None);
+        assert_eq!(kind("note = '{{ table }}'"), Some(HazardKind::Placeholder));
     }
 
     #[test]

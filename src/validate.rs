@@ -173,6 +173,16 @@ impl<'a> Validator<'a, '_> {
             }
         }
         for (name, what) in names {
+            if let Some(at) = name.find("$(") {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::InvalidName,
+                        format!("this {what} holds `$(`, which sqlcmd replaces with a variable"),
+                    )
+                    .with_label(sub_span(name, at, at + 2), "sqlcmd would read a variable here")
+                    .with_help("SQL Server's sqlcmd puts a variable or environment value in place of `$(name)`, even inside a quoted name; write `$` and `(` apart"),
+                );
+            }
             if let Some((_, ch)) = crate::text::name_problem(name) {
                 self.out.push(
                     Diagnostic::error(
@@ -189,6 +199,34 @@ impl<'a> Validator<'a, '_> {
         }
         self.reference_names();
         self.dbt_names();
+        self.physical_types();
+    }
+
+    /// Physical types, from whichever format, hold only what a type needs:
+    /// dbt writes them into its DDL as written.
+    fn physical_types(&mut self) {
+        let c = self.contract;
+        for column in c.columns.as_deref().unwrap_or_default() {
+            for (_, ty) in column.physical_type.iter().flatten() {
+                let Some((at, bad)) = ty.char_indices().find(|&(_, c)| !is_type_char(c)) else {
+                    continue;
+                };
+                self.out.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!(
+                            "a physical type cannot hold `{}`",
+                            crate::text::escape_line(&bad.to_string())
+                        ),
+                    )
+                    .with_label(
+                        sub_span(ty, at, at + bad.len_utf8()),
+                        "dbt writes this type into its DDL as written",
+                    )
+                    .with_help("a type is letters, digits, spaces and `_ ( ) , . : < > [ ]`, e.g. `varchar(255)` or `struct<a: int64>`"),
+                );
+            }
+        }
     }
 
     /// The column part of each reference, which may name a contract outside
@@ -610,8 +648,15 @@ impl<'a> Validator<'a, '_> {
 
     /// User SQL is one statement: nothing in it may end the statement (or a
     /// batch) and start another on any engine or client.
-    fn one_statement(&mut self, sql: &Spanned<String>, text: &str, context: &str) {
-        let Some(hazard) = sqlcheck::hazard(text) else {
+    /// `placeholders`: whether `{{ table }}` is filled in (a sql check).
+    fn one_statement(
+        &mut self,
+        sql: &Spanned<String>,
+        text: &str,
+        context: &str,
+        placeholders: bool,
+    ) {
+        let Some(hazard) = sqlcheck::hazard(text, placeholders) else {
             return;
         };
         // `text` is `sql` or its beginning (a query without its trailing `;`).
@@ -626,16 +671,13 @@ impl<'a> Validator<'a, '_> {
                 format!("{context} holds {}", hazard.what.describe()),
             )
             .with_label(span, "here")
-            .with_help(match hazard.what {
-                sqlcheck::HazardKind::BatchSeparator => "user SQL is one statement; remove the `GO` line",
-                _ => "user SQL is one statement: a `;` or `\\` may appear only in a '...' string literal or a `--` comment, and only before any `$$` quote, `#` or `/* */` comment, `[name]` or prefixed literal",
-            }),
+            .with_help(hazard.what.help()),
         );
     }
 
     /// Parse a SQL boolean and check the columns it names.
     fn sql_expression(&mut self, sql: &Spanned<String>, context: &str) {
-        self.one_statement(sql, sql, context);
+        self.one_statement(sql, sql, context, false);
         match sqlcheck::read_expression(sql) {
             Expression::Unparsed(why) => self.out.push(
                 Diagnostic::warning(
@@ -756,7 +798,7 @@ impl<'a> Validator<'a, '_> {
             }
             Some(CheckBody::Sql(sql)) => {
                 let query = sqlcheck::strip_trailing_semicolons(sql);
-                self.one_statement(sql, &query, "this sql check");
+                self.one_statement(sql, &query, "this sql check", true);
                 self.placeholders(sql);
             }
         }
@@ -870,6 +912,15 @@ fn find_word(sql: &Spanned<String>, word: &str) -> Span {
 
 /// The span of the character at byte `offset` of `sql`'s text, or the whole
 /// value when its text is not written as is in the source.
+/// A character a physical type may hold.
+fn is_type_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(
+            c,
+            ' ' | '_' | '(' | ')' | ',' | '.' | ':' | '<' | '>' | '[' | ']'
+        )
+}
+
 fn char_span(sql: &Spanned<String>, offset: usize) -> Span {
     let len = sql[offset..].chars().next().map_or(0, char::len_utf8);
     sub_span(sql, offset, offset + len)

@@ -1032,17 +1032,6 @@ fn physical_types(cx: &mut Cx, node: &Node) -> Option<Vec<(Spanned<Dialect>, Spa
             continue;
         };
         let Some(ty) = cx.text(value) else { continue };
-        if let Some(bad) = ty.chars().find(|&c| !is_type_char(c)) {
-            cx.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    format!("a physical type cannot hold `{}`", crate::text::escape_line(&bad.to_string())),
-                )
-                .with_label(ty.span, "dbt writes this type into its DDL as written")
-                .with_help("a type is letters, digits, spaces and `_ ( ) , . : < > [ ]`, e.g. `varchar(255)` or `struct<a: int64>`"),
-            );
-            continue;
-        }
         out.push((Spanned::new(dialect, key.span), ty));
     }
     Some(out)
@@ -1051,14 +1040,6 @@ fn physical_types(cx: &mut Cx, node: &Node) -> Option<Vec<(Spanned<Dialect>, Spa
 /// A character a physical type may hold: enough for every type name of the
 /// dialects (`timestamp(6) with time zone`, `array<struct<a: int64>>`,
 /// `nvarchar(max)`), nothing that ends a statement, quotes or comments.
-fn is_type_char(c: char) -> bool {
-    c.is_alphanumeric()
-        || matches!(
-            c,
-            ' ' | '_' | '(' | ')' | ',' | '.' | ':' | '<' | '>' | '[' | ']'
-        )
-}
-
 /// A rule in short or long form. The long form is a mapping holding the value
 /// under `long_key` plus the common options.
 fn rule<T>(
