@@ -626,14 +626,18 @@ impl SqlDialect for SqlServer {
         format!("[{}]", name.replace(']', "]]"))
     }
     fn string_quoting(&self) -> StringQuoting {
-        // A backslash right before a line break inside a literal is a line
-        // continuation in T-SQL (both vanish); split the literal there.
+        // Line breaks are written as NCHAR(13)/NCHAR(10) between pieces:
+        // sqlcmd and SSMS take a line `GO`, `:r` or `!! cmd` as their own
+        // even inside a literal, and a backslash before a line break is a
+        // line continuation in T-SQL. `$(` is split too: sqlcmd replaces
+        // `$(name)` with a variable or environment value anywhere.
         StringQuoting {
             prefix: "N",
             escapes: &[
                 ("'", "''"),
-                ("\\\r\n", "\\' + N'\r\n"),
-                ("\\\n", "\\' + N'\n"),
+                ("\r", "' + NCHAR(13) + N'"),
+                ("\n", "' + NCHAR(10) + N'"),
+                ("$(", "$' + N'("),
             ],
         }
     }
@@ -742,8 +746,16 @@ mod tests {
         let text = "it's a\\b\n";
         assert_eq!(Postgres.string_literal(text), "'it''s a\\b\n'");
         assert_eq!(BigQuery.string_literal(text), "'it\\'s a\\\\b\\n'");
-        assert_eq!(SqlServer.string_literal(text), "N'it''s a\\b\n'");
+        assert_eq!(
+            SqlServer.string_literal(text),
+            "N'it''s a\\b' + NCHAR(10) + N''"
+        );
         assert_eq!(Redshift.string_literal(text), "'it''s a\\\\b\n'");
-        assert_eq!(SqlServer.string_literal("a\\\nb"), "N'a\\' + N'\nb'");
+        // No line of a SQL Server literal starts inside it, and sqlcmd
+        // finds no `$(` variable in it.
+        assert_eq!(
+            SqlServer.string_literal("a\\\r\nGO\n$(PASSWORD)"),
+            "N'a\\' + NCHAR(13) + N'' + NCHAR(10) + N'GO' + NCHAR(10) + N'$' + N'(PASSWORD)'"
+        );
     }
 }
