@@ -1134,7 +1134,9 @@ impl Emitter<'_> {
             out.push_str(&format!("{{{{ config({}) }}}}\n", config.join(", ")));
         }
         // `{{ table }}` is the model; everything else is the user's SQL.
-        const MARK: &str = "DATAPACTTABLEMARK";
+        // The mark holds NUL, which no contract text can (validation refuses
+        // it in every value), so only the placeholder becomes Jinja.
+        const MARK: &str = "\u{0}table\u{0}";
         let query = jinja_text(&crate::sql::sql_check_query(query, MARK));
         let query = query.replace(MARK, &format!("{{{{ {own} }}}}"));
         match &check.tolerance {
@@ -1156,7 +1158,8 @@ impl Emitter<'_> {
     /// One test running the one-scan check query: it returns the checks
     /// that did not pass; it warns when all of them are warnings.
     fn single_scan_test(&self) -> GeneratedFile {
-        const MARK: &str = "DATAPACTRELATIONMARK";
+        // NUL, which no contract text holds, so no text can forge a mark.
+        const MARK: &str = "\u{0}relation";
         // The dbt relations the query reads, in a stable order; the query
         // is rendered with placeholders for them, Jinja-escaped, and then
         // the placeholders become `{{ ref(…) }}` / `{{ source(…) }}`.
@@ -1177,14 +1180,14 @@ impl Emitter<'_> {
                 self.relation_of(contract)
             };
             match expr.and_then(|e| relations.iter().position(|r| *r == e)) {
-                Some(i) => format!("{MARK}{i}X"),
+                Some(i) => format!("{MARK}{i}\u{0}"),
                 None => crate::sql::qualified_name(location, self.options.dialect),
             }
         };
         let marked = crate::sql::check_query_non_passing(self.ds, self.options.dialect, &relation);
         let mut query = jinja_text(&marked);
         for (i, expr) in relations.iter().enumerate() {
-            query = query.replace(&format!("{MARK}{i}X"), &format!("{{{{ {expr} }}}}"));
+            query = query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));
         }
         // Drop the query's own header comment lines; ours says more.
         let query: String = query
