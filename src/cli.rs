@@ -1176,7 +1176,7 @@ fn convert(
         .iter()
         .map(|ds| (dir.join(to.file_name(ds)), crate::convert::convert(ds, to)))
         .collect();
-    if let Err(code) = write_new(out, &files, force) {
+    if let Err(code) = write_new(out, dir, &files, force) {
         return code;
     }
     out.status(&format!(
@@ -1212,7 +1212,7 @@ fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
         (dir.join("contracts").join("example.yaml"), EXAMPLE_CONTRACT),
     ];
     let files = files.map(|(path, text)| (path, text.to_string()));
-    if let Err(code) = write_new(out, &files, force) {
+    if let Err(code) = write_new(out, dir, &files, force) {
         return code;
     }
     for (path, _) in &files {
@@ -1222,9 +1222,35 @@ fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
     EXIT_OK
 }
 
-/// Write files that must not replace existing ones unless `force`: refuse
-/// (naming every existing one) before writing any.
-fn write_new(out: &mut Output, files: &[(PathBuf, String)], force: bool) -> Result<(), u8> {
+/// Write files below `base` that must not replace existing ones unless
+/// `force`: refuse (naming every existing one) before writing any. A folder
+/// between `base` and a file that is a link (a committed `contracts` link)
+/// is refused too: the files go below `base`, nowhere else.
+fn write_new(
+    out: &mut Output,
+    base: &Path,
+    files: &[(PathBuf, String)],
+    force: bool,
+) -> Result<(), u8> {
+    for (path, _) in files {
+        let folders = path.ancestors().skip(1).take_while(|a| *a != base);
+        for folder in folders {
+            if std::fs::symlink_metadata(folder).is_ok_and(|m| !m.is_dir()) {
+                let shown = load::display(folder);
+                return Err(out.fail(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("not writing through `{shown}`, which is not a folder but a link or a file"),
+                    )
+                    .with_path(shown)
+                    .with_help(format!(
+                        "datapact writes only below `{}`; replace the link with a folder",
+                        load::display(base)
+                    )),
+                ));
+            }
+        }
+    }
     let existing: Vec<String> = files
         .iter()
         .filter(|(p, _)| p.exists())
