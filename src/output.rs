@@ -445,11 +445,14 @@ fn temporary(dir: &Path, path: &Path, text: &str, disk: &dyn Disk) -> std::io::R
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut file = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(TEMP_SUFFIX)
-        .rand_bytes(8)
-        .tempfile_in(dir)?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX).rand_bytes(8);
+    // The mode a plain new file gets (0666 less the umask), not the 0600 of
+    // a temporary: the output is read by web servers, CI and dbt users.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(dir)?;
     disk.write(file.as_file_mut(), text)?;
     Ok(file.into_temp_path())
 }
