@@ -113,24 +113,27 @@ fn listed(report: &Report) -> impl Iterator<Item = &Entry> {
 /// Text for people: each contract that changed, its verdict, and each
 /// change with its place and reason.
 pub fn human(report: &Report, files: Files) -> String {
+    // Each entry is one line whatever its values hold (a line break in an
+    // accepted value must not fake a line of the report).
+    let line = |text: &str| crate::text::escape_line(text).into_owned();
     let mut out = String::new();
     for e in listed(report) {
         let mark = if e.verdict.ok { "ok" } else { "FAIL" };
         out.push_str(&format!(
             "{}: {mark}: {}\n",
-            title(e),
-            e.verdict.message.plain()
+            line(&title(e)),
+            line(&e.verdict.message.plain())
         ));
         for change in &e.changes {
             let at = files.locate(change);
             out.push_str(&format!(
                 "  {:<8}  {}:{}:{}  {}\n            {}\n",
                 change.class.name(),
-                at.path,
+                line(&at.path),
                 at.line,
                 at.column,
-                change.what.plain(),
-                change.why.plain(),
+                line(&change.what.plain()),
+                line(&change.why.plain()),
             ));
         }
         out.push('\n');
