@@ -1119,3 +1119,315 @@ checks:
     assert!(!canary.exists(), "psql ran a shell command");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// ---------------------------------------------------------------------------
+// Found by the second, adversarial review.
+
+/// The table's quoted name may hold `'` and `;`: pasted inside a string
+/// literal, a quoted name or a comment, it could end it and start a second
+/// statement. `{{ table }}` is allowed only as SQL text (and in `--`
+/// comments, which no name can end: names hold no line break).
+#[test]
+fn a_placeholder_inside_a_literal_or_comment_is_refused() {
+    let dir = tempdir("placeholder");
+    let schema = "main' = ''; create table pwned as select 42 as y; select '";
+    for (i, (sql, col)) in [
+        ("select 1 as x where '{{ table }}' = ''", 32),
+        // Escapes in the YAML: the whole value is underlined.
+        ("select 1 as x from \\\"{{ table }}\\\"", 10),
+        ("select 1 as x /* {{ table }} */ from t", 28),
+        ("select $$ {{ table }} $$ as x", 21),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = format!(
+            "contract: t.p{i}\n{HEAD}dataset: {{schema: \"{schema}\", name: t}}\ncolumns: [{{name: a, type: integer}}]\nchecks:\n  - name: c\n    sql: \"{sql}\"\n"
+        );
+        write(&dir.join(format!("c{i}/p.yaml")), &text);
+        let o = run(&dir, &["validate", &format!("c{i}")]);
+        assert_eq!(code(&o), Some(1), "{sql}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "c{i}/p.yaml:8:{col} error[multiple-statements]: this sql check holds `{{{{ table }}}}` inside a string, quoted name or comment"
+            )),
+            "{sql}: {}",
+            stderr(&o)
+        );
+    }
+    // As SQL text and in a `--` comment it is what it always was.
+    let text = format!(
+        "contract: t.ok\n{HEAD}dataset: {{schema: \"{schema}\", name: t}}\ncolumns: [{{name: a, type: integer}}]\nchecks:\n  - name: c\n    sql: |\n      -- reads {{{{ table }}}}\n      select * from {{{{ table }}}} where a < 0\n"
+    );
+    write(&dir.join("ok/p.yaml"), &text);
+    let o = run(&dir, &["validate", "ok"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The dbt writer marks where a relation goes before escaping the text for
+/// Jinja; no contract text can forge such a mark.
+#[test]
+fn contract_text_cannot_forge_the_dbt_writers_marks() {
+    let dir = tempdir("dbt-marks");
+    let text = format!(
+        "contract: t.m\n{HEAD}dataset: {{name: t, dbt: {{model: m}}}}\ncolumns: [{{name: a, type: integer}}]\nchecks:\n  - name: forged\n    sql: |\n      select * from {{{{ table }}}} where 'DATAPACTTABLEMARK' = '{{DATAPACTTABLEMARK'\n  - name: forged_scan\n    expression: \"'DATAPACTRELATIONMARK0X' <> ''\"\n"
+    );
+    write(&dir.join("c/m.yaml"), &text);
+    // (mode, test file, the relations it reads)
+    for (mode, file, relations) in [
+        ("per_rule", "t_m__forged.sql", 1),
+        ("single_scan", "t_m__checks.sql", 2),
+    ] {
+        let out = format!("build-{mode}");
+        let o = run(
+            &dir,
+            &[
+                "compile",
+                "c",
+                "--target",
+                "dbt",
+                "--dbt-dialect",
+                "duckdb",
+                "--dbt-tests",
+                mode,
+                "--out",
+                &out,
+            ],
+        );
+        assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+        let path = dir.join(&out).join("dbt/tests/datapact/t.m").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("{{ ref('m') }}").count(), relations, "{text}");
+        assert!(!text.contains("{{{"), "{text}");
+        assert!(
+            text.contains("where 'DATAPACTTABLEMARK' = '{DATAPACTTABLEMARK'"),
+            "{text}"
+        );
+        if mode == "single_scan" {
+            assert!(text.contains("'DATAPACTRELATIONMARK0X' <> ''"), "{text}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// ODCS `physicalType`, its `datapactPhysicalTypes` and DCS
+/// `config.<dialect>Type` get the check native `physical_type` gets: dbt
+/// writes them into DDL.
+#[test]
+fn physical_types_from_odcs_and_dcs_are_checked() {
+    let dir = tempdir("foreign-physical");
+    let odcs = |property: &str| {
+        format!(
+            "apiVersion: v3.0.2\nkind: DataContract\nid: x\nversion: 1.0.0\nstatus: active\nservers: [{{server: prod, type: duckdb, environment: prod, database: db, schema: main}}]\nschema:\n  - name: orders\n    properties:\n      - name: a\n        logicalType: integer\n{property}"
+        )
+    };
+    write(
+        &dir.join("a/orders.odcs.yaml"),
+        &odcs("        physicalType: \"integer); create table pwned (x int); --\"\n"),
+    );
+    write(
+        &dir.join("b/orders.odcs.yaml"),
+        &odcs(
+            "        customProperties:\n          - {property: datapactPhysicalTypes, value: {postgres: \"int; drop table x\"}}\n",
+        ),
+    );
+    write(
+        &dir.join("c/orders.dcs.yaml"),
+        "dataContractSpecification: 1.1.0\nid: x\ninfo: {title: X, version: 1.0.0}\nmodels:\n  orders:\n    fields: {a: {type: integer, config: {postgresType: \"int; drop table x\"}}}\n",
+    );
+    for folder in ["a", "b", "c"] {
+        let o = run(&dir, &["validate", folder]);
+        assert_eq!(code(&o), Some(1), "{folder}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("error[invalid-value]: a physical type cannot hold `;`"),
+            "{folder}: {}",
+            stderr(&o)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// sqlcmd (SQL Server) and SnowSQL run lines of their own: `:r`, `:out`,
+/// `!! shell`, `exit`, `GO` with a comment, `!system`; sqlcmd replaces
+/// `$(name)` with a variable or an environment value. None may come from a
+/// contract.
+#[test]
+fn client_commands_and_variables_are_refused_in_user_sql_and_names() {
+    let dir = tempdir("sqlcmd");
+    let cases = [
+        (
+            "where: \"a > 0\\n!! touch /tmp/pwned #\"",
+            "a line a SQL client runs as its own command",
+        ),
+        (
+            "where: \"a > 0\\n  :r /etc/passwd\"",
+            "a line a SQL client runs as its own command",
+        ),
+        (
+            "where: \"a > 0\\nexit(select 1)\"",
+            "a line a SQL client runs as its own command",
+        ),
+        (
+            "where: \"a > 0\\n!system touch /tmp/pwned\"",
+            "a line a SQL client runs as its own command",
+        ),
+        (
+            "where: \"a > 0\\nGO -- end of batch\\nand 1 = 1\"",
+            "a line `GO`",
+        ),
+        (
+            "where: \"note = '$(SQLCMDPASSWORD)'\"",
+            "`$(`, which sqlcmd replaces",
+        ),
+    ];
+    for (i, (rule, message)) in cases.iter().enumerate() {
+        let text = contract(
+            &format!("t.s{i}"),
+            &format!(
+                "columns: [{{name: a, type: integer}}, {{name: note, type: string}}]\nrow_count: {{min: 1, {rule}}}\n"
+            ),
+        );
+        write(&dir.join(format!("c{i}/s.yaml")), &text);
+        let o = run(&dir, &["validate", &format!("c{i}")]);
+        assert_eq!(code(&o), Some(1), "{rule}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "error[multiple-statements]: the row_count `where` filter holds {message}"
+            )),
+            "{rule}: {}",
+            stderr(&o)
+        );
+    }
+    let text = contract(
+        "t.n",
+        "columns: [{name: \"x$(SQLCMDPASSWORD)\", type: integer}]\n",
+    );
+    write(&dir.join("n/n.yaml"), &text);
+    let o = run(&dir, &["validate", "n"]);
+    assert_eq!(code(&o), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("n/n.yaml:5:20 error[invalid-name]: this column name holds `$(`"),
+        "{}",
+        stderr(&o)
+    );
+    // Values are data: in SQL Server's files no line starts inside a
+    // literal, and no `$(` is left for sqlcmd.
+    let text = contract(
+        "t.v",
+        "columns: [{name: note, type: string, accepted_values: [\"x\\nGO\\n:r /etc/passwd\\n!! id\", \"$(SQLCMDPASSWORD)\"]}]\n",
+    );
+    write(&dir.join("v/v.yaml"), &text);
+    let o = run(
+        &dir,
+        &["compile", "v", "--dialect", "sqlserver", "--out", "build"],
+    );
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let files = tree(&dir.join("build"));
+    assert!(files.iter().any(|(p, _)| p.ends_with(".sql")), "{files:?}");
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("$("), "{path}: {text}");
+        for line in text.lines() {
+            let line = line.trim_start();
+            assert!(
+                !(line.starts_with("GO") || line.starts_with(':') || line.starts_with('!')),
+                "{path}: {line}"
+            );
+        }
+        if path.ends_with(".sql") && text.contains("accepted") {
+            assert!(text.contains("N'x' + NCHAR(10) + N'GO'"), "{path}: {text}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `init` writes below its folder: a committed `contracts` link to another
+/// folder is refused, not written through.
+#[test]
+fn init_does_not_write_through_a_linked_folder() {
+    let dir = tempdir("init-link");
+    std::fs::create_dir_all(dir.join("victim")).unwrap();
+    std::fs::create_dir_all(dir.join("repo")).unwrap();
+    symlink("../victim", &dir.join("repo/contracts"));
+    let o = run(&dir.join("repo"), &["init"]);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "not writing through `contracts`, which is not a folder but a link or a file"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(tree(&dir.join("victim")).is_empty());
+    assert!(
+        !dir.join("repo/datapact.yaml").exists(),
+        "nothing is written"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Generated files get the mode any new file gets (0666 less the umask),
+/// not the owner-only mode of a temporary file: web servers, CI and other
+/// users read them.
+#[test]
+fn generated_files_get_the_mode_of_new_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir("modes");
+    write(
+        &dir.join("c/t.yaml"),
+        &contract("t.x", "columns: [{name: a, type: integer}]\n"),
+    );
+    let o = run(
+        &dir,
+        &["compile", "c", "--dialect", "duckdb", "--out", "build"],
+    );
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let o = run(&dir, &["schema", "--out", "schema.json"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    // A file this process creates gets 0666 less the same umask.
+    std::fs::write(dir.join("plain"), "").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let expected = mode(&dir.join("plain"));
+    let mut files: Vec<PathBuf> = tree(&dir.join("build"))
+        .into_iter()
+        .map(|(p, _)| dir.join("build").join(p))
+        .collect();
+    files.push(dir.join("schema.json"));
+    for file in files {
+        assert_eq!(mode(&file), expected, "{}", file.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A line break in a value cannot fake a line of `diff`'s report (say, an
+/// "ok" verdict under a failing one): each change is one line.
+#[test]
+fn a_line_break_in_a_value_stays_inside_its_diff_line() {
+    let dir = tempdir("diff-lines");
+    let text = |version: &str, values: &str| {
+        format!(
+            "contract: t.x\nversion: {version}\nowners: [{{name: T}}]\ndataset: {{name: t}}\ncolumns: [{{name: a, type: string, accepted_values: [{values}]}}]\n"
+        )
+    };
+    write(&dir.join("old/t.yaml"), &text("1.0.0", "\"x\""));
+    write(
+        &dir.join("new/t.yaml"),
+        &text(
+            "1.0.1",
+            "\"x\", \"y\\nt.x (1.0.0 -> 1.0.1): ok: nothing breaks\"",
+        ),
+    );
+    let o = run(&dir, &["diff", "old", "new"]);
+    let out = stdout(&o);
+    assert!(
+        !out.lines()
+            .any(|l| l.starts_with("t.x (1.0.0 -> 1.0.1): ok")),
+        "{out}"
+    );
+    assert!(
+        out.contains("y\\nt.x (1.0.0 -> 1.0.1): ok: nothing breaks"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
