@@ -558,11 +558,13 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
 /// send as SQL, wherever it is (clients differ on whether a string or a
 /// comment hides it): sqlcmd and SSMS take `GO` as the end of a batch and
 /// run `:command`, `!! shell`, `exit`, `quit`, `ed` and `reset`; SnowSQL
-/// runs `!command`. Leading blanks do not hide a command.
+/// runs `!command`. Leading blanks do not hide a command, and a carriage
+/// return counts as a line break.
 fn client_line(sql: &str) -> Option<Hazard> {
     const COMMANDS: [&str; 4] = ["exit", "quit", "ed", "reset"];
     let mut start = 0;
-    for line in sql.split_inclusive('\n') {
+    // A carriage return alone ends a line for some readers.
+    for line in sql.split_inclusive(['\n', '\r']) {
         let text = line.trim_start();
         let offset = start + line.len() - text.len();
         start += line.len();
@@ -657,6 +659,8 @@ mod hazard_tests {
             ("a = 1\n:r /etc/passwd", 6, HazardKind::ClientCommand),
             ("a = 1\nexit(select 1)", 6, HazardKind::ClientCommand),
             ("a = 1\n !system touch x", 7, HazardKind::ClientCommand),
+            ("a = 1\r:r /etc/passwd", 6, HazardKind::ClientCommand),
+            ("a = 1\r\nGO", 7, HazardKind::BatchSeparator),
             ("a = '$(SQLCMDPASSWORD)'", 5, HazardKind::Variable),
             // The table's quoted name could end what holds the placeholder.
             (
