@@ -489,6 +489,13 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
                     }
                     i = j + 1;
                 }
+                b'-' if bytes.get(i + 1) == Some(&b'-') && exponent_sign(bytes, i) => {
+                    // `1E--`: PostgreSQL's lexer (and psql's, DuckDB's) reads
+                    // `1E-` as one token, so no comment starts here for them;
+                    // other engines see a comment.
+                    diverged = true;
+                    i += 1;
+                }
                 b'-' if bytes.get(i + 1) == Some(&b'-') => {
                     // Every engine and client ends a `--` comment at the line
                     // feed, some already at a carriage return.
@@ -552,6 +559,23 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
     .into_iter()
     .flatten()
     .min_by_key(|h| h.offset)
+}
+
+/// Whether the `-` at `i` follows a number's exponent mark (`1E-`,
+/// `2.5e-`, `1_000E-`), where PostgreSQL's lexer takes it into the number.
+fn exponent_sign(bytes: &[u8], i: usize) -> bool {
+    if i < 2 || !matches!(bytes[i - 1], b'e' | b'E') {
+        return false;
+    }
+    let mut j = i - 1;
+    let mut digits = false;
+    while j > 0 && matches!(bytes[j - 1], b'0'..=b'9' | b'.' | b'_') {
+        digits |= bytes[j - 1].is_ascii_digit();
+        j -= 1;
+    }
+    digits
+        && (j == 0
+            || !(bytes[j - 1].is_ascii_alphanumeric() || matches!(bytes[j - 1], b'_' | b'$')))
 }
 
 /// The first line a SQL client would run as its own command rather than
@@ -625,6 +649,8 @@ mod hazard_tests {
             "select 1 as x /* reads */ from {{ table }} -- from {{ table }}\nwhere a < 0",
             "exists (select 1)\n  and edited = 1\n  and gotten = 2\n  and a != 1",
             "price like '$%'",
+            "x1e > 0 -- a comment; fine",
+            "a > 1e-3 -- a comment; fine",
         ] {
             assert_eq!(hazard(sql, true), None, "{sql}");
         }
@@ -660,6 +686,9 @@ mod hazard_tests {
             ("a = 1\nexit(select 1)", 6, HazardKind::ClientCommand),
             ("a = 1\n !system touch x", 7, HazardKind::ClientCommand),
             ("a = 1\r:r /etc/passwd", 6, HazardKind::ClientCommand),
+            // psql reads `1E-` as a number: no comment starts at `--`.
+            ("a > 1E--; drop table t", 8, HazardKind::Separator),
+            ("a > 2.5e-- x\n and b = ';'", 23, HazardKind::Separator),
             ("a = 1\r\nGO", 7, HazardKind::BatchSeparator),
             ("a = '$(SQLCMDPASSWORD)'", 5, HazardKind::Variable),
             // The table's quoted name could end what holds the placeholder.
