@@ -103,3 +103,92 @@ fn every_statement_parses_with_sqlglot() {
             .join("\n")
     );
 }
+
+/// User SQL that the one-statement check accepts is one statement for every
+/// dialect's reader: random fragments of the tokens readers disagree on
+/// (quotes, comments, dollar quotes, brackets, exponents, client commands)
+/// holding a `;` or `\`, wrapped as the check query wraps a `where`, never
+/// split into two statements by DuckDB's reader or sqlglot's.
+#[test]
+fn user_sql_the_one_statement_check_accepts_is_one_statement_for_every_reader() {
+    if !harness::available(Engine::Duckdb) {
+        return;
+    }
+    const TOKENS: [&str; 32] = [
+        "'",
+        "\"",
+        ";",
+        "\\",
+        "$$",
+        "$a$",
+        "/*",
+        "*/",
+        "--",
+        "\n",
+        "\r",
+        "#",
+        "[",
+        "]",
+        "E",
+        "x",
+        " ",
+        "GO",
+        "`",
+        "''",
+        "select 1",
+        "(",
+        ")",
+        "{{ table }}",
+        ":",
+        "!",
+        "$(",
+        "U&",
+        "N",
+        "e",
+        "1e",
+        "-",
+    ];
+    // xorshift64: the same fragments on every run.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut accepted = Vec::new();
+    let mut tried = 0;
+    while accepted.len() < 2000 {
+        tried += 1;
+        let len = 1 + (next() % 10) as usize;
+        let fragment: String = (0..len)
+            .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+            .collect();
+        if fragment.contains([';', '\\']) && datapact::sqlcheck::hazard(&fragment, true).is_none() {
+            accepted.push(fragment);
+        }
+    }
+    let wrapped: Vec<String> = accepted
+        .iter()
+        .map(|f| format!("select 1 where (\n{f}\n)"))
+        .collect();
+    let counts = harness::statement_counts(&wrapped);
+    let mut split = Vec::new();
+    for (fragment, counts) in accepted.iter().zip(&counts) {
+        for (reader, n) in counts {
+            if n.is_some_and(|n| n > 1) {
+                split.push(format!("{reader}: {fragment:?}"));
+            }
+        }
+    }
+    eprintln!(
+        "{} of {tried} random fragments holding `;` or `\\` accepted; each read by {} readers",
+        accepted.len(),
+        counts.first().map_or(0, |c| c.len())
+    );
+    assert!(
+        split.is_empty(),
+        "accepted, yet split into statements:\n{}",
+        split.join("\n")
+    );
+}

@@ -10,6 +10,7 @@
 //! unless `DATAPACT_REQUIRE_ENGINES=1`, when they fail.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -205,6 +206,24 @@ pub fn parse_check(statements: &[(String, Dialect, String)]) -> (String, Vec<(St
         })
         .collect();
     (version, errors)
+}
+
+/// How many statements each text splits into, per dialect (DuckDB's own
+/// reader, sqlglot for the others); `None` where the reader refuses it.
+pub fn statement_counts(sql: &[String]) -> Vec<BTreeMap<String, Option<u64>>> {
+    let value = run_python("statements.py", &[], &json!({ "sql": sql }));
+    value["counts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .map(|c| {
+            c.as_object()
+                .expect("a count per dialect")
+                .iter()
+                .map(|(d, n)| (d.clone(), n.as_u64()))
+                .collect()
+        })
+        .collect()
 }
 
 /// A table to create and fill: its location, typed columns and rows.
