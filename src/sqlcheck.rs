@@ -359,7 +359,7 @@ impl HazardKind {
     /// What the hazard could do, after "this expression holds".
     pub fn describe(self) -> &'static str {
         match self {
-            HazardKind::Separator => "a `;` that could end the statement and start another",
+            HazardKind::Separator => "a `;`, which could end the statement and start another",
             HazardKind::Backslash => {
                 "a `\\` that psql could run as a command (`\\!` runs a shell command)"
             }
@@ -379,8 +379,11 @@ impl HazardKind {
     /// How to write the SQL without the hazard.
     pub fn help(self) -> &'static str {
         match self {
-            HazardKind::Separator | HazardKind::Backslash => {
-                "user SQL is one statement: a `;` or `\\` may appear only in a '...' string literal or a `--` comment, and only before any `$$` quote, `#` comment, nested `/* */` comment, `[name]` or prefixed literal"
+            HazardKind::Separator => {
+                "user SQL is one statement and holds no `;`, not even in a string or comment (readers disagree on where those end; a `sql` query may end with one); for the character, write `chr(59)`"
+            }
+            HazardKind::Backslash => {
+                "a `\\` may appear only in a '...' string literal or a `--` comment, and only before anything readers disagree on: a `$`, a backtick, a `#` or `//` comment, a nested `/* */` comment, a `[name]` or a prefixed literal"
             }
             HazardKind::BatchSeparator | HazardKind::ClientCommand => {
                 "user SQL is one statement; start the line with something else (indenting is not enough)"
@@ -450,11 +453,17 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
     let scanned = 'scan: {
         // Whether engines may have started to read the text differently.
         let mut diverged = false;
+        // Whether a literal held `''`: a quote to PostgreSQL and psql (so a
+        // `\\` stays safe), but two literals or a `'''` string to BigQuery
+        // and Spark, where the placeholder's name could end one.
+        let mut doubled = false;
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
                 quote @ (b'\'' | b'"' | b'`') => {
-                    if quote == b'\'' && i > 0 && is_word(bytes[i - 1]) {
+                    // A prefixed literal (`E'…'`, `r'…'`); a backtick, a name
+                    // to some engines and an operator to PostgreSQL.
+                    if (quote == b'\'' && i > 0 && is_word(bytes[i - 1])) || quote == b'`' {
                         diverged = true;
                     }
                     // Only a string literal may hold `;` and `\`, and only
@@ -468,6 +477,7 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
                         };
                         if b == quote {
                             if bytes.get(j + 1) == Some(&quote) {
+                                doubled = true;
                                 j += 2;
                                 continue;
                             }
@@ -508,6 +518,15 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
                             break 'scan Some(h);
                         }
                     }
+                    if doubled {
+                        if let Some(h) = placeholder_in(i..end) {
+                            break 'scan Some(h);
+                        }
+                    }
+                    // Spark continues a comment past a `\` at a line's end.
+                    if bytes[i..end].contains(&b'\\') {
+                        diverged = true;
+                    }
                     i = end;
                 }
                 b'/' if bytes.get(i + 1) == Some(&b'*') => {
@@ -531,18 +550,19 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
                     if let Some(h) = hazard_at(i) {
                         break 'scan Some(h);
                     }
-                    if diverged {
+                    if diverged || doubled {
                         if let Some(h) = placeholder_in(i..i + 1) {
                             break 'scan Some(h);
                         }
                     }
-                    let dollar_quote = b == b'$'
-                        && (i == 0 || !is_word(bytes[i - 1]))
-                        && bytes[i + 1..]
-                            .iter()
-                            .find(|&&c| !is_word(c))
-                            .is_some_and(|&c| c == b'$');
-                    if dollar_quote || b == b'#' || b == b'[' {
+                    // Any `$` may open a dollar quote (`$$`, `$tag$` with a
+                    // tag of any letters, after a number too); `//` starts a
+                    // comment in Snowflake.
+                    if b == b'$'
+                        || b == b'#'
+                        || b == b'['
+                        || (b == b'/' && bytes.get(i + 1) == Some(&b'/'))
+                    {
                         diverged = true;
                     }
                     i += 1;
@@ -553,6 +573,9 @@ pub fn hazard(sql: &str, placeholders: bool) -> Option<Hazard> {
     };
     [
         scanned,
+        // No `;` anywhere: a reader that ends a literal or comment elsewhere
+        // than the others would take it as the end of the statement.
+        sql.find(';').map(|i| at(i, HazardKind::Separator)),
         client_line(sql),
         sql.find("$(").map(|i| at(i, HazardKind::Variable)),
     ]
@@ -636,12 +659,13 @@ mod hazard_tests {
     fn one_statement_passes() {
         for sql in [
             "a > 0",
-            "note like '%;%'",
-            "code ~ '^\\d+;$'",
-            "code ~ '^[A-Z]{2}\\d+$' and c = ';'",
+            "note like '%,%'",
+            "code ~ '^\\d+$'",
+            "code ~ '^[A-Z]{2}\\d+$' and c = ','",
             "price > $1",
-            "\"Order ID\" = 'it''s; fine'",
-            "x = 1 -- a comment; with \\ and 'quotes\n and y = 2",
+            "\"Order ID\" = 'it''s fine'",
+            "a = 'it''s' and b = 'x\\y'",
+            "x = 1 -- a comment with \\ and 'quotes\n and y = 2",
             "select * from {{ table }} where a < 0",
             "category = 'go'",
             "good = 1\n  and gone = 2",
@@ -649,8 +673,8 @@ mod hazard_tests {
             "select 1 as x /* reads */ from {{ table }} -- from {{ table }}\nwhere a < 0",
             "exists (select 1)\n  and edited = 1\n  and gotten = 2\n  and a != 1",
             "price like '$%'",
-            "x1e > 0 -- a comment; fine",
-            "a > 1e-3 -- a comment; fine",
+            "x1e > 0 -- a comment, fine",
+            "a > 1e-3 -- a comment, fine",
         ] {
             assert_eq!(hazard(sql, true), None, "{sql}");
         }
@@ -662,16 +686,31 @@ mod hazard_tests {
             ("a = 1; drop table t", 5, HazardKind::Separator),
             ("a = 1) ; drop table t; --", 7, HazardKind::Separator),
             ("\"a;b\" = 1", 2, HazardKind::Separator),
-            ("a = 1 \\! touch /tmp/x", 6, HazardKind::Backslash),
-            // Text whose literals engines may read differently.
-            ("a = E'x\\' ; drop'", 7, HazardKind::Backslash),
-            ("a = $$ ' $$ ; drop table t; '", 12, HazardKind::Separator),
-            ("a = 1 /* ' */ ; '", 14, HazardKind::Separator),
-            ("a = 'x' # ';'", 11, HazardKind::Separator),
-            ("a = x'00' and b = ';'", 19, HazardKind::Separator),
-            ("a = 1 -- x\r' \n and b = ';'", 24, HazardKind::Separator),
-            ("a = '\\' x '\\!'", 5, HazardKind::Backslash),
+            // A `;` even where every reader sees a literal or a comment.
+            ("note like '%;%'", 12, HazardKind::Separator),
+            ("x = 1 -- a comment; fine", 18, HazardKind::Separator),
             ("a = 'open ;", 10, HazardKind::Separator),
+            ("a = 1 \\! touch /tmp/x", 6, HazardKind::Backslash),
+            // A `\` in a literal once readers may disagree on its extent.
+            ("a = E'x\\' ; drop'", 7, HazardKind::Backslash),
+            ("a = $$ ' $$ \\! x '", 12, HazardKind::Backslash),
+            ("a = $\u{e9}$ ' $\u{e9}$ \\! x '", 16, HazardKind::Backslash),
+            ("a = 1$$ ' $$ \\! '", 13, HazardKind::Backslash),
+            ("a = ` ' ` || ' \\! '", 15, HazardKind::Backslash),
+            ("a = 1 /* ' */ \\! '", 14, HazardKind::Backslash),
+            ("a = 'x' # '\\!'", 11, HazardKind::Backslash),
+            ("a = x'00' and b = '\\!'", 19, HazardKind::Backslash),
+            ("a = 1 -- x\r' \n and b = '\\!'", 24, HazardKind::Backslash),
+            ("a = '\\' x '\\!'", 5, HazardKind::Backslash),
+            ("a = 'open \\", 10, HazardKind::Backslash),
+            (
+                "select 1 where a = 'it''s' and b in (select c from {{ table }})",
+                51,
+                HazardKind::Placeholder,
+            ),
+            ("a = 1 // x\n and b = '\\!'", 21, HazardKind::Backslash),
+            ("a = 1 -- x \\\n and b = '\\!'", 23, HazardKind::Backslash),
+            ("a > 1E-- x\n and b = '\\!'", 21, HazardKind::Backslash),
             ("a = 1\nGO\ndrop table t", 6, HazardKind::BatchSeparator),
             ("a = 1\n  go 2\n", 8, HazardKind::BatchSeparator),
             (
@@ -686,9 +725,7 @@ mod hazard_tests {
             ("a = 1\nexit(select 1)", 6, HazardKind::ClientCommand),
             ("a = 1\n !system touch x", 7, HazardKind::ClientCommand),
             ("a = 1\r:r /etc/passwd", 6, HazardKind::ClientCommand),
-            // psql reads `1E-` as a number: no comment starts at `--`.
             ("a > 1E--; drop table t", 8, HazardKind::Separator),
-            ("a > 2.5e-- x\n and b = ';'", 23, HazardKind::Separator),
             ("a = 1\r\nGO", 7, HazardKind::BatchSeparator),
             ("a = '$(SQLCMDPASSWORD)'", 5, HazardKind::Variable),
             // The table's quoted name could end what holds the placeholder.

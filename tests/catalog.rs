@@ -257,7 +257,7 @@ fn hostile_text_stays_text_in_markdown() {
     assert_eq!(
         code,
         [
-            "select * from {{ table }}\n-- ``` and ```` end no fence; </code></pre><script>alert('sql')</script>\nwhere false\n"
+            "select * from {{ table }}\n-- ``` and ```` end no fence, </code></pre><script>alert('sql')</script>\nwhere false\n"
         ]
     );
 }

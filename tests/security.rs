@@ -981,6 +981,22 @@ fn a_second_statement_in_user_sql_is_refused() {
             "columns: [{name: a, type: integer}]\nchecks:\n  - name: c\n    sql: \"select * from {{ table }}\\nGO\\ndrop table sentinel\"\n",
             "c/t.yaml:8:10",
         ),
+        // A `;` even inside a literal: a reader that ends the literal
+        // elsewhere (a dollar-quote tag of any letter, `1$$`, a backtick
+        // to PostgreSQL) would run what follows.
+        (
+            "columns: [{name: a, type: string}]\nchecks:\n  - {name: c, expression: \"a <> $é$ ' $é$) ; drop table victim; -- '\"}\n",
+            "c/t.yaml:7:44",
+        ),
+        (
+            "columns: [{name: a, type: string}]\nchecks:\n  - {name: c, expression: \"a not like '%;%'\"}\n",
+            "c/t.yaml:7:41",
+        ),
+        // A `\\` in a literal after a `$`: psql could see it outside.
+        (
+            "columns: [{name: a, type: integer}]\nchecks:\n  - {name: c, expression: \"a = 1$$ ' $$ \\\\! touch /tmp/x '\"}\n",
+            "c/t.yaml:7:27",
+        ),
     ];
     for (rest, at) in cases {
         write(&dir.join("c/t.yaml"), &contract("t.x", rest));
@@ -993,8 +1009,8 @@ fn a_second_statement_in_user_sql_is_refused() {
         );
         assert!(!dir.join("build").exists());
     }
-    // One statement, `;` in a string, a final `;`, a comment: fine.
-    let rest = "columns: [{name: a, type: string}]\nchecks:\n  - {name: c, expression: \"a not like '%;%'\"}\n  - name: d\n    sql: |\n      -- rows with a ; in a\n      select * from {{ table }} where a like '%;%';\n";
+    // One statement, a `\\` in a string, a final `;`, a comment: fine.
+    let rest = "columns: [{name: a, type: string}]\nchecks:\n  - {name: c, expression: \"a !~ '^\\\\d+$'\"}\n  - name: d\n    sql: |\n      -- rows with a comma in a\n      select * from {{ table }} where a like '%,%';\n";
     write(&dir.join("c/t.yaml"), &contract("t.x", rest));
     let o = run(&dir, &["validate", "c"]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
@@ -1054,12 +1070,12 @@ columns:
 checks:
   - name: one
     expression: |
-      note not like '%;{shell}%' -- a comment; {shell}
+      note not like '%{shell}%' -- a comment {shell}
       or note is null
   - name: two
     sql: |
-      -- rows whose text ends a statement; {shell}
-      select * from {{{{ table }}}} where note like '%;%';
+      -- rows whose text holds a comma
+      select * from {{{{ table }}}} where note like '%,%';
 "#
     );
     write(&dir.join("c/t.yaml"), &contract_text);
