@@ -260,7 +260,7 @@ fn help_documents_every_flag() {
     }
 }
 
-fn tempdir(name: &str) -> std::path::PathBuf {
+fn tempdir(name: &str) -> common::TempDir {
     common::tempdir(&format!("cli-{name}"))
 }
 
@@ -357,7 +357,7 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn compile_project(name: &str) -> std::path::PathBuf {
+fn compile_project(name: &str) -> common::TempDir {
     let dir = tempdir(name);
     std::fs::create_dir_all(dir.join("contracts")).unwrap();
     for entry in std::fs::read_dir(common::root().join("contracts/shop")).unwrap() {

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use common::{datapact, stderr};
 
-fn tempdir(name: &str) -> std::path::PathBuf {
+fn tempdir(name: &str) -> common::TempDir {
     common::tempdir(&format!("errors-{name}"))
 }
 

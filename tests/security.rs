@@ -16,7 +16,7 @@ use common::{datapact, stderr, stdout};
 
 const HEAD: &str = "version: 1.0.0\nowners: [{name: T}]\n";
 
-fn tempdir(name: &str) -> PathBuf {
+fn tempdir(name: &str) -> common::TempDir {
     common::tempdir(&format!("security-{name}"))
 }
 

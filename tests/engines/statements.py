@@ -20,15 +20,10 @@ import sys
 import duckdb
 import sqlglot
 
-DIALECTS = {
-    "postgres": "postgres",
-    "snowflake": "snowflake",
-    "bigquery": "bigquery",
-    "redshift": "redshift",
-    "databricks": "databricks",
-    "trino": "trino",
-    "sqlserver": "tsql",
-}
+from parse import DIALECTS as SQLGLOT_DIALECTS
+
+# DuckDB splits with its own reader; sqlglot reads the others.
+DIALECTS = {name: read for name, read in SQLGLOT_DIALECTS.items() if name != "duckdb"}
 
 
 def counts(sql):
