@@ -14,7 +14,7 @@
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode};
 use crate::literal::Literal;
 use crate::lower::derived_name;
-use crate::types::{LogicalType, Role, Severity, Tolerance};
+use crate::types::{Conformance, LogicalType, Role, Severity, Tolerance};
 use crate::yaml_writer::{self, Yaml};
 
 /// The formats `convert --to` writes.
@@ -122,6 +122,10 @@ pub fn to_native(ds: &Dataset) -> String {
     dataset.push(("name".into(), Yaml::str(&ds.location.name)));
     if let Some(node) = &ds.dbt {
         dataset.push(("dbt".into(), dbt(node)));
+    }
+    push(&mut dataset, "path", opt_str(&ds.path));
+    if ds.conformance != Conformance::default() {
+        dataset.push(("conformance".into(), Yaml::str(ds.conformance.name())));
     }
     doc.push(("dataset".into(), Yaml::Map(dataset)));
     for check in ds.checks.iter().filter(|c| c.column.is_none()) {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::dialect::Dialect;
 use crate::literal::Literal;
-use crate::types::{Duration, LogicalType, Role, Severity, Tolerance};
+use crate::types::{Conformance, Duration, LogicalType, Role, Severity, Tolerance};
 
 /// All datasets of a run, sorted by contract id.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -29,6 +29,13 @@ pub struct Dataset {
     pub owners: Vec<Owner>,
     pub location: Location,
     pub dbt: Option<DbtNode>,
+    /// The data files `datapact run` reads on its embedded DuckDB, as written
+    /// (a glob, relative to the project root).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Whether the table may have columns the contract does not declare.
+    #[serde(skip_serializing_if = "Conformance::is_additive")]
+    pub conformance: Conformance,
     pub tags: Vec<String>,
     pub columns: Vec<Column>,
     /// Every rule of the dataset, in a stable order: column rules in column

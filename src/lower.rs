@@ -129,6 +129,12 @@ fn dataset(
             .collect(),
         location: location(c)?,
         dbt,
+        path: text(&dataset.path),
+        conformance: dataset
+            .conformance
+            .as_ref()
+            .map(|c| c.value)
+            .unwrap_or_default(),
         tags: strings(&c.tags),
         columns,
         checks: checks(c, locations),

@@ -288,6 +288,36 @@ impl Severity {
     }
 }
 
+/// Which columns a dataset's table may have besides the declared ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Conformance {
+    /// Columns the contract does not declare are allowed (the default).
+    #[default]
+    Additive,
+    /// Every column of the table must be declared.
+    Strict,
+}
+
+impl Conformance {
+    pub const CHOICES: &'static [(&'static str, Conformance)] = &[
+        ("additive", Conformance::Additive),
+        ("strict", Conformance::Strict),
+    ];
+
+    pub fn is_additive(&self) -> bool {
+        *self == Conformance::Additive
+    }
+
+    /// The name a contract writes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Conformance::Additive => "additive",
+            Conformance::Strict => "strict",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

@@ -13,7 +13,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::dialect::Dialect;
 use crate::source::{FileId, Span, Spanned};
 use crate::suggest;
-use crate::types::{Duration, LogicalType, Role, Severity, TYPE_NAMES, TYPE_SYNONYMS, Tolerance};
+use crate::types::{
+    Conformance, Duration, LogicalType, Role, Severity, TYPE_NAMES, TYPE_SYNONYMS, Tolerance,
+};
 
 use super::decode::{Cx, Map};
 use super::yaml::{Node, NodeKind, Scalar};
@@ -120,6 +122,23 @@ pub struct Dataset {
     pub name: Option<Spanned<String>>,
     /// The dbt node this dataset is: `{model: orders}` or `{source: shop}`.
     pub dbt: Option<DbtBinding>,
+    /// The dataset's data files, for `datapact run` on its embedded DuckDB:
+    /// Parquet, CSV or JSON lines (by extension), a glob allowed, relative
+    /// to the project root (the folder of datapact.yaml, else the working
+    /// directory).
+    pub path: Option<Spanned<String>>,
+    /// `additive` (default): the table may have columns the contract does
+    /// not declare; `strict`: every column must be declared.
+    #[schemars(with = "Option<ConformanceName>")]
+    pub conformance: Option<Spanned<Conformance>>,
+}
+
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum ConformanceName {
+    Additive,
+    Strict,
 }
 
 /// Exactly one of `model` or `source`.
@@ -503,7 +522,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "renamed_from",
 ];
 const OWNER_KEYS: &[&str] = &["name", "email", "role"];
-const DATASET_KEYS: &[&str] = &["database", "schema", "name", "dbt"];
+const DATASET_KEYS: &[&str] = &["database", "schema", "name", "dbt", "path", "conformance"];
 const DBT_KEYS: &[&str] = &["model", "source"];
 const FRESHNESS_KEYS: &[&str] = &[
     "column",
@@ -791,6 +810,10 @@ impl Dataset {
                 .required(cx, "name", "the dataset")
                 .and_then(|n| cx.text(n)),
             dbt: map.get("dbt").and_then(|n| DbtBinding::decode(cx, n)),
+            path: map.get("path").and_then(|n| cx.text(n)),
+            conformance: map
+                .get("conformance")
+                .and_then(|n| cx.choice(n, "conformance", Conformance::CHOICES)),
         };
         if let (Some(database), None) = (&dataset.database, map.get("schema")) {
             cx.push(

@@ -802,6 +802,8 @@ pub fn dataset(
         schema,
         name: Some(name),
         dbt: None,
+        path: None,
+        conformance: None,
     }
 }
 
