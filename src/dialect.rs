@@ -261,6 +261,46 @@ pub trait SqlDialect: Sync {
     fn distinct_key(&self, value: &str, _ty: LogicalType) -> String {
         value.to_string()
     }
+
+    // --- The catalog, for schema conformance (`conformance.rs`). ---
+
+    /// The catalog view listing columns (`table_catalog`, `table_schema`,
+    /// `table_name`, `column_name`, `data_type`) of tables in `database`
+    /// (the connection's when `None`) and `schema`.
+    fn columns_catalog(&self, _database: Option<&str>, _schema: Option<&str>) -> String {
+        "information_schema.columns".into()
+    }
+
+    /// The current database (catalog), to scope the catalog when a
+    /// dataset names none; `None` when [`Self::columns_catalog`] is scoped.
+    fn current_database(&self) -> Option<&'static str> {
+        Some("current_database()")
+    }
+
+    /// The current schema, for a dataset that names none.
+    fn current_schema(&self) -> &'static str {
+        "current_schema()"
+    }
+
+    /// A name as the catalog stores it when written as
+    /// [`Self::quote_ident`] writes it.
+    fn stored_name(&self, name: &str) -> String {
+        name.to_string()
+    }
+
+    /// Whether quoted names match regardless of case (the catalog is then
+    /// compared case-insensitively).
+    fn names_ignore_case(&self) -> bool {
+        false
+    }
+
+    /// `LIKE` patterns, lower case, of the catalog's `data_type` of the
+    /// columns whose values fit the logical type `ty`: its own type and the
+    /// narrower ones (an `integer` column fits `bigint`). Precision, scale
+    /// and length are not compared. ANSI: PostgreSQL's and DuckDB's names.
+    fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
+        ansi_catalog_types(ty)
+    }
 }
 
 /// An integer literal of at most 18 digits: a 64-bit integer on every engine.
@@ -291,6 +331,56 @@ fn common_type(ty: LogicalType) -> String {
     }
 }
 
+/// The catalog types of [`SqlDialect::catalog_types`] in PostgreSQL's and
+/// DuckDB's names, which most engines share.
+fn ansi_catalog_types(ty: LogicalType) -> Vec<&'static str> {
+    const SMALLINT: &[&str] = &["smallint", "tinyint", "int2", "utinyint"];
+    const INTEGER: &[&str] = &["integer", "int", "int4", "usmallint"];
+    const STRING: &[&str] = &[
+        "character varying%",
+        "varchar%",
+        "character(%",
+        "char%",
+        "bpchar%",
+        "text",
+        "string",
+    ];
+    match ty {
+        LogicalType::String => STRING.to_vec(),
+        LogicalType::Uuid => [&["uuid"], STRING].concat(),
+        LogicalType::Smallint => SMALLINT.to_vec(),
+        LogicalType::Integer => [SMALLINT, INTEGER].concat(),
+        LogicalType::Bigint => [SMALLINT, INTEGER, &["bigint", "int8", "uinteger"]].concat(),
+        LogicalType::Decimal { .. } => vec!["numeric%", "decimal%"],
+        LogicalType::Float => vec!["real", "float", "float4"],
+        LogicalType::Double => vec!["real", "float", "float4", "float8", "double%"],
+        LogicalType::Boolean => vec!["boolean", "bool"],
+        LogicalType::Date => vec!["date"],
+        LogicalType::Time => vec![
+            "time",
+            "time(%)",
+            "time without time zone",
+            "time(%) without time zone",
+        ],
+        LogicalType::Timestamp => vec![
+            "timestamp",
+            "timestamp(%)",
+            "timestamp without time zone",
+            "timestamp(%) without time zone",
+            "timestamp_s",
+            "timestamp_ms",
+            "timestamp_ns",
+        ],
+        LogicalType::TimestampTz => vec![
+            "timestamp with time zone",
+            "timestamp(%) with time zone",
+            "timestamptz",
+        ],
+        LogicalType::Json => vec!["json", "jsonb"],
+        LogicalType::Binary => vec!["bytea", "blob", "binary%", "varbinary%"],
+    }
+}
+
 /// Backslash-escaping string literals (BigQuery, Spark, Snowflake): `\` and
 /// `'` are escaped, and control characters are written as escapes.
 const BACKSLASH_STRING: StringQuoting = StringQuoting {
@@ -318,6 +408,9 @@ fn anchored_java(regex: &str) -> String {
 pub struct DuckDb;
 
 impl SqlDialect for DuckDb {
+    fn names_ignore_case(&self) -> bool {
+        true
+    }
     fn regex_limits(&self) -> Option<RegexLimits> {
         Some(RE2_LIMITS)
     }
@@ -419,6 +512,31 @@ impl SqlDialect for Redshift {
 pub struct Snowflake;
 
 impl SqlDialect for Snowflake {
+    fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
+        match database {
+            Some(db) => format!("{}.information_schema.columns", self.quote_ident(db)),
+            None => "information_schema.columns".into(),
+        }
+    }
+    fn stored_name(&self, name: &str) -> String {
+        let quoted = self.quote_ident(name);
+        quoted[1..quoted.len() - 1].replace("\"\"", "\"")
+    }
+    fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
+        match ty {
+            LogicalType::String | LogicalType::Uuid => vec!["text", "varchar%"],
+            LogicalType::Smallint
+            | LogicalType::Integer
+            | LogicalType::Bigint
+            | LogicalType::Decimal { .. } => vec!["number%", "decimal%", "numeric%"],
+            LogicalType::Float | LogicalType::Double => vec!["float", "double", "real"],
+            LogicalType::Timestamp => vec!["timestamp_ntz%"],
+            LogicalType::TimestampTz => vec!["timestamp_tz%", "timestamp_ltz%"],
+            LogicalType::Json => vec!["variant", "object", "array"],
+            LogicalType::Binary => vec!["binary%"],
+            _ => ansi_catalog_types(ty),
+        }
+    }
     /// Snowflake folds unquoted names to upper case, so a contract's plain
     /// lowercase name (`order_id`) means the column created as `order_id`
     /// unquoted, stored as `ORDER_ID`. Such names are written `"ORDER_ID"`;
@@ -476,6 +594,33 @@ impl SqlDialect for Snowflake {
 pub struct BigQuery;
 
 impl SqlDialect for BigQuery {
+    fn columns_catalog(&self, database: Option<&str>, schema: Option<&str>) -> String {
+        let scope: Vec<String> = [database, schema]
+            .into_iter()
+            .flatten()
+            .map(|part| self.quote_ident(part))
+            .collect();
+        format!("{}.INFORMATION_SCHEMA.COLUMNS", scope.join("."))
+    }
+    fn current_database(&self) -> Option<&'static str> {
+        None
+    }
+    fn names_ignore_case(&self) -> bool {
+        true
+    }
+    fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
+        match ty {
+            LogicalType::String | LogicalType::Uuid => vec!["string%"],
+            LogicalType::Smallint | LogicalType::Integer | LogicalType::Bigint => vec!["int64"],
+            LogicalType::Decimal { .. } => vec!["numeric%", "bignumeric%"],
+            LogicalType::Float | LogicalType::Double => vec!["float64"],
+            LogicalType::Boolean => vec!["bool"],
+            LogicalType::Timestamp => vec!["datetime"],
+            LogicalType::TimestampTz => vec!["timestamp"],
+            LogicalType::Binary => vec!["bytes%"],
+            _ => ansi_catalog_types(ty),
+        }
+    }
     fn regex_limits(&self) -> Option<RegexLimits> {
         Some(RE2_LIMITS)
     }
@@ -532,6 +677,31 @@ impl SqlDialect for BigQuery {
 pub struct Databricks;
 
 impl SqlDialect for Databricks {
+    fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
+        match database {
+            Some(db) => format!("{}.information_schema.columns", self.quote_ident(db)),
+            None => "information_schema.columns".into(),
+        }
+    }
+    fn current_database(&self) -> Option<&'static str> {
+        Some("current_catalog()")
+    }
+    fn names_ignore_case(&self) -> bool {
+        true
+    }
+    fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
+        match ty {
+            LogicalType::String | LogicalType::Uuid | LogicalType::Json | LogicalType::Time => {
+                vec!["string", "varchar%", "char%"]
+            }
+            LogicalType::Float => vec!["float"],
+            LogicalType::Double => vec!["float", "double"],
+            LogicalType::Timestamp => vec!["timestamp_ntz"],
+            LogicalType::TimestampTz => vec!["timestamp"],
+            LogicalType::Binary => vec!["binary"],
+            _ => ansi_catalog_types(ty),
+        }
+    }
     fn quote_name(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "``"))
     }
@@ -580,6 +750,18 @@ impl SqlDialect for Databricks {
 pub struct Trino;
 
 impl SqlDialect for Trino {
+    fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
+        match database {
+            Some(db) => format!("{}.information_schema.columns", self.quote_ident(db)),
+            None => "information_schema.columns".into(),
+        }
+    }
+    fn current_database(&self) -> Option<&'static str> {
+        Some("current_catalog")
+    }
+    fn current_schema(&self) -> &'static str {
+        "current_schema"
+    }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
             LogicalType::Double => "double".into(),
@@ -619,6 +801,35 @@ impl SqlDialect for Trino {
 pub struct SqlServer;
 
 impl SqlDialect for SqlServer {
+    fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
+        match database {
+            Some(db) => format!("{}.INFORMATION_SCHEMA.COLUMNS", self.quote_ident(db)),
+            None => "INFORMATION_SCHEMA.COLUMNS".into(),
+        }
+    }
+    fn current_database(&self) -> Option<&'static str> {
+        Some("db_name()")
+    }
+    fn current_schema(&self) -> &'static str {
+        "schema_name()"
+    }
+    fn names_ignore_case(&self) -> bool {
+        true
+    }
+    fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
+        const STRING: &[&str] = &["nvarchar", "varchar", "nchar", "char", "ntext", "text"];
+        match ty {
+            LogicalType::String | LogicalType::Json => STRING.to_vec(),
+            LogicalType::Uuid => [&["uniqueidentifier"], STRING].concat(),
+            LogicalType::Float => vec!["real"],
+            LogicalType::Double => vec!["real", "float"],
+            LogicalType::Boolean => vec!["bit"],
+            LogicalType::Timestamp => vec!["datetime2", "datetime", "smalldatetime"],
+            LogicalType::TimestampTz => vec!["datetimeoffset"],
+            LogicalType::Binary => vec!["varbinary", "binary"],
+            _ => ansi_catalog_types(ty),
+        }
+    }
     fn regex_limits(&self) -> Option<RegexLimits> {
         Some(RE2_LIMITS)
     }

@@ -12,6 +12,7 @@
 //! any input: every problem is a [`Diagnostic`] with a span.
 
 pub mod cli;
+pub mod conformance;
 pub mod convert;
 pub mod dbt;
 pub mod diagnostic;

@@ -39,7 +39,8 @@ pub struct GeneratedFile {
     pub contract: Option<String>,
 }
 
-/// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` and
+/// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` (the check
+/// query), `sql/<dialect>/<contract>.schema.sql` (the schema query) and
 /// `sql/<dialect>/<contract>/<check>.sql`, sorted by path.
 pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
     let mut files: Vec<GeneratedFile> = ir
@@ -47,11 +48,18 @@ pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
         .par_iter()
         .flat_map_iter(|ds| {
             let dir = format!("sql/{}/{}", dialect.name(), ds.contract);
-            let mut files = vec![GeneratedFile {
-                path: format!("{dir}.sql"),
-                text: check_query(ds, dialect),
-                contract: Some(ds.contract.clone()),
-            }];
+            let mut files = vec![
+                GeneratedFile {
+                    path: format!("{dir}.sql"),
+                    text: check_query(ds, dialect),
+                    contract: Some(ds.contract.clone()),
+                },
+                GeneratedFile {
+                    path: format!("{dir}.schema.sql"),
+                    text: crate::conformance::schema_query(ds, &ds.location, dialect),
+                    contract: Some(ds.contract.clone()),
+                },
+            ];
             for check in &ds.checks {
                 if let Some(text) = failing_rows_query(ds, check, dialect) {
                     files.push(GeneratedFile {
@@ -755,6 +763,11 @@ fn qualified_name_with(location: &Location, d: &dyn SqlDialect) -> String {
 pub fn check_query(ds: &Dataset, dialect: Dialect) -> String {
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
     Emitter::new(ds, dialect, &relation).check_query()
+}
+
+/// The check query of a dataset with its tables named through `relation`.
+pub fn check_query_with(ds: &Dataset, dialect: Dialect, relation: Relation) -> String {
+    Emitter::new(ds, dialect, relation).check_query()
 }
 
 /// The check query of a dataset as a test: tables named through

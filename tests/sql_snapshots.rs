@@ -1,6 +1,6 @@
 //! Snapshots of the SQL emitted for the example contracts, every dialect:
-//! one snapshot per (dialect, contract) holding the check query and every
-//! failing-rows query, each headed by its path.
+//! one snapshot per (dialect, contract) holding the check query, the schema
+//! query and every failing-rows query, each headed by its path.
 
 mod common;
 
@@ -22,7 +22,9 @@ fn example_sql_per_dialect() {
             let text: String = files
                 .iter()
                 .filter(|f| {
-                    f.path == format!("{prefix}.sql") || f.path.starts_with(&format!("{prefix}/"))
+                    f.path == format!("{prefix}.sql")
+                        || f.path == format!("{prefix}.schema.sql")
+                        || f.path.starts_with(&format!("{prefix}/"))
                 })
                 .map(|f| format!("==> {} <==\n{}\n", f.path, f.text))
                 .collect();
