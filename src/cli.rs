@@ -32,8 +32,9 @@ and compiles them into checks.\n\nExit codes: 0 all contracts valid (warnings al
 )]
 pub struct Cli {
     /// How to print diagnostics: `human` (to stderr), `json` (one document on stdout),
-    /// or `github` (workflow annotations on stdout). `diff` prints its report
-    /// the same way, and also as `markdown` (for a pull-request comment).
+    /// or `github` (workflow annotations on stdout). `diff` and `run` print
+    /// their report the same way, and also as `markdown` (for a pull-request
+    /// comment); `run` also as `junit` (XML for CI test views).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -55,8 +56,19 @@ pub enum Format {
     Human,
     Json,
     Github,
-    /// `diff` only.
+    /// `diff` and `run` only.
     Markdown,
+    /// `run` only.
+    Junit,
+}
+
+/// Which status fails `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A failed check, or one that could not be evaluated.
+    Error,
+    /// Also a check that warned.
+    Warn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -151,6 +163,35 @@ pub enum Command {
         #[arg(long)]
         allow_removed: bool,
     },
+    /// Run the contracts' checks on the data: each dataset's schema
+    /// conformance, then its one-scan check query, and report every check.
+    /// Exit 0 when every check passed or only warned, 1 when one failed (or,
+    /// with --fail-on warn, warned) or could not be evaluated, 2 on usage,
+    /// configuration or connection errors.
+    Run {
+        /// Contract files or directories [default: the `contracts` paths of
+        /// datapact.yaml, else ./contracts].
+        paths: Vec<PathBuf>,
+        /// A connection URL (`duckdb:PATH`, `duckdb::memory:`,
+        /// `postgresql://…`, `adbc:DRIVER?uri=…`) or the name of a
+        /// connection in datapact.yaml [default: `default_connection`, else
+        /// an in-memory DuckDB reading the datasets' `path` files].
+        #[arg(long, value_name = "URL|NAME")]
+        connection: Option<String>,
+        /// The connection's SQL dialect, when its URL does not tell.
+        #[arg(long, value_parser = one_dialect_parser())]
+        dialect: Option<String>,
+        /// The lowest status that fails the run (exit 1).
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// Datasets checked at the same time, each on its own connection
+        /// [default: the number of cores].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        threads: Option<u32>,
+        /// The longest a query may run before it is cancelled (`30s`, `10m`, `1h`).
+        #[arg(long, value_name = "DURATION", default_value = "10m")]
+        timeout: String,
+    },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
         /// Write the schema to this file instead of standard output.
@@ -198,9 +239,20 @@ pub fn main() -> ExitCode {
 /// Run a parsed command; returns the exit code.
 pub fn run(cli: &Cli) -> u8 {
     let mut out = Output::new(cli);
-    if cli.format == Format::Markdown && !matches!(cli.command, Command::Diff { .. }) {
+    if cli.format == Format::Markdown
+        && !matches!(cli.command, Command::Diff { .. } | Command::Run { .. })
+    {
         return out.fail(
-            Diagnostic::error(Code::InvalidValue, "`--format markdown` is for `diff` only")
+            Diagnostic::error(
+                Code::InvalidValue,
+                "`--format markdown` is for `diff` and `run` only",
+            )
+            .with_help("use `human`, `json` or `github`"),
+        );
+    }
+    if cli.format == Format::Junit && !matches!(cli.command, Command::Run { .. }) {
+        return out.fail(
+            Diagnostic::error(Code::InvalidValue, "`--format junit` is for `run` only")
                 .with_help("use `human`, `json` or `github`"),
         );
     }
@@ -208,6 +260,25 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Init { dir, force } => init(&mut out, dir, *force),
         Command::Validate { paths } => validate(&mut out, cli, paths),
         Command::Schema { out: file } => write_schema(&mut out, file.as_deref()),
+        Command::Run {
+            paths,
+            connection,
+            dialect,
+            fail_on,
+            threads,
+            timeout,
+        } => run_checks(
+            &mut out,
+            cli,
+            &RunArgs {
+                paths,
+                connection: connection.as_deref(),
+                dialect: dialect.as_deref(),
+                fail_on: *fail_on,
+                threads: *threads,
+                timeout,
+            },
+        ),
         Command::Diff {
             paths,
             base,
@@ -289,7 +360,7 @@ impl Output {
     /// Print diagnostics; in JSON, with the summary.
     fn diagnostics(&mut self, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) {
         match self.format {
-            Format::Human | Format::Markdown => {
+            Format::Human | Format::Markdown | Format::Junit => {
                 let mut stderr = std::io::stderr().lock();
                 for d in diagnostics {
                     let _ = writeln!(
@@ -920,7 +991,7 @@ fn report_drift(
                 }
             }
         }
-        Format::Human | Format::Markdown => {
+        Format::Human | Format::Markdown | Format::Junit => {
             for (name, list) in groups {
                 for path in list {
                     out.status(&format!("{name}: {path}"));
@@ -1026,7 +1097,8 @@ fn diff(
         new: &new,
     };
     let text = match out.format {
-        Format::Human => crate::diff::human(&report, files),
+        // `--format junit` is refused for `diff` before this.
+        Format::Human | Format::Junit => crate::diff::human(&report, files),
         Format::Markdown => crate::diff::markdown(&report, files),
         Format::Github => crate::diff::github(&report, files),
         Format::Json => {
@@ -1277,4 +1349,215 @@ fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {
         format!("cannot write `{}`: {err}", load::display(path)),
     )
     .with_path(load::display(path))
+}
+
+struct RunArgs<'a> {
+    paths: &'a [PathBuf],
+    connection: Option<&'a str>,
+    dialect: Option<&'a str>,
+    fail_on: FailOn,
+    threads: Option<u32>,
+    timeout: &'a str,
+}
+
+/// `datapact run`.
+fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
+    use crate::run::{self, Connection};
+    let started = std::time::Instant::now();
+    let started_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .map_or_else(|_| String::new(), |t| t.to_string());
+    let timeout = match run::parse_duration(args.timeout) {
+        Ok(t) => t,
+        Err(message) => {
+            return out.fail(
+                Diagnostic::error(Code::InvalidValue, message)
+                    .with_help("`--timeout` takes e.g. `30s`, `10m` or `1h`"),
+            );
+        }
+    };
+    let project = match read_project(out, cli) {
+        Ok(project) => project,
+        Err(code) => return code,
+    };
+    // The project root: the project file's folder, else the working directory.
+    let root = if project.root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        project.root.clone()
+    };
+    let dialect = args.dialect.and_then(Dialect::from_name);
+    // The connection: --connection (a name, else a URL), else the default.
+    let named = args
+        .connection
+        .or(project.default_connection.as_deref())
+        .and_then(|name| project.connections.get(name).map(|entry| (name, entry)));
+    let env = |name: &str| std::env::var(name).ok();
+    let parsed = match (named, args.connection) {
+        (Some((_, entry)), _) => {
+            let mut settings = entry.settings.clone();
+            if dialect.is_some() {
+                settings.dialect = dialect;
+            }
+            Connection::parse(&entry.url, settings, &root, &env)
+        }
+        (None, Some(url)) => {
+            let settings = crate::run::connection::Settings {
+                dialect,
+                ..Default::default()
+            };
+            // Relative paths of a URL given here are from the working directory.
+            Connection::parse(url, settings, Path::new(""), &env)
+        }
+        (None, None) => Ok(Connection::embedded()),
+    };
+    let connection = match parsed {
+        Ok(c) => c,
+        Err(message) => {
+            let help = if project.connections.is_empty() {
+                "pass a URL, or name a connection of `connections` in datapact.yaml".to_string()
+            } else {
+                let names: Vec<&str> = project.connections.keys().map(String::as_str).collect();
+                format!("the connections of datapact.yaml are: {}", names.join(", "))
+            };
+            return run_failure(out, "", &started_at, started, &message, &help);
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        project.contracts.clone()
+    } else {
+        args.paths.to_vec()
+    };
+    let Run {
+        code,
+        ir,
+        origins,
+        sources,
+        json,
+    } = check_contracts(out, &paths, "run: validate");
+    let Some(ir) = ir else {
+        if let Some(doc) = json {
+            print_json(&doc);
+        }
+        // Contracts that do not validate cannot be run: a configuration error.
+        let _ = code;
+        return EXIT_USAGE;
+    };
+    let watch = run::Watch::new();
+    {
+        let watch = watch.clone();
+        // Ctrl-C cancels the running queries; a second one is not needed.
+        let _ = ctrlc::set_handler(move || watch.interrupt());
+    }
+    let progress: Option<fn(usize, usize)> = (out.format == Format::Human
+        && std::io::stderr().is_terminal())
+    .then_some(|done: usize, total: usize| {
+        let _ = write!(
+            std::io::stderr(),
+            "\r\x1b[2Krunning: {done}/{total} contracts"
+        );
+        let _ = std::io::stderr().flush();
+    });
+    let options = run::Options {
+        threads: args.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |n| n as usize,
+        ),
+        timeout: Some(timeout),
+        retries: 3,
+        project_root: root,
+        progress,
+    };
+    let result = run::run(&ir, &connection, &options, &watch);
+    if progress.is_some() {
+        let _ = write!(std::io::stderr(), "\r\x1b[2K");
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(failure) => {
+            let help = match failure.kind {
+                run::FailureKind::Driver => "see docs/run.md, \"Drivers\"",
+                run::FailureKind::Connect => {
+                    "check the connection URL, the server and the credentials"
+                }
+                run::FailureKind::Interrupted => "the run was stopped; no query is left running",
+                run::FailureKind::Query | run::FailureKind::Timeout => "",
+            };
+            return run_failure(
+                out,
+                &connection.display,
+                &started_at,
+                started,
+                &failure.message,
+                help,
+            );
+        }
+    };
+    let locate = |contract: &str, check: &str| -> Option<(String, usize, usize)> {
+        let origin = origins.get(contract)?;
+        let span = origin
+            .checks
+            .get(check)
+            .copied()
+            .or_else(|| {
+                let column = check.strip_suffix("__schema")?;
+                origin.columns.get(column).map(|c| c.name)
+            })
+            .or(origin.dataset)?;
+        let location = Diagnostic::error(Code::InvalidValue, "")
+            .with_label(span, "")
+            .location(&sources)?;
+        Some((location.file, location.line, location.column))
+    };
+    let text = match out.format {
+        Format::Human => run::report::human(&report, out.human.color),
+        Format::Json => {
+            print_json(&run::report::json(&report));
+            String::new()
+        }
+        Format::Junit => run::report::junit(&report),
+        Format::Github => run::report::github(&report, &locate),
+        Format::Markdown => run::report::markdown(&report),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    if let Some(error) = run::report::timeout_error(&report) {
+        if out.format != Format::Json {
+            out.status(&format!(
+                "run: {error}; raise --timeout, or check the engine"
+            ));
+        }
+        return EXIT_USAGE;
+    }
+    let summary = report.summary();
+    let failed =
+        summary.fail > 0 || summary.error > 0 || (args.fail_on == FailOn::Warn && summary.warn > 0);
+    if failed {
+        EXIT_CONTRACT_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `run` could not start or finish: the message (a diagnostic, or in JSON
+/// a document with no results and an `error`), exit 2.
+fn run_failure(
+    out: &mut Output,
+    connection: &str,
+    started_at: &str,
+    started: std::time::Instant,
+    message: &str,
+    help: &str,
+) -> u8 {
+    if out.format == Format::Json {
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        print_json(&crate::run::report::json_failure(
+            connection, started_at, ms, message,
+        ));
+        return EXIT_USAGE;
+    }
+    let mut d = Diagnostic::error(Code::Connection, format!("run: {message}"));
+    if !help.is_empty() {
+        d = d.with_help(help.to_string());
+    }
+    out.fail(d)
 }

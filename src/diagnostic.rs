@@ -97,6 +97,7 @@ codes! {
     InvalidName => "invalid-name": "a column, table, schema or dbt name that cannot be written safely (a line break, tab or invisible direction mark; in a dbt name also a quote, backslash or brace)",
     MultipleStatements => "multiple-statements": "a `;` in user SQL outside a plain string literal: an expression, filter or sql check is one statement",
     RegexLimit => "regex-limit": "a pattern that some dialects' regex engines refuse (a repetition count over their limit)",
+    Connection => "connection": "`run` could not load the engine's driver, connect, or finish (interrupted)",
     PathCollision => "path-collision": "two contracts whose generated files would have the same path, or paths that differ only in case",
     UnparsedSql => "unparsed-sql": "warning: a SQL fragment that datapact could not parse, so its columns were not checked",
     NoOwner => "no-owner": "warning: a contract without owners",

@@ -25,6 +25,7 @@ pub mod load;
 pub mod lower;
 pub mod output;
 pub mod project;
+pub mod run;
 pub mod schema;
 pub mod source;
 pub mod sql;

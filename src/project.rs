@@ -26,6 +26,23 @@ pub struct Project {
     /// `compile --target docs`: a directory of templates overriding the
     /// built-in ones by file name.
     pub docs_templates: Option<PathBuf>,
+    /// `run`: the connections by name.
+    pub connections: std::collections::BTreeMap<String, ConnectionEntry>,
+    /// `run`: the connection used without `--connection`; none: the
+    /// embedded DuckDB.
+    pub default_connection: Option<String>,
+    /// The project root: the folder of the project file (empty: the
+    /// working directory). Datasets' `path`s and `duckdb:` paths of
+    /// connections are relative to it.
+    pub root: PathBuf,
+}
+
+/// A connection of `datapact.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionEntry {
+    /// The URL, `${VAR}` references unexpanded.
+    pub url: String,
+    pub settings: crate::run::connection::Settings,
 }
 
 /// Settings of the dbt target.
@@ -92,6 +109,9 @@ impl Default for Project {
             dialects: Dialect::ALL.to_vec(),
             dbt: DbtSettings::default(),
             docs_templates: None,
+            connections: std::collections::BTreeMap::new(),
+            default_connection: None,
+            root: PathBuf::new(),
         }
     }
 }
@@ -106,7 +126,11 @@ const KEYS: &[&str] = &[
     "dbt_enforce_contracts",
     "dbt_project",
     "docs_templates",
+    "connections",
+    "default_connection",
 ];
+
+const CONNECTION_KEYS: &[&str] = &["url", "dialect", "driver", "schemas", "database"];
 
 /// Parse dialect names, where `all` means every dialect; sorted, deduplicated.
 pub fn parse_dialects<'a>(
@@ -142,7 +166,10 @@ pub fn parse(
 ) -> (Project, Vec<Diagnostic>) {
     let (node, diagnostics) = yaml::parse(file, sources.get(file));
     let mut cx = Cx { diagnostics };
-    let mut project = Project::default();
+    let mut project = Project {
+        root: dir.to_path_buf(),
+        ..Project::default()
+    };
     let Some(node) = node else {
         return (project, cx.diagnostics);
     };
@@ -229,8 +256,104 @@ pub fn parse(
         if let Some(dir_value) = map.get("docs_templates").and_then(|n| cx.string(n)) {
             project.docs_templates = Some(join(dir, &dir_value.value));
         }
+        if let Some(node) = map.get("connections") {
+            project.connections = connections(&mut cx, node);
+        }
+        if let Some(name) = map.get("default_connection").and_then(|n| cx.text(n)) {
+            if project.connections.contains_key(&name.value) {
+                project.default_connection = Some(name.value);
+            } else {
+                let names: Vec<&str> = project.connections.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("no connection named `{}`", name.value),
+                )
+                .with_label(name.span, "not a connection of `connections`");
+                d = match crate::suggest::closest(&name.value, names.iter().copied()) {
+                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    None => d.with_help("name one of `connections`, or add it there"),
+                };
+                cx.diagnostics.push(d);
+            }
+        }
     }
     (project, cx.diagnostics)
+}
+
+/// `connections: {name: {url, dialect, driver, schemas, database}}`.
+fn connections(
+    cx: &mut Cx,
+    node: &crate::syntax::yaml::Node,
+) -> std::collections::BTreeMap<String, ConnectionEntry> {
+    use crate::syntax::yaml::{NodeKind, Scalar};
+    let mut out = std::collections::BTreeMap::new();
+    let NodeKind::Map(entries) = &node.kind else {
+        cx.map(node, "the connections", &[]);
+        return out;
+    };
+    for (key, value) in entries {
+        let NodeKind::Scalar(Scalar::String(name)) = &key.kind else {
+            cx.diagnostics.push(
+                Diagnostic::error(Code::WrongType, "connection names must be strings")
+                    .with_label(key.span, format!("{} used as a name", key.describe())),
+            );
+            continue;
+        };
+        let Some(map) = cx.map(value, "a connection", CONNECTION_KEYS) else {
+            continue;
+        };
+        let Some(url) = map
+            .required(cx, "url", "a connection")
+            .and_then(|n| cx.text(n))
+        else {
+            continue;
+        };
+        let mut settings = crate::run::connection::Settings::default();
+        if let Some(d) = map.get("dialect").and_then(|n| cx.string(n)) {
+            match Dialect::from_name(&d.value) {
+                Some(dialect) => settings.dialect = Some(dialect),
+                None => {
+                    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+                    let help = crate::suggest::did_you_mean(&d.value, &names, Dialect::SYNONYMS)
+                        .unwrap_or_else(|| format!("dialects are {}", names.join(", ")));
+                    cx.diagnostics.push(
+                        Diagnostic::error(
+                            Code::UnknownDialect,
+                            format!("unknown dialect `{}`", d.value),
+                        )
+                        .with_label(d.span, "not a dialect")
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        settings.driver = map.get("driver").and_then(|n| cx.text(n)).map(|d| d.value);
+        settings.database = map
+            .get("database")
+            .and_then(|n| cx.text(n))
+            .map(|d| d.value);
+        if let Some(schemas) = map.get("schemas") {
+            if let NodeKind::Map(pairs) = &schemas.kind {
+                for (from, to) in pairs {
+                    let from = cx.text(from);
+                    let to = cx.text(to);
+                    if let (Some(from), Some(to)) = (from, to) {
+                        settings.schemas.insert(from.value, to.value);
+                    }
+                }
+            } else {
+                cx.map(schemas, "the schema renames", &[]);
+            }
+        }
+        out.insert(
+            name.clone(),
+            ConnectionEntry {
+                url: url.value,
+                settings,
+            },
+        );
+    }
+    out
 }
 
 fn join(dir: &Path, path: &str) -> PathBuf {
@@ -265,4 +388,11 @@ dialects: [duckdb]
 # The docs target (`targets: [sql, docs]`): a directory whose files override
 # the built-in page templates by name (index.md, contract.md, index.html, ...).
 # docs_templates: docs-templates
+# `datapact run`: connections by name (`--connection NAME`, or a URL), and the
+# one used by default. Without any, `run` uses an in-memory DuckDB reading
+# each dataset's `path` files. ${VAR} is taken from the environment.
+# connections:
+#   warehouse: {url: \"postgresql://${PGUSER}@db.internal:5432/analytics\"}
+#   local: {url: \"duckdb:build/analytics.duckdb\"}
+# default_connection: local
 ";

@@ -1,0 +1,398 @@
+//! Connections: a URL (from `--connection` or `datapact.yaml`), what it
+//! reaches, its dialect, the environment renames it applies, and how it is
+//! shown (secrets redacted).
+//!
+//! URLs: `duckdb:PATH`, `duckdb::memory:` (also `duckdb:`),
+//! `postgresql://…` (or `postgres://…`), and `adbc:DRIVER?key=value&…` for
+//! any other ADBC driver (a name such as `snowflake`, or a library path).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::dialect::Dialect;
+use crate::ir::Location;
+
+use super::engine::DriverSpec;
+
+/// What a connection reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// DuckDB's library; `None`: an in-memory database.
+    Duckdb { path: Option<String> },
+    /// The PostgreSQL driver with a libpq URL.
+    Postgres { url: String },
+    /// Any ADBC driver, with its database options (`uri`, `username`, …).
+    Adbc {
+        driver: String,
+        options: Vec<(String, String)>,
+    },
+}
+
+/// What `datapact.yaml` may say about a connection besides its URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub dialect: Option<Dialect>,
+    /// The driver library (a name or a path), overriding the URL's.
+    pub driver: Option<String>,
+    /// Schema renames: the contract's schema → the one this connection reads.
+    pub schemas: BTreeMap<String, String>,
+    /// The database every dataset is read from, whatever its contract says.
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// The URL as shown: the configured text, passwords and secret options
+    /// replaced by `***`.
+    pub display: String,
+    pub target: Target,
+    pub dialect: Dialect,
+    pub settings: Settings,
+    secrets: Vec<String>,
+}
+
+/// Option and parameter names whose values are secrets.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "credential",
+        "private_key",
+        "key",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
+}
+
+impl Connection {
+    /// The embedded default: an in-memory DuckDB.
+    pub fn embedded() -> Connection {
+        Connection {
+            display: "duckdb::memory:".into(),
+            target: Target::Duckdb { path: None },
+            dialect: Dialect::Duckdb,
+            settings: Settings::default(),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Whether this is an in-memory DuckDB, where datasets' `path` files
+    /// are exposed as tables.
+    pub fn is_embedded(&self) -> bool {
+        self.target == Target::Duckdb { path: None }
+    }
+
+    /// A connection from its URL template (which may hold `${VAR}`
+    /// references, expanded from `env`); relative DuckDB paths are taken
+    /// from `base`.
+    pub fn parse(
+        template: &str,
+        settings: Settings,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Connection, String> {
+        let url = expand(template, env)?;
+        let mut secrets = Vec::new();
+        let display = redact(template, &mut Vec::new());
+        redact(&url, &mut secrets);
+        let target = if let Some(rest) = url.strip_prefix("duckdb:") {
+            let path = match rest {
+                "" | ":memory:" => None,
+                path => Some(base.join(path).to_string_lossy().into_owned()),
+            };
+            Target::Duckdb { path }
+        } else if url.starts_with("postgresql://") || url.starts_with("postgres://") {
+            Target::Postgres { url: url.clone() }
+        } else if let Some(rest) = url.strip_prefix("adbc:") {
+            let (driver, query) = rest.split_once('?').unwrap_or((rest, ""));
+            if driver.is_empty() {
+                return Err(
+                    "`adbc:` needs a driver: `adbc:snowflake?uri=…`, or a library path".into(),
+                );
+            }
+            let options = query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (percent_decode(k), percent_decode(v))
+                })
+                .collect();
+            Target::Adbc {
+                driver: driver.to_string(),
+                options,
+            }
+        } else {
+            return Err(format!(
+                "unknown connection URL `{display}`: expected `duckdb:PATH`, `duckdb::memory:`, \
+                 `postgresql://…`, or `adbc:DRIVER?uri=…` for any other ADBC driver"
+            ));
+        };
+        let dialect = match (&target, settings.dialect) {
+            (_, Some(d)) => d,
+            (Target::Duckdb { .. }, None) => Dialect::Duckdb,
+            (Target::Postgres { .. }, None) => Dialect::Postgres,
+            (Target::Adbc { driver, .. }, None) => {
+                let stem = Path::new(driver)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_lowercase())
+                    .unwrap_or_default();
+                let stem = stem
+                    .trim_start_matches("lib")
+                    .trim_start_matches("adbc_driver_");
+                match stem {
+                    "snowflake" => Dialect::Snowflake,
+                    "bigquery" => Dialect::Bigquery,
+                    "postgresql" => Dialect::Postgres,
+                    "duckdb" => Dialect::Duckdb,
+                    "trino" => Dialect::Trino,
+                    "mssql" | "sqlserver" => Dialect::Sqlserver,
+                    "redshift" => Dialect::Redshift,
+                    "databricks" | "spark" => Dialect::Databricks,
+                    _ => {
+                        return Err(format!(
+                            "which SQL dialect does `{display}` speak? Name it in the \
+                             connection's `dialect` in datapact.yaml, or with --dialect"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Connection {
+            display,
+            target,
+            dialect,
+            settings,
+            secrets,
+        })
+    }
+
+    /// The values to scrub from every message: passwords and secret options.
+    pub fn secrets(&self) -> Vec<String> {
+        self.secrets.clone()
+    }
+
+    /// The driver this connection loads.
+    pub fn driver(&self) -> DriverSpec {
+        if let Some(driver) = &self.settings.driver {
+            let mut spec = DriverSpec::named(driver);
+            if matches!(self.target, Target::Duckdb { .. }) {
+                spec.entrypoint = Some("duckdb_adbc_init".into());
+            }
+            return spec;
+        }
+        match &self.target {
+            Target::Duckdb { .. } => DriverSpec::named("duckdb"),
+            Target::Postgres { .. } => DriverSpec::named("postgresql"),
+            Target::Adbc { driver, .. } => DriverSpec::named(driver),
+        }
+    }
+
+    /// Where this connection reads a dataset: its location with the
+    /// connection's database and schema renames applied.
+    pub fn locate(&self, location: &Location) -> Location {
+        let mut out = location.clone();
+        if let Some(schema) = &location.schema {
+            if let Some(renamed) = self.settings.schemas.get(schema) {
+                out.schema = Some(renamed.clone());
+            }
+        }
+        if let Some(db) = &self.settings.database {
+            out.database = Some(db.clone());
+        }
+        out
+    }
+}
+
+/// `${NAME}` replaced by the environment's value; an unset variable is an error.
+pub fn expand(template: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            return Err("`${` without a closing `}` in a connection URL".into());
+        };
+        let name = &after[..end];
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(format!(
+                "`${{{name}}}` is not an environment variable reference"
+            ));
+        }
+        match env(name) {
+            Some(value) => out.push_str(&value),
+            None => {
+                return Err(format!(
+                    "the connection URL needs the environment variable {name}, which is not set"
+                ));
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `url` with its password and secret parameters replaced by `***`; the
+/// replaced values (raw and decoded) are added to `secrets`.
+pub fn redact(url: &str, secrets: &mut Vec<String>) -> String {
+    let mut out = url.to_string();
+    // userinfo: scheme://user:password@host
+    if let Some(scheme_end) = out.find("://") {
+        let authority_start = scheme_end + 3;
+        let authority_end = out[authority_start..]
+            .find(['/', '?', '#'])
+            .map_or(out.len(), |i| authority_start + i);
+        if let Some(at) = out[authority_start..authority_end].rfind('@') {
+            let userinfo = &out[authority_start..authority_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                let password = userinfo[colon + 1..].to_string();
+                if !password.is_empty() {
+                    secrets.push(percent_decode(&password));
+                    secrets.push(password);
+                    out.replace_range(authority_start + colon + 1..authority_start + at, "***");
+                }
+            }
+        }
+    }
+    // key=value parameters whose key names a secret; values that are URLs
+    // (an ADBC `uri=`) are redacted in turn.
+    if let Some(q) = out.find('?') {
+        let (head, query) = out.split_at(q + 1);
+        let parts: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) if is_secret_key(&percent_decode(k)) && !v.is_empty() => {
+                    secrets.push(percent_decode(v));
+                    secrets.push(v.to_string());
+                    format!("{k}=***")
+                }
+                Some((k, v)) if percent_decode(v).contains("://") => {
+                    let decoded = percent_decode(v);
+                    let redacted = redact(&decoded, secrets);
+                    if redacted == decoded {
+                        pair.to_string()
+                    } else {
+                        format!("{k}={redacted}")
+                    }
+                }
+                _ => pair.to_string(),
+            })
+            .collect();
+        out = format!("{head}{}", parts.join("&"));
+    }
+    secrets.retain(|s| s.len() >= 2);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn passwords_and_secret_options_are_redacted() {
+        let mut secrets = Vec::new();
+        assert_eq!(
+            redact(
+                "postgresql://app:s3cr%40t@db:5432/shop?sslmode=require",
+                &mut secrets
+            ),
+            "postgresql://app:***@db:5432/shop?sslmode=require"
+        );
+        assert!(secrets.contains(&"s3cr@t".to_string()));
+        assert_eq!(
+            redact(
+                "adbc:snowflake?uri=snowflake://u:pw@acct/db&adbc.snowflake.sql.auth_token=xyz",
+                &mut Vec::new()
+            ),
+            "adbc:snowflake?uri=snowflake://u:***@acct/db&adbc.snowflake.sql.auth_token=***"
+        );
+        assert_eq!(
+            redact("duckdb:a.duckdb", &mut Vec::new()),
+            "duckdb:a.duckdb"
+        );
+    }
+
+    #[test]
+    fn urls_name_their_engine_and_dialect() {
+        let base = Path::new("/p");
+        let c = Connection::parse("duckdb:x.duckdb", Settings::default(), base, &no_env).unwrap();
+        assert_eq!(
+            c.target,
+            Target::Duckdb {
+                path: Some("/p/x.duckdb".into())
+            }
+        );
+        assert!(
+            Connection::parse("duckdb::memory:", Settings::default(), base, &no_env)
+                .unwrap()
+                .is_embedded()
+        );
+        let c =
+            Connection::parse("adbc:snowflake?uri=x", Settings::default(), base, &no_env).unwrap();
+        assert_eq!(c.dialect, Dialect::Snowflake);
+        assert!(
+            Connection::parse("adbc:flightsql?uri=x", Settings::default(), base, &no_env).is_err()
+        );
+        assert!(Connection::parse("mysql://x", Settings::default(), base, &no_env).is_err());
+    }
+
+    #[test]
+    fn environment_references_expand_and_stay_out_of_the_display() {
+        let env = |name: &str| (name == "PGPASSWORD").then(|| "hunter2".to_string());
+        let c = Connection::parse(
+            "postgresql://app:${PGPASSWORD}@db/shop",
+            Settings::default(),
+            Path::new("."),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(c.display, "postgresql://app:***@db/shop");
+        assert_eq!(
+            c.target,
+            Target::Postgres {
+                url: "postgresql://app:hunter2@db/shop".into()
+            }
+        );
+        assert!(c.secrets().contains(&"hunter2".to_string()));
+        let err = Connection::parse(
+            "postgresql://${NOPE}@db",
+            Settings::default(),
+            Path::new("."),
+            &env,
+        )
+        .unwrap_err();
+        assert!(err.contains("NOPE"), "{err}");
+    }
+}

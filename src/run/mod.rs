@@ -1,0 +1,750 @@
+//! `datapact run`: execute the contracts on an engine and report each
+//! check's verdict. Reads only the IR; the SQL is the SQL target's own
+//! (the schema query of [`crate::conformance`], then the one-scan check
+//! query of [`crate::sql`]), built in process with the tables placed where
+//! the connection says.
+//!
+//! ```text
+//!   Connection ──engine::Engine::open──▶ driver + database
+//!        │                                   │ one session per worker
+//!   per dataset (in parallel): schema query ─▶ missing table/columns
+//!                              check query (checks that can run) ─▶ rows
+//!        ▼
+//!   Report ──report::render──▶ human | json | junit | github | markdown
+//! ```
+
+pub mod connection;
+pub mod engine;
+pub mod report;
+pub mod watch;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::conformance;
+use crate::dialect::Dialect;
+use crate::ir::{Check, CheckKind, Dataset, Ir, Location, Owner};
+
+pub use connection::Connection;
+pub use engine::{Failure, FailureKind};
+pub use watch::Watch;
+
+/// A check's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    /// The check could not be evaluated.
+    Error,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Status> {
+        [Status::Pass, Status::Warn, Status::Fail, Status::Error]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub contract: String,
+    pub check_name: String,
+    pub column_name: Option<String>,
+    pub rule: String,
+    pub severity: String,
+    pub status: Status,
+    pub failures: Option<u64>,
+    pub observed: Option<String>,
+    /// Why it did not pass, in words; `None` when it passed.
+    pub message: Option<String>,
+}
+
+/// What a run found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Every check of every dataset: per dataset (in contract order) its
+    /// schema checks, then its checks in contract order.
+    pub results: Vec<CheckResult>,
+    /// The contracts run, in order, with their owners.
+    pub contracts: Vec<ContractRun>,
+    /// The connection, redacted.
+    pub connection: String,
+    /// When the run started, RFC 3339 UTC.
+    pub started_at: String,
+    pub duration: Duration,
+    /// Queries cancelled at the timeout (their checks are errors).
+    pub timed_out: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContractRun {
+    pub contract: String,
+    pub owners: Vec<Owner>,
+    /// The contract file, as the user named it.
+    pub source_path: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub error: usize,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for r in &self.results {
+            match r.status {
+                Status::Pass => s.pass += 1,
+                Status::Warn => s.warn += 1,
+                Status::Fail => s.fail += 1,
+                Status::Error => s.error += 1,
+            }
+        }
+        s
+    }
+
+    /// The owners of a contract.
+    pub fn owners(&self, contract: &str) -> &[Owner] {
+        self.contracts
+            .iter()
+            .find(|c| c.contract == contract)
+            .map_or(&[], |c| &c.owners)
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Datasets run at the same time (each on its own connection).
+    pub threads: usize,
+    /// Per query.
+    pub timeout: Option<Duration>,
+    /// Connection attempts after the first fails.
+    pub retries: u32,
+    /// The folder `path`s of datasets and drivers are found from.
+    pub project_root: PathBuf,
+    /// Called after each dataset with (done, total).
+    pub progress: Option<fn(usize, usize)>,
+}
+
+/// Run every dataset of `ir` on `connection`. `Err` when the run could not
+/// start (driver, connection) or was interrupted; a failing query is a
+/// result with status `error`.
+pub fn run(
+    ir: &Ir,
+    connection: &Connection,
+    options: &Options,
+    watch: &Watch,
+) -> Result<Report, Failure> {
+    let started = Instant::now();
+    let started_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .unwrap_or_else(|_| jiff::Timestamp::now());
+    let dirs = engine::driver_dirs(&options.project_root);
+    let engine = engine::Engine::open(connection, &dirs, watch.clone(), options.retries)?;
+    let mut first = engine.session(options.retries)?;
+    // Datasets whose files could not be exposed as tables, with why.
+    let mut unreadable = std::collections::BTreeMap::new();
+    if connection.is_embedded() {
+        unreadable = expose_files(&mut first, ir, &options.project_root)?;
+    }
+
+    let total = ir.datasets.len();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Vec<CheckResult>>>> =
+        (0..total).map(|_| Mutex::new(None)).collect();
+    let sessions = Mutex::new(vec![first]);
+    let failure: Mutex<Option<Failure>> = Mutex::new(None);
+    let threads = options.threads.clamp(1, total.max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut session = None;
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= total
+                        || watch.interrupted()
+                        || failure.lock().is_ok_and(|f| f.is_some())
+                    {
+                        break;
+                    }
+                    if session.is_none() {
+                        let reused = sessions.lock().ok().and_then(|mut s| s.pop());
+                        session = match reused
+                            .map(Ok)
+                            .unwrap_or_else(|| engine.session(options.retries))
+                        {
+                            Ok(s) => Some(s),
+                            Err(f) => {
+                                if let Ok(mut slot) = failure.lock() {
+                                    slot.get_or_insert(f);
+                                }
+                                break;
+                            }
+                        };
+                    }
+                    let Some(s) = session.as_mut() else { break };
+                    let ds = &ir.datasets[i];
+                    let results = match unreadable.get(&ds.contract) {
+                        Some(why) => unreadable_dataset(ds, why),
+                        None => run_dataset(s, ds, connection, options.timeout),
+                    };
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(results);
+                    }
+                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if let Some(progress) = options.progress {
+                        progress(finished, total);
+                    }
+                }
+            });
+        }
+    });
+    if watch.interrupted() {
+        return Err(Failure {
+            kind: FailureKind::Interrupted,
+            message: "interrupted: the running queries were cancelled".into(),
+        });
+    }
+    if let Some(f) = failure.into_inner().ok().flatten() {
+        return Err(f);
+    }
+    let results: Vec<CheckResult> = slots
+        .into_iter()
+        .flat_map(|slot| slot.into_inner().ok().flatten().unwrap_or_default())
+        .collect();
+    let timed_out = results
+        .iter()
+        .filter(|r| {
+            r.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with(TIMEOUT_MESSAGE))
+        })
+        .map(|r| &r.contract)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    Ok(Report {
+        results,
+        contracts: ir
+            .datasets
+            .iter()
+            .map(|ds| ContractRun {
+                contract: ds.contract.clone(),
+                owners: ds.owners.clone(),
+                source_path: ds.source_path.clone(),
+            })
+            .collect(),
+        connection: connection.display.clone(),
+        started_at: started_at.to_string(),
+        duration: started.elapsed(),
+        timed_out,
+    })
+}
+
+/// How the message of a check whose query timed out starts.
+pub const TIMEOUT_MESSAGE: &str = "the query ran longer than the timeout";
+
+/// `10m`, `30s`, `1h30m`.
+pub fn format_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, _) => format!("{h}h{m}m"),
+    }
+}
+
+/// Parse `30s`, `10m`, `2h`, or a number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let hint = || format!("invalid duration `{text}`: write e.g. `30s`, `10m` or `1h`");
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| hint())?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(hint()),
+    };
+    if seconds == 0 {
+        return Err("the timeout must be longer than zero".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// The embedded DuckDB: each dataset with a `path` becomes a view at its
+/// location reading its files. Returns the datasets whose files could not
+/// be read, with why; `Err` only when the engine itself fails.
+fn expose_files(
+    session: &mut engine::Session,
+    ir: &Ir,
+    root: &Path,
+) -> Result<std::collections::BTreeMap<String, String>, Failure> {
+    let d = Dialect::Duckdb.sql();
+    let mut unreadable = std::collections::BTreeMap::new();
+    let mut attached: Vec<String> = Vec::new();
+    for ds in ir.datasets.iter().filter(|ds| ds.path.is_some()) {
+        let path = ds.path.as_deref().unwrap_or_default();
+        let full = if path.contains("://") {
+            path.to_string()
+        } else {
+            root.join(path).to_string_lossy().into_owned()
+        };
+        let reader = match file_reader(path) {
+            Some(reader) => format!("{reader}({})", d.string_literal(&full)),
+            None => {
+                unreadable.insert(
+                    ds.contract.clone(),
+                    format!(
+                        "cannot read `{path}`: the dataset's path must end in .parquet, .csv, .tsv, .json, .jsonl or .ndjson (optionally .gz)"
+                    ),
+                );
+                continue;
+            }
+        };
+        let mut statements = Vec::new();
+        if let Some(db) = &ds.location.database {
+            if !attached.contains(db) {
+                statements.push(format!("attach ':memory:' as {}", d.quote_ident(db)));
+                attached.push(db.clone());
+            }
+        }
+        if let Some(schema) = &ds.location.schema {
+            let qualified: Vec<String> = [&ds.location.database, &Some(schema.clone())]
+                .into_iter()
+                .flatten()
+                .map(|p| d.quote_ident(p))
+                .collect();
+            statements.push(format!(
+                "create schema if not exists {}",
+                qualified.join(".")
+            ));
+        }
+        for sql in statements {
+            if let Err(f) = session.execute(&sql) {
+                if f.kind == FailureKind::Interrupted {
+                    return Err(f);
+                }
+                unreadable.insert(ds.contract.clone(), f.message);
+            }
+        }
+        if unreadable.contains_key(&ds.contract) {
+            continue;
+        }
+        // Text formats carry no types: the declared columns are cast to
+        // their contract types (a value that does not fit fails the query).
+        let select = if reader.starts_with("read_parquet") {
+            format!("select * from {reader}")
+        } else {
+            match session.query(&format!("describe select * from {reader}"), None) {
+                Ok(found) => {
+                    let present: Vec<String> = found
+                        .rows
+                        .iter()
+                        .filter_map(|r| r.first().cloned().flatten())
+                        .collect();
+                    let casts: Vec<String> = ds
+                        .columns
+                        .iter()
+                        .filter_map(|c| {
+                            let name = present.iter().find(|p| p.eq_ignore_ascii_case(&c.name))?;
+                            let ty = c
+                                .physical_types
+                                .get(&Dialect::Duckdb)
+                                .cloned()
+                                .unwrap_or_else(|| d.type_name(c.ty));
+                            let q = d.quote_ident(name);
+                            Some(format!("cast({q} as {ty}) as {q}"))
+                        })
+                        .collect();
+                    if casts.is_empty() {
+                        format!("select * from {reader}")
+                    } else {
+                        format!("select * replace ({}) from {reader}", casts.join(", "))
+                    }
+                }
+                Err(f) if f.kind == FailureKind::Interrupted => return Err(f),
+                Err(f) => {
+                    unreadable.insert(
+                        ds.contract.clone(),
+                        format!("cannot read `{path}`: {}", f.message),
+                    );
+                    continue;
+                }
+            }
+        };
+        let view = format!(
+            "create or replace view {} as {select}",
+            crate::sql::qualified_name(&ds.location, Dialect::Duckdb)
+        );
+        if let Err(f) = session.execute(&view) {
+            if f.kind == FailureKind::Interrupted {
+                return Err(f);
+            }
+            unreadable.insert(
+                ds.contract.clone(),
+                format!("cannot read `{path}`: {}", f.message),
+            );
+        }
+    }
+    Ok(unreadable)
+}
+
+/// DuckDB's reader of a file, by its extension.
+fn file_reader(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
+    let ext = lower.rsplit('.').next()?;
+    match ext {
+        "parquet" | "pq" => Some("read_parquet"),
+        "csv" | "tsv" => Some("read_csv"),
+        "json" | "jsonl" | "ndjson" => Some("read_json"),
+        _ => None,
+    }
+}
+
+/// Every check of a dataset whose table could not be made: an error.
+fn unreadable_dataset(ds: &Dataset, why: &str) -> Vec<CheckResult> {
+    let mut results = vec![schema_result(
+        ds,
+        None,
+        Status::Error,
+        None,
+        None,
+        Some(why.to_string()),
+    )];
+    results.extend(ds.checks.iter().map(|c| errored(ds, c, why)));
+    results
+}
+
+fn errored(ds: &Dataset, check: &Check, why: &str) -> CheckResult {
+    CheckResult {
+        contract: ds.contract.clone(),
+        check_name: check.name.clone(),
+        column_name: check.column.clone(),
+        rule: check.kind.rule().into(),
+        severity: check.severity.name().into(),
+        status: Status::Error,
+        failures: None,
+        observed: None,
+        message: Some(why.to_string()),
+    }
+}
+
+fn schema_result(
+    ds: &Dataset,
+    column: Option<&str>,
+    status: Status,
+    failures: Option<u64>,
+    observed: Option<String>,
+    message: Option<String>,
+) -> CheckResult {
+    CheckResult {
+        contract: ds.contract.clone(),
+        check_name: column.map_or_else(
+            || conformance::TABLE_CHECK.to_string(),
+            conformance::column_check,
+        ),
+        column_name: column.map(str::to_string),
+        rule: "schema".into(),
+        severity: "error".into(),
+        status,
+        failures,
+        observed,
+        message,
+    }
+}
+
+/// One dataset: its schema query, then its check query without the checks
+/// that need what the table lacks.
+fn run_dataset(
+    session: &mut engine::Session,
+    ds: &Dataset,
+    connection: &Connection,
+    timeout: Option<Duration>,
+) -> Vec<CheckResult> {
+    let dialect = connection.dialect;
+    let location = connection.locate(&ds.location);
+    let table = crate::sql::qualified_name(&location, dialect);
+    let schema = match session.query(&conformance::schema_query(ds, &location, dialect), timeout) {
+        Ok(rows) => rows,
+        Err(f) => {
+            let why = format!("the schema query failed: {}", f.message);
+            return unreadable_dataset(ds, &why);
+        }
+    };
+    let mut results = Vec::new();
+    let mut table_exists = true;
+    let mut missing: Vec<String> = Vec::new();
+    for row in read_results(&schema) {
+        let mut r = row;
+        r.contract = ds.contract.clone();
+        match &r.column_name {
+            None => {
+                table_exists = r.failures == Some(0);
+                if !table_exists {
+                    r.message = Some(format!(
+                        "table {table} does not exist, or the connection cannot see it"
+                    ));
+                }
+            }
+            Some(column) if r.status != Status::Pass => {
+                let declared = ds.columns.iter().find(|c| c.name == *column);
+                r.message = Some(match (declared, &r.observed) {
+                    (_, None) => {
+                        missing.push(column.clone());
+                        format!("column `{column}` is missing from {table}")
+                    }
+                    (Some(c), Some(found)) => format!(
+                        "column `{column}` is {found}, which does not fit its contract type {}",
+                        c.ty
+                    ),
+                    (None, Some(found)) => format!(
+                        "column `{column}` ({found}) is not in the contract, whose conformance is strict"
+                    ),
+                });
+            }
+            Some(_) => {}
+        }
+        if table_exists || r.column_name.is_none() {
+            results.push(r);
+        }
+    }
+    if !table_exists {
+        let why = format!("table {table} does not exist, or the connection cannot see it");
+        results.extend(ds.checks.iter().map(|c| errored(ds, c, &why)));
+        return results;
+    }
+    // Checks that need a missing column are errors; the rest run.
+    let mut runnable = Vec::new();
+    let mut blocked = std::collections::BTreeMap::new();
+    for check in &ds.checks {
+        match needed_missing(check, &missing) {
+            Some(column) => {
+                blocked.insert(
+                    check.name.clone(),
+                    errored(
+                        ds,
+                        check,
+                        &format!(
+                            "not run: it needs column `{column}`, which is missing from {table}"
+                        ),
+                    ),
+                );
+            }
+            None => runnable.push(check.clone()),
+        }
+    }
+    let mut found = std::collections::BTreeMap::new();
+    if !runnable.is_empty() {
+        let subset = Dataset {
+            checks: runnable,
+            ..ds.clone()
+        };
+        let relation =
+            |_: &str, l: &Location| crate::sql::qualified_name(&connection.locate(l), dialect);
+        let sql = crate::sql::check_query_with(&subset, dialect, &relation);
+        match session.query(&sql, timeout) {
+            Ok(rows) => {
+                for r in read_results(&rows) {
+                    found.insert(r.check_name.clone(), r);
+                }
+            }
+            Err(f) => {
+                let why = match f.kind {
+                    FailureKind::Timeout => f.message,
+                    _ => format!("the check query failed: {}", f.message),
+                };
+                for c in &subset.checks {
+                    found.insert(c.name.clone(), errored(ds, c, &why));
+                }
+            }
+        }
+    }
+    for check in &ds.checks {
+        let result = blocked
+            .remove(&check.name)
+            .or_else(|| found.remove(&check.name))
+            .unwrap_or_else(|| {
+                errored(ds, check, "the check query returned no row for this check")
+            });
+        results.push(described(ds, check, result));
+    }
+    results
+}
+
+/// The first missing column a check needs: its column(s), its freshness
+/// column, or one its SQL (`where`, `expression`) names.
+fn needed_missing<'m>(check: &Check, missing: &'m [String]) -> Option<&'m String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let mut columns: Vec<&str> = check.column.as_deref().into_iter().collect();
+    let mut texts: Vec<&str> = check.filter.as_deref().into_iter().collect();
+    match &check.kind {
+        CheckKind::UniqueCombination { columns: c } => columns.extend(c.iter().map(String::as_str)),
+        CheckKind::Freshness { column, .. } => columns.push(column),
+        CheckKind::Expression { sql } => texts.push(sql),
+        CheckKind::Sql { query } => texts.push(query),
+        CheckKind::Required
+        | CheckKind::Unique
+        | CheckKind::AcceptedValues { .. }
+        | CheckKind::Min { .. }
+        | CheckKind::Max { .. }
+        | CheckKind::Pattern { .. }
+        | CheckKind::Length { .. }
+        | CheckKind::References { .. }
+        | CheckKind::RowCount { .. } => {}
+    }
+    missing
+        .iter()
+        .find(|m| columns.iter().any(|c| c == m) || texts.iter().any(|t| mentions(t, m)))
+}
+
+/// Whether SQL text names an identifier, as a whole word, ignoring case.
+fn mentions(sql: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let (sql, name) = (sql.to_lowercase(), name.to_lowercase());
+    sql.match_indices(&name).any(|(i, _)| {
+        let before = sql[..i].chars().next_back();
+        let after = sql[i + name.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+/// Rows shaped like the check query's as results.
+fn read_results(table: &engine::Table) -> Vec<CheckResult> {
+    let col = |name: &str| table.column(name);
+    let (
+        Some(contract),
+        Some(check),
+        Some(column),
+        Some(rule),
+        Some(severity),
+        Some(failures),
+        Some(observed),
+        Some(status),
+    ) = (
+        col("contract"),
+        col("check_name"),
+        col("column_name"),
+        col("rule"),
+        col("severity"),
+        col("failures"),
+        col("observed"),
+        col("status"),
+    )
+    else {
+        return Vec::new();
+    };
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let get = |i: usize| row.get(i).cloned().flatten();
+            CheckResult {
+                contract: get(contract).unwrap_or_default(),
+                check_name: get(check).unwrap_or_default(),
+                column_name: get(column),
+                rule: get(rule).unwrap_or_default(),
+                severity: get(severity).unwrap_or_default(),
+                status: get(status)
+                    .as_deref()
+                    .and_then(Status::from_name)
+                    .unwrap_or(Status::Error),
+                failures: get(failures).and_then(|f| f.parse().ok()),
+                observed: get(observed),
+                message: None,
+            }
+        })
+        .collect()
+}
+
+/// A check's result with a message saying why it did not pass.
+fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
+    if r.status == Status::Pass || r.status == Status::Error || r.message.is_some() {
+        return r;
+    }
+    let failures = r.failures.unwrap_or_default();
+    let observed = r.observed.clone().unwrap_or_default();
+    let rows = |n: u64| {
+        if n == 1 {
+            "1 row".to_string()
+        } else {
+            format!("{n} rows")
+        }
+    };
+    let tolerated = check.tolerance.is_some()
+        && r.status == Status::Warn
+        && check.severity == crate::types::Severity::Error;
+    let mut message = match &check.kind {
+        CheckKind::RowCount { min, max } => {
+            let bound = |b: Option<u64>| b.map_or_else(|| "…".to_string(), |b| b.to_string());
+            format!(
+                "{observed} rows, outside [{}, {}]",
+                bound(*min),
+                bound(*max)
+            )
+        }
+        CheckKind::Freshness {
+            column,
+            warn_after,
+            error_after,
+        } => match r.observed.as_deref() {
+            None => format!("no `{column}` value: the table has no rows to date it"),
+            Some(age) => {
+                let age = age
+                    .parse::<u64>()
+                    .map(|s| format_duration(Duration::from_secs(s)))
+                    .unwrap_or_else(|_| format!("{age}s"));
+                let limits: Vec<String> =
+                    [("warn after", warn_after), ("error after", error_after)]
+                        .into_iter()
+                        .filter_map(|(what, d)| Some(format!("{what} {}", (*d)?)))
+                        .collect();
+                format!("newest `{column}` is {age} old ({})", limits.join(", "))
+            }
+        },
+        CheckKind::Sql { .. } => format!("the query returned {}", rows(failures)),
+        CheckKind::Required
+        | CheckKind::Unique
+        | CheckKind::AcceptedValues { .. }
+        | CheckKind::Min { .. }
+        | CheckKind::Max { .. }
+        | CheckKind::Pattern { .. }
+        | CheckKind::Length { .. }
+        | CheckKind::References { .. }
+        | CheckKind::Expression { .. }
+        | CheckKind::UniqueCombination { .. } => {
+            format!("{failures} of {observed} rows fail")
+        }
+    };
+    if tolerated {
+        message.push_str(", within the tolerance");
+    }
+    let _ = ds;
+    r.message = Some(message);
+    r
+}
