@@ -36,6 +36,8 @@ struct Expect {
 
 struct RuleCase {
     name: String,
+    /// The contracts' texts, as written in the case file.
+    texts: Vec<String>,
     ir: Ir,
     /// (contract, column order of the rows, good rows, bad rows) as YAML nodes.
     tables: Vec<CaseTable>,
@@ -82,8 +84,9 @@ fn load_case(path: &Path) -> RuleCase {
     let node = node.expect("a document");
 
     let mut contracts = Sources::new();
-    for (i, c) in seq(get(&node, "contracts")).iter().enumerate() {
-        contracts.add(format!("{name}/contract{i}.yaml"), text(c));
+    let texts: Vec<String> = seq(get(&node, "contracts")).iter().map(text).collect();
+    for (i, c) in texts.iter().enumerate() {
+        contracts.add(format!("{name}/contract{i}.yaml"), c.clone());
     }
     let checked = datapact::check(&contracts);
     let ir = checked.ir.unwrap_or_else(|| {
@@ -125,6 +128,7 @@ fn load_case(path: &Path) -> RuleCase {
     let has_bad = !expect_bad.is_empty();
     RuleCase {
         name,
+        texts,
         ir,
         tables,
         expect_bad,
@@ -512,6 +516,219 @@ fn rule_cases_cover_every_rule_kind() {
         missing.is_empty(),
         "rule kinds without a failing case: {missing:?}"
     );
+}
+
+/// `datapact run` as a user runs it, finding the drivers scripts/install put
+/// in the checkout.
+fn datapact_run(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_datapact"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATAPACT_DRIVER_PATH", harness::driver_dir())
+        .output()
+        .expect("datapact runs")
+}
+
+/// The check rows of each dataset from a compiled-SQL outcome (check query,
+/// then failing-rows queries, per dataset).
+fn compiled_rows(
+    case: &RuleCase,
+    outcome: &harness::CaseOutcome,
+) -> Result<Vec<harness::CheckRow>, String> {
+    if let Some(e) = &outcome.setup_error {
+        return Err(format!("setup failed: {e}"));
+    }
+    let mut results = outcome.results.iter();
+    let mut rows = Vec::new();
+    for ds in &case.ir.datasets {
+        let result = results.next().ok_or("missing result")?;
+        rows.extend(harness::check_rows(result)?);
+        for check in &ds.checks {
+            if datapact::sql::failing_rows_query(ds, check, Dialect::Postgres).is_some() {
+                results.next();
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// `datapact run` on every rule case, good and bad data, on `engine` (a
+/// DuckDB database file; a PostgreSQL database per case): each check's
+/// failures, status and observed value equal those of the compiled check
+/// query run directly on the same data, and the case's expectations; every
+/// schema check passes (the tables are made with the contracts' types); the
+/// exit code is 1 exactly when a check fails.
+fn run_cases_through_cli(engine: Engine) {
+    if !harness::available(engine) || !harness::run_available(engine) {
+        return;
+    }
+    let now = jiff::Timestamp::now();
+    let cases = cases();
+    let dialect = engine.dialect();
+    let mut batch = Vec::new();
+    let mut sides = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        for bad in [false, true] {
+            if (bad && case.has_bad) || (!bad && case.has_good) {
+                batch.push(build(case, bad, dialect, now));
+                sides.push((i, bad));
+            }
+        }
+    }
+    let compiled = harness::run(engine, &batch);
+    let dir = common::tempdir(&format!("run-cases-{}", engine.name()));
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (n, ((i, bad), side)) in sides.iter().zip(&batch).enumerate() {
+        let case = &cases[*i];
+        let mut say = |msg: String| problems.push(format!("{}: {msg}", side.id));
+        let expected = match compiled_rows(case, &compiled.cases[n]) {
+            Ok(rows) => rows,
+            Err(e) => {
+                say(format!("compiled SQL: {e}"));
+                continue;
+            }
+        };
+        let contracts = dir.join(format!("contracts{n}"));
+        std::fs::create_dir_all(&contracts).unwrap();
+        for (k, text) in case.texts.iter().enumerate() {
+            std::fs::write(contracts.join(format!("c{k}.yaml")), text).unwrap();
+        }
+        let database = format!("datapact_run_{}_{n}", std::process::id());
+        let url = match engine {
+            Engine::Postgres => {
+                let admin = harness::pg_url("postgres", None, "postgres");
+                if let Err(e) =
+                    harness::adbc_execute(&admin, &[format!("create database {database}")])
+                {
+                    say(format!("create database: {e}"));
+                    continue;
+                }
+                harness::pg_url("postgres", None, &database)
+            }
+            _ => format!(
+                "duckdb:{}",
+                dir.join(format!("{database}.duckdb")).display()
+            ),
+        };
+        if let Err(e) = harness::adbc_execute(&url, &side.setup) {
+            say(format!("setup through ADBC: {e}"));
+            continue;
+        }
+        let out = datapact_run(
+            &[
+                "run",
+                contracts.to_str().unwrap(),
+                "--connection",
+                &url,
+                "--format",
+                "json",
+            ],
+            &dir,
+        );
+        if engine == Engine::Postgres {
+            let admin = harness::pg_url("postgres", None, "postgres");
+            let _ = harness::adbc_execute(&admin, &[format!("drop database {database}")]);
+        }
+        let doc: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+            Ok(doc) => doc,
+            Err(e) => {
+                say(format!(
+                    "no JSON ({e}): {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+                continue;
+            }
+        };
+        let results = doc["results"].as_array().cloned().unwrap_or_default();
+        let mut any_failed = false;
+        for r in &results {
+            let status = r["status"].as_str().unwrap_or("?");
+            any_failed |= status == "fail" || status == "error";
+            if r["rule"] == "schema" && status != "pass" {
+                say(format!(
+                    "schema check {} is {status}: {}",
+                    r["check_name"], r["message"]
+                ));
+            }
+        }
+        let run_rows: Vec<&serde_json::Value> =
+            results.iter().filter(|r| r["rule"] != "schema").collect();
+        if run_rows.len() != expected.len() {
+            say(format!(
+                "{} check results, the check query gives {}",
+                run_rows.len(),
+                expected.len()
+            ));
+        }
+        for (got, want) in run_rows.iter().zip(&expected) {
+            checked += 1;
+            let observed =
+                |rule: &str, o: Option<String>| if rule == "freshness" { None } else { o };
+            let got_row = (
+                got["contract"].as_str().unwrap_or("").to_string(),
+                got["check_name"].as_str().unwrap_or("").to_string(),
+                got["failures"].as_i64(),
+                got["status"].as_str().unwrap_or("").to_string(),
+                observed(
+                    want.rule.as_str(),
+                    got["observed"].as_str().map(str::to_string),
+                ),
+            );
+            let want_row = (
+                want.contract.clone(),
+                want.check_name.clone(),
+                Some(want.failures),
+                want.status.clone(),
+                observed(want.rule.as_str(), want.observed.clone()),
+            );
+            if got_row != want_row {
+                say(format!(
+                    "run says {got_row:?}, the compiled check query {want_row:?}"
+                ));
+            }
+            let expect = if *bad {
+                case.expect_bad
+                    .get(&format!("{}/{}", want.contract, want.check_name))
+                    .or_else(|| case.expect_bad.get(&want.check_name))
+                    .map(|e| (e.failures, e.status.clone()))
+            } else {
+                None
+            }
+            .unwrap_or((0, "pass".into()));
+            if (got_row.2, got_row.3.clone()) != (Some(expect.0), expect.1.clone()) {
+                say(format!(
+                    "{}: run says {:?} {}, the case expects {expect:?}",
+                    want.check_name, got_row.2, got_row.3
+                ));
+            }
+        }
+        let want_code = if any_failed { 1 } else { 0 };
+        if out.status.code() != Some(want_code) {
+            say(format!(
+                "exit {:?}, expected {want_code}",
+                out.status.code()
+            ));
+        }
+    }
+    eprintln!(
+        "datapact run on {} ({}): {} case runs, {checked} checks compared, {} problems",
+        engine.name(),
+        compiled.version,
+        batch.len(),
+        problems.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn run_agrees_with_the_compiled_sql_on_duckdb_files() {
+    run_cases_through_cli(Engine::Duckdb);
+}
+
+#[test]
+fn run_agrees_with_the_compiled_sql_on_postgres() {
+    run_cases_through_cli(Engine::Postgres);
 }
 
 /// A value of `ty` for row `row` of column `col`: NULL, or one of three

@@ -326,3 +326,84 @@ pub fn check_rows(result: &QueryResult) -> Result<Vec<CheckRow>, String> {
         })
         .collect()
 }
+
+/// The folder of the ADBC drivers `datapact run` loads (scripts/install
+/// puts them there).
+pub fn driver_dir() -> std::path::PathBuf {
+    super::common::root().join(".datapact/drivers")
+}
+
+/// Whether `datapact run` can reach `engine` here: its ADBC driver is
+/// installed (and, for PostgreSQL, the test server runs). Skips or panics
+/// as [`available`] does.
+pub fn run_available(engine: Engine) -> bool {
+    if engine == Engine::Spark {
+        return false;
+    }
+    let file = match engine {
+        Engine::Postgres => "libadbc_driver_postgresql.so",
+        _ => "libduckdb.so",
+    };
+    let why = if !driver_dir().join(file).is_file() {
+        Some(format!(
+            "{file} is not in .datapact/drivers (scripts/drivers installs it)"
+        ))
+    } else if engine == Engine::Postgres && std::env::var_os("DATAPACT_PG_DSN").is_none() {
+        Some("DATAPACT_PG_DSN is not set".into())
+    } else {
+        None
+    };
+    match why {
+        None => true,
+        Some(why) => {
+            let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "datapact run on {} is required but unavailable: {why}",
+                engine.name()
+            );
+            eprintln!("skipping datapact run on {}: {why}", engine.name());
+            false
+        }
+    }
+}
+
+/// The test PostgreSQL as a `postgresql://` URL for database `dbname`, as
+/// `user` (with `password`, if any).
+pub fn pg_url(user: &str, password: Option<&str>, dbname: &str) -> String {
+    let dsn = std::env::var("DATAPACT_PG_DSN").expect("DATAPACT_PG_DSN");
+    let field = |key: &str| {
+        dsn.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let auth = match password {
+        Some(p) => format!("{user}:{p}"),
+        None => user.to_string(),
+    };
+    format!(
+        "postgresql://{auth}@{}:{}/{dbname}",
+        field("host"),
+        field("port")
+    )
+}
+
+/// Run SQL statements through `datapact run`'s own engine layer (the ADBC
+/// driver), e.g. to create a DuckDB file or a PostgreSQL database.
+pub fn adbc_execute(url: &str, statements: &[String]) -> Result<(), String> {
+    use datapact::run::{Connection, Watch, connection::Settings, engine::Engine as Adbc};
+    let connection =
+        Connection::parse(url, Settings::default(), std::path::Path::new(""), &|_| {
+            None
+        })?;
+    let engine =
+        Adbc::open(&connection, &[driver_dir()], Watch::new(), 0).map_err(|f| f.message)?;
+    let mut session = engine.session(0).map_err(|f| f.message)?;
+    for sql in statements {
+        session
+            .execute(sql)
+            .map_err(|f| format!("{sql}: {}", f.message))?;
+    }
+    Ok(())
+}

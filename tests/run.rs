@@ -1,0 +1,751 @@
+//! `datapact run` end to end, as users run it: on DuckDB (database files
+//! and the embedded default reading Parquet and CSV files) and on the test
+//! PostgreSQL, through the ADBC drivers scripts/install puts in
+//! .datapact/drivers. Schema conformance, every output format, exit codes,
+//! connections from datapact.yaml, and the failures: a refused connection,
+//! a wrong password (which appears in no output), a timeout, a missing
+//! driver. (Every rule kind on good and bad data: tests/engines.rs.)
+
+mod common;
+mod harness;
+
+use std::path::Path;
+use std::process::Output;
+
+use harness::Engine;
+use serde_json::Value;
+
+fn datapact_run(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_datapact"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("DATAPACT_DRIVER_PATH", harness::driver_dir())
+        .env_remove("NO_COLOR");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("datapact runs")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}):\nstdout: {}\nstderr: {}",
+            common::stdout(out),
+            common::stderr(out)
+        )
+    })
+}
+
+/// `check_name status failures` of every result that did not pass, sorted.
+fn not_passing(doc: &Value) -> Vec<String> {
+    let mut lines: Vec<String> = doc["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["status"] != "pass")
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["check_name"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["failures"]
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn result<'a>(doc: &'a Value, check: &str) -> &'a Value {
+    doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check_name"] == check)
+        .unwrap_or_else(|| panic!("no result for {check}: {doc:#}"))
+}
+
+const ORDERS: &str = "\
+contract: t.orders
+version: 1.0.0
+owners: [{name: Orders Team, email: orders@example.com}]
+dataset: {schema: SCHEMA, name: orders}
+row_count: {min: 1}
+columns:
+  - {name: order_id, type: bigint, required: true, unique: true}
+  - {name: status, type: string, accepted_values: [paid, shipped]}
+  - {name: amount, type: 'decimal(12,2)', min: 0}
+  - {name: note, type: string, length: {max: 5}}
+checks:
+  - {name: amount_set_when_paid, expression: \"status <> 'paid' or amount is not null\"}
+";
+
+/// The orders table, with `order_id` of type `id_type`, and the columns named.
+fn orders_setup(schema: &str, id_type: &str, columns: &[&str], extra: bool) -> Vec<String> {
+    let mut defs = vec![format!("order_id {id_type}")];
+    let all = [
+        ("status", "varchar(20)"),
+        ("amount", "decimal(12,2)"),
+        ("note", "varchar(50)"),
+    ];
+    defs.extend(
+        all.iter()
+            .filter(|(c, _)| columns.contains(c))
+            .map(|(c, t)| format!("{c} {t}")),
+    );
+    if extra {
+        defs.push("secret_flag boolean".into());
+    }
+    let value = |c: &str, v: &str| columns.contains(&c).then(|| v.to_string());
+    let rows: Vec<String> = [
+        ("1", "'paid'", "10.50", "'ok'"),
+        ("1", "'lost'", "null", "'toolong'"),
+        ("3", "'paid'", "-2.00", "null"),
+    ]
+    .iter()
+    .map(|(id, status, amount, note)| {
+        let mut cells = vec![id.to_string()];
+        cells.extend(value("status", status));
+        cells.extend(value("amount", amount));
+        cells.extend(value("note", note));
+        if extra {
+            cells.push("true".into());
+        }
+        format!("({})", cells.join(", "))
+    })
+    .collect();
+    vec![
+        format!("create schema {schema}"),
+        format!("create table {schema}.orders ({})", defs.join(", ")),
+        format!("insert into {schema}.orders values {}", rows.join(", ")),
+    ]
+}
+
+/// A fresh place for the orders table: a DuckDB file, or a schema on the
+/// test PostgreSQL (dropped by the guard).
+struct Place {
+    url: String,
+    schema: String,
+    engine: Engine,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if self.engine == Engine::Postgres {
+            let admin = harness::pg_url("postgres", None, "postgres");
+            let _ = harness::adbc_execute(
+                &admin,
+                &[format!("drop schema if exists {} cascade", self.schema)],
+            );
+        }
+    }
+}
+
+fn place(engine: Engine, dir: &Path, name: &str) -> Place {
+    let schema = format!("run_{name}_{}", std::process::id());
+    let url = match engine {
+        Engine::Postgres => harness::pg_url("postgres", None, "postgres"),
+        _ => format!("duckdb:{}", dir.join(format!("{name}.duckdb")).display()),
+    };
+    Place {
+        url,
+        schema,
+        engine,
+    }
+}
+
+fn write_contract(dir: &Path, schema: &str, conformance: Option<&str>) -> String {
+    let mut text = ORDERS.replace("SCHEMA", schema);
+    if let Some(c) = conformance {
+        text = text.replace(
+            &format!("dataset: {{schema: {schema}, name: orders}}"),
+            &format!("dataset: {{schema: {schema}, name: orders, conformance: {c}}}"),
+        );
+    }
+    let path = dir.join("orders.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Schema conformance on one engine: a wrong type, a missing column (the
+/// checks that need it are errors, the others run), an undeclared column
+/// under `strict`, a missing table.
+fn schema_conformance(engine: Engine) {
+    if !harness::run_available(engine) {
+        return;
+    }
+    let dir = common::tempdir(&format!("run-schema-{}", engine.name()));
+
+    // Every column there, with its type: the data's violations only.
+    let p = place(engine, &dir, "complete");
+    harness::adbc_execute(
+        &p.url,
+        &orders_setup(&p.schema, "bigint", &["status", "amount", "note"], false),
+    )
+    .unwrap();
+    let contract = write_contract(&dir, &p.schema, None);
+    let out = datapact_run(
+        &["run", &contract, "--connection", &p.url, "--format", "json"],
+        &dir,
+        &[],
+    );
+    let doc = json(&out);
+    assert_eq!(
+        not_passing(&doc),
+        [
+            "amount__min fail 1",
+            "note__length fail 1",
+            "order_id__unique fail 1",
+            "status__accepted_values fail 1",
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"pass": 8, "warn": 0, "fail": 4, "error": 0})
+    );
+    drop(p);
+
+    // order_id is text: a wrong type; amount is missing: its checks and the
+    // expression naming it are errors, every other check still runs.
+    let p = place(engine, &dir, "drift");
+    harness::adbc_execute(
+        &p.url,
+        &orders_setup(&p.schema, "varchar(10)", &["status", "note"], false),
+    )
+    .unwrap();
+    let contract = write_contract(&dir, &p.schema, None);
+    let doc = json(&datapact_run(
+        &["run", &contract, "--connection", &p.url, "--format", "json"],
+        &dir,
+        &[],
+    ));
+    let order_id = result(&doc, "order_id__schema");
+    assert_eq!(order_id["status"], "fail", "{doc:#}");
+    assert!(
+        order_id["observed"].as_str().unwrap().contains("char"),
+        "{order_id}"
+    );
+    assert!(
+        order_id["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not fit its contract type bigint")
+    );
+    let amount = result(&doc, "amount__schema");
+    assert_eq!(
+        (amount["status"].as_str(), amount["observed"].as_str()),
+        (Some("fail"), None)
+    );
+    for check in ["amount__min", "amount_set_when_paid"] {
+        let r = result(&doc, check);
+        assert_eq!(r["status"], "error", "{r}");
+        assert!(
+            r["message"]
+                .as_str()
+                .unwrap()
+                .contains("needs column `amount`"),
+            "{r}"
+        );
+    }
+    assert_eq!(
+        result(&doc, "order_id__unique")["failures"],
+        1,
+        "the other checks ran"
+    );
+    assert_eq!(result(&doc, "note__length")["status"], "fail");
+    assert_eq!(result(&doc, "row_count")["status"], "pass");
+    drop(p);
+
+    // conformance: strict and a column the contract does not declare.
+    let p = place(engine, &dir, "strict");
+    harness::adbc_execute(
+        &p.url,
+        &orders_setup(&p.schema, "bigint", &["status", "amount", "note"], true),
+    )
+    .unwrap();
+    let contract = write_contract(&dir, &p.schema, Some("strict"));
+    let doc = json(&datapact_run(
+        &["run", &contract, "--connection", &p.url, "--format", "json"],
+        &dir,
+        &[],
+    ));
+    let extra = result(&doc, "secret_flag__schema");
+    assert_eq!(
+        (extra["status"].as_str(), extra["column_name"].as_str()),
+        (Some("fail"), Some("secret_flag")),
+        "{doc:#}"
+    );
+    assert!(
+        extra["message"]
+            .as_str()
+            .unwrap()
+            .contains("not in the contract")
+    );
+    // additive (the default) allows it.
+    let contract = write_contract(&dir, &p.schema, None);
+    let doc = json(&datapact_run(
+        &["run", &contract, "--connection", &p.url, "--format", "json"],
+        &dir,
+        &[],
+    ));
+    assert!(
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["check_name"] != "secret_flag__schema")
+    );
+    drop(p);
+
+    // No table at all: the table check fails, every check is an error.
+    let p = place(engine, &dir, "missing");
+    let contract = write_contract(&dir, &p.schema, None);
+    let out = datapact_run(
+        &["run", &contract, "--connection", &p.url, "--format", "json"],
+        &dir,
+        &[],
+    );
+    let doc = json(&out);
+    assert_eq!(result(&doc, "schema")["status"], "fail", "{doc:#}");
+    assert!(
+        result(&doc, "schema")["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not exist")
+    );
+    assert_eq!(doc["summary"]["error"], 7, "{doc:#}");
+    assert_eq!(doc["summary"]["pass"], 0);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn schema_conformance_on_duckdb() {
+    schema_conformance(Engine::Duckdb);
+}
+
+#[test]
+fn schema_conformance_on_postgres() {
+    schema_conformance(Engine::Postgres);
+}
+
+/// The embedded default: no connection, datasets read from Parquet and CSV
+/// files (a glob, relative to the project root, i.e. datapact.yaml's folder).
+#[test]
+fn embedded_duckdb_reads_parquet_and_csv_files() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("run-embedded");
+    let project = dir.join("project");
+    std::fs::create_dir_all(project.join("data/events")).unwrap();
+    std::fs::create_dir_all(project.join("contracts")).unwrap();
+    let data = project.join("data");
+    let quote = |p: &Path| p.display().to_string().replace('\'', "''");
+    harness::adbc_execute(
+        "duckdb::memory:",
+        &[
+            format!(
+                "copy (select * from (values (1, 'a@x.io', timestamptz '2026-01-01 10:00:00+00'), (2, 'b@x.io', timestamptz '2026-01-01 11:00:00+00')) as t(user_id, email, seen_at)) to '{}' (format parquet)",
+                quote(&data.join("events/part-1.parquet"))
+            ),
+            format!(
+                "copy (select * from (values (3, 'not-an-email', timestamptz '2026-01-02 10:00:00+00'), (3, null, null)) as t(user_id, email, seen_at)) to '{}' (format parquet)",
+                quote(&data.join("events/part-2.parquet"))
+            ),
+            format!(
+                "copy (select * from (values (1, 'Ann', '2024-02-01'), (2, 'Bob', '2024-13-01')) as t(user_id, name, since)) to '{}' (format csv, header)",
+                quote(&data.join("users.csv"))
+            ),
+        ],
+    )
+    .unwrap();
+    std::fs::write(project.join("datapact.yaml"), "contracts: [contracts]\n").unwrap();
+    std::fs::write(
+        project.join("contracts/events.yaml"),
+        "contract: t.events\nversion: 1.0.0\nowners: [{name: Web}]\n\
+         dataset: {schema: web, name: events, path: data/events/*.parquet}\n\
+         columns:\n  - {name: user_id, type: bigint, required: true, unique: true, references: t.users.user_id}\n\
+         \x20 - {name: email, type: string, required: true, pattern: '[^@]+@[^@]+'}\n\
+         \x20 - {name: seen_at, type: timestamp_tz}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("contracts/users.yaml"),
+        "contract: t.users\nversion: 1.0.0\nowners: [{name: Accounts}]\n\
+         dataset: {name: users, path: data/users.csv}\n\
+         columns:\n  - {name: user_id, type: integer, required: true, unique: true}\n\
+         \x20 - {name: name, type: string}\n",
+    )
+    .unwrap();
+    // From the project folder, and from elsewhere with --config: the same.
+    for (cwd, args) in [
+        (project.clone(), vec!["run", "--format", "json"]),
+        (
+            dir.to_path_buf(),
+            vec![
+                "--config",
+                "project/datapact.yaml",
+                "run",
+                "--format",
+                "json",
+            ],
+        ),
+    ] {
+        let out = datapact_run(&args, &cwd, &[]);
+        let doc = json(&out);
+        assert_eq!(
+            not_passing(&doc),
+            [
+                "email__pattern fail 1",
+                "email__required fail 1",
+                "user_id__references fail 2",
+                "user_id__unique fail 1",
+            ],
+            "{doc:#}"
+        );
+        assert_eq!(doc["connection"], "duckdb::memory:");
+        assert_eq!(
+            result(&doc, "seen_at__schema")["observed"],
+            "timestamp with time zone"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+
+    // A path that matches no file: that dataset's checks are errors.
+    std::fs::remove_file(data.join("users.csv")).unwrap();
+    let doc = json(&datapact_run(&["run", "--format", "json"], &project, &[]));
+    let users: Vec<&Value> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["contract"] == "t.users")
+        .collect();
+    assert!(users.iter().all(|r| r["status"] == "error"), "{doc:#}");
+    assert!(
+        users[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("data/users.csv"),
+        "{}",
+        users[0]
+    );
+}
+
+/// Connection failures: exit 2, a clear message, in JSON too; a password
+/// appears in no output.
+#[test]
+fn connection_failures_exit_2_and_never_show_the_password() {
+    if !harness::run_available(Engine::Postgres) || !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("run-failures");
+    let contract = write_contract(&dir, "public", None);
+    let password = "Tr0ub4dor&3-secret";
+    let admin = harness::pg_url("postgres", None, "postgres");
+    harness::adbc_execute(
+        &admin,
+        &[
+            "drop role if exists datapact_password".into(),
+            format!("create role datapact_password login password '{password}'"),
+        ],
+    )
+    .unwrap();
+
+    // A wrong password, given in the URL and through ${VAR} in datapact.yaml.
+    let wrong = format!("{password}-wrong");
+    let url = harness::pg_url("datapact_password", Some(&wrong), "postgres");
+    std::fs::write(
+        dir.join("datapact.yaml"),
+        format!(
+            "connections:\n  pg: {{url: \"{}\"}}\n",
+            harness::pg_url("datapact_password", Some("${PG_SECRET}"), "postgres")
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["run", contract.as_str(), "--connection", url.as_str()],
+        vec![
+            "run",
+            contract.as_str(),
+            "--connection",
+            url.as_str(),
+            "--format",
+            "json",
+        ],
+        vec![
+            "run",
+            contract.as_str(),
+            "--connection",
+            "pg",
+            "--format",
+            "json",
+        ],
+        vec![
+            "run",
+            contract.as_str(),
+            "--connection",
+            "pg",
+            "--format",
+            "junit",
+        ],
+    ] {
+        let out = datapact_run(&args, &dir, &[("PG_SECRET", &wrong)]);
+        let all = format!("{}{}", common::stdout(&out), common::stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(
+            all.contains("password authentication failed"),
+            "{args:?}: {all}"
+        );
+        assert!(
+            !all.contains(password),
+            "{args:?} shows the password: {all}"
+        );
+        assert!(all.contains("***") || !args.contains(&"json"), "{all}");
+        if args.contains(&"json") {
+            let doc = json(&out);
+            assert_eq!(doc["results"], serde_json::json!([]));
+            assert!(
+                doc["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("password authentication failed")
+            );
+            assert!(
+                doc["connection"].as_str().unwrap().contains(":***@"),
+                "{doc}"
+            );
+        }
+    }
+    // The right password connects (the table is not there: exit 1, not 2).
+    let out = datapact_run(
+        &["run", &contract, "--connection", "pg"],
+        &dir,
+        &[("PG_SECRET", password)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert!(!common::stdout(&out).contains(password));
+    let _ = harness::adbc_execute(&admin, &["drop role if exists datapact_password".into()]);
+
+    // Refused: nothing listens on the port (retried, then exit 2).
+    let refused = "postgresql://postgres@127.0.0.1:9/postgres";
+    let out = datapact_run(
+        &[
+            "run",
+            &contract,
+            "--connection",
+            refused,
+            "--format",
+            "json",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let error = json(&out)["error"].as_str().unwrap().to_string();
+    assert!(
+        error.contains("Connection refused") && error.contains("after 4 attempts"),
+        "{error}"
+    );
+
+    // An unset variable, an unknown scheme, an unknown connection name.
+    std::fs::write(
+        dir.join("datapact.yaml"),
+        "connections:\n  pg: {url: \"postgresql://${NO_SUCH_VAR}@h/db\"}\n",
+    )
+    .unwrap();
+    let out = datapact_run(&["run", &contract, "--connection", "pg"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("NO_SUCH_VAR"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = datapact_run(&["run", &contract, "--connection", "mysql://x"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("unknown connection URL"),
+        "{}",
+        common::stderr(&out)
+    );
+
+    // A driver that is not installed: how to get it.
+    let out = datapact_run(
+        &[
+            "run",
+            &contract,
+            "--connection",
+            "adbc:snowflake?uri=user:pw@acct",
+            "--format",
+            "json",
+        ],
+        &dir,
+        &[("HOME", dir.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let doc = json(&out);
+    let error = doc["error"].as_str().unwrap();
+    assert!(
+        error.contains("ADBC driver `snowflake` is not available") && error.contains("docs/run.md"),
+        "{error}"
+    );
+    let out = datapact_run(
+        &["run", &contract],
+        &dir,
+        &[
+            ("DATAPACT_DRIVER_PATH", ""),
+            ("HOME", dir.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("scripts/drivers"),
+        "{}",
+        common::stderr(&out)
+    );
+}
+
+/// A query past `--timeout` is cancelled on the server: its checks are
+/// errors and the run exits 2; the server has no query left running.
+#[test]
+fn a_query_past_the_timeout_is_cancelled() {
+    if !harness::run_available(Engine::Postgres) {
+        return;
+    }
+    let dir = common::tempdir("run-timeout");
+    let p = place(Engine::Postgres, &dir, "slow");
+    harness::adbc_execute(
+        &p.url,
+        &orders_setup(&p.schema, "bigint", &["status", "amount", "note"], false),
+    )
+    .unwrap();
+    let contract = ORDERS.replace("SCHEMA", &p.schema).replace(
+        "checks:\n",
+        "checks:\n  - {name: slow, sql: 'select 1 from {{ table }} where pg_sleep(30) is null'}\n",
+    );
+    std::fs::write(dir.join("slow.yaml"), contract).unwrap();
+    let started = std::time::Instant::now();
+    let out = datapact_run(
+        &[
+            "run",
+            "slow.yaml",
+            "--connection",
+            &p.url,
+            "--timeout",
+            "1s",
+            "--format",
+            "json",
+        ],
+        &dir,
+        &[],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    let doc = json(&out);
+    assert!(
+        doc["error"].as_str().unwrap().contains("timeout"),
+        "{doc:#}"
+    );
+    let slow = result(&doc, "slow");
+    assert_eq!(slow["status"], "error");
+    assert!(
+        slow["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than the timeout (1s)"),
+        "{slow}"
+    );
+    // Three rows of pg_sleep(30): only a cancelled query ends this soon.
+    assert!(
+        elapsed < std::time::Duration::from_secs(20),
+        "took {elapsed:?}: not cancelled"
+    );
+}
+
+/// Every format of one run with a failing check; --fail-on warn; a named
+/// connection with schema renames and a default connection.
+#[test]
+fn formats_exit_codes_and_named_connections() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("run-formats");
+    let file = dir.join("dev.duckdb");
+    harness::adbc_execute(
+        &format!("duckdb:{}", file.display()),
+        &orders_setup("dbt_alice", "bigint", &["status", "amount", "note"], false),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    write_contract(&dir.join("contracts"), "marts", None);
+    std::fs::write(
+        dir.join("datapact.yaml"),
+        "connections:\n  dev: {url: \"duckdb:dev.duckdb\", schemas: {marts: dbt_alice}}\ndefault_connection: dev\n",
+    )
+    .unwrap();
+
+    let out = datapact_run(&["run"], &dir, &[]);
+    let text = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", common::stderr(&out));
+    assert!(
+        text.contains("order_id__unique") && text.contains("1 of 3 rows fail"),
+        "{text}"
+    );
+    assert!(
+        text.contains("owners: Orders Team <orders@example.com> (producer)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("run failed: 1 contract, 12 checks: 8 pass, 0 warn, 4 fail, 0 error"),
+        "{text}"
+    );
+
+    let out = datapact_run(&["run", "--format", "junit"], &dir, &[]);
+    let xml = common::stdout(&out);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(
+        xml.contains("<testsuite name=\"t.orders\" tests=\"12\" failures=\"4\" errors=\"0\""),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<failure ").count(), 4, "{xml}");
+
+    let out = datapact_run(&["run", "--format", "github"], &dir, &[]);
+    let annotations = common::stdout(&out);
+    assert!(
+        annotations.lines().any(|l| l
+            .starts_with("::error file=contracts/orders.yaml,line=7,col=")
+            && l.contains("order_id__unique")),
+        "{annotations}"
+    );
+
+    let out = datapact_run(&["run", "--format", "markdown"], &dir, &[]);
+    let md = common::stdout(&out);
+    assert!(
+        md.contains("| t.orders | order_id__unique | order_id | fail | 1 | 3 |"),
+        "{md}"
+    );
+
+    // Only warnings: exit 0, unless --fail-on warn.
+    let text = std::fs::read_to_string(dir.join("contracts/orders.yaml")).unwrap();
+    std::fs::write(
+        dir.join("contracts/orders.yaml"),
+        text.replace("unique: true}", "unique: {value: true, severity: warn}}")
+            .replace(
+                "accepted_values: [paid, shipped]",
+                "accepted_values: {values: [paid, shipped], severity: warn}",
+            )
+            .replace("min: 0}", "min: {value: 0, severity: warn}}")
+            .replace("length: {max: 5}", "length: {max: 5, severity: warn}"),
+    )
+    .unwrap();
+    assert_eq!(datapact_run(&["run"], &dir, &[]).status.code(), Some(0));
+    assert_eq!(
+        datapact_run(&["run", "--fail-on", "warn"], &dir, &[])
+            .status
+            .code(),
+        Some(1)
+    );
+}
