@@ -283,11 +283,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let (digits, unit) = text.split_at(split);
     let n: u64 = digits.parse().map_err(|_| hint())?;
     let seconds = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
+        "" | "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
         _ => return Err(hint()),
-    };
+    }
+    .ok_or_else(hint)?;
     if seconds == 0 {
         return Err("the timeout must be longer than zero".into());
     }
@@ -702,8 +703,13 @@ fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
     let mut message = match &check.kind {
         CheckKind::RowCount { min, max } => {
             let bound = |b: Option<u64>| b.map_or_else(|| "…".to_string(), |b| b.to_string());
+            let seen = if check.filter.is_some() {
+                " (where the filter holds)"
+            } else {
+                ""
+            };
             format!(
-                "{observed} rows, outside [{}, {}]",
+                "{observed} rows{seen}, outside [{}, {}]",
                 bound(*min),
                 bound(*max)
             )
@@ -747,4 +753,66 @@ fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
     let _ = ds;
     r.message = Some(message);
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        for bad in [
+            "",
+            "0s",
+            "1d",
+            "m",
+            "-1s",
+            "99999999999999999999h",
+            "5124095576030432h",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_duration(Duration::from_secs(4530)), "1h15m");
+        assert_eq!(format_duration(Duration::from_secs(61)), "1m1s");
+    }
+
+    #[test]
+    fn a_check_needs_the_missing_columns_it_names() {
+        let missing = vec!["amount".to_string()];
+        let check = |kind: CheckKind, filter: Option<&str>| Check {
+            name: "c".into(),
+            column: None,
+            kind,
+            severity: crate::types::Severity::Error,
+            filter: filter.map(str::to_string),
+            tolerance: None,
+            description: None,
+        };
+        let expression = |sql: &str| CheckKind::Expression { sql: sql.into() };
+        assert!(needed_missing(&check(expression("AMOUNT > 0"), None), &missing).is_some());
+        assert!(needed_missing(&check(expression("amount_cents > 0"), None), &missing).is_none());
+        assert!(
+            needed_missing(
+                &check(expression("x > 0"), Some("amount is not null")),
+                &missing
+            )
+            .is_some()
+        );
+        assert!(
+            needed_missing(
+                &check(
+                    CheckKind::RowCount {
+                        min: Some(1),
+                        max: None
+                    },
+                    None
+                ),
+                &missing
+            )
+            .is_none()
+        );
+    }
 }

@@ -111,8 +111,8 @@ pub fn summary_line(report: &Report) -> String {
     )
 }
 
-/// A table per contract, owners under any contract with a failure or an
-/// error, then the summary line.
+/// A table per contract (passing column schema checks left out), owners
+/// under any contract with a failure or an error, then the summary line.
 pub fn human(report: &Report, color: bool) -> String {
     let paint = |status: Status, text: &str| -> String {
         if !color {
@@ -128,10 +128,15 @@ pub fn human(report: &Report, color: bool) -> String {
     };
     let mut out = String::new();
     for contract in &report.contracts {
+        // A column's schema check is shown when it did not pass; the table's
+        // `schema` row says how many columns the table has.
         let rows: Vec<&CheckResult> = report
             .results
             .iter()
             .filter(|r| r.contract == contract.contract)
+            .filter(|r| {
+                !(r.rule == "schema" && r.column_name.is_some() && r.status == Status::Pass)
+            })
             .collect();
         let _ = writeln!(out, "{}", escape_line(&contract.contract));
         let header = ["check", "column", "status", "failures", "observed"];
