@@ -451,6 +451,7 @@ fn colliding_output_paths_are_located_errors_before_writing() {
         files,
         [
             "datapact-manifest.json",
+            "sql/duckdb/x.sql.schema.sql",
             "sql/duckdb/x.sql.sql",
             "sql/duckdb/x.sql/a__required.sql"
         ]
@@ -515,6 +516,7 @@ fn leftovers_of_an_interrupted_compile_are_found_and_removed() {
         files,
         [
             "datapact-manifest.json",
+            "sql/duckdb/t.x.schema.sql",
             "sql/duckdb/t.x.sql",
             "sql/duckdb/t.x/a__required.sql"
         ]
