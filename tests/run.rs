@@ -749,3 +749,53 @@ fn formats_exit_codes_and_named_connections() {
         Some(1)
     );
 }
+
+/// The README's first command ends with `datapact run contracts/` on the
+/// example data (data/shop, Parquet, CSV and JSON lines): exactly the
+/// planted violations listed in data/shop/expected.txt do not pass, nothing
+/// is an error, and it exits 1.
+#[test]
+fn example_contracts_on_the_example_data_fail_exactly_the_planted_checks() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let root = common::root();
+    let expected: Vec<String> = std::fs::read_to_string(root.join("data/shop/expected.txt"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let out = datapact_run(&["run", "contracts/", "--format", "json"], &root, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let doc = json(&out);
+    let mut got: Vec<String> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] != "pass")
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["contract"].as_str().unwrap(),
+                r["check_name"].as_str().unwrap(),
+                r["status"].as_str().unwrap()
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, expected, "{doc:#}");
+    assert_eq!(doc["summary"]["error"], 0);
+    assert!(
+        doc["summary"]["pass"].as_u64().unwrap() > 200,
+        "{}",
+        doc["summary"]
+    );
+
+    let out = datapact_run(&["run", "contracts/"], &root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = common::stdout(&out);
+    assert!(
+        text.contains("order_number__unique") && text.contains("2 of 1250 rows fail"),
+        "{text}"
+    );
+}
