@@ -799,3 +799,85 @@ fn example_contracts_on_the_example_data_fail_exactly_the_planted_checks() {
         "{text}"
     );
 }
+
+/// Ctrl-C stops the run at once, exit 2, and cancels the running query on
+/// the server: no session is left working.
+#[test]
+fn ctrl_c_cancels_the_running_queries() {
+    if !harness::run_available(Engine::Postgres) {
+        return;
+    }
+    let dir = common::tempdir("run-interrupt");
+    let p = place(Engine::Postgres, &dir, "interrupt");
+    harness::adbc_execute(
+        &p.url,
+        &orders_setup(&p.schema, "bigint", &["status", "amount", "note"], false),
+    )
+    .unwrap();
+    let marker = format!("datapact_interrupt_{}", std::process::id());
+    let contract = ORDERS.replace("SCHEMA", &p.schema).replace(
+        "checks:\n",
+        &format!("checks:\n  - {{name: slow, sql: \"select '{marker}' from {{{{ table }}}} where pg_sleep(60) is null\"}}\n"),
+    );
+    std::fs::write(dir.join("slow.yaml"), contract).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_datapact"))
+        .args([
+            "run",
+            "slow.yaml",
+            "--connection",
+            &p.url,
+            "--format",
+            "json",
+        ])
+        .current_dir(&*dir)
+        .env("DATAPACT_DRIVER_PATH", harness::driver_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the slow query runs on the server.
+    let active = |url: &str| {
+        harness::adbc_query(
+            url,
+            &format!("select count(*) from pg_stat_activity where state = 'active' and query like '%{marker}%' and query not like '%pg_stat_activity%'"),
+        )
+        .unwrap()[0][0]
+            .clone()
+            .unwrap_or_default()
+    };
+    let started = std::time::Instant::now();
+    while active(&p.url) != "1" {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the slow query never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let interrupted = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        interrupted.elapsed().as_secs() < 10,
+        "took {:?}",
+        interrupted.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    let doc = json(&out);
+    assert!(
+        doc["error"].as_str().unwrap().contains("interrupted"),
+        "{doc:#}"
+    );
+    // The server is not running it any more.
+    let gone = std::time::Instant::now();
+    while active(&p.url) != "0" {
+        assert!(
+            gone.elapsed().as_secs() < 5,
+            "the cancelled query still runs on the server"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -407,3 +407,19 @@ pub fn adbc_execute(url: &str, statements: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Run one query through `datapact run`'s engine layer; its rows as text.
+pub fn adbc_query(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
+    use datapact::run::{Connection, Watch, connection::Settings, engine::Engine as Adbc};
+    let connection =
+        Connection::parse(url, Settings::default(), std::path::Path::new(""), &|_| {
+            None
+        })?;
+    let engine =
+        Adbc::open(&connection, &[driver_dir()], Watch::new(), 0).map_err(|f| f.message)?;
+    let mut session = engine.session(0).map_err(|f| f.message)?;
+    session
+        .query(sql, None)
+        .map(|t| t.rows)
+        .map_err(|f| f.message)
+}
