@@ -820,7 +820,7 @@ fn ctrl_c_cancels_the_running_queries() {
         &format!("checks:\n  - {{name: slow, sql: \"select '{marker}' from {{{{ table }}}} where pg_sleep(60) is null\"}}\n"),
     );
     std::fs::write(dir.join("slow.yaml"), contract).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_datapact"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_datapact"))
         .args([
             "run",
             "slow.yaml",
