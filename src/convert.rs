@@ -402,6 +402,15 @@ pub fn to_odcs(ds: &Dataset) -> String {
     if let Some(old) = &ds.renamed_from {
         custom.push(custom_property("datapactRenamedFrom", Yaml::str(old)));
     }
+    if let Some(path) = &ds.path {
+        custom.push(custom_property("datapactPath", Yaml::str(path)));
+    }
+    if ds.conformance != Conformance::default() {
+        custom.push(custom_property(
+            "datapactConformance",
+            Yaml::str(ds.conformance.name()),
+        ));
+    }
     object.push(("customProperties".into(), Yaml::List(custom)));
     let properties: Vec<Yaml> = ds.columns.iter().map(|c| odcs_property(ds, c)).collect();
     if !properties.is_empty() {

@@ -367,6 +367,13 @@ fn object(
         }),
         (None, None) => None,
     };
+    dataset.path = custom_property(obj, "datapactPath").map(at);
+    dataset.conformance = custom_property(obj, "datapactConformance").and_then(|c| {
+        crate::types::Conformance::CHOICES
+            .iter()
+            .find(|(name, _)| *name == c)
+            .map(|(_, value)| at(String::new()).map(|_| *value))
+    });
     c.dataset = Some(dataset);
     c.description = obj.text("description");
     c.title = obj.text("businessName");
