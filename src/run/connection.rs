@@ -55,14 +55,13 @@ pub struct Connection {
 fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     [
-        "password",
-        "passwd",
+        "pass",
         "pwd",
         "secret",
         "token",
         "credential",
-        "private_key",
         "key",
+        "auth",
     ]
     .iter()
     .any(|word| key.contains(word))
@@ -95,43 +94,58 @@ impl Connection {
         base: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Connection, String> {
-        let url = expand(template, env)?;
         let mut secrets = Vec::new();
         let display = redact(template, &mut Vec::new());
-        redact(&url, &mut secrets);
-        let target = if let Some(rest) = url.strip_prefix("duckdb:") {
-            let path = match rest {
+        let target = if let Some(rest) = template.strip_prefix("duckdb:") {
+            let path = match expand(rest, env)?.as_str() {
                 "" | ":memory:" => None,
                 path => Some(base.join(path).to_string_lossy().into_owned()),
             };
             Target::Duckdb { path }
-        } else if url.starts_with("postgresql://") || url.starts_with("postgres://") {
-            Target::Postgres { url: url.clone() }
-        } else if let Some(rest) = url.strip_prefix("adbc:") {
+        } else if template.starts_with("postgresql://") || template.starts_with("postgres://") {
+            let url = expand(template, env)?;
+            redact(&url, &mut secrets);
+            Target::Postgres { url }
+        } else if let Some(rest) = template.strip_prefix("adbc:") {
+            // Split, decode, then expand each value: a variable's value is
+            // taken as it is, never split at its own `&` or decoded again.
             let (driver, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let driver = expand(driver, env)?;
             if driver.is_empty() {
                 return Err(
                     "`adbc:` needs a driver: `adbc:snowflake?uri=…`, or a library path".into(),
                 );
             }
-            let options = query
-                .split('&')
-                .filter(|p| !p.is_empty())
-                .map(|pair| {
-                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                    (percent_decode(k), percent_decode(v))
-                })
-                .collect();
-            Target::Adbc {
-                driver: driver.to_string(),
-                options,
+            let mut options = Vec::new();
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let (key, value) = (percent_decode(k), expand(&percent_decode(v), env)?);
+                if is_secret_key(&key) {
+                    secrets.push(value.clone());
+                } else {
+                    redact_value(&value, &mut secrets);
+                }
+                options.push((key, value));
             }
+            Target::Adbc { driver, options }
         } else {
+            // Shown only up to its scheme: it may be a key=value string
+            // holding a password.
+            let scheme = template
+                .split_once(':')
+                .map(|(s, _)| s)
+                .filter(|s| {
+                    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
+                })
+                .map_or_else(|| "the connection".to_string(), |s| format!("a `{s}:` URL"));
             return Err(format!(
-                "unknown connection URL `{display}`: expected `duckdb:PATH`, `duckdb::memory:`, \
+                "unknown connection URL ({scheme}): expected `duckdb:PATH`, `duckdb::memory:`, \
                  `postgresql://…`, or `adbc:DRIVER?uri=…` for any other ADBC driver"
             ));
         };
+        secrets.retain(|s| s.len() >= 2);
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
         let dialect = match (&target, settings.dialect) {
             (_, Some(d)) => d,
             (Target::Duckdb { .. }, None) => Dialect::Duckdb,
@@ -244,27 +258,36 @@ pub fn expand(template: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<St
 /// replaced values (raw and decoded) are added to `secrets`.
 pub fn redact(url: &str, secrets: &mut Vec<String>) -> String {
     let mut out = url.to_string();
-    // userinfo: scheme://user:password@host
-    if let Some(scheme_end) = out.find("://") {
-        let authority_start = scheme_end + 3;
-        let authority_end = out[authority_start..]
-            .find(['/', '?', '#'])
-            .map_or(out.len(), |i| authority_start + i);
-        if let Some(at) = out[authority_start..authority_end].rfind('@') {
-            let userinfo = &out[authority_start..authority_start + at];
-            if let Some(colon) = userinfo.find(':') {
-                let password = userinfo[colon + 1..].to_string();
+    // userinfo: scheme://user:password@host. As libpq reads it, the
+    // authority ends at the first `/` after the last `@` before it; a
+    // password may hold `?`, `#` and `@`.
+    // (`://` after a `?` is in a parameter's value, not this URL's.)
+    let authority = out.find("://").filter(|&s| !out[..s].contains('?'));
+    if let Some(scheme_end) = authority {
+        let start = scheme_end + 3;
+        let rest = &out[start..];
+        let at = rest
+            .match_indices('@')
+            .map(|(i, _)| i)
+            .take_while(|&i| !rest[..i].contains('/'))
+            .last();
+        if let Some(at) = at {
+            if let Some(colon) = rest[..at].find(':') {
+                let password = rest[colon + 1..at].to_string();
                 if !password.is_empty() {
                     secrets.push(percent_decode(&password));
                     secrets.push(password);
-                    out.replace_range(authority_start + colon + 1..authority_start + at, "***");
+                    out.replace_range(start + colon + 1..start + at, "***");
                 }
             }
         }
     }
-    // key=value parameters whose key names a secret; values that are URLs
-    // (an ADBC `uri=`) are redacted in turn.
-    if let Some(q) = out.find('?') {
+    // key=value parameters after the authority whose key names a secret;
+    // values holding credentials (an ADBC `uri=`) are redacted in turn.
+    let query_start = authority.map_or(0, |s| {
+        s + 3 + out[s + 3..].find('/').unwrap_or(out.len() - s - 3)
+    });
+    if let Some(q) = out[query_start..].find('?').map(|q| query_start + q) {
         let (head, query) = out.split_at(q + 1);
         let parts: Vec<String> = query
             .split('&')
@@ -274,16 +297,16 @@ pub fn redact(url: &str, secrets: &mut Vec<String>) -> String {
                     secrets.push(v.to_string());
                     format!("{k}=***")
                 }
-                Some((k, v)) if percent_decode(v).contains("://") => {
+                Some((k, v)) => {
                     let decoded = percent_decode(v);
-                    let redacted = redact(&decoded, secrets);
+                    let redacted = redact_value(&decoded, secrets);
                     if redacted == decoded {
                         pair.to_string()
                     } else {
                         format!("{k}={redacted}")
                     }
                 }
-                _ => pair.to_string(),
+                None => pair.to_string(),
             })
             .collect();
         out = format!("{head}{}", parts.join("&"));
@@ -294,14 +317,33 @@ pub fn redact(url: &str, secrets: &mut Vec<String>) -> String {
     out
 }
 
+/// An option value that may carry credentials: a URL (`snowflake://u:p@a`)
+/// or a DSN without a scheme (`user:password@account/db`), redacted.
+fn redact_value(value: &str, secrets: &mut Vec<String>) -> String {
+    if value.contains("://") {
+        return redact(value, secrets);
+    }
+    let authority = value.split('/').next().unwrap_or_default();
+    match (authority.rfind('@'), authority.find(':')) {
+        (Some(at), Some(colon)) if colon < at && colon + 1 < at => {
+            let password = &value[colon + 1..at];
+            secrets.push(password.to_string());
+            secrets.push(percent_decode(password));
+            format!("{}***{}", &value[..=colon], &value[at..])
+        }
+        _ => value.to_string(),
+    }
+}
+
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
                 i += 3;
                 continue;
             }
@@ -394,5 +436,79 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("NOPE"), "{err}");
+    }
+
+    #[test]
+    fn passwords_are_found_as_libpq_reads_them() {
+        // As libpq reads it: `?`, `#` and `@` may be in a password.
+        for (url, password) in [
+            ("postgresql://app:pa?ss@db/shop", "pa?ss"),
+            ("postgresql://app:pa#ss@db/shop?x=1", "pa#ss"),
+            ("postgresql://app:p@ss@db/shop", "p@ss"),
+            ("postgresql://u:%aé@h/db", "%aé"),
+        ] {
+            let mut secrets = Vec::new();
+            let shown = redact(url, &mut secrets);
+            assert!(!shown.contains(password), "{shown}");
+            assert!(secrets.contains(&password.to_string()), "{secrets:?}");
+        }
+        let mut secrets = Vec::new();
+        assert_eq!(
+            redact(
+                "adbc:snowflake?uri=u:pw@acct/db&adbc.flight.sql.authorization_header=Bearer%20x",
+                &mut secrets
+            ),
+            "adbc:snowflake?uri=u:***@acct/db&adbc.flight.sql.authorization_header=***"
+        );
+        assert!(secrets.contains(&"Bearer x".to_string()));
+    }
+
+    #[test]
+    fn an_unknown_url_is_not_echoed() {
+        let err = Connection::parse(
+            "host=db user=app password=hunter2",
+            Settings::default(),
+            Path::new("."),
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = Connection::parse(
+            "mysql://u:hunter2@h",
+            Settings::default(),
+            Path::new("."),
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(
+            !err.contains("hunter2") && err.contains("`mysql:`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn variables_in_adbc_options_are_taken_as_they_are() {
+        let env = |name: &str| {
+            (name == "URI").then(|| "snowflake://u:p%25w@a/db?warehouse=W&role=R".to_string())
+        };
+        let c = Connection::parse(
+            "adbc:snowflake?uri=${URI}",
+            Settings::default(),
+            Path::new("."),
+            &env,
+        )
+        .unwrap();
+        let Target::Adbc { options, .. } = &c.target else {
+            panic!("{:?}", c.target)
+        };
+        assert_eq!(
+            options,
+            &[(
+                "uri".to_string(),
+                "snowflake://u:p%25w@a/db?warehouse=W&role=R".to_string()
+            )]
+        );
+        assert!(c.secrets().iter().any(|s| s == "p%w"), "{:?}", c.secrets());
+        assert_eq!(c.display, "adbc:snowflake?uri=${URI}");
     }
 }
