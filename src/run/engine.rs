@@ -186,9 +186,29 @@ impl Engine {
         };
         let mut driver = load_driver(&connection.driver(), dirs).map_err(scrub)?;
         let options: Vec<(OptionDatabase, OptionValue)> = match &connection.target {
-            Target::Duckdb { path } => vec![(
+            // A database file is only read: it must exist (DuckDB would
+            // create an empty one), and is opened read-only.
+            Target::Duckdb { path: Some(path) } => {
+                if !Path::new(path).is_file() {
+                    return Err(Failure::new(
+                        FailureKind::Connect,
+                        format!("no DuckDB database file at {path}"),
+                    ));
+                }
+                vec![
+                    (
+                        OptionDatabase::Other("path".into()),
+                        OptionValue::String(path.clone()),
+                    ),
+                    (
+                        OptionDatabase::Other("access_mode".into()),
+                        OptionValue::String("read_only".into()),
+                    ),
+                ]
+            }
+            Target::Duckdb { path: None } => vec![(
                 OptionDatabase::Other("path".into()),
-                OptionValue::String(path.clone().unwrap_or_else(|| ":memory:".into())),
+                OptionValue::String(":memory:".into()),
             )],
             Target::Postgres { url } => {
                 vec![(OptionDatabase::Uri, OptionValue::String(url.clone()))]
@@ -250,7 +270,7 @@ fn retry<T>(
                 return Err(Failure::new(FailureKind::Interrupted, "interrupted"));
             }
             Err(failure) if left == 0 || !transient(&failure) => {
-                let tries = retries + 1;
+                let tries = retries - left + 1;
                 return Err(Failure {
                     message: if tries > 1 {
                         format!("{} (after {tries} attempts)", failure.message)
@@ -338,7 +358,8 @@ impl Session {
         statement
             .set_sql_query(sql)
             .map_err(|e| query_failure(&e))?;
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too large for the clock is no deadline.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let guard = self.watch.register(statement.get_cancel_handle(), deadline);
         let result = if rows {
             statement

@@ -17,7 +17,7 @@ pub enum Stopped {
 
 struct Entry {
     id: u64,
-    handle: Box<dyn CancelHandle>,
+    handle: Arc<dyn CancelHandle>,
     deadline: Option<Instant>,
     stopped: Option<Stopped>,
 }
@@ -69,7 +69,7 @@ impl Watch {
         let mut entries = self.inner.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.push(Entry {
             id,
-            handle,
+            handle: Arc::from(handle),
             deadline,
             stopped: None,
         });
@@ -90,20 +90,29 @@ impl Inner {
     fn tick(&self) {
         let now = Instant::now();
         let interrupted = self.interrupted.load(Ordering::SeqCst);
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        for entry in entries.iter_mut().filter(|e| e.stopped.is_none()) {
-            let why = if interrupted {
-                Some(Stopped::Interrupt)
-            } else if entry.deadline.is_some_and(|d| now >= d) {
-                Some(Stopped::Timeout)
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                // Best effort: a driver that cannot cancel lets the query end.
-                let _ = entry.handle.try_cancel();
-                entry.stopped = Some(why);
+        // Marked under the lock, cancelled after it: a cancel may block (a
+        // PostgreSQL cancel opens a connection), and must not hold up
+        // queries starting or ending meanwhile.
+        let mut cancel: Vec<Arc<dyn CancelHandle>> = Vec::new();
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            for entry in entries.iter_mut().filter(|e| e.stopped.is_none()) {
+                let why = if interrupted {
+                    Some(Stopped::Interrupt)
+                } else if entry.deadline.is_some_and(|d| now >= d) {
+                    Some(Stopped::Timeout)
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    entry.stopped = Some(why);
+                    cancel.push(entry.handle.clone());
+                }
             }
+        }
+        for handle in cancel {
+            // Best effort: a driver that cannot cancel lets the query end.
+            let _ = handle.try_cancel();
         }
     }
 }
