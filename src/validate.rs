@@ -200,6 +200,36 @@ impl<'a> Validator<'a, '_> {
         self.reference_names();
         self.dbt_names();
         self.physical_types();
+        self.data_path();
+    }
+
+    /// A dataset's `path` stays inside the project: `run` reads it with the
+    /// contract's own SQL, so a contract (anyone's pull request) must not
+    /// name a file elsewhere on the machine or a URL.
+    fn data_path(&mut self) {
+        let Some(path) = self.contract.dataset.as_ref().and_then(|d| d.path.as_ref()) else {
+            return;
+        };
+        let text = path.value.as_str();
+        let problem = if text.contains("://") {
+            Some("a URL")
+        } else if text.starts_with(['/', '\\', '~']) || text.as_bytes().get(1) == Some(&b':') {
+            Some("an absolute path")
+        } else if text.split(['/', '\\']).any(|part| part == "..") {
+            Some("a path that leaves the project (`..`)")
+        } else if let Some((_, ch)) = crate::text::name_problem(path) {
+            let _ = ch;
+            Some("a path with a line break, tab or invisible mark")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.out.push(
+                Diagnostic::error(Code::InvalidValue, format!("`path` is {problem}"))
+                    .with_label(path.span, "not a path inside the project")
+                    .with_help("name the data files relative to the project root (the folder of datapact.yaml), e.g. `data/orders/*.parquet`"),
+            );
+        }
     }
 
     /// Physical types, from whichever format, hold only what a type needs:

@@ -163,7 +163,7 @@ pub fn run(
     // Datasets whose files could not be exposed as tables, with why.
     let mut unreadable = std::collections::BTreeMap::new();
     if connection.is_embedded() {
-        unreadable = expose_files(&mut first, ir, &options.project_root)?;
+        unreadable = expose_files(&mut first, ir, connection, &options.project_root)?;
     }
 
     let total = ir.datasets.len();
@@ -172,40 +172,30 @@ pub fn run(
     let slots: Vec<Mutex<Option<Vec<CheckResult>>>> =
         (0..total).map(|_| Mutex::new(None)).collect();
     let sessions = Mutex::new(vec![first]);
-    let failure: Mutex<Option<Failure>> = Mutex::new(None);
     let threads = options.threads.clamp(1, total.max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                let mut session = None;
+                // A session first, then datasets. The first session exists,
+                // so a worker that cannot open another (a connection limit)
+                // leaves the datasets to the others.
+                let reused = sessions.lock().ok().and_then(|mut s| s.pop());
+                let Some(mut session) = reused.or_else(|| engine.session(options.retries).ok())
+                else {
+                    return;
+                };
                 loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= total
-                        || watch.interrupted()
-                        || failure.lock().is_ok_and(|f| f.is_some())
-                    {
+                    if watch.interrupted() {
                         break;
                     }
-                    if session.is_none() {
-                        let reused = sessions.lock().ok().and_then(|mut s| s.pop());
-                        session = match reused
-                            .map(Ok)
-                            .unwrap_or_else(|| engine.session(options.retries))
-                        {
-                            Ok(s) => Some(s),
-                            Err(f) => {
-                                if let Ok(mut slot) = failure.lock() {
-                                    slot.get_or_insert(f);
-                                }
-                                break;
-                            }
-                        };
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= total {
+                        break;
                     }
-                    let Some(s) = session.as_mut() else { break };
                     let ds = &ir.datasets[i];
                     let results = match unreadable.get(&ds.contract) {
                         Some(why) => unreadable_dataset(ds, why),
-                        None => run_dataset(s, ds, connection, options.timeout),
+                        None => run_dataset(&mut session, ds, connection, options.timeout),
                     };
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(results);
@@ -223,9 +213,6 @@ pub fn run(
             kind: FailureKind::Interrupted,
             message: "interrupted: the running queries were cancelled".into(),
         });
-    }
-    if let Some(f) = failure.into_inner().ok().flatten() {
-        return Err(f);
     }
     let results: Vec<CheckResult> = slots
         .into_iter()
@@ -301,18 +288,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 fn expose_files(
     session: &mut engine::Session,
     ir: &Ir,
+    connection: &Connection,
     root: &Path,
 ) -> Result<std::collections::BTreeMap<String, String>, Failure> {
     let d = Dialect::Duckdb.sql();
     let mut unreadable = std::collections::BTreeMap::new();
     let mut attached: Vec<String> = Vec::new();
+    // The project root, absolute: the only folder the engine may read.
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     for ds in ir.datasets.iter().filter(|ds| ds.path.is_some()) {
         let path = ds.path.as_deref().unwrap_or_default();
-        let full = if path.contains("://") {
-            path.to_string()
-        } else {
-            root.join(path).to_string_lossy().into_owned()
-        };
+        let full = root.join(path).to_string_lossy().into_owned();
+        let location = connection.locate(&ds.location);
         let reader = match file_reader(path) {
             Some(reader) => format!("{reader}({})", d.string_literal(&full)),
             None => {
@@ -326,14 +313,14 @@ fn expose_files(
             }
         };
         let mut statements = Vec::new();
-        if let Some(db) = &ds.location.database {
+        if let Some(db) = &location.database {
             if !attached.contains(db) {
                 statements.push(format!("attach ':memory:' as {}", d.quote_ident(db)));
                 attached.push(db.clone());
             }
         }
-        if let Some(schema) = &ds.location.schema {
-            let qualified: Vec<String> = [&ds.location.database, &Some(schema.clone())]
+        if let Some(schema) = &location.schema {
+            let qualified: Vec<String> = [&location.database, &Some(schema.clone())]
                 .into_iter()
                 .flatten()
                 .map(|p| d.quote_ident(p))
@@ -398,7 +385,7 @@ fn expose_files(
         };
         let view = format!(
             "create or replace view {} as {select}",
-            crate::sql::qualified_name(&ds.location, Dialect::Duckdb)
+            crate::sql::qualified_name(&location, Dialect::Duckdb)
         );
         if let Err(f) = session.execute(&view) {
             if f.kind == FailureKind::Interrupted {
@@ -409,6 +396,19 @@ fn expose_files(
                 format!("cannot read `{path}`: {}", f.message),
             );
         }
+    }
+    // From here on, the contracts' own SQL (`sql`, `expression`, `where`)
+    // runs: it may read files under the project root only, load no
+    // extension, and change no setting back.
+    let root_literal = d.string_literal(&root.to_string_lossy());
+    for sql in [
+        format!("set allowed_directories = [{root_literal}]"),
+        "set enable_external_access = false".to_string(),
+        "set autoload_known_extensions = false".to_string(),
+        "set autoinstall_known_extensions = false".to_string(),
+        "set lock_configuration = true".to_string(),
+    ] {
+        session.execute(&sql)?;
     }
     Ok(unreadable)
 }
@@ -492,7 +492,10 @@ fn run_dataset(
     let schema = match session.query(&conformance::schema_query(ds, &location, dialect), timeout) {
         Ok(rows) => rows,
         Err(f) => {
-            let why = format!("the schema query failed: {}", f.message);
+            let why = match f.kind {
+                FailureKind::Timeout => f.message,
+                _ => format!("the schema query failed: {}", f.message),
+            };
             return unreadable_dataset(ds, &why);
         }
     };
@@ -573,11 +576,30 @@ fn run_dataset(
                     found.insert(r.check_name.clone(), r);
                 }
             }
+            // One check the engine refuses (a `sql` check's error, a
+            // `references` target it cannot read) fails the whole query:
+            // then each check runs alone, so only the broken ones are errors.
+            Err(f) if f.kind == FailureKind::Query && subset.checks.len() > 1 => {
+                for c in &subset.checks {
+                    let alone = Dataset {
+                        checks: vec![c.clone()],
+                        ..ds.clone()
+                    };
+                    let sql = crate::sql::check_query_with(&alone, dialect, &relation);
+                    match session.query(&sql, timeout) {
+                        Ok(rows) => {
+                            for r in read_results(&rows) {
+                                found.insert(r.check_name.clone(), r);
+                            }
+                        }
+                        Err(f) => {
+                            found.insert(c.name.clone(), errored(ds, c, &query_failure(&f)));
+                        }
+                    }
+                }
+            }
             Err(f) => {
-                let why = match f.kind {
-                    FailureKind::Timeout => f.message,
-                    _ => format!("the check query failed: {}", f.message),
-                };
+                let why = query_failure(&f);
                 for c in &subset.checks {
                     found.insert(c.name.clone(), errored(ds, c, &why));
                 }
@@ -594,6 +616,14 @@ fn run_dataset(
         results.push(described(ds, check, result));
     }
     results
+}
+
+/// Why a check query's checks could not be evaluated.
+fn query_failure(f: &Failure) -> String {
+    match f.kind {
+        FailureKind::Timeout | FailureKind::Interrupted => f.message.clone(),
+        _ => format!("the check query failed: {}", f.message),
+    }
 }
 
 /// The first missing column a check needs: its column(s), its freshness
