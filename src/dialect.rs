@@ -445,6 +445,19 @@ impl SqlDialect for DuckDb {
 pub struct Postgres;
 
 impl SqlDialect for Postgres {
+    /// The system catalog rather than `information_schema.columns`, which
+    /// lists no materialized view and only what the user may access.
+    fn columns_catalog(&self, _database: Option<&str>, _schema: Option<&str>) -> String {
+        "(select current_database() as table_catalog, n.nspname as table_schema, \
+         c.relname as table_name, a.attname as column_name, \
+         format_type(a.atttypid, a.atttypmod) as data_type \
+         from pg_catalog.pg_attribute as a \
+         join pg_catalog.pg_class as c on c.oid = a.attrelid \
+         join pg_catalog.pg_namespace as n on n.oid = c.relnamespace \
+         where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'v', 'm', 'f', 'p')) \
+         as pg_columns"
+            .into()
+    }
     fn regex_limits(&self) -> Option<RegexLimits> {
         Some(POSTGRES_LIMITS)
     }
@@ -473,6 +486,17 @@ impl SqlDialect for Postgres {
 pub struct Redshift;
 
 impl SqlDialect for Redshift {
+    /// Redshift folds every name to lower case, quoted or not (unless
+    /// `enable_case_sensitive_identifier` is on).
+    fn names_ignore_case(&self) -> bool {
+        true
+    }
+    fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
+        match ty {
+            LogicalType::Json => vec!["super", "json"],
+            _ => ansi_catalog_types(ty),
+        }
+    }
     fn regex_limits(&self) -> Option<RegexLimits> {
         Some(POSTGRES_LIMITS)
     }
@@ -699,6 +723,14 @@ impl SqlDialect for Databricks {
             LogicalType::Timestamp => vec!["timestamp_ntz"],
             LogicalType::TimestampTz => vec!["timestamp"],
             LogicalType::Binary => vec!["binary"],
+            // Unity Catalog's `data_type` also uses Spark's own names.
+            LogicalType::Smallint => vec!["smallint", "short", "tinyint", "byte"],
+            LogicalType::Integer => vec!["smallint", "short", "tinyint", "byte", "int", "integer"],
+            LogicalType::Bigint => {
+                vec![
+                    "smallint", "short", "tinyint", "byte", "int", "integer", "bigint", "long",
+                ]
+            }
             _ => ansi_catalog_types(ty),
         }
     }
@@ -750,6 +782,10 @@ impl SqlDialect for Databricks {
 pub struct Trino;
 
 impl SqlDialect for Trino {
+    /// Trino's connectors store names in lower case, quoted or not.
+    fn names_ignore_case(&self) -> bool {
+        true
+    }
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
         match database {
             Some(db) => format!("{}.information_schema.columns", self.quote_ident(db)),
