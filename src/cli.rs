@@ -1446,8 +1446,14 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
     let watch = run::Watch::new();
     {
         let watch = watch.clone();
-        // Ctrl-C cancels the running queries; a second one is not needed.
-        let _ = ctrlc::set_handler(move || watch.interrupt());
+        // Ctrl-C cancels the running queries; a second one exits at once
+        // (a connection attempt cannot be cancelled).
+        let _ = ctrlc::set_handler(move || {
+            if watch.interrupted() {
+                std::process::exit(130);
+            }
+            watch.interrupt();
+        });
     }
     let progress: Option<fn(usize, usize)> = (out.format == Format::Human
         && std::io::stderr().is_terminal())

@@ -303,6 +303,7 @@ fn schema_conformance(engine: Engine) {
 
     // No table at all: the table check fails, every check is an error.
     let p = place(engine, &dir, "missing");
+    harness::adbc_execute(&p.url, &[format!("create schema {}", p.schema)]).unwrap();
     let contract = write_contract(&dir, &p.schema, None);
     let out = datapact_run(
         &["run", &contract, "--connection", &p.url, "--format", "json"],
@@ -572,6 +573,20 @@ fn connection_failures_exit_2_and_never_show_the_password() {
         common::stderr(&out)
     );
 
+    // A DuckDB file that is not there (run never creates one).
+    let out = datapact_run(
+        &["run", &contract, "--connection", "duckdb:typo.duckdb"],
+        &dir,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("no DuckDB database file at typo.duckdb"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert!(!dir.join("typo.duckdb").exists());
+
     // A driver that is not installed: how to get it.
     let out = datapact_run(
         &[
@@ -718,6 +733,11 @@ fn formats_exit_codes_and_named_connections() {
         annotations.lines().any(|l| l
             .starts_with("::error file=contracts/orders.yaml,line=7,col=")
             && l.contains("order_id__unique")),
+        "{annotations}"
+    );
+    assert!(
+        annotations
+            .contains("1 of 3 rows fail%0Aowners: Orders Team <orders@example.com> (producer)"),
         "{annotations}"
     );
 
@@ -880,4 +900,46 @@ fn ctrl_c_cancels_the_running_queries() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+}
+
+/// On the embedded DuckDB a contract's own SQL reads only files under the
+/// project root; one broken check is an error while the others still run.
+#[test]
+fn the_embedded_engine_reads_only_the_project() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("run-sandbox");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(dir.join("data/t.csv"), "a\n1\n7\n").unwrap();
+    let outside = std::env::temp_dir().join(format!("datapact-outside-{}.csv", std::process::id()));
+    std::fs::write(&outside, "secret\nhunter2\n").unwrap();
+    std::fs::write(
+        dir.join("c.yaml"),
+        format!(
+            "contract: t.sb\nversion: 1.0.0\nowners: [{{name: T}}]\n\
+             dataset: {{name: t, path: data/t.csv}}\n\
+             columns:\n  - {{name: a, type: integer, required: true}}\n\
+             checks:\n\
+             \x20 - {{name: escape, sql: \"select * from read_csv('{}')\"}}\n\
+             \x20 - {{name: big, sql: \"select * from {{{{ table }}}} where a > 5\"}}\n",
+            outside.display()
+        ),
+    )
+    .unwrap();
+    let out = datapact_run(&["run", "c.yaml", "--format", "json"], &dir, &[]);
+    let _ = std::fs::remove_file(&outside);
+    let doc = json(&out);
+    let escape = result(&doc, "escape");
+    assert_eq!(escape["status"], "error", "{doc:#}");
+    assert!(
+        escape["message"]
+            .as_str()
+            .unwrap()
+            .contains("Permission Error"),
+        "{escape}"
+    );
+    assert!(!common::stdout(&out).contains("hunter2"));
+    assert_eq!(result(&doc, "big")["failures"], 1, "{doc:#}");
+    assert_eq!(result(&doc, "a__required")["status"], "pass");
 }

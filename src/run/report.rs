@@ -334,18 +334,20 @@ pub fn github(report: &Report, locate: Locate) -> String {
                 r.status.name()
             ))
         ));
-        let mut message = r.message.clone().unwrap_or_default();
+        // Each line escaped on its own; the line break between them is the
+        // annotation's own.
+        let mut lines = vec![escape_line(r.message.as_deref().unwrap_or_default()).into_owned()];
         if matches!(r.status, Status::Fail | Status::Error) {
             let owners: Vec<String> = report.owners(&r.contract).iter().map(owner_text).collect();
             if !owners.is_empty() {
-                message.push_str(&format!("\nowners: {}", owners.join(", ")));
+                lines.push(escape_line(&format!("owners: {}", owners.join(", "))).into_owned());
             }
         }
         let _ = writeln!(
             out,
             "::{command} {}::{}",
             props.join(","),
-            data(&escape_line(&message))
+            data(&lines.join("\n"))
         );
     }
     let _ = writeln!(

@@ -390,9 +390,24 @@ pub fn pg_url(user: &str, password: Option<&str>, dbname: &str) -> String {
 }
 
 /// Run SQL statements through `datapact run`'s own engine layer (the ADBC
-/// driver), e.g. to create a DuckDB file or a PostgreSQL database.
+/// driver), e.g. to create a DuckDB file or a PostgreSQL database. (`run`
+/// opens DuckDB files read-only, so a file is written through an in-memory
+/// DuckDB that attaches it.)
 pub fn adbc_execute(url: &str, statements: &[String]) -> Result<(), String> {
     use datapact::run::{Connection, Watch, connection::Settings, engine::Engine as Adbc};
+    if let Some(path) = url
+        .strip_prefix("duckdb:")
+        .filter(|p| !p.is_empty() && *p != ":memory:")
+    {
+        let mut all = vec![
+            format!("attach '{}' as datapact_target", path.replace('\'', "''")),
+            "use datapact_target".to_string(),
+        ];
+        all.extend(statements.iter().cloned());
+        all.push("use memory".into());
+        all.push("detach datapact_target".into());
+        return adbc_execute("duckdb::memory:", &all);
+    }
     let connection =
         Connection::parse(url, Settings::default(), std::path::Path::new(""), &|_| {
             None
