@@ -894,6 +894,19 @@ impl<'a> Validator<'a, '_> {
                     continue;
                 }
             }
+            // `schema` and `<column>__schema` are the schema conformance
+            // checks' names (`datapact run`, the SQL target's schema query).
+            if name == crate::conformance::TABLE_CHECK || name.ends_with("__schema") {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::DuplicateCheckName,
+                        format!("`{name}` is the name of a schema conformance check"),
+                    )
+                    .with_label(span, "this check")
+                    .with_help("`schema` and `<column>__schema` name the checks of the table's schema; set another `name:`"),
+                );
+                continue;
+            }
             match seen.get(&name) {
                 Some(first) => self.out.push(
                     Diagnostic::error(
