@@ -33,16 +33,34 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("datapact-catalog-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh folder, removed when the returned guard is dropped (also when
+/// the test fails).
+fn temp_dir(name: &str) -> common::TempDir {
+    common::tempdir(&format!("catalog-{name}"))
+}
+
+/// A compiled docs folder, and the output folder holding it (removed on drop).
+struct Compiled {
+    _out: common::TempDir,
+    docs: PathBuf,
+}
+
+impl AsRef<Path> for Compiled {
+    fn as_ref(&self) -> &Path {
+        &self.docs
+    }
+}
+
+impl std::ops::Deref for Compiled {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.docs
+    }
 }
 
 /// Compile `contracts` (relative to the repo root) to docs in a fresh
 /// directory; returns the docs directory.
-fn compile_docs(name: &str, contracts: &str, extra: &[&str]) -> PathBuf {
+fn compile_docs(name: &str, contracts: &str, extra: &[&str]) -> Compiled {
     let out = temp_dir(name);
     let out_arg = out.to_string_lossy().into_owned();
     let mut args = vec!["compile", contracts, "--target", "docs", "--out", &out_arg];
@@ -53,7 +71,10 @@ fn compile_docs(name: &str, contracts: &str, extra: &[&str]) -> PathBuf {
     args.push("--check");
     let o = datapact(&args, &common::root());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    out.join("docs")
+    Compiled {
+        docs: out.join("docs"),
+        _out: out,
+    }
 }
 
 fn read(path: &Path) -> String {
@@ -486,7 +507,7 @@ fn compile_with_templates(out: &Path, templates: &Path, extra: &[&str]) -> Outpu
 
 /// A broken template: exit 2, nothing written, the template's line and
 /// column underlined, and a hint.
-fn broken_template(name: &str, text: &str) -> (String, PathBuf) {
+fn broken_template(name: &str, text: &str) -> (String, common::TempDir) {
     let templates = temp_dir(&format!("broken-{name}"));
     std::fs::write(templates.join(name), text).unwrap();
     let out = temp_dir(&format!("broken-{name}-out"));

@@ -255,8 +255,8 @@ fn odcs_output_validates_against_the_odcs_schema() {
 
 #[test]
 fn convert_command_writes_files_and_prints_one() {
-    let out = std::env::temp_dir().join(format!("datapact-convert-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    let out = common::tempdir("convert");
+    std::fs::remove_dir(&*out).unwrap();
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_datapact"))
             .args(args)
