@@ -331,6 +331,15 @@ fn common_type(ty: LogicalType) -> String {
     }
 }
 
+/// `view` of `database`'s catalog (`"db".information_schema.columns`), or
+/// of the connection's database.
+fn in_database(d: &dyn SqlDialect, database: Option<&str>, view: &str) -> String {
+    match database {
+        Some(db) => format!("{}.{view}", d.quote_ident(db)),
+        None => view.to_string(),
+    }
+}
+
 /// The catalog types of [`SqlDialect::catalog_types`] in PostgreSQL's and
 /// DuckDB's names, which most engines share.
 fn ansi_catalog_types(ty: LogicalType) -> Vec<&'static str> {
@@ -537,10 +546,7 @@ pub struct Snowflake;
 
 impl SqlDialect for Snowflake {
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
-        match database {
-            Some(db) => format!("{}.information_schema.columns", self.quote_ident(db)),
-            None => "information_schema.columns".into(),
-        }
+        in_database(self, database, "information_schema.columns")
     }
     fn stored_name(&self, name: &str) -> String {
         let quoted = self.quote_ident(name);
@@ -702,10 +708,7 @@ pub struct Databricks;
 
 impl SqlDialect for Databricks {
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
-        match database {
-            Some(db) => format!("{}.information_schema.columns", self.quote_ident(db)),
-            None => "information_schema.columns".into(),
-        }
+        in_database(self, database, "information_schema.columns")
     }
     fn current_database(&self) -> Option<&'static str> {
         Some("current_catalog()")
@@ -787,10 +790,7 @@ impl SqlDialect for Trino {
         true
     }
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
-        match database {
-            Some(db) => format!("{}.information_schema.columns", self.quote_ident(db)),
-            None => "information_schema.columns".into(),
-        }
+        in_database(self, database, "information_schema.columns")
     }
     fn current_database(&self) -> Option<&'static str> {
         Some("current_catalog")
@@ -838,10 +838,7 @@ pub struct SqlServer;
 
 impl SqlDialect for SqlServer {
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
-        match database {
-            Some(db) => format!("{}.INFORMATION_SCHEMA.COLUMNS", self.quote_ident(db)),
-            None => "INFORMATION_SCHEMA.COLUMNS".into(),
-        }
+        in_database(self, database, "INFORMATION_SCHEMA.COLUMNS")
     }
     fn current_database(&self) -> Option<&'static str> {
         Some("db_name()")

@@ -223,23 +223,8 @@ pub fn parse(
             all.dedup();
             project.dialects = all;
         }
-        if let Some(d) = map.get("dbt_dialect").and_then(|n| cx.string(n)) {
-            match Dialect::from_name(&d.value) {
-                Some(dialect) => project.dbt.dialect = Some(dialect),
-                None => {
-                    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
-                    let help = crate::suggest::did_you_mean(&d.value, &names, Dialect::SYNONYMS)
-                        .unwrap_or_else(|| format!("dialects are {}", names.join(", ")));
-                    cx.diagnostics.push(
-                        Diagnostic::error(
-                            Code::UnknownDialect,
-                            format!("unknown dialect `{}`", d.value),
-                        )
-                        .with_label(d.span, "not a dialect")
-                        .with_help(help),
-                    );
-                }
-            }
+        if let Some(node) = map.get("dbt_dialect") {
+            project.dbt.dialect = one_dialect(&mut cx, node);
         }
         if let Some(tests) = map
             .get("dbt_tests")
@@ -280,6 +265,27 @@ pub fn parse(
     (project, cx.diagnostics)
 }
 
+/// One dialect name (`dbt_dialect`, a connection's `dialect`); an unknown
+/// one is a located error with a "did you mean".
+fn one_dialect(cx: &mut Cx, node: &crate::syntax::yaml::Node) -> Option<Dialect> {
+    let d = cx.string(node)?;
+    let found = Dialect::from_name(&d.value);
+    if found.is_none() {
+        let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+        let help = crate::suggest::did_you_mean(&d.value, &names, Dialect::SYNONYMS)
+            .unwrap_or_else(|| format!("dialects are {}", names.join(", ")));
+        cx.diagnostics.push(
+            Diagnostic::error(
+                Code::UnknownDialect,
+                format!("unknown dialect `{}`", d.value),
+            )
+            .with_label(d.span, "not a dialect")
+            .with_help(help),
+        );
+    }
+    found
+}
+
 /// `connections: {name: {url, dialect, driver, schemas, database}}`.
 fn connections(
     cx: &mut Cx,
@@ -309,23 +315,8 @@ fn connections(
             continue;
         };
         let mut settings = crate::run::connection::Settings::default();
-        if let Some(d) = map.get("dialect").and_then(|n| cx.string(n)) {
-            match Dialect::from_name(&d.value) {
-                Some(dialect) => settings.dialect = Some(dialect),
-                None => {
-                    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
-                    let help = crate::suggest::did_you_mean(&d.value, &names, Dialect::SYNONYMS)
-                        .unwrap_or_else(|| format!("dialects are {}", names.join(", ")));
-                    cx.diagnostics.push(
-                        Diagnostic::error(
-                            Code::UnknownDialect,
-                            format!("unknown dialect `{}`", d.value),
-                        )
-                        .with_label(d.span, "not a dialect")
-                        .with_help(help),
-                    );
-                }
-            }
+        if let Some(node) = map.get("dialect") {
+            settings.dialect = one_dialect(cx, node);
         }
         settings.driver = map.get("driver").and_then(|n| cx.text(n)).map(|d| d.value);
         settings.database = map

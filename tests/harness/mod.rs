@@ -99,22 +99,22 @@ pub fn available(engine: Engine) -> bool {
     } else {
         None
     };
-    match why {
-        None => true,
-        Some(why) => {
-            let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "{} is required (DATAPACT_REQUIRE_ENGINES=1) but unavailable: {why}; run scripts/test",
-                engine.name()
-            );
-            eprintln!(
-                "skipping {} tests: {why} (scripts/test sets up the engines)",
-                engine.name()
-            );
-            false
-        }
-    }
+    usable(engine.name(), why.map(str::to_string))
+}
+
+/// True when `why` is `None`; else skips (prints why and returns false), or
+/// panics when DATAPACT_REQUIRE_ENGINES=1.
+fn usable(what: &str, why: Option<String>) -> bool {
+    let Some(why) = why else {
+        return true;
+    };
+    let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "{what} is required (DATAPACT_REQUIRE_ENGINES=1) but unavailable: {why}; run scripts/test"
+    );
+    eprintln!("skipping {what} tests: {why} (scripts/test sets up the engines)");
+    false
 }
 
 /// Whether the `java` PySpark would start (`$JAVA_HOME/bin/java` when
@@ -353,19 +353,7 @@ pub fn run_available(engine: Engine) -> bool {
     } else {
         None
     };
-    match why {
-        None => true,
-        Some(why) => {
-            let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "datapact run on {} is required but unavailable: {why}",
-                engine.name()
-            );
-            eprintln!("skipping datapact run on {}: {why}", engine.name());
-            false
-        }
-    }
+    usable(&format!("datapact run on {}", engine.name()), why)
 }
 
 /// The test PostgreSQL as a `postgresql://` URL for database `dbname`, as
