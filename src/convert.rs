@@ -135,6 +135,16 @@ pub fn to_native(ds: &Dataset) -> String {
             _ => {}
         }
     }
+    if let Some(slo) = &ds.slo_written {
+        doc.push((
+            "slo".into(),
+            Yaml::map([
+                ("window", Yaml::str(slo.window.to_string())),
+                ("freshness", Yaml::str(slo.freshness.to_string())),
+                ("quality", Yaml::str(slo.quality.to_string())),
+            ]),
+        ));
+    }
     if !ds.columns.is_empty() {
         let columns = ds.columns.iter().map(|c| native_column(ds, c)).collect();
         doc.push(("columns".into(), Yaml::List(columns)));
@@ -477,6 +487,25 @@ pub fn to_odcs(ds: &Dataset) -> String {
         object.push(("quality".into(), Yaml::List(quality)));
     }
     doc.push(("schema".into(), Yaml::List(vec![Yaml::Map(object)])));
+    if let Some(slo) = &ds.slo_written {
+        let window = slo.window.to_string();
+        let unit = window.trim_start_matches(|c: char| c.is_ascii_digit());
+        sla.push(Yaml::map([
+            ("property", Yaml::str("datapactSloWindow")),
+            ("value", Yaml::Number(slo.window.count.to_string())),
+            ("unit", Yaml::str(unit)),
+        ]));
+        for (property, objective) in [
+            ("datapactSloFreshness", &slo.freshness),
+            ("datapactSloQuality", &slo.quality),
+        ] {
+            sla.push(Yaml::map([
+                ("property", Yaml::str(property)),
+                ("value", Yaml::Number(objective.as_str().to_string())),
+                ("unit", Yaml::str("percent")),
+            ]));
+        }
+    }
     if !sla.is_empty() {
         doc.push(("slaProperties".into(), Yaml::List(sla)));
     }

@@ -72,6 +72,7 @@ codes! {
     DuplicateContract => "duplicate-contract": "two files declare the same contract id",
     InvalidVersion => "invalid-version": "a version that is not semantic versioning (MAJOR.MINOR.PATCH)",
     InvalidDuration => "invalid-duration": "a duration that is not a positive integer with unit m, h, d or w",
+    InvalidObjective => "invalid-objective": "an SLO objective that is not a percent above 0% and below 100%",
     InvalidType => "invalid-type": "an unknown logical type or bad decimal precision/scale",
     UnknownDialect => "unknown-dialect": "a physical_type override or a project dialect datapact does not know",
     DuplicateColumn => "duplicate-column": "two columns with the same name",

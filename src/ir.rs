@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use crate::dialect::Dialect;
 use crate::literal::Literal;
-use crate::types::{Conformance, Duration, LogicalType, Role, Severity, Tolerance};
+use crate::types::{
+    Conformance, Duration, LogicalType, Objective, Role, Severity, TimeUnit, Tolerance,
+};
 
 /// All datasets of a run, sorted by contract id.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -37,6 +39,10 @@ pub struct Dataset {
     #[serde(skip_serializing_if = "Conformance::is_additive")]
     pub conformance: Conformance,
     pub tags: Vec<String>,
+    /// The service-level objectives as written; `None` when the contract
+    /// states none (see [`Dataset::slo`] for the ones that apply).
+    #[serde(rename = "slo", skip_serializing_if = "Option::is_none")]
+    pub slo_written: Option<Slo>,
     pub columns: Vec<Column>,
     /// Every rule of the dataset, in a stable order: column rules in column
     /// order, then row_count, freshness, then table checks as written.
@@ -56,6 +62,37 @@ impl Dataset {
             .iter()
             .find(|c| c.name == name)
             .map_or(LogicalType::Timestamp, |c| c.ty)
+    }
+}
+
+impl Dataset {
+    /// The objectives that apply: those written, defaults for the rest.
+    pub fn slo(&self) -> Slo {
+        self.slo_written.clone().unwrap_or_default()
+    }
+}
+
+/// Service-level objectives over a rolling window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Slo {
+    pub window: Duration,
+    /// The share of runs in which freshness held.
+    pub freshness: Objective,
+    /// The share of runs in which no check of severity `error` failed or
+    /// could not be evaluated.
+    pub quality: Objective,
+}
+
+impl Default for Slo {
+    fn default() -> Slo {
+        Slo {
+            window: Duration {
+                count: 30,
+                unit: TimeUnit::Day,
+            },
+            freshness: Objective::default_objective(),
+            quality: Objective::default_objective(),
+        }
     }
 }
 

@@ -136,6 +136,20 @@ fn dataset(
             .map(|c| c.value)
             .unwrap_or_default(),
         tags: strings(&c.tags),
+        slo_written: c.slo.as_ref().map(|slo| {
+            let default = ir::Slo::default();
+            ir::Slo {
+                window: slo.window.as_ref().map_or(default.window, |w| w.value),
+                freshness: slo
+                    .freshness
+                    .as_ref()
+                    .map_or(default.freshness, |o| o.value.clone()),
+                quality: slo
+                    .quality
+                    .as_ref()
+                    .map_or(default.quality, |o| o.value.clone()),
+            }
+        }),
         columns,
         checks: checks(c, locations),
         source_path: sources.get(c.file).path.clone(),
@@ -247,6 +261,8 @@ pub struct Origin {
     /// The `dataset` mapping: the location.
     pub dataset: Option<Span>,
     pub dbt: Option<Span>,
+    /// The `slo` mapping.
+    pub slo: Option<Span>,
     pub columns: BTreeMap<String, ColumnOrigin>,
     /// Each check by its name: where its rule is written.
     pub checks: BTreeMap<String, Span>,
@@ -309,6 +325,7 @@ pub fn origin(c: &Contract) -> Origin {
             .as_ref()
             .and_then(|d| d.dbt.as_ref())
             .map(|b| b.span),
+        slo: c.slo.as_ref().map(|s| s.key),
         columns,
         checks: check_names(c)
             .into_iter()

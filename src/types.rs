@@ -406,6 +406,59 @@ impl Tolerance {
     }
 }
 
+/// A service-level objective: the share of runs, strictly between 0% and
+/// 100%, in which a promise must hold. Kept as its canonical decimal
+/// (`99.5`), exact.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Objective(String);
+
+impl Objective {
+    /// The schema's pattern: a percent above 0 and below 100, up to six
+    /// decimals (100% leaves no error budget: one bad run would break it).
+    pub const PATTERN: &'static str = r"^(?!0(\.0{1,6})?%$)[1-9]?[0-9](\.[0-9]{1,6})?%$";
+
+    /// The objective a contract gets when it states none: 99%.
+    pub fn default_objective() -> Objective {
+        Objective("99".into())
+    }
+
+    pub fn parse(text: &str) -> Result<Objective, String> {
+        let number = text
+            .strip_suffix('%')
+            .ok_or_else(|| format!("an objective is a percent, e.g. `{text}%`"))?;
+        match Tolerance::parse_percent(text) {
+            Ok(Tolerance::Percent(canonical)) if canonical != "0" && canonical != "100" => {
+                Ok(Objective(canonical))
+            }
+            Ok(Tolerance::Percent(canonical)) if canonical == "100" => Err(
+                "100% leaves no error budget: one bad run would break the promise; write e.g. `99.9%`"
+                    .into(),
+            ),
+            Ok(_) => Err("0% promises nothing; write e.g. `99%`".into()),
+            Err(_) => Err(format!(
+                "`{number}` is not a percent between 0 and 100 with at most six decimals"
+            )),
+        }
+    }
+
+    /// The percent, e.g. `99.5`.
+    pub fn percent(&self) -> f64 {
+        self.0.parse().unwrap_or(0.0)
+    }
+
+    /// The canonical decimal, e.g. `99.5`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Objective {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
@@ -461,6 +514,24 @@ mod tests {
             "99999999999h",
         ] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_objectives() {
+        assert_eq!(Objective::parse("99.50%").unwrap().to_string(), "99.5%");
+        assert_eq!(Objective::parse("0.1%").unwrap().percent(), 0.1);
+        for bad in [
+            "100%",
+            "0%",
+            "0.000%",
+            "99.5",
+            "101%",
+            "-1%",
+            "99.1234567%",
+            "abc%",
+        ] {
+            assert!(Objective::parse(bad).is_err(), "{bad}");
         }
     }
 

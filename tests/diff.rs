@@ -649,6 +649,38 @@ const CASES: &[Case] = &[
         &[(M, "freshness-tightened")],
     ),
     case(
+        "slo objective lowered",
+        &[(
+            "row_count: {min: 10, max: 1000}\n",
+            "row_count: {min: 10, max: 1000}\nslo: {freshness: 98.5%}\n",
+        )],
+        &[(B, "slo-loosened")],
+    ),
+    case(
+        "slo objectives raised and the window shortened",
+        &[(
+            "row_count: {min: 10, max: 1000}\n",
+            "row_count: {min: 10, max: 1000}\nslo: {window: 7d, quality: 99.9%}\n",
+        )],
+        &[(M, "slo-tightened"), (M, "slo-tightened")],
+    ),
+    back(
+        "slo removed: the defaults are looser",
+        &[(
+            "row_count: {min: 10, max: 1000}\n",
+            "row_count: {min: 10, max: 1000}\nslo: {window: 7d, freshness: 99.9%}\n",
+        )],
+        &[(B, "slo-loosened"), (B, "slo-loosened")],
+    ),
+    case(
+        "slo written as its defaults",
+        &[(
+            "row_count: {min: 10, max: 1000}\n",
+            "row_count: {min: 10, max: 1000}\nslo: {window: 30d, freshness: 99%, quality: 99.0%}\n",
+        )],
+        &[],
+    ),
+    case(
         "freshness error threshold removed",
         &[("warn_after: 2h, error_after: 6h", "warn_after: 2h")],
         &[(B, "freshness-loosened")],

@@ -238,6 +238,69 @@ impl Diff<'_> {
                 ),
             );
         }
+        self.slo(o, n);
+    }
+
+    /// The service-level objectives, defaults included: a lower objective
+    /// or a longer window lets the promise be broken more often.
+    fn slo(&mut self, o: &Dataset, n: &Dataset) {
+        let (a, b) = (o.slo(), n.slo());
+        let mut found_all = Vec::new();
+        for (key, old, new) in [
+            ("slo.freshness", &a.freshness, &b.freshness),
+            ("slo.quality", &a.quality, &b.quality),
+        ] {
+            if old == new {
+                continue;
+            }
+            let what = w("")
+                .c(key)
+                .t(" ")
+                .c(old.to_string())
+                .t(" → ")
+                .c(new.to_string());
+            found_all.push(if new.percent() < old.percent() {
+                found(
+                    Class::Breaking,
+                    "slo-loosened",
+                    what,
+                    w("the promise may now be broken in more runs"),
+                )
+            } else {
+                found(
+                    Class::Minor,
+                    "slo-tightened",
+                    what,
+                    w("the promise must hold in more runs: a stronger promise"),
+                )
+            });
+        }
+        if a.window != b.window {
+            let what = w("")
+                .c("slo.window")
+                .t(" ")
+                .c(a.window.to_string())
+                .t(" → ")
+                .c(b.window.to_string());
+            found_all.push(if b.window.seconds() > a.window.seconds() {
+                found(
+                    Class::Breaking,
+                    "slo-loosened",
+                    what,
+                    w("over a longer window, more bad runs may come in a row"),
+                )
+            } else {
+                found(
+                    Class::Minor,
+                    "slo-tightened",
+                    what,
+                    w("over a shorter window, fewer bad runs may come in a row"),
+                )
+            });
+        }
+        for f in found_all {
+            self.push(Side::New, self.new_at.slo, f);
+        }
     }
 
     fn columns(&mut self, o: &Dataset, n: &Dataset) {

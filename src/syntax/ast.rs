@@ -14,7 +14,8 @@ use crate::dialect::Dialect;
 use crate::source::{FileId, Span, Spanned};
 use crate::suggest;
 use crate::types::{
-    Conformance, Duration, LogicalType, Role, Severity, TYPE_NAMES, TYPE_SYNONYMS, Tolerance,
+    Conformance, Duration, LogicalType, Objective, Role, Severity, TYPE_NAMES, TYPE_SYNONYMS,
+    Tolerance,
 };
 
 use super::decode::{Cx, Map};
@@ -57,6 +58,10 @@ pub struct Contract {
     pub freshness: Option<Freshness>,
     /// Bounds on the number of rows.
     pub row_count: Option<RowCount>,
+    /// Service-level objectives: how often, over a rolling window, the
+    /// promises must hold. `datapact report` measures them from the results
+    /// `datapact run --store` keeps.
+    pub slo: Option<Slo>,
     /// The columns: types and column rules.
     pub columns: Option<Vec<Column>>,
     /// Table-level rules: row expressions, unique combinations, custom SQL.
@@ -177,6 +182,33 @@ pub struct Freshness {
     /// Why this SLA.
     pub description: Option<Spanned<String>>,
 }
+
+/// Service-level objectives, measured over the runs of a rolling window.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Slo {
+    #[schemars(skip)]
+    pub span: Span,
+    /// The `slo` key.
+    #[schemars(skip)]
+    pub key: Span,
+    /// The rolling window the objectives are measured over, e.g. `30d` (the default).
+    #[schemars(with = "Option<DurationText>")]
+    pub window: Option<Spanned<Duration>>,
+    /// The share of runs in the window in which freshness held, e.g. `99.5%` (default `99%`).
+    #[schemars(with = "Option<ObjectiveText>")]
+    pub freshness: Option<Spanned<Objective>>,
+    /// The share of runs in the window in which no check of severity
+    /// `error` failed or could not be evaluated, e.g. `99%` (the default).
+    #[schemars(with = "Option<ObjectiveText>")]
+    pub quality: Option<Spanned<Objective>>,
+}
+
+/// A percent above 0% and below 100%, e.g. `99.5%`.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct ObjectiveText(#[schemars(regex(pattern = Objective::PATTERN))] String);
 
 /// A duration: a positive whole number and a unit `m`, `h`, `d` or `w`.
 #[derive(JsonSchema)]
@@ -516,6 +548,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "dataset",
     "freshness",
     "row_count",
+    "slo",
     "columns",
     "checks",
     "tags",
@@ -532,6 +565,7 @@ const FRESHNESS_KEYS: &[&str] = &[
     "description",
     "tolerance",
 ];
+const SLO_KEYS: &[&str] = &["window", "freshness", "quality"];
 const ROW_COUNT_KEYS: &[&str] = &[
     "min",
     "max",
@@ -597,6 +631,7 @@ impl Contract {
             dataset: None,
             freshness: None,
             row_count: None,
+            slo: None,
             columns: None,
             checks: None,
             tags: None,
@@ -624,6 +659,9 @@ impl Contract {
         contract.row_count = map
             .get("row_count")
             .and_then(|n| RowCount::decode(cx, n, map.key_span("row_count").unwrap_or(n.span)));
+        contract.slo = map
+            .get("slo")
+            .and_then(|n| Slo::decode(cx, n, map.key_span("slo").unwrap_or(n.span)));
         contract.columns = map
             .get("columns")
             .and_then(|n| cx.list(n, "columns"))
@@ -877,6 +915,43 @@ fn duration(cx: &mut Cx, node: &Node) -> Option<Spanned<Duration>> {
             );
             None
         }
+    }
+}
+
+fn objective(cx: &mut Cx, node: &Node) -> Option<Spanned<Objective>> {
+    let result = match &node.kind {
+        NodeKind::Scalar(Scalar::String(s)) => Objective::parse(s),
+        NodeKind::Scalar(Scalar::Number(n)) => {
+            Err(format!("write the objective as a percent: `{n}%`"))
+        }
+        _ => {
+            cx.wrong_type(node, "a percent such as `99.5%`");
+            return None;
+        }
+    };
+    match result {
+        Ok(o) => Some(Spanned::new(o, node.span)),
+        Err(why) => {
+            cx.push(
+                Diagnostic::error(Code::InvalidObjective, "invalid objective")
+                    .with_label(node.span, "not a percent above 0% and below 100%")
+                    .with_help(why),
+            );
+            None
+        }
+    }
+}
+
+impl Slo {
+    pub(crate) fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<Slo> {
+        let map = cx.map(node, "slo", SLO_KEYS)?;
+        Some(Slo {
+            span: node.span,
+            key,
+            window: map.get("window").and_then(|n| duration(cx, n)),
+            freshness: map.get("freshness").and_then(|n| objective(cx, n)),
+            quality: map.get("quality").and_then(|n| objective(cx, n)),
+        })
     }
 }
 

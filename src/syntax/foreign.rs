@@ -782,6 +782,7 @@ pub fn contract(file: FileId, span: Span, id: Spanned<String>) -> Contract {
         dataset: None,
         freshness: None,
         row_count: None,
+        slo: None,
         columns: None,
         checks: None,
         tags: None,

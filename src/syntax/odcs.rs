@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::dialect::Dialect;
 use crate::source::{FileId, Span, Spanned};
-use crate::types::{LogicalType, Role};
+use crate::types::{LogicalType, Objective, Role};
 
-use super::ast::{CheckBody, ColumnRef, Contract, RuleOptions};
+use super::ast::{self, CheckBody, ColumnRef, Contract, RuleOptions};
 use super::decode::Cx;
 use super::foreign::{self, Action, Obj, Reader};
 use super::yaml::{Node, NodeKind, Scalar};
@@ -976,10 +976,10 @@ fn sla(
             freshness_seen = true;
         }
     }
-    for item in items
-        .iter()
-        .filter(|i| !is_property(i, "freshness") && !is_property(i, "latency"))
-    {
+    slo(r, &items, contracts);
+    for item in items.iter().filter(|i| {
+        !is_property(i, "freshness") && !is_property(i, "latency") && slo_property(i).is_none()
+    }) {
         // Availability, retention, support hours…: commitments, not data checks.
         if let Some(property) = item.text("property") {
             r.not_compiled(
@@ -994,6 +994,69 @@ fn sla(
     }
     let _ = root.get("slaProperties");
     let _ = root.get("slaDefaultElement");
+}
+
+/// The SLO properties datapact writes (`datapactSloWindow`,
+/// `datapactSloFreshness`, `datapactSloQuality`): which key each sets.
+fn slo_property(item: &Obj) -> Option<&'static str> {
+    [
+        ("datapactSloWindow", "window"),
+        ("datapactSloFreshness", "freshness"),
+        ("datapactSloQuality", "quality"),
+    ]
+    .into_iter()
+    .find(|(property, _)| is_property(item, property))
+    .map(|(_, key)| key)
+}
+
+/// The service-level objectives of the file's SLA properties: they apply to
+/// every contract of the file.
+fn slo(r: &mut Reader, items: &[Obj], contracts: &mut [Contract]) {
+    let mut found: Option<ast::Slo> = None;
+    for item in items {
+        let Some(key) = slo_property(item) else {
+            continue;
+        };
+        item.skip(&["id", "description", "driver", "valueExt"]);
+        let property = item.text("property").expect("filtered");
+        let value = item.text("value");
+        let unit = item.text("unit");
+        r.unread(item, "an SLA property");
+        let Some(value) = value else { continue };
+        let slo = found.get_or_insert_with(|| ast::Slo {
+            span: property.span,
+            key: property.span,
+            window: None,
+            freshness: None,
+            quality: None,
+        });
+        let unit = unit.as_ref().map(|u| u.as_str().to_ascii_lowercase());
+        if key == "window" {
+            match foreign::duration(&value, unit.as_deref()) {
+                Ok(d) => slo.window = Some(Spanned::new(d, value.span)),
+                Err(why) => r.not_compiled(value.span, "the SLO window is not compiled", why),
+            }
+            continue;
+        }
+        let text = match unit.as_deref() {
+            Some("percent" | "%") => format!("{}%", value.as_str()),
+            _ => value.value.clone(),
+        };
+        match Objective::parse(&text) {
+            Ok(o) if key == "freshness" => slo.freshness = Some(Spanned::new(o, value.span)),
+            Ok(o) => slo.quality = Some(Spanned::new(o, value.span)),
+            Err(why) => r.not_compiled(
+                value.span,
+                format!("`{}` is not compiled", property.value),
+                why,
+            ),
+        }
+    }
+    if let Some(found) = found {
+        for c in contracts.iter_mut() {
+            c.slo = Some(found.clone());
+        }
+    }
 }
 
 fn is_property(item: &Obj, name: &str) -> bool {
