@@ -1023,7 +1023,7 @@ fn slo(r: &mut Reader, items: &[Obj], contracts: &mut [Contract]) {
         let unit = item.text("unit");
         r.unread(item, "an SLA property");
         let Some(value) = value else { continue };
-        let slo = found.get_or_insert_with(|| ast::Slo {
+        let slo = found.get_or_insert(ast::Slo {
             span: property.span,
             key: property.span,
             window: None,
