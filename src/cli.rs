@@ -34,7 +34,8 @@ pub struct Cli {
     /// How to print diagnostics: `human` (to stderr), `json` (one document on stdout),
     /// or `github` (workflow annotations on stdout). `diff` and `run` print
     /// their report the same way, and also as `markdown` (for a pull-request
-    /// comment); `run` also as `junit` (XML for CI test views).
+    /// comment); `run` also as `junit` (XML for CI test views); `report` as
+    /// `human`, `json`, `markdown` or `html` (one self-contained page).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -56,10 +57,12 @@ pub enum Format {
     Human,
     Json,
     Github,
-    /// `diff` and `run` only.
+    /// `diff`, `run` and `report` only.
     Markdown,
     /// `run` only.
     Junit,
+    /// `report` only: one self-contained page.
+    Html,
 }
 
 /// Which status fails `run`.
@@ -125,6 +128,10 @@ pub enum Command {
         /// layout.html, ...) [default: `docs_templates` of datapact.yaml].
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Docs target: show each contract's latest results and SLO
+        /// attainment from this results store (see `run --store`).
+        #[arg(long, value_name = "FILE|URL|NAME")]
+        results: Option<String>,
     },
     /// Convert contracts (native, ODCS or DCS) to the native language or to
     /// ODCS v3.1. With one contract and no --out, prints it.
@@ -191,6 +198,30 @@ pub enum Command {
         /// The longest a query may run before it is cancelled (`30s`, `10m`, `1h`).
         #[arg(long, value_name = "DURATION", default_value = "10m")]
         timeout: String,
+        /// Append this run's results to a results store: a DuckDB file
+        /// (created when missing), a `postgresql://` URL, or a connection
+        /// named in datapact.yaml [default: `store` of datapact.yaml].
+        #[arg(long, value_name = "FILE|URL|NAME")]
+        store: Option<String>,
+    },
+    /// Measure the contracts' service-level objectives over the runs kept
+    /// in a results store: per contract, the share of runs in which
+    /// freshness and quality held, the error budget left and its burn rate.
+    /// Exit 0 when every contract has error budget left, 1 when one has
+    /// spent it, 2 on usage, configuration or store errors.
+    Report {
+        /// The contracts whose objectives apply [default: the `contracts`
+        /// paths of datapact.yaml, else ./contracts; without contract files,
+        /// every contract of the store has the default objectives].
+        paths: Vec<PathBuf>,
+        /// The results store (a DuckDB file, a `postgresql://` URL, or a
+        /// connection named in datapact.yaml) [default: `store` of datapact.yaml].
+        #[arg(long, value_name = "FILE|URL|NAME")]
+        store: Option<String>,
+        /// Measure every contract over this window (`24h`, `7d`, `30d`)
+        /// instead of its own `slo.window`.
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
     },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
@@ -240,12 +271,15 @@ pub fn main() -> ExitCode {
 pub fn run(cli: &Cli) -> u8 {
     let mut out = Output::new(cli);
     if cli.format == Format::Markdown
-        && !matches!(cli.command, Command::Diff { .. } | Command::Run { .. })
+        && !matches!(
+            cli.command,
+            Command::Diff { .. } | Command::Run { .. } | Command::Report { .. }
+        )
     {
         return out.fail(
             Diagnostic::error(
                 Code::InvalidValue,
-                "`--format markdown` is for `diff` and `run` only",
+                "`--format markdown` is for `diff`, `run` and `report` only",
             )
             .with_help("use `human`, `json` or `github`"),
         );
@@ -254,6 +288,25 @@ pub fn run(cli: &Cli) -> u8 {
         return out.fail(
             Diagnostic::error(Code::InvalidValue, "`--format junit` is for `run` only")
                 .with_help("use `human`, `json` or `github`"),
+        );
+    }
+    if cli.format == Format::Html && !matches!(cli.command, Command::Report { .. }) {
+        return out.fail(
+            Diagnostic::error(Code::InvalidValue, "`--format html` is for `report` only")
+                .with_help(
+                    "use `human`, `json` or `github`; the HTML catalog is `compile --target docs`",
+                ),
+        );
+    }
+    if matches!(cli.command, Command::Report { .. })
+        && matches!(cli.format, Format::Github | Format::Junit)
+    {
+        return out.fail(
+            Diagnostic::error(
+                Code::InvalidValue,
+                "`report` prints `human`, `json`, `markdown` or `html`",
+            )
+            .with_help("pick one of those with --format"),
         );
     }
     match &cli.command {
@@ -267,6 +320,7 @@ pub fn run(cli: &Cli) -> u8 {
             fail_on,
             threads,
             timeout,
+            store,
         } => run_checks(
             &mut out,
             cli,
@@ -277,8 +331,14 @@ pub fn run(cli: &Cli) -> u8 {
                 fail_on: *fail_on,
                 threads: *threads,
                 timeout,
+                store: store.as_deref(),
             },
         ),
+        Command::Report {
+            paths,
+            store,
+            since,
+        } => slo_report(&mut out, cli, paths, store.as_deref(), since.as_deref()),
         Command::Diff {
             paths,
             base,
@@ -306,6 +366,7 @@ pub fn run(cli: &Cli) -> u8 {
             check,
             dbt,
             templates,
+            results,
         } => compile(
             &mut out,
             cli,
@@ -317,6 +378,7 @@ pub fn run(cli: &Cli) -> u8 {
                 check: *check,
                 dbt,
                 templates: templates.as_deref(),
+                results: results.as_deref(),
             },
         ),
     }
@@ -360,7 +422,7 @@ impl Output {
     /// Print diagnostics; in JSON, with the summary.
     fn diagnostics(&mut self, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) {
         match self.format {
-            Format::Human | Format::Markdown | Format::Junit => {
+            Format::Human | Format::Markdown | Format::Junit | Format::Html => {
                 let mut stderr = std::io::stderr().lock();
                 for d in diagnostics {
                     let _ = writeln!(
@@ -561,6 +623,7 @@ struct CompileArgs<'a> {
     check: bool,
     dbt: &'a DbtArgs,
     templates: Option<&'a Path>,
+    results: Option<&'a str>,
 }
 
 /// One directory a compile writes: its files, scopes and manifest.
@@ -603,12 +666,19 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         Ok(dbt) => dbt,
         Err(diagnostic) => return out.fail(*diagnostic),
     };
-    let docs = crate::docs::Options {
+    let mut docs = crate::docs::Options {
         templates: args
             .templates
             .map(Path::to_path_buf)
             .or_else(|| project.docs_templates.clone()),
+        results: None,
     };
+    if args.results.is_some() && !targets.contains(&Target::Docs) {
+        return out.fail(
+            Diagnostic::error(Code::InvalidValue, "`--results` is for the docs target")
+                .with_help("add `--target docs`"),
+        );
+    }
     if let Some(dir) = docs
         .templates
         .as_ref()
@@ -634,6 +704,12 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         }
         return code;
     };
+    if let Some(given) = args.results {
+        match results_health(out, &project, given, ir) {
+            Ok(results) => docs.results = Some(results),
+            Err(code) => return code,
+        }
+    }
     let mut main = Destination {
         dir: dir.clone(),
         manifest: output::MANIFEST.to_string(),
@@ -991,7 +1067,7 @@ fn report_drift(
                 }
             }
         }
-        Format::Human | Format::Markdown | Format::Junit => {
+        Format::Human | Format::Markdown | Format::Junit | Format::Html => {
             for (name, list) in groups {
                 for path in list {
                     out.status(&format!("{name}: {path}"));
@@ -1097,8 +1173,8 @@ fn diff(
         new: &new,
     };
     let text = match out.format {
-        // `--format junit` is refused for `diff` before this.
-        Format::Human | Format::Junit => crate::diff::human(&report, files),
+        // `--format junit` and `html` are refused for `diff` before this.
+        Format::Human | Format::Junit | Format::Html => crate::diff::human(&report, files),
         Format::Markdown => crate::diff::markdown(&report, files),
         Format::Github => crate::diff::github(&report, files),
         Format::Json => {
@@ -1351,6 +1427,27 @@ fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {
     .with_path(load::display(path))
 }
 
+/// The time to take for now: `DATAPACT_NOW` (RFC 3339), for replays and
+/// tests; `None`: the system clock.
+fn clock(out: &mut Output) -> Result<Option<jiff::Timestamp>, u8> {
+    let Some(text) = std::env::var_os("DATAPACT_NOW") else {
+        return Ok(None);
+    };
+    let text = text.to_string_lossy();
+    text.parse::<jiff::Timestamp>().map(Some).map_err(|_| {
+        out.fail(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!(
+                    "DATAPACT_NOW is not a time: `{}`",
+                    crate::text::escape_line(&text)
+                ),
+            )
+            .with_help("write an RFC 3339 time, e.g. `2026-12-05T06:00:00Z`, or unset it"),
+        )
+    })
+}
+
 struct RunArgs<'a> {
     paths: &'a [PathBuf],
     connection: Option<&'a str>,
@@ -1358,6 +1455,57 @@ struct RunArgs<'a> {
     fail_on: FailOn,
     threads: Option<u32>,
     timeout: &'a str,
+    store: Option<&'a str>,
+}
+
+/// The project root: the project file's folder, else the working directory.
+fn project_root(project: &project::Project) -> PathBuf {
+    if project.root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        project.root.clone()
+    }
+}
+
+/// The results store: `given` (`--store`, `--results`; a relative file is
+/// from the working directory), else `store` of datapact.yaml (from the
+/// project root). Either may name a connection of datapact.yaml; a text
+/// that is not a URL is a DuckDB file. `None`: no store.
+fn store_connection(
+    project: &project::Project,
+    given: Option<&str>,
+) -> Option<Result<crate::run::Connection, String>> {
+    use crate::run::Connection;
+    let (text, base) = match given {
+        Some(text) => (text, PathBuf::new()),
+        None => (project.store.as_deref()?, project_root(project)),
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    if let Some(entry) = project.connections.get(text) {
+        return Some(Connection::parse(
+            &entry.url,
+            entry.settings.clone(),
+            &project_root(project),
+            &env,
+        ));
+    }
+    let is_url = ["duckdb:", "postgresql://", "postgres://", "adbc:"]
+        .iter()
+        .any(|scheme| text.starts_with(scheme));
+    let url = if is_url {
+        text.to_string()
+    } else {
+        format!("duckdb:{text}")
+    };
+    Some(Connection::parse(&url, Default::default(), &base, &env))
+}
+
+/// A store that could not be used: exit 2.
+fn store_failure(out: &mut Output, message: &str) -> u8 {
+    out.fail(
+        Diagnostic::error(Code::Connection, format!("store: {message}"))
+            .with_help("`--store` takes a DuckDB file, a `postgresql://` URL, or a connection named in datapact.yaml; see docs/run.md"),
+    )
 }
 
 /// `datapact run`.
@@ -1376,15 +1524,19 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
             );
         }
     };
+    let clock = match clock(out) {
+        Ok(clock) => clock,
+        Err(code) => return code,
+    };
     let project = match read_project(out, cli) {
         Ok(project) => project,
         Err(code) => return code,
     };
-    // The project root: the project file's folder, else the working directory.
-    let root = if project.root.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        project.root.clone()
+    let root = project_root(&project);
+    let store = match store_connection(&project, args.store) {
+        Some(Ok(store)) => Some(store),
+        Some(Err(message)) => return store_failure(out, &message),
+        None => None,
     };
     let dialect = args.dialect.and_then(Dialect::from_name);
     // The connection: --connection (a name, else a URL), else the default.
@@ -1471,8 +1623,9 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         ),
         timeout: Some(timeout),
         retries: 3,
-        project_root: root,
+        project_root: root.clone(),
         progress,
+        clock,
     };
     let result = run::run(&ir, &connection, &options, &watch);
     if progress.is_some() {
@@ -1515,17 +1668,47 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
             .location(&sources)?;
         Some((location.file, location.line, location.column))
     };
+    // The run is stored whole, in one transaction, before it is reported.
+    let stored = store.as_ref().map(|store| {
+        run::store::Store::open(store, &root, watch.clone())
+            .and_then(|mut s| s.append(&report))
+            .map(|id| (id, store.display.clone()))
+            .map_err(|f| f.message)
+    });
     let text = match out.format {
         Format::Human => run::report::human(&report, out.human.color),
         Format::Json => {
-            print_json(&run::report::json(&report));
+            let mut doc = run::report::json(&report);
+            match &stored {
+                Some(Ok((id, _))) => doc["run_id"] = serde_json::json!(id),
+                Some(Err(message)) => {
+                    doc["error"] = serde_json::json!(format!("the run was not stored: {message}"));
+                }
+                None => {}
+            }
+            print_json(&doc);
             String::new()
         }
         Format::Junit => run::report::junit(&report),
         Format::Github => run::report::github(&report, &locate),
-        Format::Markdown => run::report::markdown(&report),
+        Format::Markdown | Format::Html => run::report::markdown(&report),
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
+    match stored {
+        Some(Ok((id, store))) if out.format != Format::Json => {
+            out.status(&format!(
+                "run: stored as {id} in {}",
+                crate::text::escape_line(&store)
+            ));
+        }
+        Some(Err(message)) => {
+            if out.format == Format::Json {
+                return EXIT_USAGE;
+            }
+            return store_failure(out, &format!("the run was not stored: {message}"));
+        }
+        Some(Ok(_)) | None => {}
+    }
     if let Some(error) = run::report::timeout_error(&report) {
         if out.format != Format::Json {
             out.status(&format!(
@@ -1538,6 +1721,173 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
     let failed =
         summary.fail > 0 || summary.error > 0 || (args.fail_on == FailOn::Warn && summary.warn > 0);
     if failed {
+        EXIT_CONTRACT_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Each contract's latest results and objectives, for the docs catalog.
+fn results_health(
+    out: &mut Output,
+    project: &project::Project,
+    given: &str,
+    ir: &crate::ir::Ir,
+) -> Result<std::collections::BTreeMap<String, crate::docs::Health>, u8> {
+    use crate::slo;
+    let now = clock(out)?.unwrap_or_else(jiff::Timestamp::now);
+    let store = match store_connection(project, Some(given)) {
+        Some(Ok(store)) => store,
+        Some(Err(message)) => return Err(store_failure(out, &message)),
+        None => return Ok(Default::default()),
+    };
+    let objectives: std::collections::BTreeMap<String, crate::ir::Slo> = ir
+        .datasets
+        .iter()
+        .map(|ds| (ds.contract.clone(), ds.slo()))
+        .collect();
+    let read = (|| {
+        let mut s = crate::run::store::Store::open_existing(
+            &store,
+            &project_root(project),
+            crate::run::Watch::new(),
+        )?;
+        let from = now
+            .checked_sub(jiff::SignedDuration::from_secs(
+                i64::try_from(slo::lookback(&objectives, None)).unwrap_or(i64::MAX),
+            ))
+            .unwrap_or(jiff::Timestamp::MIN);
+        Ok::<_, crate::run::Failure>((s.outcomes(from, now)?, s.last_good(now)?, s.latest(now)?))
+    })();
+    let (outcomes, last_good, latest) = read.map_err(|f| store_failure(out, &f.message))?;
+    let failures = std::collections::BTreeMap::new();
+    let history = slo::History {
+        outcomes: &outcomes,
+        failures: &failures,
+        last_good: &last_good,
+    };
+    Ok(slo::evaluate(&objectives, &history, None, now)
+        .iter()
+        .filter(|c| objectives.contains_key(&c.contract))
+        .filter_map(|c| {
+            Some((
+                c.contract.clone(),
+                slo::render::health(c, latest.get(&c.contract))?,
+            ))
+        })
+        .collect())
+}
+
+/// `datapact report`.
+fn slo_report(
+    out: &mut Output,
+    cli: &Cli,
+    paths: &[PathBuf],
+    store: Option<&str>,
+    since: Option<&str>,
+) -> u8 {
+    use crate::run::store::Store;
+    use crate::slo;
+    let now = match clock(out) {
+        Ok(clock) => clock.unwrap_or_else(jiff::Timestamp::now),
+        Err(code) => return code,
+    };
+    let since = match since.map(crate::types::Duration::parse).transpose() {
+        Ok(since) => since,
+        Err(why) => {
+            return out.fail(
+                Diagnostic::error(Code::InvalidDuration, "invalid `--since`").with_help(why),
+            );
+        }
+    };
+    let project = match read_project(out, cli) {
+        Ok(project) => project,
+        Err(code) => return code,
+    };
+    let store = match store_connection(&project, store) {
+        Some(Ok(store)) => store,
+        Some(Err(message)) => return store_failure(out, &message),
+        None => {
+            return out.fail(
+                Diagnostic::error(Code::InvalidValue, "`report` needs a results store")
+                    .with_help("pass `--store results.duckdb` (written by `datapact run --store`), or set `store` in datapact.yaml"),
+            );
+        }
+    };
+    // The objectives: from the contracts, when there are contract files.
+    let given = !paths.is_empty();
+    let paths = if given {
+        paths.to_vec()
+    } else {
+        project.contracts.clone()
+    };
+    let mut objectives = std::collections::BTreeMap::new();
+    if given || paths.iter().any(|p| p.exists()) {
+        let Run { ir, json, .. } = check_contracts(out, &paths, "report: validate");
+        let Some(ir) = ir else {
+            if let Some(doc) = json {
+                print_json(&doc);
+            }
+            return EXIT_USAGE;
+        };
+        objectives = ir
+            .datasets
+            .iter()
+            .map(|ds| (ds.contract.clone(), ds.slo()))
+            .collect();
+    }
+    let root = project_root(&project);
+    let read = (|| {
+        let mut s = Store::open_existing(&store, &root, crate::run::Watch::new())?;
+        let from = now
+            .checked_sub(jiff::SignedDuration::from_secs(
+                i64::try_from(slo::lookback(&objectives, since)).unwrap_or(i64::MAX),
+            ))
+            .unwrap_or(jiff::Timestamp::MIN);
+        let outcomes = s.outcomes(from, now)?;
+        let mut failures = std::collections::BTreeMap::new();
+        for window in slo::windows(&objectives, since) {
+            let from = now
+                .checked_sub(jiff::SignedDuration::from_secs(
+                    i64::try_from(window.seconds()).unwrap_or(i64::MAX),
+                ))
+                .unwrap_or(jiff::Timestamp::MIN);
+            failures.insert(window, s.failures(from, now)?);
+        }
+        let last_good = s.last_good(now)?;
+        Ok::<_, crate::run::Failure>((outcomes, failures, last_good))
+    })();
+    let (outcomes, failures, last_good) = match read {
+        Ok(found) => found,
+        Err(f) => return store_failure(out, &f.message),
+    };
+    let history = slo::History {
+        outcomes: &outcomes,
+        failures: &failures,
+        last_good: &last_good,
+    };
+    let contracts = slo::evaluate(&objectives, &history, since, now);
+    let text = match out.format {
+        Format::Json => {
+            print_json(&slo::render::json(&contracts, since));
+            String::new()
+        }
+        Format::Markdown => slo::render::markdown(&contracts, since, now),
+        Format::Html => match slo::render::html(&contracts, since, now) {
+            Ok(page) => page,
+            Err(e) => {
+                return out.fail(Diagnostic::error(
+                    Code::Template,
+                    format!("the report page could not be rendered: {e}"),
+                ));
+            }
+        },
+        Format::Human | Format::Github | Format::Junit => {
+            slo::render::human(&contracts, since, now)
+        }
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    if contracts.iter().any(slo::ContractSlo::spent) {
         EXIT_CONTRACT_ERRORS
     } else {
         EXIT_OK

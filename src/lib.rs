@@ -27,6 +27,7 @@ pub mod output;
 pub mod project;
 pub mod run;
 pub mod schema;
+pub mod slo;
 pub mod source;
 pub mod sql;
 pub mod sqlcheck;

@@ -31,6 +31,10 @@ pub struct Project {
     /// `run`: the connection used without `--connection`; none: the
     /// embedded DuckDB.
     pub default_connection: Option<String>,
+    /// `run --store`, `report`, `compile --results`: the results store (a
+    /// DuckDB file relative to the project root, a URL, or a connection
+    /// name).
+    pub store: Option<String>,
     /// The project root: the folder of the project file (empty: the
     /// working directory). Datasets' `path`s and `duckdb:` paths of
     /// connections are relative to it.
@@ -111,6 +115,7 @@ impl Default for Project {
             docs_templates: None,
             connections: std::collections::BTreeMap::new(),
             default_connection: None,
+            store: None,
             root: PathBuf::new(),
         }
     }
@@ -128,6 +133,7 @@ const KEYS: &[&str] = &[
     "docs_templates",
     "connections",
     "default_connection",
+    "store",
 ];
 
 const CONNECTION_KEYS: &[&str] = &["url", "dialect", "driver", "schemas", "database"];
@@ -243,6 +249,9 @@ pub fn parse(
         }
         if let Some(node) = map.get("connections") {
             project.connections = connections(&mut cx, node);
+        }
+        if let Some(store) = map.get("store").and_then(|n| cx.text(n)) {
+            project.store = Some(store.value);
         }
         if let Some(name) = map.get("default_connection").and_then(|n| cx.text(n)) {
             if project.connections.contains_key(&name.value) {
@@ -386,4 +395,7 @@ dialects: [duckdb]
 #   warehouse: {url: \"postgresql://${PGUSER}@db.internal:5432/analytics\"}
 #   local: {url: \"duckdb:build/analytics.duckdb\"}
 # default_connection: local
+# `datapact run --store`, `datapact report`: where run results are kept (a
+# DuckDB file, created when missing, a postgresql:// URL, or a connection name).
+# store: results.duckdb
 ";

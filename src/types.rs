@@ -211,8 +211,9 @@ pub enum TimeUnit {
     Week,
 }
 
-/// A span of time such as `30m`, `2h`, `1d` or `1w`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+/// A span of time such as `30m`, `2h`, `1d` or `1w`. (Ordered as
+/// written, not by length: compare [`Duration::seconds`] for that.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Duration {
     pub count: u32,
     pub unit: TimeUnit,

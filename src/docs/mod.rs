@@ -67,6 +67,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "catalog.js",
         include_str!("../../templates/docs/catalog.js"),
     ),
+    (
+        "results.css",
+        include_str!("../../templates/docs/results.css"),
+    ),
 ];
 
 /// Options of the docs target.
@@ -74,6 +78,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub struct Options {
     /// A directory whose files override the built-in templates by name.
     pub templates: Option<PathBuf>,
+    /// Each contract's results (`compile --results`); `None`: the catalog
+    /// shows the contracts only.
+    pub results: Option<std::collections::BTreeMap<String, Health>>,
 }
 
 /// A template that failed to load or render, located in its file.
@@ -118,20 +125,34 @@ pub struct Docs {
 pub fn emit(ir: &Ir, options: &Options) -> Result<Docs, Box<TemplateError>> {
     let used = Arc::new(Mutex::new(BTreeSet::new()));
     let env = environment(options.templates.clone(), Arc::clone(&used));
-    let catalog = catalog(ir);
+    let catalog = match &options.results {
+        Some(results) => catalog(ir).with_results(results),
+        None => catalog(ir),
+    };
     let fail = |err: Error| template_error(&err, options.templates.as_deref(), &catalog);
     // The inline style and script, rendered once: their hashes go into
     // every page's Content-Security-Policy.
     let style = render(&env, "catalog.css", Value::UNDEFINED).map_err(fail)?;
     let script = render(&env, "catalog.js", Value::UNDEFINED).map_err(fail)?;
+    // The results' style, only with results: without them every page is
+    // what it was.
+    let results_style = match options.results {
+        Some(_) => render(&env, "results.css", Value::UNDEFINED).map_err(fail)?,
+        None => String::new(),
+    };
+    let style_sources = if results_style.is_empty() {
+        format!("'{}'", csp_hash(&style))
+    } else {
+        format!("'{}' '{}'", csp_hash(&style), csp_hash(&results_style))
+    };
     let assets = Assets {
         csp: format!(
-            "default-src 'none'; img-src data:; style-src '{}'; script-src '{}'; base-uri 'none'; form-action 'none'",
-            csp_hash(&style),
+            "default-src 'none'; img-src data:; style-src {style_sources}; script-src '{}'; base-uri 'none'; form-action 'none'",
             csp_hash(&script)
         ),
         style,
         script,
+        results_style,
     };
     // Pages render in parallel; the first error in page order is reported.
     let pages: Vec<Result<[GeneratedFile; 2], Error>> = catalog
@@ -230,7 +251,8 @@ fn render(env: &Environment<'static>, name: &str, context: Value) -> Result<Stri
     Ok(text)
 }
 
-fn csp_hash(text: &str) -> String {
+/// A Content-Security-Policy source for an inline style or script.
+pub(crate) fn csp_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     format!(
         "sha256-{}",
@@ -243,6 +265,8 @@ struct Assets {
     csp: String,
     style: String,
     script: String,
+    /// Empty without results.
+    results_style: String,
 }
 
 /// A did-you-mean for a misspelt variable: the closest name the templates

@@ -89,6 +89,37 @@ pub struct Page {
     pub source_path: String,
     /// Lower-cased text the search box matches.
     pub search: String,
+    /// The latest results and SLO attainment, when the catalog is compiled
+    /// with a results store (`compile --results`).
+    pub health: Option<Health>,
+}
+
+/// A contract's results, from a results store.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Health {
+    /// The latest run's worst status: `pass`, `warn`, `fail` or `error`.
+    pub status: String,
+    /// When the latest run started, RFC 3339 UTC.
+    pub last_run: String,
+    /// The SLO window, e.g. `30d`, and the runs in it.
+    pub window: String,
+    pub runs: u64,
+    /// "99.6% of runs (objective 99.5%)"; `None`: freshness not checked.
+    pub freshness: Option<String>,
+    pub quality: String,
+    /// The error budget left, e.g. `50%`.
+    pub budget_left: String,
+    pub spent: bool,
+    /// Each check's status in the latest run, by check name.
+    pub checks: BTreeMap<String, String>,
+    /// The checks that did not pass in the latest run, by name.
+    pub not_passing: Vec<NotPassing>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotPassing {
+    pub name: String,
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -133,6 +164,9 @@ pub struct ColumnView {
     pub required: Option<&'static str>,
     /// `error` or `warn` when the column has a plain `unique` rule.
     pub unique: Option<&'static str>,
+    /// The check names of the plain `required` and `unique` rules.
+    pub required_check: Option<String>,
+    pub unique_check: Option<String>,
     pub pii: bool,
     pub tags: Vec<String>,
     pub description: Option<String>,
@@ -315,6 +349,20 @@ pub fn catalog(ir: &Ir) -> Catalog {
     }
 }
 
+impl Catalog {
+    /// Every page with its contract's results, from `results` by contract id.
+    pub fn with_results(mut self, results: &BTreeMap<String, Health>) -> Catalog {
+        let pages = self
+            .contracts
+            .iter_mut()
+            .chain(self.groups.iter_mut().flat_map(|g| g.contracts.iter_mut()));
+        for page in pages {
+            page.health = results.get(&page.contract).cloned();
+        }
+        self
+    }
+}
+
 fn heading(ds: &Dataset) -> String {
     ds.title.clone().unwrap_or_else(|| ds.contract.clone())
 }
@@ -379,6 +427,8 @@ fn page(
                 .collect(),
             required: None,
             unique: None,
+            required_check: None,
+            unique_check: None,
             pii: c.pii,
             tags: c.tags.clone(),
             description: c.description.clone(),
@@ -431,9 +481,11 @@ fn page(
                 match kind {
                     CheckKind::Required if plain && view.required.is_none() => {
                         view.required = Some(check.severity.name());
+                        view.required_check = Some(check.name.clone());
                     }
                     CheckKind::Unique if plain && view.unique.is_none() => {
                         view.unique = Some(check.severity.name());
+                        view.unique_check = Some(check.name.clone());
                     }
                     _ => view.rules.push(rule(item, column_anchors)),
                 }
@@ -494,6 +546,7 @@ fn page(
             .count(),
         source_path: crate::text::escape_line(&ds.source_path).into_owned(),
         search,
+        health: None,
     }
 }
 

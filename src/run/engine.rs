@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use adbc_core::options::{AdbcVersion, OptionDatabase, OptionValue};
-use adbc_core::{Connection as _, Database as _, Driver as _, Statement as _};
+use adbc_core::{Connection as _, Database as _, Driver as _, Optionable as _, Statement as _};
 use adbc_driver_manager::{ManagedConnection, ManagedDatabase, ManagedDriver};
 use arrow_array::{Array, RecordBatchReader};
 
@@ -160,6 +160,13 @@ fn install_hint(name: &str) -> String {
     }
 }
 
+/// Whether a database file is only read, or also written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
 /// An open database: a loaded driver and its database handle, from which
 /// sessions (connections) are made, one per worker thread.
 pub struct Engine {
@@ -179,6 +186,18 @@ impl Engine {
         watch: Watch,
         retries: u32,
     ) -> Result<Engine, Failure> {
+        Engine::open_for(connection, dirs, watch, retries, Access::Read)
+    }
+
+    /// [`Engine::open`], saying whether a DuckDB file is only read (it must
+    /// exist) or also written (it is created when missing).
+    pub fn open_for(
+        connection: &Connection,
+        dirs: &[PathBuf],
+        watch: Watch,
+        retries: u32,
+        access: Access,
+    ) -> Result<Engine, Failure> {
         let secrets = Arc::new(connection.secrets());
         let scrub = |f: Failure| Failure {
             message: scrub(&f.message, &secrets),
@@ -188,6 +207,10 @@ impl Engine {
         let options: Vec<(OptionDatabase, OptionValue)> = match &connection.target {
             // A database file is only read: it must exist (DuckDB would
             // create an empty one), and is opened read-only.
+            Target::Duckdb { path: Some(path) } if access == Access::Write => vec![(
+                OptionDatabase::Other("path".into()),
+                OptionValue::String(path.clone()),
+            )],
             Target::Duckdb { path: Some(path) } => {
                 if !Path::new(path).is_file() {
                     return Err(Failure::new(
@@ -343,6 +366,42 @@ impl Session {
     /// Run a statement that returns no rows (DDL).
     pub fn execute(&mut self, sql: &str) -> Result<(), Failure> {
         self.run(sql, None, false).map(|_| ())
+    }
+
+    /// Run `work` in one transaction: committed when it returns `Ok`,
+    /// rolled back otherwise, so nothing of a failed `work` is kept.
+    pub fn transaction<T>(
+        &mut self,
+        work: impl FnOnce(&mut Session) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let failure = |e: adbc_core::error::Error, secrets: &[String]| {
+            adbc_failure(FailureKind::Query, &e, secrets)
+        };
+        self.connection
+            .set_option(
+                adbc_core::options::OptionConnection::AutoCommit,
+                OptionValue::String("false".into()),
+            )
+            .map_err(|e| failure(e, &self.secrets))?;
+        let result = work(self).and_then(|value| {
+            self.connection
+                .commit()
+                .map(|()| value)
+                .map_err(|e| failure(e, &self.secrets))
+        });
+        if result.is_err() {
+            let _ = self.connection.rollback();
+        }
+        let restored = self
+            .connection
+            .set_option(
+                adbc_core::options::OptionConnection::AutoCommit,
+                OptionValue::String("true".into()),
+            )
+            .map_err(|e| failure(e, &self.secrets));
+        let value = result?;
+        restored?;
+        Ok(value)
     }
 
     fn run(&mut self, sql: &str, timeout: Option<Duration>, rows: bool) -> Result<Table, Failure> {

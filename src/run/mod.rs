@@ -16,6 +16,7 @@
 pub mod connection;
 pub mod engine;
 pub mod report;
+pub mod store;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -51,7 +52,7 @@ impl Status {
         }
     }
 
-    fn from_name(name: &str) -> Option<Status> {
+    pub fn from_name(name: &str) -> Option<Status> {
         [Status::Pass, Status::Warn, Status::Fail, Status::Error]
             .into_iter()
             .find(|s| s.name() == name)
@@ -93,6 +94,7 @@ pub struct Report {
 #[derive(Debug, Clone)]
 pub struct ContractRun {
     pub contract: String,
+    pub version: String,
     pub owners: Vec<Owner>,
     /// The contract file, as the user named it.
     pub source_path: String,
@@ -142,6 +144,10 @@ pub struct Options {
     pub project_root: PathBuf,
     /// Called after each dataset with (done, total).
     pub progress: Option<fn(usize, usize)>,
+    /// The time the run is recorded as started at; `None`: now. For
+    /// replays and tests (`DATAPACT_NOW`); the engine's clock, which
+    /// freshness checks read, is not changed.
+    pub clock: Option<jiff::Timestamp>,
 }
 
 /// Run every dataset of `ir` on `connection`. `Err` when the run could not
@@ -154,9 +160,8 @@ pub fn run(
     watch: &Watch,
 ) -> Result<Report, Failure> {
     let started = Instant::now();
-    let started_at = jiff::Timestamp::now()
-        .round(jiff::Unit::Millisecond)
-        .unwrap_or_else(|_| jiff::Timestamp::now());
+    let now = options.clock.unwrap_or_else(jiff::Timestamp::now);
+    let started_at = now.round(jiff::Unit::Millisecond).unwrap_or(now);
     let dirs = engine::driver_dirs(&options.project_root);
     let engine = engine::Engine::open(connection, &dirs, watch.clone(), options.retries)?;
     let mut first = engine.session(options.retries)?;
@@ -235,6 +240,7 @@ pub fn run(
             .iter()
             .map(|ds| ContractRun {
                 contract: ds.contract.clone(),
+                version: ds.version.clone(),
                 owners: ds.owners.clone(),
                 source_path: ds.source_path.clone(),
             })
