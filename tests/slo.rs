@@ -229,6 +229,45 @@ fn a_month_of_runs_measures_attainment_budget_and_burn() {
         }
         assert_eq!(seen["phone_overflow"], false, "wider than a phone");
     }
+
+    // The catalog with the results: each contract's latest status, its
+    // objectives and each rule's latest result; without them, unchanged.
+    let plain = datapact(&["compile", "--target", "docs", "--out", "plain"], p, Some(now));
+    assert_eq!(plain.status.code(), Some(0), "{}", common::stderr(&plain));
+    let o = datapact(
+        &["compile", "--target", "docs", "--out", "with", "--results", "results.duckdb"],
+        p,
+        Some(now),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let md = std::fs::read_to_string(p.join("with/docs/t.orders.md")).unwrap();
+    assert!(
+        md.contains(
+            "## Health\n\n- **Latest run:** fail, started 2026-11-23T06:00:00Z\n- **Window:** 30d, 23 runs\n\
+             - **Freshness** held in 86.957% of runs (objective 80%)\n\
+             - **Quality** held in 86.957% of runs (objective 90%)\n\
+             - **Error budget left:** 0% (spent)\n\
+             - **Not passing in the latest run:** `order_id__unique` fail\n"
+        ),
+        "{md}"
+    );
+    let page = std::fs::read_to_string(p.join("with/docs/html/t.orders.html")).unwrap();
+    assert!(
+        page.contains(r#"yes <span class="result fail" title="latest run">fail</span>"#),
+        "the unique rule's latest result: {page}"
+    );
+    let without = std::fs::read_to_string(p.join("plain/docs/html/t.orders.html")).unwrap();
+    assert!(!without.contains("result"), "{without}");
+    if let Some(found) = browser(
+        &p.join("with/docs/html"),
+        &common::root().join("target/report-screenshots/catalog"),
+    ) {
+        for (name, seen) in found["pages"].as_object().unwrap() {
+            for key in ["console", "page_errors", "dialogs", "blocked_requests"] {
+                assert_eq!(seen[key], json!([]), "{name}: {key}: {found:#}");
+            }
+        }
+    }
 }
 
 #[test]
