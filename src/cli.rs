@@ -1508,6 +1508,9 @@ fn store_failure(out: &mut Output, message: &str) -> u8 {
     )
 }
 
+/// No baselines: a store without over-time checks reads none.
+static EMPTY_BASELINES: crate::run::Baselines = crate::run::Baselines::new();
+
 /// `datapact run`.
 fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
     use crate::run::{self, Connection};
@@ -1627,11 +1630,29 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         progress,
         clock,
     };
+    // Rules over time compare with the previous good run in the store,
+    // read before this run is added to it.
+    let over_time = ir
+        .datasets
+        .iter()
+        .any(|ds| ds.checks.iter().any(|c| c.kind.over_time()));
+    let baselines = match store.as_ref().filter(|_| over_time) {
+        Some(store) => {
+            let before = clock.unwrap_or_else(jiff::Timestamp::now);
+            match run::store::Store::open(store, &root, watch.clone())
+                .and_then(|mut s| s.baselines(before))
+            {
+                Ok(found) => Some(found),
+                Err(f) => return store_failure(out, &f.message),
+            }
+        }
+        None => None,
+    };
     let result = run::run(&ir, &connection, &options, &watch);
     if progress.is_some() {
         let _ = write!(std::io::stderr(), "\r\x1b[2K");
     }
-    let report = match result {
+    let mut report = match result {
         Ok(report) => report,
         Err(failure) => {
             let help = match failure.kind {
@@ -1652,6 +1673,13 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
             );
         }
     };
+    run::judge_over_time(
+        &mut report,
+        &ir,
+        baselines
+            .as_ref()
+            .or(store.as_ref().map(|_| &EMPTY_BASELINES)),
+    );
     let locate = |contract: &str, check: &str| -> Option<(String, usize, usize)> {
         let origin = origins.get(contract)?;
         let span = origin

@@ -128,11 +128,27 @@ pub fn to_native(ds: &Dataset) -> String {
         dataset.push(("conformance".into(), Yaml::str(ds.conformance.name())));
     }
     doc.push(("dataset".into(), Yaml::Map(dataset)));
+    let mut row_count_written = false;
     for check in ds.checks.iter().filter(|c| c.column.is_none()) {
         match &check.kind {
             CheckKind::Freshness { .. } => doc.push(("freshness".into(), freshness(check))),
-            CheckKind::RowCount { .. } => doc.push(("row_count".into(), row_count(check))),
-            _ => {}
+            CheckKind::RowCount { .. } | CheckKind::RowCountChange { .. } => {
+                if !row_count_written {
+                    doc.extend(row_count_block(ds).map(|b| ("row_count".to_string(), b)));
+                    row_count_written = true;
+                }
+            }
+            CheckKind::Required
+            | CheckKind::Unique
+            | CheckKind::AcceptedValues { .. }
+            | CheckKind::Min { .. }
+            | CheckKind::Max { .. }
+            | CheckKind::Pattern { .. }
+            | CheckKind::Length { .. }
+            | CheckKind::References { .. }
+            | CheckKind::Expression { .. }
+            | CheckKind::UniqueCombination { .. }
+            | CheckKind::Sql { .. } => {}
         }
     }
     if let Some(slo) = &ds.slo_written {
@@ -207,6 +223,44 @@ fn freshness(check: &Check) -> Yaml {
     push(&mut e, "where", opt_str(&check.filter));
     push(&mut e, "description", opt_str(&check.description));
     Yaml::Map(e)
+}
+
+/// The `row_count` mapping of a dataset: its bounds check and its change
+/// check (which shares the bounds' options; its name is the bounds' name
+/// with `_change`).
+fn row_count_block(ds: &Dataset) -> Option<Yaml> {
+    let table = ds.checks.iter().filter(|c| c.column.is_none());
+    let bounds = table
+        .clone()
+        .find(|c| matches!(c.kind, CheckKind::RowCount { .. }));
+    let change = table
+        .clone()
+        .find(|c| matches!(c.kind, CheckKind::RowCountChange { .. }));
+    let mut e = Vec::new();
+    if let Some(CheckKind::RowCount { min, max }) = bounds.map(|c| &c.kind) {
+        push(&mut e, "min", min.map(Yaml::int));
+        push(&mut e, "max", max.map(Yaml::int));
+    }
+    if let Some(CheckKind::RowCountChange { max }) = change.map(|c| &c.kind) {
+        e.push((
+            "change".into(),
+            Yaml::map([("max", Yaml::str(max.to_string()))]),
+        ));
+    }
+    let owner = match (bounds, change) {
+        (Some(b), _) => b.clone(),
+        (None, Some(c)) => Check {
+            name: c
+                .name
+                .strip_suffix("_change")
+                .unwrap_or(&c.name)
+                .to_string(),
+            ..c.clone()
+        },
+        (None, None) => return None,
+    };
+    e.extend(options(&owner, "row_count"));
+    Some(Yaml::Map(e))
 }
 
 fn row_count(check: &Check) -> Yaml {
@@ -428,8 +482,18 @@ pub fn to_odcs(ds: &Dataset) -> String {
     }
     let mut quality = Vec::new();
     let mut sla = Vec::new();
+    // A change limit has no ODCS form: the row count block is carried whole.
+    let carry_row_count = ds
+        .checks
+        .iter()
+        .any(|c| matches!(c.kind, CheckKind::RowCountChange { .. }));
+    if let Some(block) = row_count_block(ds).filter(|_| carry_row_count) {
+        quality.push(carried("row_count", block, None));
+    }
     for check in ds.checks.iter().filter(|c| c.column.is_none()) {
         match &check.kind {
+            CheckKind::RowCount { .. } | CheckKind::RowCountChange { .. } if carry_row_count => {}
+            CheckKind::RowCountChange { .. } => {}
             CheckKind::RowCount { min, max } if plain_but_description(check, "row_count") => {
                 let mut e = vec![
                     ("type".to_string(), Yaml::str("library")),

@@ -1030,6 +1030,8 @@ impl Emitter<'_> {
                 "datapact_freshness"
             }
             (CheckKind::Sql { .. }, _) => return None,
+            // dbt keeps no results between runs: nothing to compare with.
+            (CheckKind::RowCountChange { .. }, _) => return None,
         };
         if let Some(p) = &percent {
             args.push(("tolerance_percent".into(), Yaml::Number(p.clone())));

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::dialect::Dialect;
 use crate::literal::Literal;
 use crate::types::{
-    Conformance, Duration, LogicalType, Objective, Role, Severity, TimeUnit, Tolerance,
+    ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TimeUnit, Tolerance,
 };
 
 /// All datasets of a run, sorted by contract id.
@@ -186,6 +186,12 @@ pub enum CheckKind {
         min: Option<u64>,
         max: Option<u64>,
     },
+    /// The row count may differ from the previous good run's (in the
+    /// results store) by at most `max`, up or down. The check query only
+    /// observes the count; `datapact run` compares it.
+    RowCountChange {
+        max: ChangeLimit,
+    },
     Freshness {
         column: String,
         warn_after: Option<Duration>,
@@ -197,6 +203,12 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// Rules judged against earlier runs kept in a results store: the
+    /// check query observes, `datapact run` compares.
+    pub fn over_time(&self) -> bool {
+        matches!(self, CheckKind::RowCountChange { .. })
+    }
+
     /// The rule's name as reported in check results.
     pub fn rule(&self) -> &'static str {
         match self {
@@ -211,6 +223,7 @@ impl CheckKind {
             CheckKind::Expression { .. } => "expression",
             CheckKind::UniqueCombination { .. } => "unique_combination",
             CheckKind::RowCount { .. } => "row_count",
+            CheckKind::RowCountChange { .. } => "row_count_change",
             CheckKind::Freshness { .. } => "freshness",
             CheckKind::Sql { .. } => "sql",
         }

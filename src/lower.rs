@@ -157,6 +157,12 @@ fn dataset(
     })
 }
 
+/// The name of a row count's change check: `row_count_change`, or
+/// `<name>_change` for a named row count.
+pub fn change_name(row_count: &str) -> String {
+    format!("{row_count}_change")
+}
+
 fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOptions) -> Check {
     Check {
         name,
@@ -197,11 +203,19 @@ fn checks(c: &Contract, locations: &BTreeMap<&str, Location>) -> Vec<Check> {
             name: rc.name.clone(),
         };
         let name = text(&rc.name).unwrap_or_else(|| "row_count".into());
-        let kind = CheckKind::RowCount {
-            min: rc.min.as_ref().map(|m| m.value),
-            max: rc.max.as_ref().map(|m| m.value),
-        };
-        out.push(check(name, None, kind, &options));
+        if rc.min.is_some() || rc.max.is_some() {
+            let kind = CheckKind::RowCount {
+                min: rc.min.as_ref().map(|m| m.value),
+                max: rc.max.as_ref().map(|m| m.value),
+            };
+            out.push(check(name.clone(), None, kind, &options));
+        }
+        if let Some(max) = rc.change.as_ref().and_then(|c| c.max.as_ref()) {
+            let kind = CheckKind::RowCountChange {
+                max: max.value.clone(),
+            };
+            out.push(check(change_name(&name), None, kind, &options));
+        }
     }
     if let Some(f) = &c.freshness {
         if let Some(column) = &f.column {
@@ -513,9 +527,15 @@ pub fn check_names(c: &Contract) -> Vec<(String, Span, bool)> {
         }
     }
     if let Some(rc) = &c.row_count {
-        match &rc.name {
-            Some(n) => out.push((n.value.clone(), n.span, false)),
-            None => out.push(("row_count".into(), rc.key, true)),
+        let (name, span, derived) = match &rc.name {
+            Some(n) => (n.value.clone(), n.span, false),
+            None => ("row_count".to_string(), rc.key, true),
+        };
+        if let Some(change) = &rc.change {
+            out.push((change_name(&name), change.span, derived));
+        }
+        if rc.min.is_some() || rc.max.is_some() {
+            out.push((name, span, derived));
         }
     }
     if let Some(f) = &c.freshness {

@@ -85,7 +85,7 @@ pub fn qualified_name(location: &Location, dialect: Dialect) -> String {
 pub fn is_row_level(kind: &CheckKind) -> bool {
     !matches!(
         kind,
-        CheckKind::RowCount { .. } | CheckKind::Freshness { .. }
+        CheckKind::RowCount { .. } | CheckKind::RowCountChange { .. } | CheckKind::Freshness { .. }
     )
 }
 
@@ -385,6 +385,16 @@ impl<'a> Emitter<'a> {
                         status_sql: None,
                     }
                 }
+                // Judged against earlier runs by `datapact run`: the query
+                // observes the count and cannot judge it alone, so its
+                // status is `error` with no failure count.
+                CheckKind::RowCountChange { .. } => Measure {
+                    failures: "null".into(),
+                    allowed: "0".into(),
+                    observed: self.to_text(&seen),
+                    fail_status: "error",
+                    status_sql: None,
+                },
                 CheckKind::Freshness {
                     column,
                     warn_after,

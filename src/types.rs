@@ -460,6 +460,51 @@ impl fmt::Display for Objective {
     }
 }
 
+/// A relative change limit, e.g. `25%`: zero or more percent, up to six
+/// decimals (above 100% allowed: a table may more than double). Kept as its
+/// canonical decimal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ChangeLimit(String);
+
+impl ChangeLimit {
+    pub const PATTERN: &'static str = r"^(0|[1-9][0-9]{0,5})(\.[0-9]{1,6})?%$";
+
+    pub fn parse(text: &str) -> Result<ChangeLimit, String> {
+        let hint = || format!("a change limit is a percent such as `25%`, not `{text}`");
+        let number = text.strip_suffix('%').ok_or_else(hint)?;
+        let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        let valid = !int.is_empty()
+            && digits(int)
+            && digits(frac)
+            && int.len() <= 6
+            && frac.len() <= 6
+            && (int == "0" || !int.starts_with('0'))
+            && (number.contains('.') == !frac.is_empty());
+        if !valid {
+            return Err(hint());
+        }
+        let frac = frac.trim_end_matches('0');
+        Ok(ChangeLimit(if frac.is_empty() {
+            int.to_string()
+        } else {
+            format!("{int}.{frac}")
+        }))
+    }
+
+    /// The percent, e.g. `25.0`.
+    pub fn percent(&self) -> f64 {
+        self.0.parse().unwrap_or(0.0)
+    }
+}
+
+impl fmt::Display for ChangeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
@@ -515,6 +560,16 @@ mod tests {
             "99999999999h",
         ] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_change_limits() {
+        assert_eq!(ChangeLimit::parse("25%").unwrap().to_string(), "25%");
+        assert_eq!(ChangeLimit::parse("250.50%").unwrap().percent(), 250.5);
+        assert_eq!(ChangeLimit::parse("0%").unwrap().percent(), 0.0);
+        for bad in ["25", "-5%", "05%", "1.%", "1234567%", "x%", "%"] {
+            assert!(ChangeLimit::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -649,6 +649,22 @@ const CASES: &[Case] = &[
         &[(M, "freshness-tightened")],
     ),
     case(
+        "row count change limit raised",
+        &[(
+            "row_count: {min: 10, max: 1000}",
+            "row_count: {min: 10, max: 1000, change: {max: 30%}}",
+        )],
+        &[(M, "rule-added")],
+    ),
+    back(
+        "row count change limit lowered",
+        &[(
+            "row_count: {min: 10, max: 1000}",
+            "row_count: {min: 10, max: 1000, change: {max: 30%}}",
+        )],
+        &[(B, "rule-removed")],
+    ),
+    case(
         "slo objective lowered",
         &[(
             "row_count: {min: 10, max: 1000}\n",
@@ -756,6 +772,8 @@ fn every_change_kind_has_a_case_and_a_row_in_the_docs() {
     // Kinds the report-level tests cover.
     let elsewhere = [
         "contract-removed",
+        "row-count-change-loosened",
+        "row-count-change-tightened",
         "filter-changed",
         "min-changed",
         "max-changed",
@@ -773,6 +791,40 @@ fn every_change_kind_has_a_case_and_a_row_in_the_docs() {
         );
     }
     assert!(kinds.len() >= 40, "{kinds:?}");
+}
+
+#[test]
+fn row_count_change_limits_compared() {
+    let with = |limit: &str| {
+        edit(
+            BASE,
+            &[(
+                "row_count: {min: 10, max: 1000}",
+                &format!("row_count: {{min: 10, max: 1000, change: {{max: {limit}}}}}"),
+            )],
+        )
+    };
+    let kinds = |a: &str, b: &str| -> Vec<(Class, &'static str)> {
+        report(
+            &[("old.yaml", a)],
+            &[("new.yaml", b)],
+            diff::Options::default(),
+        )
+        .entries[0]
+            .changes
+            .iter()
+            .map(|c| (c.class, c.kind))
+            .collect()
+    };
+    assert_eq!(
+        kinds(&with("25%"), &with("30.5%")),
+        [(B, "row-count-change-loosened")]
+    );
+    assert_eq!(
+        kinds(&with("25%"), &with("10%")),
+        [(M, "row-count-change-tightened")]
+    );
+    assert_eq!(kinds(&with("25%"), &with("25.000%")), []);
 }
 
 #[test]

@@ -893,3 +893,79 @@ fn example_contracts_agree_across_engines() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A rule over time (`row_count.change`) on every engine: the compiled
+/// check query observes the row count and cannot judge it alone, so its
+/// row says `error` with no failure count, while the rule beside it in the
+/// same scan is judged as usual.
+#[test]
+fn rules_over_time_are_observed_not_judged_by_the_check_query() {
+    let mut sources = Sources::new();
+    sources.add(
+        "t.yaml".to_string(),
+        "contract: t.grow\nversion: 1.0.0\nowners: [{name: Test}]\n\
+         dataset: {schema: dp, name: grow}\n\
+         row_count: {min: 5, change: {max: 10%}}\n\
+         columns: [{name: id, type: integer}]\n"
+            .to_string(),
+    );
+    let checked = datapact::check(&sources);
+    let ir = checked.ir.expect("valid");
+    let ds = &ir.datasets[0];
+    for engine in Engine::ALL {
+        if !harness::available(engine) {
+            continue;
+        }
+        let dialect = engine.dialect();
+        let table = harness::Table {
+            location: ds.location.clone(),
+            columns: vec![("id".into(), LogicalType::Integer)],
+            rows: (1..=3)
+                .map(|i| vec![Some(Literal::Number(i.to_string()))])
+                .collect(),
+        };
+        let outcome = harness::run(
+            engine,
+            &[harness::Case {
+                id: "grow".into(),
+                setup: harness::table_setup(&table, dialect),
+                queries: vec![datapact::sql::check_query(ds, dialect)],
+            }],
+        );
+        let case = &outcome.cases[0];
+        assert!(case.setup_error.is_none(), "{engine:?}: {case:?}");
+        let Some(harness::QueryResult::Rows { columns, rows }) = case.results.first() else {
+            panic!("{engine:?}: {case:?}");
+        };
+        let at = |name: &str| columns.iter().position(|c| c == name).unwrap();
+        let got: Vec<(String, String, serde_json::Value, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r[at("check_name")].as_str().unwrap().to_string(),
+                    r[at("status")].as_str().unwrap().to_string(),
+                    r[at("failures")].clone(),
+                    r[at("observed")].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "row_count".into(),
+                    "fail".into(),
+                    serde_json::json!(1),
+                    "3".into()
+                ),
+                (
+                    "row_count_change".into(),
+                    "error".into(),
+                    serde_json::Value::Null,
+                    "3".into()
+                ),
+            ],
+            "{engine:?}"
+        );
+    }
+}

@@ -232,10 +232,22 @@ fn a_month_of_runs_measures_attainment_budget_and_burn() {
 
     // The catalog with the results: each contract's latest status, its
     // objectives and each rule's latest result; without them, unchanged.
-    let plain = datapact(&["compile", "--target", "docs", "--out", "plain"], p, Some(now));
+    let plain = datapact(
+        &["compile", "--target", "docs", "--out", "plain"],
+        p,
+        Some(now),
+    );
     assert_eq!(plain.status.code(), Some(0), "{}", common::stderr(&plain));
     let o = datapact(
-        &["compile", "--target", "docs", "--out", "with", "--results", "results.duckdb"],
+        &[
+            "compile",
+            "--target",
+            "docs",
+            "--out",
+            "with",
+            "--results",
+            "results.duckdb",
+        ],
         p,
         Some(now),
     );
@@ -307,6 +319,92 @@ fn report_needs_a_store_and_says_which() {
         "{}",
         common::stderr(&o)
     );
+}
+
+#[test]
+fn row_count_change_compares_with_the_previous_good_run() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("slo-change");
+    let p = dir.as_path();
+    std::fs::create_dir_all(p.join("contracts")).unwrap();
+    std::fs::create_dir_all(p.join("data")).unwrap();
+    std::fs::write(
+        p.join("contracts/t.yaml"),
+        "contract: t.items\nversion: 1.0.0\nowners: [{name: T}]\n\
+         dataset: {name: items, path: data/items.csv}\n\
+         row_count: {min: 1, change: {max: 25%}}\n\
+         columns: [{name: id, type: bigint}]\n",
+    )
+    .unwrap();
+    let rows = |n: usize| {
+        let ids: String = (1..=n).map(|i| format!("{i}\n")).collect();
+        std::fs::write(p.join("data/items.csv"), format!("id\n{ids}")).unwrap();
+    };
+    let change = |args: &[&str], day: i64| -> (i32, Value) {
+        let mut all = vec!["run", "--format", "json"];
+        all.extend_from_slice(args);
+        let o = datapact(&all, p, Some(&self::day(day)));
+        let doc = json_of(&o);
+        let r = doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["check_name"] == "row_count_change")
+            .cloned()
+            .unwrap();
+        (o.status.code().unwrap(), r)
+    };
+    rows(4);
+    // Without a store it cannot be judged: an error, never a silent pass.
+    let (code, r) = change(&[], 0);
+    assert_eq!((code, &r["status"]), (1, &json!("error")), "{r:#}");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("run with `--store`")
+    );
+    assert_eq!(r["observed"], "4");
+    // The first stored run is the baseline: a warning.
+    let store = ["--store", "results.duckdb"];
+    let (code, r) = change(&store, 1);
+    assert_eq!((code, &r["status"]), (0, &json!("warn")), "{r:#}");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("this run is the baseline")
+    );
+    // 4 → 5 rows: +25%, at the limit.
+    rows(5);
+    let (code, r) = change(&store, 2);
+    assert_eq!(
+        (code, &r["status"], &r["failures"]),
+        (0, &json!("pass"), &json!(0)),
+        "{r:#}"
+    );
+    // 5 → 8 rows: +60%, against the previous good run (day 2)...
+    rows(8);
+    let (code, r) = change(&store, 3);
+    assert_eq!((code, &r["status"]), (1, &json!("fail")), "{r:#}");
+    assert_eq!(
+        r["message"],
+        "8 rows, +60% from 5 in the previous good run (2026-11-03T06:00:00Z); at most 25% allowed"
+    );
+    // ...which stays the baseline while runs fail.
+    let (_, r) = change(&store, 4);
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("from 5 in the previous good run (2026-11-03T06:00:00Z)")
+    );
+    // Back to 4 rows: -20% from 5.
+    rows(4);
+    let (code, r) = change(&store, 5);
+    assert_eq!((code, &r["status"]), (0, &json!("pass")), "{r:#}");
 }
 
 // ---------------------------------------------------------------------------

@@ -59,6 +59,10 @@ fn every_statement_parses_with_sqlglot() {
     let mut cases = Sources::new();
     case_contracts(&mut cases);
     sets.push(cases);
+    // Rules over time: their observation in every dialect.
+    sets.push(common::load(
+        &common::root().join("tests/fixtures/valid/rules_over_time.yaml"),
+    ));
     for sources in &sets {
         let checked = datapact::check(sources);
         let ir = checked.ir.expect("contracts compile");

@@ -195,6 +195,8 @@ owners:
   - {name: "Carol: \"the\" steward", email: carol@example.com, role: steward}
 dataset: {database: db, schema: "my schema", name: "events.v1", dbt: {source: raw}}
 freshness: {column: "seen at", error_after: 2h}
+row_count: {min: 1, change: {max: 10%}, severity: warn}
+slo: {window: 7d, quality: 99.95%}
 columns:
   - {name: id, type: bigint, required: true, unique: true, physical_type: {snowflake: "NUMBER(38,0)", postgres: int8}}
   - {name: "seen at", type: timestamp_tz}
@@ -207,6 +209,7 @@ checks:
 contract: edge.orders
 version: 2.0.0-rc.1
 dataset: {name: orders}
+row_count: {change: {max: 40%}, name: volume}
 columns:
   - {name: customer, type: bigint, references: edge.customers.id}
   - {name: at, type: date, min: '2020-01-01', max: {value: '2030-12-31', severity: warn}}

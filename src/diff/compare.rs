@@ -518,7 +518,7 @@ impl Diff<'_> {
         let (old, new) = (table(o), table(n));
         let singleton =
             |checks: &[Check], rule: &str| checks.iter().find(|c| c.kind.rule() == rule).cloned();
-        for rule in ["row_count", "freshness"] {
+        for rule in ["row_count", "row_count_change", "freshness"] {
             self.rule(
                 w("").c(rule).t(": "),
                 singleton(&old, rule).as_ref(),
@@ -532,7 +532,9 @@ impl Diff<'_> {
                 .filter(|c| {
                     !matches!(
                         c.kind,
-                        CheckKind::RowCount { .. } | CheckKind::Freshness { .. }
+                        CheckKind::RowCount { .. }
+                            | CheckKind::RowCountChange { .. }
+                            | CheckKind::Freshness { .. }
                     )
                 })
                 .cloned()
@@ -800,6 +802,17 @@ fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<
                     true,
                 ));
             }
+        }
+        (K::RowCountChange { max: a }, K::RowCountChange { max: b }) => {
+            // Millionths of a percent: the limits' own precision.
+            let exact = |l: &crate::types::ChangeLimit| (l.percent() * 1e6).round() as u64;
+            out.extend(ordered(
+                ("row-count-change-loosened", "row-count-change-tightened"),
+                "change.max",
+                (Some(exact(a)), Some(exact(b))),
+                (Some(a.to_string()), Some(b.to_string())),
+                true,
+            ));
         }
         (a, b) => out.push(found(
             Class::Breaking,
@@ -1118,6 +1131,7 @@ fn rule_text(kind: &CheckKind) -> Words {
             format!("references: {contract}.{column}")
         }
         CheckKind::Expression { sql } => format!("expression: {}", shorten(sql)),
+        CheckKind::RowCountChange { max } => format!("row_count: {{change: {{max: {max}}}}}"),
         CheckKind::UniqueCombination { columns } => format!("unique: [{}]", columns.join(", ")),
         CheckKind::Freshness {
             column,

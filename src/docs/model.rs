@@ -771,6 +771,9 @@ fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
             p
         }
         CheckKind::RowCount { min, max } => vec![text(bounds(*min, *max, "row"))],
+        CheckKind::RowCountChange { max } => vec![text(format!(
+            "the row count changes by at most {max} from the previous good run"
+        ))],
         CheckKind::Freshness {
             column,
             warn_after,

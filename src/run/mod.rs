@@ -252,6 +252,111 @@ pub fn run(
     })
 }
 
+/// The observations rules over time compare with, by (contract, check
+/// name): the check's result in the contract's previous good run.
+pub type Baselines = std::collections::BTreeMap<(String, String), Baseline>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    pub started_at: jiff::Timestamp,
+    pub observed: Option<String>,
+}
+
+/// Judge the rules over time of `report` (whose check query only observed
+/// them) against `baselines`, the previous good run's observations; `None`:
+/// no results store, so they cannot be judged and are errors.
+pub fn judge_over_time(report: &mut Report, ir: &Ir, baselines: Option<&Baselines>) {
+    for ds in &ir.datasets {
+        for check in ds.checks.iter().filter(|c| c.kind.over_time()) {
+            let Some(r) = report
+                .results
+                .iter_mut()
+                .find(|r| r.contract == ds.contract && r.check_name == check.name)
+            else {
+                continue;
+            };
+            // Not observed (the table is missing, the query failed): the
+            // result already says why.
+            if r.message.is_some() || r.status != Status::Error {
+                continue;
+            }
+            let (status, failures, message) = judge(check, r, baselines);
+            r.status = status;
+            r.failures = failures;
+            r.message = message;
+        }
+    }
+}
+
+fn judge(
+    check: &Check,
+    r: &CheckResult,
+    baselines: Option<&Baselines>,
+) -> (Status, Option<u64>, Option<String>) {
+    let CheckKind::RowCountChange { max } = &check.kind else {
+        return (Status::Error, None, Some("not a rule over time".into()));
+    };
+    let Some(baselines) = baselines else {
+        return (
+            Status::Error,
+            None,
+            Some(
+                "compares the row count with the previous good run: run with `--store` \
+                 (a results store) to check it"
+                    .into(),
+            ),
+        );
+    };
+    let rows = |text: Option<&str>| text.and_then(|t| t.trim().parse::<u64>().ok());
+    let Some(now) = rows(r.observed.as_deref()) else {
+        return (
+            Status::Error,
+            None,
+            Some("the check query returned no row count".into()),
+        );
+    };
+    let key = (r.contract.clone(), r.check_name.clone());
+    let Some((base, at)) = baselines
+        .get(&key)
+        .and_then(|b| Some((rows(b.observed.as_deref())?, b.started_at)))
+    else {
+        return (
+            Status::Warn,
+            Some(0),
+            Some(format!(
+                "{now} rows; no earlier good run to compare with: this run is the baseline"
+            )),
+        );
+    };
+    let change = match (base, now) {
+        (0, 0) => 0.0,
+        (0, _) => f64::INFINITY,
+        (b, n) => 100.0 * (n as f64 - b as f64).abs() / b as f64,
+    };
+    // The limit's own precision (six decimals) decides a tie.
+    if change <= max.percent() + 1e-9 {
+        return (Status::Pass, Some(0), None);
+    }
+    let status = match check.severity {
+        crate::types::Severity::Error => Status::Fail,
+        crate::types::Severity::Warn => Status::Warn,
+    };
+    let shown = if change.is_infinite() {
+        "up from 0".to_string()
+    } else {
+        let sign = if now >= base { '+' } else { '-' };
+        format!("{sign}{}%", (change * 10.0).round() / 10.0)
+    };
+    let at = at.round(jiff::Unit::Second).unwrap_or(at);
+    (
+        status,
+        Some(1),
+        Some(format!(
+            "{now} rows, {shown} from {base} in the previous good run ({at}); at most {max} allowed"
+        )),
+    )
+}
+
 /// How the message of a check whose query timed out starts.
 pub const TIMEOUT_MESSAGE: &str = "the query ran longer than the timeout";
 
@@ -653,7 +758,8 @@ fn needed_missing<'m>(check: &Check, missing: &'m [String]) -> Option<&'m String
         | CheckKind::Pattern { .. }
         | CheckKind::Length { .. }
         | CheckKind::References { .. }
-        | CheckKind::RowCount { .. } => {}
+        | CheckKind::RowCount { .. }
+        | CheckKind::RowCountChange { .. } => {}
     }
     missing
         .iter()
@@ -737,6 +843,7 @@ fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
         && r.status == Status::Warn
         && check.severity == crate::types::Severity::Error;
     let mut message = match &check.kind {
+        CheckKind::RowCountChange { .. } => format!("{observed} rows"),
         CheckKind::RowCount { min, max } => {
             let bound = |b: Option<u64>| b.map_or_else(|| "…".to_string(), |b| b.to_string());
             let seen = if check.filter.is_some() {

@@ -387,6 +387,50 @@ group by contract",
             .collect())
     }
 
+    /// The results of rules over time (`row_count_change`) in each
+    /// contract's previous good run (the latest before `before` in which no
+    /// check failed), by (contract, check name).
+    pub fn baselines(&mut self, before: Timestamp) -> Result<super::Baselines, Failure> {
+        let sql = format!(
+            "with good as (
+  select r.run_id, r.started_at, x.contract
+  from datapact_runs r join datapact_results x on x.run_id = r.run_id
+  where r.started_at < {}
+  group by r.run_id, r.started_at, x.contract
+  having max(case when x.status in ('fail', 'error') and (x.rule = 'freshness' or x.severity = 'error') then 1 else 0 end) = 0
+), last as (
+  select contract, max(started_at) as started_at from good group by contract
+)
+select x.contract, x.check_name, cast(g.started_at as varchar), x.observed, g.run_id
+from last
+join good g on g.contract = last.contract and g.started_at = last.started_at
+join datapact_results x on x.run_id = g.run_id and x.contract = g.contract
+where x.rule = 'row_count_change'
+order by g.run_id",
+            timestamp_literal(before)
+        );
+        let table = self.session.query(&sql, None)?;
+        let mut out = super::Baselines::new();
+        for row in &table.rows {
+            let cell = |i: usize| row.get(i).cloned().flatten();
+            let (Some(contract), Some(check), Some(at)) = (cell(0), cell(1), cell(2)) else {
+                continue;
+            };
+            let Some(started_at) = parse_time(&at) else {
+                continue;
+            };
+            // Two good runs at the same instant: the last by id wins.
+            out.insert(
+                (contract, check),
+                super::Baseline {
+                    started_at,
+                    observed: cell(3),
+                },
+            );
+        }
+        Ok(out)
+    }
+
     /// Per contract: the results of its latest run before `until`.
     pub fn latest(&mut self, until: Timestamp) -> Result<BTreeMap<String, Latest>, Failure> {
         let sql = format!(

@@ -14,8 +14,8 @@ use crate::dialect::Dialect;
 use crate::source::{FileId, Span, Spanned};
 use crate::suggest;
 use crate::types::{
-    Conformance, Duration, LogicalType, Objective, Role, Severity, TYPE_NAMES, TYPE_SYNONYMS,
-    Tolerance,
+    ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TYPE_NAMES,
+    TYPE_SYNONYMS, Tolerance,
 };
 
 use super::decode::{Cx, Map};
@@ -216,9 +216,9 @@ struct ObjectiveText(#[schemars(regex(pattern = Objective::PATTERN))] String);
 #[allow(dead_code)]
 struct DurationText(#[schemars(regex(pattern = Duration::PATTERN))] String);
 
-/// Bounds on the number of rows (inclusive).
+/// Bounds on the number of rows (inclusive), and on its change between runs.
 #[derive(Debug, JsonSchema)]
-#[schemars(deny_unknown_fields, extend("anyOf" = [{"required": ["min"]}, {"required": ["max"]}]))]
+#[schemars(deny_unknown_fields, extend("anyOf" = [{"required": ["min"]}, {"required": ["max"]}, {"required": ["change"]}]))]
 pub struct RowCount {
     #[schemars(skip)]
     pub span: Span,
@@ -228,6 +228,10 @@ pub struct RowCount {
     pub min: Option<Spanned<u64>>,
     /// At most this many rows.
     pub max: Option<Spanned<u64>>,
+    /// How much the row count may change from the previous good run kept
+    /// in the results store (`datapact run --store`), e.g. `{max: 25%}`:
+    /// checked as `row_count_change` (`<name>_change` with a `name`).
+    pub change: Option<RowCountChange>,
     #[schemars(with = "Option<SeverityName>")]
     /// `error` (default) or `warn`.
     pub severity: Option<Spanned<Severity>>,
@@ -240,6 +244,24 @@ pub struct RowCount {
     #[schemars(regex(pattern = CHECK_NAME_PATTERN), length(max = CHECK_NAME_MAX))]
     pub name: Option<Spanned<String>>,
 }
+
+/// A limit on the change of the row count between runs.
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RowCountChange {
+    #[schemars(skip)]
+    pub span: Span,
+    /// The largest change, up or down, relative to the previous good run's
+    /// row count, e.g. `25%`.
+    #[schemars(required, with = "Option<ChangeText>")]
+    pub max: Option<Spanned<ChangeLimit>>,
+}
+
+/// A percent of zero or more, e.g. `25%`.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct ChangeText(#[schemars(regex(pattern = ChangeLimit::PATTERN))] String);
 
 /// A column: its type and its rules.
 #[derive(Debug, JsonSchema)]
@@ -569,6 +591,7 @@ const SLO_KEYS: &[&str] = &["window", "freshness", "quality"];
 const ROW_COUNT_KEYS: &[&str] = &[
     "min",
     "max",
+    "change",
     "severity",
     "where",
     "description",
@@ -1008,6 +1031,9 @@ impl RowCount {
             key,
             min: map.get("min").and_then(|n| cx.count(n)),
             max: map.get("max").and_then(|n| cx.count(n)),
+            change: map
+                .get("change")
+                .and_then(|n| RowCountChange::decode(cx, n)),
             severity: map
                 .get("severity")
                 .and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
@@ -1015,14 +1041,52 @@ impl RowCount {
             description: map.get("description").and_then(|n| cx.string(n)),
             name: map.get("name").and_then(|n| check_name(cx, n)),
         };
-        if !map.has("min") && !map.has("max") {
+        if !map.has("min") && !map.has("max") && !map.has("change") {
             cx.push(
-                Diagnostic::error(Code::MissingKey, "row_count needs `min`, `max` or both")
-                    .with_label(key, "no bound given")
-                    .with_help("write e.g. `row_count: {min: 1}`"),
+                Diagnostic::error(
+                    Code::MissingKey,
+                    "row_count needs `min`, `max`, `change` or several",
+                )
+                .with_label(key, "no bound given")
+                .with_help("write e.g. `row_count: {min: 1}`"),
             );
         }
         Some(row_count)
+    }
+}
+
+impl RowCountChange {
+    fn decode(cx: &mut Cx, node: &Node) -> Option<RowCountChange> {
+        let map = cx.map(node, "row_count change", &["max"])?;
+        let max = map
+            .required(cx, "max", "row_count change")
+            .and_then(|n| change_limit(cx, n));
+        Some(RowCountChange {
+            span: node.span,
+            max,
+        })
+    }
+}
+
+fn change_limit(cx: &mut Cx, node: &Node) -> Option<Spanned<ChangeLimit>> {
+    let result = match &node.kind {
+        NodeKind::Scalar(Scalar::String(s)) => ChangeLimit::parse(s),
+        NodeKind::Scalar(Scalar::Number(n)) => Err(format!("write the limit as a percent: `{n}%`")),
+        _ => {
+            cx.wrong_type(node, "a percent such as `25%`");
+            return None;
+        }
+    };
+    match result {
+        Ok(limit) => Some(Spanned::new(limit, node.span)),
+        Err(why) => {
+            cx.push(
+                Diagnostic::error(Code::InvalidValue, "invalid change limit")
+                    .with_label(node.span, "not a percent")
+                    .with_help(why),
+            );
+            None
+        }
     }
 }
 

@@ -906,6 +906,7 @@ pub fn row_count(key: Span, min: Option<u64>, max: Option<u64>, options: RuleOpt
         key,
         min: min.map(|m| Spanned::new(m, key)),
         max: max.map(|m| Spanned::new(m, key)),
+        change: None,
         severity: options.severity,
         filter: None,
         description: options.description,
