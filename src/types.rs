@@ -481,7 +481,7 @@ impl ChangeLimit {
             && int.len() <= 6
             && frac.len() <= 6
             && (int == "0" || !int.starts_with('0'))
-            && (number.contains('.') == !frac.is_empty());
+            && number.contains('.') != frac.is_empty();
         if !valid {
             return Err(hint());
         }
