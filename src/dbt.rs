@@ -1186,7 +1186,15 @@ impl Emitter<'_> {
                 None => crate::sql::qualified_name(location, self.options.dialect),
             }
         };
-        let marked = crate::sql::check_query_non_passing(self.ds, self.options.dialect, &relation);
+        // dbt keeps no results between runs: rules over time are left out.
+        let judged = Dataset {
+            checks: (self.ds.checks.iter())
+                .filter(|c| !c.kind.over_time())
+                .cloned()
+                .collect(),
+            ..self.ds.clone()
+        };
+        let marked = crate::sql::check_query_non_passing(&judged, self.options.dialect, &relation);
         let mut query = jinja_text(&marked);
         for (i, expr) in relations.iter().enumerate() {
             query = query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));

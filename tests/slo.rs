@@ -204,7 +204,11 @@ fn a_month_of_runs_measures_attainment_budget_and_burn() {
     assert_eq!(c["burn_rate_24h"], 10.0);
     assert_eq!(c["last_good_run"], "2026-11-20T06:00:00Z");
     let markdown = common::stdout(&report(p, now, &["--format", "markdown"]));
-    assert!(markdown.contains("| t.orders | 23 |"), "{markdown}");
+    assert!(markdown.contains("| `t.orders` | 23 |"), "{markdown}");
+    assert!(
+        markdown.contains("- `t.orders`: `freshness` (3 runs), `order_id__unique` (3 runs)"),
+        "{markdown}"
+    );
     assert!(markdown.contains("0% spent"), "{markdown}");
     assert!(
         markdown.contains("report failed: 1 contract over 30d, 1 spent its error budget: t.orders"),

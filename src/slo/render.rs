@@ -210,6 +210,7 @@ fn failed_most_text(c: &ContractSlo) -> String {
 /// summary line.
 pub fn markdown(contracts: &[ContractSlo], since: Option<Duration>, now: Timestamp) -> String {
     let cell = |text: &str| crate::docs::md_text(&escape_line(text)).replace('|', "\\|");
+    let code = |text: &str| crate::docs::md_code(&escape_line(text), true);
     let mut out = format!(
         "## Data contract SLOs ({})\n\n",
         cell(&window_label(contracts, since))
@@ -224,7 +225,8 @@ pub fn markdown(contracts: &[ContractSlo], since: Option<Duration>, now: Timesta
         .concat()
     );
     for c in contracts {
-        let row: Vec<String> = cells(c, now).iter().map(|t| cell(t)).collect();
+        let mut row: Vec<String> = cells(c, now).iter().map(|t| cell(t)).collect();
+        row[0] = code(&c.contract);
         let _ = writeln!(out, "| {} |", row.join(" | "));
     }
     let failing: Vec<&ContractSlo> = contracts
@@ -234,12 +236,15 @@ pub fn markdown(contracts: &[ContractSlo], since: Option<Duration>, now: Timesta
     if !failing.is_empty() {
         out.push_str("\nFailed most:\n\n");
         for c in failing {
-            let _ = writeln!(
-                out,
-                "- {}: {}",
-                cell(&c.contract),
-                cell(&failed_most_text(c))
-            );
+            let checks: Vec<String> = c
+                .failed_most
+                .iter()
+                .map(|(check, runs)| {
+                    let unit = if *runs == 1 { "run" } else { "runs" };
+                    format!("{} ({runs} {unit})", code(check))
+                })
+                .collect();
+            let _ = writeln!(out, "- {}: {}", code(&c.contract), checks.join(", "));
         }
     }
     let _ = write!(out, "\n{}\n", cell(&summary_line(contracts, since)));
