@@ -203,6 +203,9 @@ pub enum Command {
         /// named in datapact.yaml [default: `store` of datapact.yaml].
         #[arg(long, value_name = "FILE|URL|NAME")]
         store: Option<String>,
+        /// Store nothing, even when datapact.yaml names a `store` (an ad-hoc run).
+        #[arg(long, conflicts_with = "store")]
+        no_store: bool,
     },
     /// Measure the contracts' service-level objectives over the runs kept
     /// in a results store: per contract, the share of runs in which
@@ -321,6 +324,7 @@ pub fn run(cli: &Cli) -> u8 {
             threads,
             timeout,
             store,
+            no_store,
         } => run_checks(
             &mut out,
             cli,
@@ -332,6 +336,7 @@ pub fn run(cli: &Cli) -> u8 {
                 threads: *threads,
                 timeout,
                 store: store.as_deref(),
+                no_store: *no_store,
             },
         ),
         Command::Report {
@@ -1456,6 +1461,7 @@ struct RunArgs<'a> {
     threads: Option<u32>,
     timeout: &'a str,
     store: Option<&'a str>,
+    no_store: bool,
 }
 
 /// The project root: the project file's folder, else the working directory.
@@ -1489,14 +1495,23 @@ fn store_connection(
             &env,
         ));
     }
-    let is_url = ["duckdb:", "postgresql://", "postgres://", "adbc:"]
-        .iter()
-        .any(|scheme| text.starts_with(scheme));
-    let url = if is_url {
-        text.to_string()
-    } else {
-        format!("duckdb:{text}")
-    };
+    // `scheme:…` is a URL (an unknown scheme is refused showing only the
+    // scheme: the rest may hold a password); a drive letter is not one.
+    let scheme = text.split_once(':').is_some_and(|(s, _)| {
+        s.len() > 1 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
+    });
+    if scheme {
+        return Some(Connection::parse(text, Default::default(), &base, &env));
+    }
+    // A key=value connection string is not a file name (and is not shown).
+    if text.contains('=') || text.contains(char::is_whitespace) {
+        return Some(Err(
+            "the store is neither a file path nor a URL: give a DuckDB file \
+             (`results.duckdb`), a `postgresql://` URL, or a connection named in datapact.yaml"
+                .into(),
+        ));
+    }
+    let url = format!("duckdb:{text}");
     Some(Connection::parse(&url, Default::default(), &base, &env))
 }
 
@@ -1536,7 +1551,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         Err(code) => return code,
     };
     let root = project_root(&project);
-    let store = match store_connection(&project, args.store) {
+    let store = match store_connection(&project, args.store).filter(|_| !args.no_store) {
         Some(Ok(store)) => Some(store),
         Some(Err(message)) => return store_failure(out, &message),
         None => None,
@@ -1640,7 +1655,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         Some(store) => {
             let before = clock.unwrap_or_else(jiff::Timestamp::now);
             match run::store::Store::open(store, &root, watch.clone())
-                .and_then(|mut s| s.baselines(before))
+                .and_then(|mut s| s.baselines(before, &connection.display))
             {
                 Ok(found) => Some(found),
                 Err(f) => return store_failure(out, &f.message),

@@ -148,6 +148,7 @@ pub fn to_native(ds: &Dataset) -> String {
             | CheckKind::References { .. }
             | CheckKind::Expression { .. }
             | CheckKind::UniqueCombination { .. }
+            | CheckKind::NullRateIncrease { .. }
             | CheckKind::Sql { .. } => {}
         }
     }
@@ -322,6 +323,11 @@ fn column_rule(check: &Check, column: &str) -> (&'static str, Yaml) {
             let mut e = Vec::new();
             push(&mut e, "min", min.map(Yaml::int));
             push(&mut e, "max", max.map(Yaml::int));
+            e.extend(opts);
+            return (key, Yaml::Map(e));
+        }
+        CheckKind::NullRateIncrease { max } => {
+            let mut e = vec![("max_increase".to_string(), Yaml::str(max.to_string()))];
             e.extend(opts);
             return (key, Yaml::Map(e));
         }

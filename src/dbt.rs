@@ -1031,7 +1031,9 @@ impl Emitter<'_> {
             }
             (CheckKind::Sql { .. }, _) => return None,
             // dbt keeps no results between runs: nothing to compare with.
-            (CheckKind::RowCountChange { .. }, _) => return None,
+            (CheckKind::RowCountChange { .. } | CheckKind::NullRateIncrease { .. }, _) => {
+                return None;
+            }
         };
         if let Some(p) = &percent {
             args.push(("tolerance_percent".into(), Yaml::Number(p.clone())));

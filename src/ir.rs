@@ -192,6 +192,12 @@ pub enum CheckKind {
     RowCountChange {
         max: ChangeLimit,
     },
+    /// The column's share of NULLs may rise by at most `max` percentage
+    /// points from the previous good run's. Observed, then compared by
+    /// `datapact run`, like [`CheckKind::RowCountChange`].
+    NullRateIncrease {
+        max: ChangeLimit,
+    },
     Freshness {
         column: String,
         warn_after: Option<Duration>,
@@ -206,7 +212,10 @@ impl CheckKind {
     /// Rules judged against earlier runs kept in a results store: the
     /// check query observes, `datapact run` compares.
     pub fn over_time(&self) -> bool {
-        matches!(self, CheckKind::RowCountChange { .. })
+        matches!(
+            self,
+            CheckKind::RowCountChange { .. } | CheckKind::NullRateIncrease { .. }
+        )
     }
 
     /// The rule's name as reported in check results.
@@ -224,6 +233,7 @@ impl CheckKind {
             CheckKind::UniqueCombination { .. } => "unique_combination",
             CheckKind::RowCount { .. } => "row_count",
             CheckKind::RowCountChange { .. } => "row_count_change",
+            CheckKind::NullRateIncrease { .. } => "null_rate",
             CheckKind::Freshness { .. } => "freshness",
             CheckKind::Sql { .. } => "sql",
         }

@@ -11,7 +11,9 @@ use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Ir, Location};
 use crate::literal;
 use crate::source::Spanned;
 use crate::source::{Sources, Span};
-use crate::syntax::ast::{CheckBody, Column, ColumnRef, Contract, LengthRule, Rule, RuleOptions};
+use crate::syntax::ast::{
+    CheckBody, Column, ColumnRef, Contract, LengthRule, NullRateRule, Rule, RuleOptions,
+};
 use crate::syntax::yaml::Scalar;
 use crate::types::Severity;
 
@@ -382,6 +384,9 @@ fn column_rules<'a>(
                     min: r.min.as_ref().map(|m| m.value),
                     max: r.max.as_ref().map(|m| m.value),
                 },
+                ColumnRule::NullRate(r) => CheckKind::NullRateIncrease {
+                    max: r.max_increase.as_ref()?.value.clone(),
+                },
                 ColumnRule::References(r) => {
                     let target = r.value.as_ref()?;
                     CheckKind::References {
@@ -407,6 +412,7 @@ pub(crate) enum ColumnRule<'a> {
     Pattern(&'a Rule<String>),
     Length(&'a LengthRule),
     References(&'a Rule<ColumnRef>),
+    NullRate(&'a NullRateRule),
 }
 
 impl<'a> ColumnRule<'a> {
@@ -421,6 +427,7 @@ impl<'a> ColumnRule<'a> {
             ColumnRule::Pattern(_) => "pattern",
             ColumnRule::Length(_) => "length",
             ColumnRule::References(_) => "references",
+            ColumnRule::NullRate(_) => "null_rate",
         }
     }
 
@@ -433,6 +440,7 @@ impl<'a> ColumnRule<'a> {
             ColumnRule::Pattern(r) => r.key,
             ColumnRule::Length(r) => r.key,
             ColumnRule::References(r) => r.key,
+            ColumnRule::NullRate(r) => r.key,
         }
     }
 
@@ -444,6 +452,7 @@ impl<'a> ColumnRule<'a> {
             ColumnRule::Pattern(r) => &r.options,
             ColumnRule::Length(r) => &r.options,
             ColumnRule::References(r) => &r.options,
+            ColumnRule::NullRate(r) => &r.options,
         }
     }
 }
@@ -476,6 +485,7 @@ pub(crate) fn rule_sites(column: &Column) -> Vec<ColumnRule<'_>> {
         column.pattern.as_ref().map(ColumnRule::Pattern),
         column.length.as_ref().map(ColumnRule::Length),
         column.references.as_ref().map(ColumnRule::References),
+        column.null_rate.as_ref().map(ColumnRule::NullRate),
     ]
     .into_iter()
     .flatten()

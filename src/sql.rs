@@ -85,7 +85,10 @@ pub fn qualified_name(location: &Location, dialect: Dialect) -> String {
 pub fn is_row_level(kind: &CheckKind) -> bool {
     !matches!(
         kind,
-        CheckKind::RowCount { .. } | CheckKind::RowCountChange { .. } | CheckKind::Freshness { .. }
+        CheckKind::RowCount { .. }
+            | CheckKind::RowCountChange { .. }
+            | CheckKind::NullRateIncrease { .. }
+            | CheckKind::Freshness { .. }
     )
 }
 
@@ -389,12 +392,32 @@ impl<'a> Emitter<'a> {
                 // observes the count and cannot judge it alone, so its
                 // status is `error` with no failure count.
                 CheckKind::RowCountChange { .. } => Measure {
-                    failures: "null".into(),
+                    failures: format!("cast(null as {})", d.type_name(LogicalType::Bigint)),
                     allowed: "0".into(),
                     observed: self.to_text(&seen),
                     fail_status: "error",
                     status_sql: None,
                 },
+                // Observed as `<nulls>/<rows seen>`, judged by `datapact run`.
+                CheckKind::NullRateIncrease { .. } => {
+                    let column = self.q(check.column.as_deref().unwrap_or_default());
+                    let condition = self.filtered(check, &format!("{column} is null"));
+                    let nulls = counted(
+                        &mut scan,
+                        self.count(&format!("case when {condition} then 1 end")),
+                    );
+                    Measure {
+                        failures: format!("cast(null as {})", d.type_name(LogicalType::Bigint)),
+                        allowed: "0".into(),
+                        observed: d.concat(&[
+                            self.to_text(&nulls),
+                            d.string_literal("/"),
+                            self.to_text(&seen),
+                        ]),
+                        fail_status: "error",
+                        status_sql: None,
+                    }
+                }
                 CheckKind::Freshness {
                     column,
                     warn_after,

@@ -774,6 +774,8 @@ fn every_change_kind_has_a_case_and_a_row_in_the_docs() {
         "contract-removed",
         "row-count-change-loosened",
         "row-count-change-tightened",
+        "null-rate-loosened",
+        "null-rate-tightened",
         "filter-changed",
         "min-changed",
         "max-changed",
@@ -825,6 +827,23 @@ fn row_count_change_limits_compared() {
         [(M, "row-count-change-tightened")]
     );
     assert_eq!(kinds(&with("25%"), &with("25.000%")), []);
+    let nulls = |limit: &str| {
+        edit(
+            BASE,
+            &[(
+                "    description: Amount.\n",
+                &format!("    description: Amount.\n    null_rate: {{max_increase: {limit}}}\n"),
+            )],
+        )
+    };
+    assert_eq!(
+        kinds(&nulls("2%"), &nulls("5%")),
+        [(B, "null-rate-loosened")]
+    );
+    assert_eq!(
+        kinds(&nulls("2%"), &nulls("0.5%")),
+        [(M, "null-rate-tightened")]
+    );
 }
 
 #[test]

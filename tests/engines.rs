@@ -894,10 +894,10 @@ fn example_contracts_agree_across_engines() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// A rule over time (`row_count.change`) on every engine: the compiled
-/// check query observes the row count and cannot judge it alone, so its
-/// row says `error` with no failure count, while the rule beside it in the
-/// same scan is judged as usual.
+/// Rules over time (`row_count.change`, `null_rate`) on every engine: the
+/// compiled check query observes the row count, and the NULLs among the
+/// rows, and cannot judge them alone, so their rows say `error` with no
+/// failure count (typed, though no other check gives the column a type).
 #[test]
 fn rules_over_time_are_observed_not_judged_by_the_check_query() {
     let mut sources = Sources::new();
@@ -905,8 +905,8 @@ fn rules_over_time_are_observed_not_judged_by_the_check_query() {
         "t.yaml".to_string(),
         "contract: t.grow\nversion: 1.0.0\nowners: [{name: Test}]\n\
          dataset: {schema: dp, name: grow}\n\
-         row_count: {min: 5, change: {max: 10%}}\n\
-         columns: [{name: id, type: integer}]\n"
+         row_count: {change: {max: 10%}}\n\
+         columns: [{name: id, type: integer, null_rate: {max_increase: 1%}}]\n"
             .to_string(),
     );
     let checked = datapact::check(&sources);
@@ -921,7 +921,7 @@ fn rules_over_time_are_observed_not_judged_by_the_check_query() {
             location: ds.location.clone(),
             columns: vec![("id".into(), LogicalType::Integer)],
             rows: (1..=3)
-                .map(|i| vec![Some(Literal::Number(i.to_string()))])
+                .map(|i| vec![(i != 2).then(|| Literal::Number(i.to_string()))])
                 .collect(),
         };
         let outcome = harness::run(
@@ -953,10 +953,10 @@ fn rules_over_time_are_observed_not_judged_by_the_check_query() {
             got,
             vec![
                 (
-                    "row_count".into(),
-                    "fail".into(),
-                    serde_json::json!(1),
-                    "3".into()
+                    "id__null_rate".into(),
+                    "error".into(),
+                    serde_json::Value::Null,
+                    "1/3".into()
                 ),
                 (
                     "row_count_change".into(),

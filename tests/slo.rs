@@ -323,6 +323,32 @@ fn report_needs_a_store_and_says_which() {
         "{}",
         common::stderr(&o)
     );
+    // Text that is no file and no known URL is refused, and its secrets
+    // are not shown.
+    for store in ["host=db password=s3cret", "mysql://u:s3cret@h/db"] {
+        let o = datapact(&["report", "--store", store], p, None);
+        assert_eq!(o.status.code(), Some(2), "{store}");
+        assert!(
+            !common::stderr(&o).contains("s3cret"),
+            "{}",
+            common::stderr(&o)
+        );
+        assert!(!p.join(store).exists());
+    }
+    // A store on another engine is refused before anything runs.
+    let o = datapact(&["report", "--store", "adbc:snowflake?uri=x"], p, None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("a results store is a DuckDB file or a PostgreSQL database"),
+        "{}",
+        common::stderr(&o)
+    );
+    // `--no-store` runs without the store datapact.yaml names.
+    std::fs::write(p.join("datapact.yaml"), "store: kept.duckdb\n").unwrap();
+    write_data(p, Data::Fresh);
+    let o = datapact(&["run", "--no-store"], p, None);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(!p.join("kept.duckdb").exists());
 }
 
 #[test]
@@ -409,6 +435,75 @@ fn row_count_change_compares_with_the_previous_good_run() {
     rows(4);
     let (code, r) = change(&store, 5);
     assert_eq!((code, &r["status"]), (0, &json!("pass")), "{r:#}");
+}
+
+#[test]
+fn null_rate_compares_the_share_of_nulls_with_the_previous_good_run() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("slo-nulls");
+    let p = dir.as_path();
+    std::fs::create_dir_all(p.join("contracts")).unwrap();
+    std::fs::create_dir_all(p.join("data")).unwrap();
+    std::fs::write(
+        p.join("contracts/t.yaml"),
+        "contract: t.people\nversion: 1.0.0\nowners: [{name: T}]\n\
+         dataset: {name: people, path: data/people.csv}\n\
+         columns:\n  - {name: id, type: bigint}\n\
+         \x20 - {name: email, type: string, null_rate: {max_increase: 10%, severity: warn}}\n",
+    )
+    .unwrap();
+    // `nulls` of 10 rows without an e-mail.
+    let data = |nulls: usize| {
+        let rows: String = (1..=10)
+            .map(|i| {
+                if i <= nulls {
+                    format!("{i},\n")
+                } else {
+                    format!("{i},p{i}@example.com\n")
+                }
+            })
+            .collect();
+        std::fs::write(p.join("data/people.csv"), format!("id,email\n{rows}")).unwrap();
+    };
+    let run = |day: i64| -> (i32, Value) {
+        let o = datapact(
+            &["run", "--format", "json", "--store", "results.duckdb"],
+            p,
+            Some(&self::day(day)),
+        );
+        let doc = json_of(&o);
+        let r = doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["check_name"] == "email__null_rate")
+            .cloned()
+            .unwrap();
+        (o.status.code().unwrap(), r)
+    };
+    data(1);
+    let (_, r) = run(0);
+    assert_eq!(
+        (&r["status"], &r["observed"]),
+        (&json!("warn"), &json!("1/10"))
+    );
+    // 10% → 20%: up 10 points, at the limit.
+    data(2);
+    let (_, r) = run(1);
+    assert_eq!(r["status"], "pass", "{r:#}");
+    // 20% → 40%: up 20 points; the rule only warns, so the run passes and
+    // (a warning holding) becomes the next baseline.
+    data(4);
+    let (code, r) = run(2);
+    assert_eq!((code, &r["status"]), (0, &json!("warn")), "{r:#}");
+    assert_eq!(
+        r["message"],
+        "40% NULL (4 of 10 rows), up 20 points from 20% in the previous good run (2026-11-02T06:00:00Z); at most 10 points allowed"
+    );
+    let (_, r) = run(3);
+    assert_eq!(r["status"], "pass", "40% again, against run 2: {r:#}");
 }
 
 // ---------------------------------------------------------------------------

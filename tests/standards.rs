@@ -199,7 +199,7 @@ row_count: {min: 1, change: {max: 10%}, severity: warn}
 slo: {window: 7d, quality: 99.95%}
 columns:
   - {name: id, type: bigint, required: true, unique: true, physical_type: {snowflake: "NUMBER(38,0)", postgres: int8}}
-  - {name: "seen at", type: timestamp_tz}
+  - {name: "seen at", type: timestamp_tz, null_rate: {max_increase: 0.5%, severity: warn}}
   - {name: order, type: string, accepted_values: ["yes", "null", "1.0", "~", "#x"]}
   - {name: "Dé  jà", type: string, description: "line one\nline \"two\": #3", pattern: '^[a-z]+$', length: {max: 3}}
 checks:

@@ -275,7 +275,7 @@ impl Diff<'_> {
                 )
             });
         }
-        if a.window != b.window {
+        if a.window.seconds() != b.window.seconds() {
             let what = w("")
                 .c("slo.window")
                 .t(" ")
@@ -803,6 +803,16 @@ fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<
                 ));
             }
         }
+        (K::NullRateIncrease { max: a }, K::NullRateIncrease { max: b }) => {
+            let exact = |l: &crate::types::ChangeLimit| (l.percent() * 1e6).round() as u64;
+            out.extend(ordered(
+                ("null-rate-loosened", "null-rate-tightened"),
+                "max_increase",
+                (Some(exact(a)), Some(exact(b))),
+                (Some(a.to_string()), Some(b.to_string())),
+                true,
+            ));
+        }
         (K::RowCountChange { max: a }, K::RowCountChange { max: b }) => {
             // Millionths of a percent: the limits' own precision.
             let exact = |l: &crate::types::ChangeLimit| (l.percent() * 1e6).round() as u64;
@@ -1132,6 +1142,7 @@ fn rule_text(kind: &CheckKind) -> Words {
         }
         CheckKind::Expression { sql } => format!("expression: {}", shorten(sql)),
         CheckKind::RowCountChange { max } => format!("row_count: {{change: {{max: {max}}}}}"),
+        CheckKind::NullRateIncrease { max } => format!("null_rate: {{max_increase: {max}}}"),
         CheckKind::UniqueCombination { columns } => format!("unique: [{}]", columns.join(", ")),
         CheckKind::Freshness {
             column,

@@ -774,6 +774,10 @@ fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
         CheckKind::RowCountChange { max } => vec![text(format!(
             "the row count changes by at most {max} from the previous good run"
         ))],
+        CheckKind::NullRateIncrease { max } => vec![text(format!(
+            "the share of NULLs rises by at most {} percentage points from the previous good run",
+            max.to_string().trim_end_matches('%')
+        ))],
         CheckKind::Freshness {
             column,
             warn_after,

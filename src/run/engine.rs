@@ -328,6 +328,8 @@ fn transient(failure: &Failure) -> bool {
         "permission denied",
         "not authorized",
         "invalid",
+        "no such file",
+        "not a valid",
     ]
     .iter()
     .any(|word| message.contains(word))
@@ -389,8 +391,19 @@ impl Session {
                 .map(|()| value)
                 .map_err(|e| failure(e, &self.secrets))
         });
-        if result.is_err() {
-            let _ = self.connection.rollback();
+        if let Err(original) = &result {
+            // A rollback that fails leaves the session as it is: turning
+            // autocommit back on would commit what is pending.
+            if let Err(e) = self.connection.rollback() {
+                let rollback = failure(e, &self.secrets);
+                return Err(Failure {
+                    message: format!(
+                        "{} (and the rollback failed: {})",
+                        original.message, rollback.message
+                    ),
+                    ..original.clone()
+                });
+            }
         }
         let restored = self
             .connection

@@ -288,45 +288,133 @@ pub fn judge_over_time(report: &mut Report, ir: &Ir, baselines: Option<&Baseline
     }
 }
 
+/// What a rule over time observed: a row count, or NULLs among rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Observed {
+    Rows(u64),
+    Nulls { nulls: u64, rows: u64 },
+}
+
+impl Observed {
+    fn parse(kind: &CheckKind, text: Option<&str>) -> Option<Observed> {
+        let number = |t: &str| t.trim().parse::<u64>().ok();
+        let text = text?;
+        match kind {
+            CheckKind::NullRateIncrease { .. } => {
+                let (nulls, rows) = text.split_once('/')?;
+                Some(Observed::Nulls {
+                    nulls: number(nulls)?,
+                    rows: number(rows)?,
+                })
+            }
+            _ => number(text).map(Observed::Rows),
+        }
+    }
+
+    /// The share of NULLs in percent (0 without rows).
+    fn null_share(self) -> f64 {
+        match self {
+            Observed::Nulls { nulls, rows } if rows > 0 => 100.0 * nulls as f64 / rows as f64,
+            _ => 0.0,
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            Observed::Rows(n) => format!("{n} rows"),
+            Observed::Nulls { nulls, rows } => {
+                format!(
+                    "{}% NULL ({nulls} of {rows} rows)",
+                    round1(self.null_share())
+                )
+            }
+        }
+    }
+}
+
+/// To one decimal, for messages.
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
 fn judge(
     check: &Check,
     r: &CheckResult,
     baselines: Option<&Baselines>,
 ) -> (Status, Option<u64>, Option<String>) {
-    let CheckKind::RowCountChange { max } = &check.kind else {
-        return (Status::Error, None, Some("not a rule over time".into()));
+    let what = match &check.kind {
+        CheckKind::NullRateIncrease { .. } => "the share of NULLs",
+        _ => "the row count",
     };
     let Some(baselines) = baselines else {
         return (
             Status::Error,
             None,
-            Some(
-                "compares the row count with the previous good run: run with `--store` \
+            Some(format!(
+                "compares {what} with the previous good run: run with `--store` \
                  (a results store) to check it"
-                    .into(),
-            ),
+            )),
         );
     };
-    let rows = |text: Option<&str>| text.and_then(|t| t.trim().parse::<u64>().ok());
-    let Some(now) = rows(r.observed.as_deref()) else {
+    let Some(now) = Observed::parse(&check.kind, r.observed.as_deref()) else {
         return (
             Status::Error,
             None,
-            Some("the check query returned no row count".into()),
+            Some(format!("the check query did not observe {what}")),
         );
     };
     let key = (r.contract.clone(), r.check_name.clone());
-    let Some((base, at)) = baselines
-        .get(&key)
-        .and_then(|b| Some((rows(b.observed.as_deref())?, b.started_at)))
-    else {
+    let found = baselines.get(&key);
+    let Some((base, at)) = found.and_then(|b| {
+        Some((
+            Observed::parse(&check.kind, b.observed.as_deref())?,
+            b.started_at,
+        ))
+    }) else {
+        let why = match found {
+            Some(b) => format!(
+                "the previous good run ({}) did not observe it",
+                b.started_at
+                    .round(jiff::Unit::Second)
+                    .unwrap_or(b.started_at)
+            ),
+            None => "no earlier good run to compare with".into(),
+        };
         return (
             Status::Warn,
             Some(0),
-            Some(format!(
-                "{now} rows; no earlier good run to compare with: this run is the baseline"
-            )),
+            Some(format!("{}; {why}: this run is the baseline", now.text())),
         );
+    };
+    let at = at.round(jiff::Unit::Second).unwrap_or(at);
+    let failed = match check.severity {
+        crate::types::Severity::Error => Status::Fail,
+        crate::types::Severity::Warn => Status::Warn,
+    };
+    let (max, now, base) = match (&check.kind, now, base) {
+        (CheckKind::NullRateIncrease { max }, now, base) => {
+            let rise = now.null_share() - base.null_share();
+            // The limit's own precision (six decimals) decides a tie.
+            if rise <= max.percent() + 1e-9 {
+                return (Status::Pass, Some(0), None);
+            }
+            let limit = max.to_string();
+            return (
+                failed,
+                Some(1),
+                Some(format!(
+                    "{}, up {} points from {}% in the previous good run ({at}); at most {} points allowed",
+                    now.text(),
+                    round1(rise),
+                    round1(base.null_share()),
+                    limit.trim_end_matches('%')
+                )),
+            );
+        }
+        (CheckKind::RowCountChange { max }, Observed::Rows(now), Observed::Rows(base)) => {
+            (max, now, base)
+        }
+        _ => return (Status::Error, None, Some("not a rule over time".into())),
     };
     let change = match (base, now) {
         (0, 0) => 0.0,
@@ -337,19 +425,14 @@ fn judge(
     if change <= max.percent() + 1e-9 {
         return (Status::Pass, Some(0), None);
     }
-    let status = match check.severity {
-        crate::types::Severity::Error => Status::Fail,
-        crate::types::Severity::Warn => Status::Warn,
-    };
     let shown = if change.is_infinite() {
         "up from 0".to_string()
     } else {
         let sign = if now >= base { '+' } else { '-' };
-        format!("{sign}{}%", (change * 10.0).round() / 10.0)
+        format!("{sign}{}%", round1(change))
     };
-    let at = at.round(jiff::Unit::Second).unwrap_or(at);
     (
-        status,
+        failed,
         Some(1),
         Some(format!(
             "{now} rows, {shown} from {base} in the previous good run ({at}); at most {max} allowed"
@@ -759,7 +842,8 @@ fn needed_missing<'m>(check: &Check, missing: &'m [String]) -> Option<&'m String
         | CheckKind::Length { .. }
         | CheckKind::References { .. }
         | CheckKind::RowCount { .. }
-        | CheckKind::RowCountChange { .. } => {}
+        | CheckKind::RowCountChange { .. }
+        | CheckKind::NullRateIncrease { .. } => {}
     }
     missing
         .iter()
@@ -844,6 +928,7 @@ fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
         && check.severity == crate::types::Severity::Error;
     let mut message = match &check.kind {
         CheckKind::RowCountChange { .. } => format!("{observed} rows"),
+        CheckKind::NullRateIncrease { .. } => format!("{observed} rows NULL"),
         CheckKind::RowCount { min, max } => {
             let bound = |b: Option<u64>| b.map_or_else(|| "…".to_string(), |b| b.to_string());
             let seen = if check.filter.is_some() {

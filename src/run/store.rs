@@ -189,6 +189,15 @@ impl Store {
                     .into(),
             });
         }
+        if !matches!(connection.dialect, Dialect::Duckdb | Dialect::Postgres) {
+            return Err(Failure {
+                kind: FailureKind::Connect,
+                message: format!(
+                    "a results store is a DuckDB file or a PostgreSQL database, not a {} connection",
+                    connection.dialect.name()
+                ),
+            });
+        }
         let dirs = engine::driver_dirs(root);
         // A DuckDB file is locked by the process writing it: others wait
         // (0.5 s, 1 s, … about a minute in all).
@@ -310,7 +319,7 @@ impl Store {
         until: Timestamp,
     ) -> Result<Vec<Outcome>, Failure> {
         let sql = format!(
-            "select r.run_id, cast(r.started_at as varchar) as started_at, x.contract,
+            "select r.run_id, r.started_at, x.contract,
   max(case when x.rule = 'freshness' then 1 else 0 end) as has_freshness,
   max(case when x.rule = 'freshness' and x.status in ('fail', 'error') then 1 else 0 end) as freshness_bad,
   max(case when x.rule <> 'freshness' and x.severity = 'error' and x.status in ('fail', 'error') then 1 else 0 end) as quality_bad
@@ -321,21 +330,21 @@ order by r.started_at, r.run_id, x.contract",
             between(since, until)
         );
         let table = self.session.query(&sql, None)?;
-        let flag = |v: &Option<String>| v.as_deref() == Some("1");
-        Ok(table
+        let flag = |v: Option<&Option<String>>| v.and_then(Option::as_deref) == Some("1");
+        table
             .rows
             .iter()
-            .filter_map(|row| {
-                Some(Outcome {
-                    run_id: row.first()?.clone()?,
-                    started_at: parse_time(row.get(1)?.as_deref()?)?,
-                    contract: row.get(2)?.clone()?,
-                    has_freshness: flag(row.get(3)?),
-                    freshness_bad: flag(row.get(4)?),
-                    quality_bad: flag(row.get(5)?),
+            .map(|row| {
+                Ok(Outcome {
+                    run_id: text_at(row, 0)?,
+                    started_at: time_at(row, 1)?,
+                    contract: text_at(row, 2)?,
+                    has_freshness: flag(row.get(3)),
+                    freshness_bad: flag(row.get(4)),
+                    quality_bad: flag(row.get(5)),
                 })
             })
-            .collect())
+            .collect()
     }
 
     /// Per contract and check: how many runs started in `(since, until]`
@@ -369,7 +378,7 @@ group by x.contract, x.check_name",
     /// Per contract: when its last good run before `until` started.
     pub fn last_good(&mut self, until: Timestamp) -> Result<BTreeMap<String, Timestamp>, Failure> {
         let sql = format!(
-            "select contract, cast(max(started_at) as varchar) from (
+            "select contract, max(started_at) from (
   select r.started_at, x.contract
   from datapact_runs r join datapact_results x on x.run_id = r.run_id
   where r.started_at <= {}
@@ -380,34 +389,39 @@ group by contract",
             timestamp_literal(until)
         );
         let table = self.session.query(&sql, None)?;
-        Ok(table
+        table
             .rows
             .iter()
-            .filter_map(|row| Some((row.first()?.clone()?, parse_time(row.get(1)?.as_deref()?)?)))
-            .collect())
+            .map(|row| Ok((text_at(row, 0)?, time_at(row, 1)?)))
+            .collect()
     }
 
-    /// The results of rules over time (`row_count_change`) in each
-    /// contract's previous good run (the latest before `before` in which no
-    /// check failed), by (contract, check name).
-    pub fn baselines(&mut self, before: Timestamp) -> Result<super::Baselines, Failure> {
+    /// The results of rules over time (`row_count_change`, `null_rate`) in each
+    /// contract's previous good run on the same connection (the latest
+    /// before `before` in which no check failed), by (contract, check name).
+    pub fn baselines(
+        &mut self,
+        before: Timestamp,
+        connection: &str,
+    ) -> Result<super::Baselines, Failure> {
         let sql = format!(
             "with good as (
   select r.run_id, r.started_at, x.contract
   from datapact_runs r join datapact_results x on x.run_id = r.run_id
-  where r.started_at < {}
+  where r.started_at < {} and r.connection = {}
   group by r.run_id, r.started_at, x.contract
   having max(case when x.status in ('fail', 'error') and (x.rule = 'freshness' or x.severity = 'error') then 1 else 0 end) = 0
 ), last as (
   select contract, max(started_at) as started_at from good group by contract
 )
-select x.contract, x.check_name, cast(g.started_at as varchar), x.observed, g.run_id
+select x.contract, x.check_name, g.started_at, x.observed, g.run_id
 from last
 join good g on g.contract = last.contract and g.started_at = last.started_at
 join datapact_results x on x.run_id = g.run_id and x.contract = g.contract
-where x.rule = 'row_count_change'
+where x.rule in ('row_count_change', 'null_rate')
 order by g.run_id",
-            timestamp_literal(before)
+            timestamp_literal(before),
+            self.dialect.sql().string_literal(connection)
         );
         let table = self.session.query(&sql, None)?;
         let mut out = super::Baselines::new();
@@ -416,9 +430,7 @@ order by g.run_id",
             let (Some(contract), Some(check), Some(at)) = (cell(0), cell(1), cell(2)) else {
                 continue;
             };
-            let Some(started_at) = parse_time(&at) else {
-                continue;
-            };
+            let started_at = parse_time(&at).ok_or_else(|| unreadable_time(&at))?;
             // Two good runs at the same instant: the last by id wins.
             out.insert(
                 (contract, check),
@@ -440,7 +452,7 @@ order by g.run_id",
   where r.started_at <= {}
   group by x.contract
 )
-select x.contract, cast(r.started_at as varchar), x.check_name, x.status, r.run_id
+select x.contract, r.started_at, x.check_name, x.status, r.run_id
 from last
 join datapact_runs r on r.started_at = last.started_at
 join datapact_results x on x.run_id = r.run_id and x.contract = last.contract
@@ -456,7 +468,8 @@ order by x.contract, r.run_id",
             else {
                 continue;
             };
-            let (Some(at), Some(status)) = (parse_time(&at), Status::from_name(&status)) else {
+            let at = parse_time(&at).ok_or_else(|| unreadable_time(&at))?;
+            let Some(status) = Status::from_name(&status) else {
                 continue;
             };
             // Two runs that started at the same instant: the last by id.
@@ -486,6 +499,27 @@ order by x.contract, r.run_id",
     }
 }
 
+/// Column `i` of a row, which the query never leaves NULL.
+fn text_at(row: &[Option<String>], i: usize) -> Result<String, Failure> {
+    row.get(i).cloned().flatten().ok_or_else(|| Failure {
+        kind: FailureKind::Query,
+        message: "the store returned a NULL where its schema has none".into(),
+    })
+}
+
+/// Column `i` of a row as a time.
+fn time_at(row: &[Option<String>], i: usize) -> Result<Timestamp, Failure> {
+    let text = text_at(row, i)?;
+    parse_time(&text).ok_or_else(|| unreadable_time(&text))
+}
+
+fn unreadable_time(text: &str) -> Failure {
+    Failure {
+        kind: FailureKind::Query,
+        message: format!("the store returned a time datapact cannot read: `{text}`"),
+    }
+}
+
 /// `started_at > since and started_at <= until`.
 fn between(since: Timestamp, until: Timestamp) -> String {
     format!(
@@ -498,6 +532,9 @@ fn between(since: Timestamp, until: Timestamp) -> String {
 /// A UTC timestamp literal both DuckDB and PostgreSQL read, to the
 /// microsecond.
 fn timestamp_literal(t: Timestamp) -> String {
+    // Engines read years 1–9999; a window reaching further back starts at
+    // the epoch (no run is older).
+    let t = t.max(Timestamp::UNIX_EPOCH);
     format!("timestamp '{}'", t.strftime("%Y-%m-%d %H:%M:%S%.6f"))
 }
 

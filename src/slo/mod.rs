@@ -140,16 +140,24 @@ pub fn evaluate(
     since: Option<crate::types::Duration>,
     now: Timestamp,
 ) -> Vec<ContractSlo> {
-    let contracts: BTreeSet<&String> = objectives
-        .keys()
-        .chain(history.outcomes.iter().map(|o| &o.contract))
-        .collect();
     let ago = |seconds: u64| {
         now.checked_sub(SignedDuration::from_secs(
             i64::try_from(seconds).unwrap_or(i64::MAX),
         ))
         .unwrap_or(Timestamp::MIN)
     };
+    // The contracts with objectives, and those with runs in their window.
+    let default_from = ago(window_of(&Slo::default(), since).seconds());
+    let contracts: BTreeSet<&String> = objectives
+        .keys()
+        .chain(
+            history
+                .outcomes
+                .iter()
+                .filter(|o| o.started_at > default_from && o.started_at <= now)
+                .map(|o| &o.contract),
+        )
+        .collect();
     contracts
         .into_iter()
         .map(|contract| {

@@ -313,6 +313,11 @@ pub struct Column {
     /// Every non-null value exists in another contract's column: `<contract>.<column>`.
     #[schemars(with = "Option<ReferenceRule>")]
     pub references: Option<Rule<ColumnRef>>,
+    /// The share of NULLs may rise by at most `max_increase` percentage
+    /// points from the previous good run kept in the results store, e.g.
+    /// `{max_increase: 5%}`: a rule over time, judged by `datapact run --store`.
+    #[schemars(with = "Option<NullRateRuleSchema>")]
+    pub null_rate: Option<NullRateRule>,
 }
 
 #[derive(JsonSchema)]
@@ -348,6 +353,13 @@ pub struct Rule<T> {
     /// The rule's key, e.g. `min`.
     pub key: Span,
     pub value: Option<Spanned<T>>,
+    pub options: RuleOptions,
+}
+
+#[derive(Debug)]
+pub struct NullRateRule {
+    pub key: Span,
+    pub max_increase: Option<Spanned<ChangeLimit>>,
     pub options: RuleOptions,
 }
 
@@ -462,6 +474,24 @@ fn length_rule(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+fn null_rate_rule(_: &mut SchemaGenerator) -> Schema {
+    let mut properties = option_properties();
+    properties.insert(
+        "max_increase".into(),
+        serde_json::json!({
+            "type": "string",
+            "pattern": r"^(100(\.0{1,6})?|[1-9]?[0-9](\.[0-9]{1,6})?)%$",
+            "description": "The largest rise of the share of NULLs, in percentage points, e.g. `5%`."
+        }),
+    );
+    json_schema!({
+        "type": "object",
+        "properties": properties,
+        "required": ["max_increase"],
+        "additionalProperties": false
+    })
+}
+
 fn physical_type_schema(_: &mut SchemaGenerator) -> Schema {
     let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
     json_schema!({
@@ -534,6 +564,7 @@ schema_types! {
     LiteralRule => literal_rule,
     PatternRule => pattern_rule,
     LengthRuleSchema => length_rule,
+    NullRateRuleSchema => null_rate_rule,
     ReferenceRule => reference_rule,
     PhysicalTypes => physical_type_schema,
 }
@@ -614,6 +645,7 @@ const COLUMN_KEYS: &[&str] = &[
     "pattern",
     "length",
     "references",
+    "null_rate",
 ];
 /// The keys of column rules, in the order their checks are listed: what a
 /// foreign file's column-rule block may hold.
@@ -1148,6 +1180,9 @@ impl Column {
             references: map
                 .get("references")
                 .map(|n| rule(cx, key("references"), n, "value", reference)),
+            null_rate: map
+                .get("null_rate")
+                .and_then(|n| null_rate(cx, key("null_rate"), n)),
         }
     }
 }
@@ -1384,6 +1419,36 @@ fn pattern(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
         return None;
     }
     Some(text)
+}
+
+fn null_rate(cx: &mut Cx, key: Span, node: &Node) -> Option<NullRateRule> {
+    let mut keys = vec!["max_increase"];
+    keys.extend(RULE_OPTION_KEYS);
+    let map = cx.map(node, "a null_rate rule", &keys)?;
+    let max_increase = map
+        .required(cx, "max_increase", "a null_rate rule")
+        .and_then(|n| change_limit(cx, n))
+        .filter(|limit| {
+            let fits = limit.value.percent() <= 100.0;
+            if !fits {
+                cx.push(
+                    Diagnostic::error(Code::InvalidValue, "invalid change limit")
+                        .with_label(limit.span, "more than 100 percentage points")
+                        .with_help(
+                            "the share of NULLs is between 0% and 100%: write at most `100%`",
+                        ),
+                );
+            }
+            fits
+        });
+    if map.has("tolerance") {
+        tolerance_not_allowed(cx, &map, "null_rate");
+    }
+    Some(NullRateRule {
+        key,
+        max_increase,
+        options: rule_options(cx, &map),
+    })
 }
 
 fn length(cx: &mut Cx, key: Span, node: &Node) -> Option<LengthRule> {

@@ -826,6 +826,7 @@ pub fn column(span: Span, name: Spanned<String>, ty: Spanned<LogicalType>) -> Co
         pattern: None,
         length: None,
         references: None,
+        null_rate: None,
     }
 }
 
@@ -1513,6 +1514,17 @@ pub fn apply(
                         r.not_compiled(
                             new.key,
                             "a second `length` rule on the column is not compiled",
+                            "a column has one rule of each kind; the first one is kept",
+                        );
+                    }
+                }
+                if let Some(new) = rules.null_rate {
+                    if col.null_rate.is_none() {
+                        col.null_rate = Some(new);
+                    } else {
+                        r.not_compiled(
+                            new.key,
+                            "a second `null_rate` rule on the column is not compiled",
                             "a column has one rule of each kind; the first one is kept",
                         );
                     }
