@@ -146,6 +146,23 @@ pub fn evaluate(
         ))
         .unwrap_or(Timestamp::MIN)
     };
+    // Each contract's outcomes, read once (a store may hold millions).
+    let mut by_contract: std::collections::BTreeMap<&str, Vec<&Outcome>> = Default::default();
+    for o in history.outcomes {
+        by_contract.entry(o.contract.as_str()).or_default().push(o);
+    }
+    let mut failures_of: std::collections::BTreeMap<
+        (crate::types::Duration, &str),
+        Vec<(String, u64)>,
+    > = Default::default();
+    for (window, found) in history.failures {
+        for (contract, check, runs) in found {
+            failures_of
+                .entry((*window, contract.as_str()))
+                .or_default()
+                .push((check.clone(), *runs));
+        }
+    }
     // The contracts with objectives, and those with runs in their window.
     let default_from = ago(window_of(&Slo::default(), since).seconds());
     let contracts: BTreeSet<&String> = objectives
@@ -163,10 +180,13 @@ pub fn evaluate(
         .map(|contract| {
             let slo = objectives.get(contract).cloned().unwrap_or_default();
             let window = window_of(&slo, since);
+            let own: &[&Outcome] = by_contract
+                .get(contract.as_str())
+                .map_or(&[], Vec::as_slice);
             let mine = |from: Timestamp| {
-                history.outcomes.iter().filter(move |o| {
-                    &o.contract == contract && o.started_at > from && o.started_at <= now
-                })
+                own.iter()
+                    .copied()
+                    .filter(move |o| o.started_at > from && o.started_at <= now)
             };
             let measure = |from: Timestamp| {
                 let mut fresh = Measure {
@@ -205,14 +225,10 @@ pub fn evaluate(
                     quality_bad: o.quality_bad,
                 })
                 .collect();
-            let mut failed_most: Vec<(String, u64)> = history
-                .failures
-                .get(&window)
-                .into_iter()
-                .flatten()
-                .filter(|(c, _, _)| c == contract)
-                .map(|(_, check, runs)| (check.clone(), *runs))
-                .collect();
+            let mut failed_most: Vec<(String, u64)> = failures_of
+                .get(&(window, contract.as_str()))
+                .cloned()
+                .unwrap_or_default();
             failed_most.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             failed_most.truncate(5);
             ContractSlo {
