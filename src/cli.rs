@@ -1504,7 +1504,7 @@ fn store_connection(
         return Some(Connection::parse(text, Default::default(), &base, &env));
     }
     // A key=value connection string is not a file name (and is not shown).
-    if text.contains('=') || text.contains(char::is_whitespace) {
+    if text.contains('=') {
         return Some(Err(
             "the store is neither a file path nor a URL: give a DuckDB file \
              (`results.duckdb`), a `postgresql://` URL, or a connection named in datapact.yaml"
@@ -1513,6 +1513,24 @@ fn store_connection(
     }
     let url = format!("duckdb:{text}");
     Some(Connection::parse(&url, Default::default(), &base, &env))
+}
+
+/// The results store of `given` or datapact.yaml: a DuckDB file or a
+/// PostgreSQL database (checked before anything runs).
+fn store_of(
+    project: &project::Project,
+    given: Option<&str>,
+) -> Option<Result<crate::run::Connection, String>> {
+    use crate::run::connection::Target;
+    store_connection(project, given).map(|parsed| {
+        parsed.and_then(|c| match c.target {
+            Target::Duckdb { .. } | Target::Postgres { .. } => Ok(c),
+            Target::Adbc { .. } => Err(format!(
+                "a results store is a DuckDB file or a PostgreSQL database, not `{}`",
+                c.display
+            )),
+        })
+    })
 }
 
 /// A store that could not be used: exit 2.
@@ -1551,7 +1569,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         Err(code) => return code,
     };
     let root = project_root(&project);
-    let store = match store_connection(&project, args.store).filter(|_| !args.no_store) {
+    let store = match store_of(&project, args.store) {
         Some(Ok(store)) => Some(store),
         Some(Err(message)) => return store_failure(out, &message),
         None => None,
@@ -1651,18 +1669,33 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         .datasets
         .iter()
         .any(|ds| ds.checks.iter().any(|c| c.kind.over_time()));
+    // With --no-store they are still judged against the store, which is
+    // then only read (and a store not yet created has no baselines).
     let baselines = match store.as_ref().filter(|_| over_time) {
         Some(store) => {
             let before = clock.unwrap_or_else(jiff::Timestamp::now);
-            match run::store::Store::open(store, &root, watch.clone())
-                .and_then(|mut s| s.baselines(before, &connection.display))
-            {
+            let read = if args.no_store {
+                match &store.target {
+                    run::connection::Target::Duckdb { path: Some(path) }
+                        if !Path::new(path).is_file() =>
+                    {
+                        Ok(run::Baselines::new())
+                    }
+                    _ => run::store::Store::open_existing(store, &root, watch.clone())
+                        .and_then(|mut s| s.baselines(before, &connection.identity())),
+                }
+            } else {
+                run::store::Store::open(store, &root, watch.clone())
+                    .and_then(|mut s| s.baselines(before, &connection.identity()))
+            };
+            match read {
                 Ok(found) => Some(found),
                 Err(f) => return store_failure(out, &f.message),
             }
         }
         None => None,
     };
+    let store = store.filter(|_| !args.no_store);
     let result = run::run(&ir, &connection, &options, &watch);
     if progress.is_some() {
         let _ = write!(std::io::stderr(), "\r\x1b[2K");
@@ -1714,7 +1747,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
     // The run is stored whole, in one transaction, before it is reported.
     let stored = store.as_ref().map(|store| {
         run::store::Store::open(store, &root, watch.clone())
-            .and_then(|mut s| s.append(&report))
+            .and_then(|mut s| s.append(&report, &connection.identity()))
             .map(|id| (id, store.display.clone()))
             .map_err(|f| f.message)
     });
@@ -1779,7 +1812,7 @@ fn results_health(
 ) -> Result<std::collections::BTreeMap<String, crate::docs::Health>, u8> {
     use crate::slo;
     let now = clock(out)?.unwrap_or_else(jiff::Timestamp::now);
-    let store = match store_connection(project, Some(given)) {
+    let store = match store_of(project, Some(given)) {
         Some(Ok(store)) => store,
         Some(Err(message)) => return Err(store_failure(out, &message)),
         None => return Ok(Default::default()),
@@ -1847,7 +1880,7 @@ fn slo_report(
         Ok(project) => project,
         Err(code) => return code,
     };
-    let store = match store_connection(&project, store) {
+    let store = match store_of(&project, store) {
         Some(Ok(store)) => store,
         Some(Err(message)) => return store_failure(out, &message),
         None => {

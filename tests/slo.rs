@@ -435,6 +435,21 @@ fn row_count_change_compares_with_the_previous_good_run() {
     rows(4);
     let (code, r) = change(&store, 5);
     assert_eq!((code, &r["status"]), (0, &json!("pass")), "{r:#}");
+    // An ad-hoc run (--no-store, the store named in datapact.yaml) is
+    // judged against the store, and adds nothing to it.
+    std::fs::write(p.join("datapact.yaml"), "store: results.duckdb\n").unwrap();
+    rows(9);
+    let (code, r) = change(&["--no-store"], 6);
+    assert_eq!((code, &r["status"]), (1, &json!("fail")), "{r:#}");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("9 rows, +125% from 4 in the previous good run (2026-11-06T06:00:00Z)"),
+        "{r:#}"
+    );
+    let url = format!("duckdb:{}", p.join("results.duckdb").display());
+    assert_eq!(count(&url, "select count(*) from datapact_runs"), 5);
 }
 
 #[test]
@@ -803,7 +818,7 @@ mod reference {
             ).unwrap();
             let mut store = Store::open(&connection, &common::root(), Watch::new()).unwrap();
             for run in &runs {
-                store.append(&report(run, now)).unwrap();
+                store.append(&report(run, now), "duckdb::memory:").unwrap();
             }
             let slo = Slo {
                 window: Duration { count: days, unit: TimeUnit::Day },

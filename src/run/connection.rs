@@ -185,6 +185,21 @@ impl Connection {
         })
     }
 
+    /// Which database this is, secrets redacted, as a store records it:
+    /// the URL with its variables expanded, a DuckDB file's absolute path.
+    /// Runs on the same database share it, whatever the configured text.
+    pub fn identity(&self) -> String {
+        match &self.target {
+            Target::Duckdb { path: None } => "duckdb::memory:".into(),
+            Target::Duckdb { path: Some(path) } => {
+                let path = std::path::absolute(path).unwrap_or_else(|_| path.into());
+                format!("duckdb:{}", path.display())
+            }
+            Target::Postgres { url } => scrub_all(&redact(url, &mut Vec::new()), &self.secrets),
+            Target::Adbc { .. } => self.display.clone(),
+        }
+    }
+
     /// The values to scrub from every message: passwords and secret options.
     pub fn secrets(&self) -> Vec<String> {
         self.secrets.clone()
@@ -256,6 +271,11 @@ pub fn expand(template: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<St
 
 /// `url` with its password and secret parameters replaced by `***`; the
 /// replaced values (raw and decoded) are added to `secrets`.
+/// `text` with every secret replaced by `***`.
+fn scrub_all(text: &str, secrets: &[String]) -> String {
+    super::engine::scrub(text, secrets)
+}
+
 pub fn redact(url: &str, secrets: &mut Vec<String>) -> String {
     let mut out = url.to_string();
     // userinfo: scheme://user:password@host. As libpq reads it, the
@@ -408,6 +428,32 @@ mod tests {
             Connection::parse("adbc:flightsql?uri=x", Settings::default(), base, &no_env).is_err()
         );
         assert!(Connection::parse("mysql://x", Settings::default(), base, &no_env).is_err());
+    }
+
+    #[test]
+    fn identity_is_the_expanded_database_without_secrets() {
+        let env = |name: &str| match name {
+            "HOST" => Some("prod.internal".to_string()),
+            "PW" => Some("s3cret".to_string()),
+            _ => None,
+        };
+        let c = Connection::parse(
+            "postgresql://app:${PW}@${HOST}:5432/shop?sslpassword=${PW}",
+            Settings::default(),
+            Path::new(""),
+            &env,
+        )
+        .unwrap();
+        let id = c.identity();
+        assert!(id.contains("prod.internal:5432/shop"), "{id}");
+        assert!(!id.contains("s3cret"), "{id}");
+        let file = Connection::parse("duckdb:a.duckdb", Settings::default(), Path::new("x"), &env)
+            .unwrap()
+            .identity();
+        assert!(
+            file.starts_with("duckdb:/") && file.ends_with("x/a.duckdb"),
+            "{file}"
+        );
     }
 
     #[test]

@@ -396,12 +396,14 @@ impl Session {
             // autocommit back on would commit what is pending.
             if let Err(e) = self.connection.rollback() {
                 let rollback = failure(e, &self.secrets);
+                // Not a query failure: the session is unusable, nothing
+                // may retry on it.
                 return Err(Failure {
+                    kind: FailureKind::Connect,
                     message: format!(
                         "{} (and the rollback failed: {})",
                         original.message, rollback.message
                     ),
-                    ..original.clone()
                 });
             }
         }

@@ -332,9 +332,11 @@ impl Observed {
     }
 }
 
-/// To one decimal, for messages.
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
+/// A percentage for messages: two decimals, trailing zeros dropped (5,
+/// 5.04), so a value just past a limit never reads as the limit.
+fn round1(x: f64) -> String {
+    let text = format!("{:.2}", (x * 100.0).round() / 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn judge(
@@ -378,7 +380,7 @@ fn judge(
                     .round(jiff::Unit::Second)
                     .unwrap_or(b.started_at)
             ),
-            None => "no earlier good run to compare with".into(),
+            None => "no earlier good run has observed it".into(),
         };
         return (
             Status::Warn,

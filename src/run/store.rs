@@ -254,7 +254,8 @@ impl Store {
 
     /// Append a run with all its results, in one transaction. Returns the
     /// run's id.
-    pub fn append(&mut self, report: &Report) -> Result<String, Failure> {
+    /// `connection` is the run's [`Connection::identity`].
+    pub fn append(&mut self, report: &Report, connection: &str) -> Result<String, Failure> {
         let d = self.dialect.sql();
         let started = parse_time(&report.started_at).unwrap_or_else(Timestamp::now);
         let run_id = run_id(started);
@@ -271,7 +272,7 @@ impl Store {
             text(&run_id),
             timestamp_literal(started),
             u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
-            text(&report.connection),
+            text(connection),
             text(env!("CARGO_PKG_VERSION")),
             report.contracts.len(),
             report.results.len(),
@@ -397,8 +398,9 @@ group by contract",
     }
 
     /// The results of rules over time (`row_count_change`, `null_rate`) in each
-    /// contract's previous good run on the same connection (the latest
-    /// before `before` in which no check failed), by (contract, check name).
+    /// contract's previous good run on the same database (`connection`, a
+    /// [`Connection::identity`]; the latest before `before` in which no
+    /// check failed), by (contract, check name).
     pub fn baselines(
         &mut self,
         before: Timestamp,

@@ -476,6 +476,7 @@ fn length_rule(_: &mut SchemaGenerator) -> Schema {
 
 fn null_rate_rule(_: &mut SchemaGenerator) -> Schema {
     let mut properties = option_properties();
+    properties.remove("tolerance");
     properties.insert(
         "max_increase".into(),
         serde_json::json!({
@@ -1441,13 +1442,21 @@ fn null_rate(cx: &mut Cx, key: Span, node: &Node) -> Option<NullRateRule> {
             }
             fits
         });
-    if map.has("tolerance") {
-        tolerance_not_allowed(cx, &map, "null_rate");
-    }
+    // Not `tolerance`: the rule judges a share, not failing rows.
+    tolerance_not_allowed(cx, &map, "null_rate");
+    let options = RuleOptions {
+        severity: map
+            .get("severity")
+            .and_then(|n| cx.choice(n, "severity", Severity::CHOICES)),
+        filter: map.get("where").and_then(|n| cx.text(n)),
+        tolerance: None,
+        description: map.get("description").and_then(|n| cx.string(n)),
+        name: map.get("name").and_then(|n| check_name(cx, n)),
+    };
     Some(NullRateRule {
         key,
         max_increase,
-        options: rule_options(cx, &map),
+        options,
     })
 }
 
