@@ -635,37 +635,6 @@ fn markdown_templates_refuse_to_print_none() {
 // ---------------------------------------------------------------------------
 // A real browser
 
-fn browser(html_dir: &Path, shots: &Path, queries: &[&str]) -> Option<serde_json::Value> {
-    let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
-    let python = std::env::var_os("DATAPACT_PYTHON").map(PathBuf::from);
-    let chromium = std::env::var_os("DATAPACT_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    let why = match &python {
-        None => Some("DATAPACT_PYTHON is not set (run scripts/test)".to_string()),
-        Some(_) if !chromium.is_file() => Some(format!("no {}", chromium.display())),
-        Some(_) => None,
-    };
-    if let Some(why) = why {
-        assert!(!required, "the browser test is required: {why}");
-        eprintln!("skipping the browser test: {why}");
-        return None;
-    }
-    let o = Command::new(python.unwrap())
-        .arg(common::root().join("tests/catalog/browser.py"))
-        .arg(html_dir)
-        .arg(shots)
-        .args(queries)
-        .output()
-        .expect("run browser.py");
-    assert!(
-        o.status.success(),
-        "browser.py failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("browser.py prints JSON"))
-}
-
 /// No errors, warnings, dialogs, requests or sideways scrolling on any page.
 fn assert_clean(report: &serde_json::Value, pages: usize) {
     let pages_seen = report["pages"].as_object().expect("pages");
@@ -687,7 +656,7 @@ fn assert_clean(report: &serde_json::Value, pages: usize) {
 fn catalog_in_a_real_browser() {
     let shots = common::root().join("target/docs-screenshots");
     let docs = compile_docs("browser", "tests/catalog/contracts", &[]);
-    let Some(report) = browser(
+    let Some(report) = common::browser(
         &docs.join("html"),
         &shots.join("fixtures"),
         &["zebra", "zebra items", "nothing-matches-this"],
@@ -719,8 +688,8 @@ fn catalog_in_a_real_browser() {
 
     // The example contracts, for the screenshots.
     let docs = compile_docs("browser-examples", "contracts", &[]);
-    let report =
-        browser(&docs.join("html"), &shots.join("examples"), &["payment"]).expect("ran above");
+    let report = common::browser(&docs.join("html"), &shots.join("examples"), &["payment"])
+        .expect("ran above");
     assert_clean(&report, 7);
     let index = &report["pages"]["index.html"];
     assert_eq!(index["contracts_before"], 6);

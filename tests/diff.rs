@@ -795,6 +795,20 @@ fn every_change_kind_has_a_case_and_a_row_in_the_docs() {
     assert!(kinds.len() >= 40, "{kinds:?}");
 }
 
+/// The (class, kind) of each change from `a` to `b`, one contract each.
+fn kinds(a: &str, b: &str) -> Vec<(Class, &'static str)> {
+    report(
+        &[("old.yaml", a)],
+        &[("new.yaml", b)],
+        diff::Options::default(),
+    )
+    .entries[0]
+        .changes
+        .iter()
+        .map(|c| (c.class, c.kind))
+        .collect()
+}
+
 #[test]
 fn row_count_change_limits_compared() {
     let with = |limit: &str| {
@@ -805,18 +819,6 @@ fn row_count_change_limits_compared() {
                 &format!("row_count: {{min: 10, max: 1000, change: {{max: {limit}}}}}"),
             )],
         )
-    };
-    let kinds = |a: &str, b: &str| -> Vec<(Class, &'static str)> {
-        report(
-            &[("old.yaml", a)],
-            &[("new.yaml", b)],
-            diff::Options::default(),
-        )
-        .entries[0]
-            .changes
-            .iter()
-            .map(|c| (c.class, c.kind))
-            .collect()
     };
     assert_eq!(
         kinds(&with("25%"), &with("30.5%")),
@@ -869,18 +871,6 @@ fn tolerances_and_filters_compared() {
             "expression: amount >= 0\n    tolerance: 2",
         )],
     );
-    let kinds = |a: &str, b: &str| -> Vec<(Class, &'static str)> {
-        report(
-            &[("old.yaml", a)],
-            &[("new.yaml", b)],
-            diff::Options::default(),
-        )
-        .entries[0]
-            .changes
-            .iter()
-            .map(|c| (c.class, c.kind))
-            .collect()
-    };
     assert_eq!(kinds(&old, &new), [(B, "tolerance-changed")]);
     assert_eq!(kinds(&old, &lower), [(M, "tolerance-lowered")]);
     let filtered = |f: &str| {

@@ -13,7 +13,7 @@
 mod common;
 mod harness;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use harness::Engine;
@@ -226,7 +226,11 @@ fn a_month_of_runs_measures_attainment_budget_and_burn() {
     let html_dir = p.join("html");
     std::fs::create_dir_all(&html_dir).unwrap();
     std::fs::write(html_dir.join("report.html"), &page).unwrap();
-    if let Some(found) = browser(&html_dir, &common::root().join("target/report-screenshots")) {
+    if let Some(found) = common::browser(
+        &html_dir,
+        &common::root().join("target/report-screenshots"),
+        &[],
+    ) {
         let seen = &found["pages"]["report.html"];
         for key in ["console", "page_errors", "dialogs", "blocked_requests"] {
             assert_eq!(seen[key], json!([]), "{key}: {found:#}");
@@ -274,9 +278,10 @@ fn a_month_of_runs_measures_attainment_budget_and_burn() {
     );
     let without = std::fs::read_to_string(p.join("plain/docs/html/t.orders.html")).unwrap();
     assert!(!without.contains("result"), "{without}");
-    if let Some(found) = browser(
+    if let Some(found) = common::browser(
         &p.join("with/docs/html"),
         &common::root().join("target/report-screenshots/catalog"),
+        &[],
     ) {
         for (name, seen) in found["pages"].as_object().unwrap() {
             for key in ["console", "page_errors", "dialogs", "blocked_requests"] {
@@ -864,39 +869,4 @@ mod reference {
             }
         }
     }
-}
-
-// ---------------------------------------------------------------------------
-// A real browser
-
-/// tests/catalog/browser.py on `html_dir`: `None` when no browser is here
-/// (and the engines are not required).
-fn browser(html_dir: &Path, shots: &Path) -> Option<Value> {
-    let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
-    let python = std::env::var_os("DATAPACT_PYTHON").map(PathBuf::from);
-    let chromium = std::env::var_os("DATAPACT_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    let why = match &python {
-        None => Some("DATAPACT_PYTHON is not set (run scripts/test)".to_string()),
-        Some(_) if !chromium.is_file() => Some(format!("no {}", chromium.display())),
-        Some(_) => None,
-    };
-    if let Some(why) = why {
-        assert!(!required, "the browser test is required: {why}");
-        eprintln!("skipping the browser test: {why}");
-        return None;
-    }
-    let o = Command::new(python.unwrap())
-        .arg(common::root().join("tests/catalog/browser.py"))
-        .arg(html_dir)
-        .arg(shots)
-        .output()
-        .expect("run browser.py");
-    assert!(
-        o.status.success(),
-        "browser.py failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("browser.py prints JSON"))
 }

@@ -804,26 +804,19 @@ fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<
             }
         }
         (K::NullRateIncrease { max: a }, K::NullRateIncrease { max: b }) => {
-            let exact = |l: &crate::types::ChangeLimit| (l.percent() * 1e6).round() as u64;
-            out.extend(ordered(
+            out.extend(change_limit(
                 ("null-rate-loosened", "null-rate-tightened"),
                 "max_increase",
-                (Some(exact(a)), Some(exact(b))),
-                (Some(a.to_string()), Some(b.to_string())),
-                true,
-            ));
+                a,
+                b,
+            ))
         }
-        (K::RowCountChange { max: a }, K::RowCountChange { max: b }) => {
-            // Millionths of a percent: the limits' own precision.
-            let exact = |l: &crate::types::ChangeLimit| (l.percent() * 1e6).round() as u64;
-            out.extend(ordered(
-                ("row-count-change-loosened", "row-count-change-tightened"),
-                "change.max",
-                (Some(exact(a)), Some(exact(b))),
-                (Some(a.to_string()), Some(b.to_string())),
-                true,
-            ));
-        }
+        (K::RowCountChange { max: a }, K::RowCountChange { max: b }) => out.extend(change_limit(
+            ("row-count-change-loosened", "row-count-change-tightened"),
+            "change.max",
+            a,
+            b,
+        )),
         (a, b) => out.push(found(
             Class::Breaking,
             "rule-replaced",
@@ -835,6 +828,24 @@ fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<
         )),
     }
     out
+}
+
+/// A change limit of a rule over time: a higher one lets more through.
+fn change_limit(
+    kinds: (&'static str, &'static str),
+    key: &str,
+    a: &crate::types::ChangeLimit,
+    b: &crate::types::ChangeLimit,
+) -> Option<Found> {
+    // Millionths of a percent: the limits' own precision.
+    let exact = |l: &crate::types::ChangeLimit| (l.percent() * 1e6).round() as u64;
+    ordered(
+        kinds,
+        key,
+        (Some(exact(a)), Some(exact(b))),
+        (Some(a.to_string()), Some(b.to_string())),
+        true,
+    )
 }
 
 /// `min`/`max`: a lower min or a higher max lets more values through.

@@ -108,3 +108,38 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// tests/catalog/browser.py on the HTML pages of `html_dir` in a real
+/// headless Chromium, typing each of `queries` into the search box;
+/// screenshots under `shots`. `None` when no browser is here and the
+/// engines are not required (`DATAPACT_REQUIRE_ENGINES`).
+pub fn browser(html_dir: &Path, shots: &Path, queries: &[&str]) -> Option<serde_json::Value> {
+    let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+    let python = std::env::var_os("DATAPACT_PYTHON").map(PathBuf::from);
+    let chromium = std::env::var_os("DATAPACT_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let why = match &python {
+        None => Some("DATAPACT_PYTHON is not set (run scripts/test)".to_string()),
+        Some(_) if !chromium.is_file() => Some(format!("no {}", chromium.display())),
+        Some(_) => None,
+    };
+    if let Some(why) = why {
+        assert!(!required, "the browser test is required: {why}");
+        eprintln!("skipping the browser test: {why}");
+        return None;
+    }
+    let o = Command::new(python.unwrap())
+        .arg(root().join("tests/catalog/browser.py"))
+        .arg(html_dir)
+        .arg(shots)
+        .args(queries)
+        .output()
+        .expect("run browser.py");
+    assert!(
+        o.status.success(),
+        "browser.py failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(serde_json::from_slice(&o.stdout).expect("browser.py prints JSON"))
+}
