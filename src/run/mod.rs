@@ -325,7 +325,7 @@ impl Observed {
             Observed::Nulls { nulls, rows } => {
                 format!(
                     "{}% NULL ({nulls} of {rows} rows)",
-                    round1(self.null_share())
+                    two_decimals(self.null_share())
                 )
             }
         }
@@ -334,7 +334,7 @@ impl Observed {
 
 /// A percentage for messages: two decimals, trailing zeros dropped (5,
 /// 5.04), so a value just past a limit never reads as the limit.
-fn round1(x: f64) -> String {
+fn two_decimals(x: f64) -> String {
     let text = format!("{:.2}", (x * 100.0).round() / 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -407,8 +407,8 @@ fn judge(
                 Some(format!(
                     "{}, up {} points from {}% in the previous good run ({at}); at most {} points allowed",
                     now.text(),
-                    round1(rise),
-                    round1(base.null_share()),
+                    two_decimals(rise),
+                    two_decimals(base.null_share()),
                     limit.trim_end_matches('%')
                 )),
             );
@@ -431,7 +431,7 @@ fn judge(
         "up from 0".to_string()
     } else {
         let sign = if now >= base { '+' } else { '-' };
-        format!("{sign}{}%", round1(change))
+        format!("{sign}{}%", two_decimals(change))
     };
     (
         failed,

@@ -183,7 +183,7 @@ pub fn human(contracts: &[ContractSlo], since: Option<Duration>, now: Timestamp)
                 out,
                 "{} failed most: {}",
                 escape_line(&c.contract),
-                escape_line(&failed_most_text(c))
+                escape_line(&failed_most_text(c, str::to_string))
             );
         }
     }
@@ -193,14 +193,13 @@ pub fn human(contracts: &[ContractSlo], since: Option<Duration>, now: Timestamp)
     out
 }
 
-fn failed_most_text(c: &ContractSlo) -> String {
+/// "amount__min (3 runs), freshness (1 run)", each check name through `name`.
+fn failed_most_text(c: &ContractSlo, name: impl Fn(&str) -> String) -> String {
     c.failed_most
         .iter()
         .map(|(check, runs)| {
-            format!(
-                "{check} ({runs} {})",
-                if *runs == 1 { "run" } else { "runs" }
-            )
+            let unit = if *runs == 1 { "run" } else { "runs" };
+            format!("{} ({runs} {unit})", name(check))
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -236,15 +235,8 @@ pub fn markdown(contracts: &[ContractSlo], since: Option<Duration>, now: Timesta
     if !failing.is_empty() {
         out.push_str("\nFailed most:\n\n");
         for c in failing {
-            let checks: Vec<String> = c
-                .failed_most
-                .iter()
-                .map(|(check, runs)| {
-                    let unit = if *runs == 1 { "run" } else { "runs" };
-                    format!("{} ({runs} {unit})", code(check))
-                })
-                .collect();
-            let _ = writeln!(out, "- {}: {}", code(&c.contract), checks.join(", "));
+            let checks = failed_most_text(c, code);
+            let _ = writeln!(out, "- {}: {checks}", code(&c.contract));
         }
     }
     let _ = write!(out, "\n{}\n", cell(&summary_line(contracts, since)));
@@ -321,7 +313,7 @@ pub fn html(
                 contract: c.contract.clone(),
                 cells: cells(c, now),
                 spent: c.spent(),
-                failed_most: failed_most_text(c),
+                failed_most: failed_most_text(c, str::to_string),
                 bad: marks.len() - good,
                 good,
                 marks,
