@@ -212,16 +212,17 @@ fn child(stage: &str, dir: &Path) {
             let (sources, _) = datapact::load::load(&contracts);
             let ir = datapact::check(&sources).ir.expect("valid");
             let mut bytes = 0;
-            for dialect in datapact::dialect::Dialect::ALL {
-                bytes += size(&datapact::sql::emit(&ir, dialect));
+            for &dialect in datapact::types::Dialect::ALL {
+                bytes += size(&datapact::emit::sql::emit(&ir, dialect));
             }
-            let options = datapact::dbt::Options {
-                dialect: datapact::dialect::Dialect::Duckdb,
+            let options = datapact::emit::dbt::Options {
+                dialect: datapact::types::Dialect::Duckdb,
                 tests: datapact::project::DbtTests::PerRule,
                 enforce_contracts: true,
             };
-            bytes += size(&datapact::dbt::emit(&ir, &options).unwrap());
-            let docs = datapact::docs::emit(&ir, &datapact::docs::Options::default()).unwrap();
+            bytes += size(&datapact::emit::dbt::emit(&ir, &options).unwrap());
+            let docs =
+                datapact::emit::docs::emit(&ir, &datapact::emit::docs::Options::default()).unwrap();
             bytes += size(&docs.files);
             assert!(bytes > 0);
         }
@@ -255,7 +256,7 @@ fn child(stage: &str, dir: &Path) {
     println!("{wall:.3} {}", peak_rss_kib());
 }
 
-fn size(files: &[datapact::sql::GeneratedFile]) -> usize {
+fn size(files: &[datapact::emit::sql::GeneratedFile]) -> usize {
     files.iter().map(|f| f.text.len()).sum()
 }
 

@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{self, Code, Diagnostic, HumanOptions, Summary};
-use crate::dialect::Dialect;
 use crate::output::{self, write_atomic};
 use crate::project::Target;
 use crate::source::Sources;
-use crate::{load, project, schema};
+use crate::syntax::schema;
+use crate::types::Dialect;
+use crate::{emit, load, project};
 
 /// Exit codes: every contract valid (warnings allowed).
 pub const EXIT_OK: u8 = 0;
@@ -394,7 +395,7 @@ fn target_parser() -> clap::builder::PossibleValuesParser {
 }
 
 fn one_dialect_parser() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(Dialect::ALL.map(Dialect::name))
+    clap::builder::PossibleValuesParser::new(Dialect::ALL.iter().map(|d| d.name()))
 }
 
 fn dialect_parser() -> clap::builder::PossibleValuesParser {
@@ -550,7 +551,7 @@ struct Run {
     /// The IR, when there are no errors.
     ir: Option<crate::ir::Ir>,
     /// Where each contract of the IR was written.
-    origins: std::collections::BTreeMap<String, crate::lower::Origin>,
+    origins: std::collections::BTreeMap<String, crate::ir::Origin>,
     sources: Sources,
     /// In JSON format, the diagnostics document (for the caller to print,
     /// so stdout holds exactly one JSON document).
@@ -631,14 +632,6 @@ struct CompileArgs<'a> {
     results: Option<&'a str>,
 }
 
-/// One directory a compile writes: its files, scopes and manifest.
-struct Destination {
-    dir: PathBuf,
-    manifest: String,
-    files: Vec<crate::sql::GeneratedFile>,
-    scopes: Vec<String>,
-}
-
 fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     let project = match read_project(out, cli) {
         Ok(project) => project,
@@ -671,7 +664,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         Ok(dbt) => dbt,
         Err(diagnostic) => return out.fail(*diagnostic),
     };
-    let mut docs = crate::docs::Options {
+    let mut docs = crate::emit::docs::Options {
         templates: args
             .templates
             .map(Path::to_path_buf)
@@ -715,131 +708,117 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
             Err(code) => return code,
         }
     }
-    let mut main = Destination {
-        dir: dir.clone(),
-        manifest: output::MANIFEST.to_string(),
-        files: Vec::new(),
-        scopes: Vec::new(),
+    let dbt_project = dbt.as_ref().and_then(|(_, dir)| dir.clone());
+    let targets = emit::Targets {
+        sql: if targets.contains(&Target::Sql) {
+            dialects.clone()
+        } else {
+            Vec::new()
+        },
+        dbt: dbt.map(|(options, _)| options),
+        dbt_project: dbt_project.is_some(),
+        docs: targets.contains(&Target::Docs).then_some(docs),
+        subset,
     };
-    let mut destinations = Vec::new();
-    for target in &targets {
-        match target {
-            Target::Sql => {
-                for dialect in &dialects {
-                    main.files.extend(crate::sql::emit(ir, *dialect));
-                    let dir = format!("sql/{}/", dialect.name());
-                    if subset {
-                        for ds in &ir.datasets {
-                            main.scopes.push(format!("{dir}{}.sql", ds.contract));
-                            main.scopes.push(format!("{dir}{}/", ds.contract));
-                        }
-                    } else {
-                        main.scopes.push(dir);
-                    }
-                }
-            }
-            Target::Dbt => {
-                let Some((options, project_dir)) = &dbt else {
-                    continue;
+    let emission = match emit::Emission::new(ir, &targets) {
+        Ok(emission) => emission,
+        Err(err) => return emit_failed(out, &err),
+    };
+    // The output directory first, then the dbt project; a tree without
+    // files or scopes is left alone.
+    let scopes = emission.scopes();
+    let mut trees = vec![(emit::Tree::Out, dir.clone(), output::MANIFEST.to_string())];
+    if let Some(project_dir) = &dbt_project {
+        trees.push((
+            emit::Tree::DbtProject,
+            project_dir.clone(),
+            format!("models/datapact/{}", output::MANIFEST),
+        ));
+    }
+    // A tree the run owns nothing in (only dbt, into a dbt project) is
+    // left alone.
+    trees.retain(|(tree, ..)| scopes.iter().any(|(t, _)| t == tree));
+    let destinations: Vec<output::Destination> = trees
+        .iter()
+        .map(|(tree, dir, manifest)| output::Destination {
+            dir: dir.clone(),
+            manifest: manifest.clone(),
+            scopes: scopes
+                .iter()
+                .filter(|(t, _)| t == tree)
+                .map(|(_, s)| s.clone())
+                .collect(),
+        })
+        .collect();
+    let render = |unit: usize| {
+        emission.render(unit).map(|files| {
+            files
+                .into_iter()
+                .map(|(tree, file)| {
+                    let at = trees.iter().position(|(t, ..)| *t == tree).unwrap_or(0);
+                    (at, file)
+                })
+                .collect()
+        })
+    };
+    let mode = if args.check {
+        output::Mode::Check
+    } else {
+        output::Mode::Write
+    };
+    let outcome = output::compile(
+        &destinations,
+        emission.units(),
+        render,
+        mode,
+        &output::RealDisk,
+    );
+    let warnings = emission.warnings();
+    match json.as_mut() {
+        Some(doc) => add_to_json(doc, &warnings),
+        None if !warnings.is_empty() => {
+            let summary = Summary {
+                warnings: warnings.len(),
+                ..Summary::default()
+            };
+            out.diagnostics(&warnings, &Sources::new(), summary);
+        }
+        None => {}
+    }
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(output::Failure::Render(err)) => return emit_failed(out, &err),
+        Err(output::Failure::Output(err)) => match &err.collision {
+            Some(collision) => {
+                let diagnostic =
+                    collision_error(collision, &err_dir(&err, &destinations), &run.origins);
+                let summary = Summary {
+                    errors: 1,
+                    ..Summary::default()
                 };
-                let files = match crate::dbt::emit(ir, options) {
-                    Ok(files) => files,
-                    Err(message) => {
-                        return out.fail(Diagnostic::error(Code::InvalidValue, message));
+                match json.as_mut() {
+                    Some(doc) => {
+                        let more: serde_json::Value = serde_json::from_str(
+                            &diagnostic::render_json(&[diagnostic], &run.sources, summary),
+                        )
+                        .expect("render_json writes JSON");
+                        merge_json(doc, &more);
+                        print_json(doc);
                     }
-                };
-                let scopes = crate::dbt::scopes(ir, subset);
-                match project_dir {
-                    Some(project_dir) => destinations.push(Destination {
-                        dir: project_dir.clone(),
-                        manifest: format!("models/datapact/{}", output::MANIFEST),
-                        files,
-                        scopes,
-                    }),
                     None => {
-                        main.files.extend(files.into_iter().map(|mut f| {
-                            f.path = format!("dbt/{}", f.path);
-                            f
-                        }));
-                        main.scopes
-                            .extend(scopes.into_iter().map(|s| format!("dbt/{s}")));
+                        out.diagnostics(&[diagnostic], &run.sources, summary);
+                        out.status("compile failed: nothing was written");
                     }
                 }
+                return EXIT_CONTRACT_ERRORS;
             }
-            Target::Docs => match crate::docs::emit(ir, &docs) {
-                Ok(crate::docs::Docs { files, warnings }) => {
-                    match json.as_mut() {
-                        Some(doc) => add_to_json(doc, &warnings),
-                        None if !warnings.is_empty() => {
-                            let summary = Summary {
-                                warnings: warnings.len(),
-                                ..Summary::default()
-                            };
-                            out.diagnostics(&warnings, &Sources::new(), summary);
-                        }
-                        None => {}
-                    }
-                    main.files.extend(files.into_iter().map(|mut f| {
-                        f.path = format!("docs/{}", f.path);
-                        f
-                    }));
-                    main.scopes.extend(
-                        crate::docs::scopes(ir, subset)
-                            .into_iter()
-                            .map(|s| format!("docs/{s}")),
-                    );
-                }
-                Err(err) => {
-                    let summary = Summary {
-                        errors: 1,
-                        ..Summary::default()
-                    };
-                    out.diagnostics(&[err.diagnostic], &err.sources, summary);
-                    return EXIT_USAGE;
-                }
-            },
-        }
-    }
-    if !main.files.is_empty() || !main.scopes.is_empty() {
-        destinations.insert(0, main);
-    }
-    // Plan every destination before writing any.
-    let mut plans = Vec::new();
-    for d in &destinations {
-        match output::plan(&d.dir, &d.manifest, d.files.clone(), &d.scopes) {
-            Ok(plan) => plans.push(plan),
-            Err(err) => match &err.collision {
-                Some(collision) => {
-                    let diagnostic = collision_error(collision, &d.dir, &run.origins);
-                    let summary = Summary {
-                        errors: 1,
-                        ..Summary::default()
-                    };
-                    match json.as_mut() {
-                        Some(doc) => {
-                            let more: serde_json::Value = serde_json::from_str(
-                                &diagnostic::render_json(&[diagnostic], &run.sources, summary),
-                            )
-                            .expect("render_json writes JSON");
-                            merge_json(doc, &more);
-                            print_json(doc);
-                        }
-                        None => {
-                            out.diagnostics(&[diagnostic], &run.sources, summary);
-                            out.status("compile failed: nothing was written");
-                        }
-                    }
-                    return EXIT_CONTRACT_ERRORS;
-                }
-                None => return out.fail(output_error(&err)),
-            },
-        }
-    }
+            None => return out.fail(output_error(&err)),
+        },
+    };
     let shown: Vec<String> = destinations.iter().map(|d| load::display(&d.dir)).collect();
     if args.check {
         let mut all = output::Drift::default();
-        for ((d, plan), shown) in destinations.iter().zip(&plans).zip(&shown) {
-            let drift = output::check(&d.dir, plan);
+        for (drift, shown) in outcome.drift.into_iter().zip(&shown) {
             let prefix = |list: Vec<String>| -> Vec<String> {
                 list.into_iter().map(|p| format!("{shown}/{p}")).collect()
             };
@@ -854,29 +833,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
             EXIT_CONTRACT_ERRORS
         };
     }
-    // Stage every destination's files before changing any: on a write
-    // error (a full disk, a read-only directory) nothing has changed.
-    let mut staged = Vec::new();
-    for (d, plan) in destinations.iter().zip(&plans) {
-        match output::stage(&d.dir, plan, &output::RealDisk) {
-            Ok(s) => staged.push(s),
-            Err(err) => {
-                staged.into_iter().for_each(output::Staged::abort);
-                return out.fail(output_error(&err));
-            }
-        }
-    }
-    let mut total = output::Written::default();
-    for s in staged {
-        match s.commit() {
-            Ok(w) => {
-                total.written += w.written;
-                total.unchanged += w.unchanged;
-                total.removed += w.removed;
-            }
-            Err(err) => return out.fail(output_error(&err)),
-        }
-    }
+    let total = outcome.written;
     let shown = shown.join(" and ");
     if let Some(mut doc) = json {
         doc["written"] = serde_json::json!({
@@ -922,7 +879,7 @@ fn dbt_options(
     args: &DbtArgs,
     dialects: &[Dialect],
     targets: &[Target],
-) -> Result<Option<(crate::dbt::Options, Option<PathBuf>)>, Box<Diagnostic>> {
+) -> Result<Option<(crate::emit::dbt::Options, Option<PathBuf>)>, Box<Diagnostic>> {
     if !targets.contains(&Target::Dbt) {
         return Ok(None);
     }
@@ -951,7 +908,7 @@ fn dbt_options(
             .map_or(project.dbt.tests, |(_, t)| *t),
         None => project.dbt.tests,
     };
-    let options = crate::dbt::Options {
+    let options = crate::emit::dbt::Options {
         dialect,
         tests,
         enforce_contracts: args.dbt_enforce_contracts || project.dbt.enforce_contracts,
@@ -979,7 +936,7 @@ fn dbt_options(
 fn collision_error(
     collision: &output::Collision,
     dir: &Path,
-    origins: &std::collections::BTreeMap<String, crate::lower::Origin>,
+    origins: &std::collections::BTreeMap<String, crate::ir::Origin>,
 ) -> Diagnostic {
     let shown = |path: &str| load::display(&dir.join(path));
     let (mut first, mut second) = (&collision.first, &collision.second);
@@ -1030,6 +987,37 @@ fn collision_error(
         d = d.with_path(shown(&second.path));
     }
     d
+}
+
+/// The destination directory a collision was found in.
+fn err_dir(err: &output::OutputError, destinations: &[output::Destination]) -> PathBuf {
+    // The deepest directory holding the path: a dbt project may be inside
+    // the output directory.
+    destinations
+        .iter()
+        .map(|d| d.dir.clone())
+        .filter(|dir| err.path.starts_with(dir))
+        .max_by_key(|dir| dir.components().count())
+        .unwrap_or_default()
+}
+
+/// An emitter failed (a docs template, a dbt name clash): its diagnostic.
+fn emit_failed(out: &mut Output, err: &emit::Error) -> u8 {
+    match err.kind() {
+        emit::ErrorKind::Template => {
+            let summary = Summary {
+                errors: 1,
+                ..Summary::default()
+            };
+            out.diagnostics(
+                std::slice::from_ref(err.diagnostic()),
+                err.sources(),
+                summary,
+            );
+            EXIT_USAGE
+        }
+        emit::ErrorKind::NameClash => out.fail(err.diagnostic().clone()),
+    }
 }
 
 fn output_error(err: &output::OutputError) -> Diagnostic {
@@ -1296,10 +1284,10 @@ fn convert(
         Ok(paths) => paths,
         Err(code) => return code,
     };
-    let to = crate::convert::To::CHOICES
+    let to = crate::emit::convert::To::CHOICES
         .iter()
         .find(|(n, _)| *n == to)
-        .map_or(crate::convert::To::Native, |(_, t)| *t);
+        .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
     let Run { code, ir, json, .. } = check_contracts(out, &paths, "convert");
     if let Some(doc) = &json {
         if ir.is_none() || dir.is_some() {
@@ -1312,7 +1300,8 @@ fn convert(
     let Some(dir) = dir else {
         return match ir.datasets.as_slice() {
             [ds] => {
-                let _ = std::io::stdout().write_all(crate::convert::convert(ds, to).as_bytes());
+                let _ =
+                    std::io::stdout().write_all(crate::emit::convert::convert(ds, to).as_bytes());
                 EXIT_OK
             }
             many => out.fail(
@@ -1327,7 +1316,12 @@ fn convert(
     let files: Vec<(PathBuf, String)> = ir
         .datasets
         .iter()
-        .map(|ds| (dir.join(to.file_name(ds)), crate::convert::convert(ds, to)))
+        .map(|ds| {
+            (
+                dir.join(to.file_name(ds)),
+                crate::emit::convert::convert(ds, to),
+            )
+        })
         .collect();
     if let Err(code) = write_new(out, dir, &files, force) {
         return code;
@@ -1809,7 +1803,7 @@ fn results_health(
     project: &project::Project,
     given: &str,
     ir: &crate::ir::Ir,
-) -> Result<std::collections::BTreeMap<String, crate::docs::Health>, u8> {
+) -> Result<std::collections::BTreeMap<String, crate::emit::docs::Health>, u8> {
     use crate::slo;
     let now = clock(out)?.unwrap_or_else(jiff::Timestamp::now);
     let store = match store_of(project, Some(given)) {

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::dialect::Dialect;
 use crate::literal::Literal;
+use crate::source::Span;
+use crate::types::Dialect;
 use crate::types::{
     ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TimeUnit, Tolerance,
 };
@@ -212,10 +213,28 @@ impl CheckKind {
     /// Rules judged against earlier runs kept in a results store: the
     /// check query observes, `datapact run` compares.
     pub fn over_time(&self) -> bool {
-        matches!(
-            self,
-            CheckKind::RowCountChange { .. } | CheckKind::NullRateIncrease { .. }
-        )
+        self.compared().is_some()
+    }
+
+    /// A rule over time: what it compares with the previous good run.
+    pub fn compared(&self) -> Option<Compared<'_>> {
+        match self {
+            CheckKind::RowCountChange { max } => Some(Compared::RowCount(max)),
+            CheckKind::NullRateIncrease { max } => Some(Compared::NullRate(max)),
+            CheckKind::Required
+            | CheckKind::Unique
+            | CheckKind::AcceptedValues { .. }
+            | CheckKind::Min { .. }
+            | CheckKind::Max { .. }
+            | CheckKind::Pattern { .. }
+            | CheckKind::Length { .. }
+            | CheckKind::References { .. }
+            | CheckKind::Expression { .. }
+            | CheckKind::UniqueCombination { .. }
+            | CheckKind::RowCount { .. }
+            | CheckKind::Freshness { .. }
+            | CheckKind::Sql { .. } => None,
+        }
     }
 
     /// The rule's name as reported in check results.
@@ -238,4 +257,48 @@ impl CheckKind {
             CheckKind::Sql { .. } => "sql",
         }
     }
+}
+
+/// What a rule over time compares with the previous good run, and the
+/// largest change it allows.
+#[derive(Debug, Clone, Copy)]
+pub enum Compared<'a> {
+    /// The row count, up or down.
+    RowCount(&'a ChangeLimit),
+    /// The column's share of NULLs, up only.
+    NullRate(&'a ChangeLimit),
+}
+
+/// Where the parts of a contract were written: spans keyed by the names the
+/// IR uses, for reports about datasets (`datapact diff`). Emitters never
+/// read it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The contract id.
+    pub contract: Span,
+    pub version: Option<Span>,
+    pub renamed_from: Option<Span>,
+    pub title: Option<Span>,
+    pub description: Option<Span>,
+    pub owners: Option<Span>,
+    pub tags: Option<Span>,
+    /// The `dataset` mapping: the location.
+    pub dataset: Option<Span>,
+    pub dbt: Option<Span>,
+    /// The `slo` mapping.
+    pub slo: Option<Span>,
+    pub columns: BTreeMap<String, ColumnOrigin>,
+    /// Each check by its name: where its rule is written.
+    pub checks: BTreeMap<String, Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnOrigin {
+    pub name: Span,
+    pub ty: Option<Span>,
+    pub description: Option<Span>,
+    pub physical_types: BTreeMap<Dialect, Span>,
+    pub pii: Option<Span>,
+    pub tags: Option<Span>,
+    pub renamed_from: Option<Span>,
 }

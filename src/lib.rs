@@ -12,34 +12,29 @@
 //! any input: every problem is a [`Diagnostic`] with a span.
 
 pub mod cli;
-pub mod conformance;
-pub mod convert;
-pub mod dbt;
 pub mod diagnostic;
-pub mod dialect;
 pub mod diff;
-pub mod docs;
+pub mod emit;
 pub mod ir;
 pub mod literal;
 pub mod load;
-pub mod lower;
+pub mod names;
 pub mod output;
 pub mod project;
+pub mod rules;
 pub mod run;
-pub mod schema;
+pub mod semantic;
 pub mod slo;
 pub mod source;
-pub mod sql;
-pub mod sqlcheck;
 pub mod suggest;
 pub mod syntax;
 pub mod text;
 pub mod types;
-pub mod validate;
-pub mod yaml_writer;
+pub mod user_sql;
 
 use diagnostic::Diagnostic;
 use rayon::prelude::*;
+pub use semantic::Scope;
 use source::Sources;
 
 /// The result of checking a set of contract files.
@@ -49,23 +44,11 @@ pub struct Checked {
     pub ir: Option<ir::Ir>,
     /// Where each dataset of the IR was written, by contract id (present
     /// with the IR).
-    pub origins: std::collections::BTreeMap<String, lower::Origin>,
+    pub origins: std::collections::BTreeMap<String, ir::Origin>,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// How many contracts the files decoded into.
     pub contracts: usize,
-}
-
-/// Which contracts a set of files may reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// The files are the whole set: every referenced contract must be among
-    /// them (`validate`, `compile`).
-    Complete,
-    /// The files are a selection (`diff old.yaml new.yaml`): a reference to
-    /// a contract outside them is taken as written, and only its contract id
-    /// and column are known.
-    Selection,
 }
 
 /// Parse, validate and lower every file of `sources`, as a complete set.
@@ -87,7 +70,7 @@ pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
         diagnostics.extend(diags);
         contracts.extend(found);
     }
-    diagnostics.extend(validate::validate_scoped(&contracts, scope));
+    diagnostics.extend(semantic::validate::validate_scoped(&contracts, scope));
     diagnostic::sort(&mut diagnostics);
     // A mistake inside an anchor reused by aliases is reported once.
     diagnostics.dedup();
@@ -96,10 +79,15 @@ pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
         ..Checked::default()
     };
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        checked.ir = Some(lower::lower_scoped(&contracts, sources, scope));
+        checked.ir = Some(semantic::lower::lower_scoped(&contracts, sources, scope));
         checked.origins = contracts
             .iter()
-            .filter_map(|c| Some((c.contract.as_ref()?.value.clone(), lower::origin(c))))
+            .filter_map(|c| {
+                Some((
+                    c.contract.as_ref()?.value.clone(),
+                    semantic::lower::origin(c),
+                ))
+            })
             .collect();
     }
     checked.diagnostics = diagnostics;

@@ -1,6 +1,11 @@
-//! Writing generated files: render first, then write only what changed,
+//! Writing generated files as they are rendered: write only what changed,
 //! remove only what datapact itself wrote before, and say exactly what
-//! `compile --check` finds out of date.
+//! `compile --check` finds out of date. [`compile`] takes the files unit by
+//! unit (one contract's at a time, in parallel): each file is compared with
+//! the one on disk and, when it differs, staged as a temporary file beside
+//! it, and its text is let go. Only paths are kept until the end, when
+//! collisions and removals are known and the staged files are renamed into
+//! place, all or nothing.
 //!
 //! The output directory holds a manifest, [`MANIFEST`], listing every file
 //! datapact wrote there. A run owns some *scopes* (directory prefixes such
@@ -24,7 +29,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use tempfile::TempPath;
 
-use crate::sql::GeneratedFile;
+use crate::emit::GeneratedFile;
 
 /// The manifest's file name, inside the output directory.
 pub const MANIFEST: &str = "datapact-manifest.json";
@@ -38,24 +43,6 @@ const MAX_MANIFEST_BYTES: usize = 64 << 20;
 #[derive(Debug, Deserialize)]
 struct ManifestFile {
     files: Vec<String>,
-}
-
-/// What a run will do to the output directory.
-#[derive(Debug, Default)]
-pub struct Plan {
-    /// Every file the run produces (the manifest last), with its text.
-    pub files: Vec<GeneratedFile>,
-    /// Files the previous manifest lists in the run's scopes that the run no
-    /// longer produces.
-    pub removals: Vec<String>,
-    /// Temporary files an interrupted run left beside the run's files.
-    pub leftovers: Vec<String>,
-    /// The run's scopes: directories a removal empties are removed only
-    /// inside them (a dbt project's own `tests/` stays).
-    pub scopes: Vec<String>,
-    /// The manifest written before any other change: every file the
-    /// previous manifest lists and every file the run produces.
-    in_progress: String,
 }
 
 /// What `--check` finds: each list sorted, paths relative to the output directory.
@@ -162,84 +149,12 @@ fn render_manifest(files: &BTreeSet<String>, in_progress: bool) -> String {
     text
 }
 
-/// Plan a run that generates `generated` into `out`, owning the path
-/// prefixes `scopes`, with its manifest at `manifest` (relative to `out`;
-/// [`MANIFEST`] unless the directory is shared, as a dbt project is).
-///
-/// Fails, before anything is written, on two files that cannot both
-/// exist, a generated file holding a control character, a path through a
-/// symbolic link or onto something that is not a file, and an unreadable
-/// or foreign manifest.
-pub fn plan(
-    out: &Path,
-    manifest: &str,
-    mut generated: Vec<GeneratedFile>,
-    scopes: &[String],
-) -> Result<Plan, OutputError> {
-    generated.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(collision) = collision(&generated) {
-        return Err(OutputError {
-            path: out.join(&collision.second.path),
-            message: "would be written twice: two generated files have this path, or paths that differ only in case".into(),
-            collision: Some(Box::new(collision)),
-        });
-    }
-    if let Some((file, c)) = generated
-        .iter()
-        .find_map(|f| Some((f, crate::text::forbidden(&f.text)?.1)))
-    {
-        return Err(error(
-            &out.join(&file.path),
-            format!(
-                "would hold the control character {}; nothing was written (this is a bug in datapact)",
-                crate::text::code_point(c)
-            ),
-        ));
-    }
-    let previous = read_manifest(out, manifest)?;
-    let in_scope = |path: &str| scopes.iter().any(|s| path.starts_with(s.as_str()));
-    let produced: BTreeSet<String> = generated.iter().map(|f| f.path.clone()).collect();
-    let mut listed: BTreeSet<String> = previous.iter().filter(|p| !in_scope(p)).cloned().collect();
-    listed.extend(produced.iter().cloned());
-    let removals: Vec<String> = previous
-        .iter()
-        .filter(|p| in_scope(p) && !produced.contains(*p))
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut everything: BTreeSet<String> = previous.into_iter().collect();
-    everything.extend(produced.iter().cloned());
-    let in_progress = render_manifest(&everything, true);
-    generated.push(GeneratedFile {
-        path: manifest.to_string(),
-        text: render_manifest(&listed, false),
-        contract: None,
-    });
-    let mut guard = Guard::new(out, &removals);
-    for path in generated.iter().map(|f| &f.path).chain(&removals) {
-        guard.check(path)?;
-    }
-    let leftovers = leftovers(out, generated.iter().map(|f| &f.path).chain(&removals));
-    Ok(Plan {
-        files: generated,
-        removals,
-        leftovers,
-        scopes: scopes.to_vec(),
-        in_progress,
-    })
-}
-
 /// Two generated files that cannot both exist: the same path, paths that
 /// differ only in case, or a file where another needs a directory. `files`
 /// is sorted by path.
-fn collision(files: &[GeneratedFile]) -> Option<Collision> {
-    let at = |f: &GeneratedFile| GeneratedPath {
-        path: f.path.clone(),
-        contract: f.contract.clone(),
-    };
+fn collision(files: &[GeneratedPath]) -> Option<Collision> {
     // Every path and every directory above one, by its lowercase form.
-    let mut seen: BTreeMap<String, (&GeneratedFile, bool)> = BTreeMap::new();
+    let mut seen: BTreeMap<String, (&GeneratedPath, bool)> = BTreeMap::new();
     for file in files {
         let mut entries: Vec<(String, bool)> = Vec::new();
         let mut prefix = String::new();
@@ -261,8 +176,8 @@ fn collision(files: &[GeneratedFile]) -> Option<Collision> {
                 Some((other, true)) if is_dir && lowercase_prefix_eq(&other.path, &path) => {}
                 Some((other, _)) => {
                     return Some(Collision {
-                        first: at(other),
-                        second: at(file),
+                        first: (*other).clone(),
+                        second: file.clone(),
                     });
                 }
             }
@@ -290,10 +205,10 @@ struct Guard<'a> {
 }
 
 impl<'a> Guard<'a> {
-    fn new(out: &'a Path, removals: &'a [String]) -> Guard<'a> {
+    fn new(out: &'a Path, removals: impl IntoIterator<Item = &'a str>) -> Guard<'a> {
         Guard {
             out,
-            removals: removals.iter().map(String::as_str).collect(),
+            removals: removals.into_iter().collect(),
             checked: BTreeSet::new(),
         }
     }
@@ -350,7 +265,7 @@ impl<'a> Guard<'a> {
 /// Temporary files (`.<name>.<random>.datapact-tmp`) in the output
 /// directory and the directories of `paths`, which a run killed while
 /// writing left behind.
-fn leftovers<'p>(out: &Path, paths: impl Iterator<Item = &'p String>) -> Vec<String> {
+fn leftovers<'p>(out: &Path, paths: impl Iterator<Item = &'p str>) -> Vec<String> {
     let dirs: BTreeSet<&str> = paths
         .map(|p| p.rsplit_once('/').map_or("", |(dir, _)| dir))
         .chain([""])
@@ -385,38 +300,6 @@ fn leftovers<'p>(out: &Path, paths: impl Iterator<Item = &'p String>) -> Vec<Str
 fn holds(path: &Path, text: &str) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == text.len() as u64)
         && std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes())
-}
-
-/// Compare a plan with the directory, writing nothing. Leftovers of an
-/// interrupted run are extra files.
-pub fn check(out: &Path, plan: &Plan) -> Drift {
-    let mut drift = Drift::default();
-    let states: Vec<Option<bool>> = plan
-        .files
-        .par_iter()
-        .map(|file| {
-            let path = out.join(&file.path);
-            std::fs::symlink_metadata(&path)
-                .ok()
-                .map(|_| holds(&path, &file.text))
-        })
-        .collect();
-    for (file, state) in plan.files.iter().zip(states) {
-        match state {
-            Some(true) => {}
-            Some(false) => drift.stale.push(file.path.clone()),
-            None => drift.missing.push(file.path.clone()),
-        }
-    }
-    drift.extra = plan
-        .removals
-        .iter()
-        .filter(|p| out.join(p).exists())
-        .chain(&plan.leftovers)
-        .cloned()
-        .collect();
-    drift.extra.sort();
-    drift
 }
 
 /// Where generated files' bytes go: the real file system, or in tests one
@@ -457,117 +340,429 @@ fn temporary(dir: &Path, path: &Path, text: &str, disk: &dyn Disk) -> std::io::R
     Ok(file.into_temp_path())
 }
 
-/// A plan whose changed files have been written next to their destinations
-/// as temporary files; [`Staged::commit`] renames them into place, and
-/// dropping it (or [`Staged::abort`]) deletes them, leaving the directory
-/// as it was.
-#[must_use = "a staged plan is committed or aborted"]
-pub struct Staged<'a> {
-    out: PathBuf,
-    plan: &'a Plan,
-    /// (temporary file, destination), in plan order; the manifest's last
-    /// when it changed.
-    temps: Vec<(TempPath, PathBuf)>,
-    manifest_changed: bool,
+/// One directory a compile writes into: its manifest (relative to `dir`;
+/// [`MANIFEST`] unless the directory is shared, as a dbt project is) and
+/// the path prefixes the run owns.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub dir: PathBuf,
+    pub manifest: String,
+    pub scopes: Vec<String>,
+}
+
+/// What [`compile`] does: write the files, or only compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    /// `compile --check`: nothing is written.
+    Check,
+}
+
+/// What [`compile`] did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The files written, unchanged and removed, over every destination.
+    pub written: Written,
+    /// What `--check` found, for each destination.
+    pub drift: Vec<Drift>,
+}
+
+/// Why [`compile`] failed: rendering a unit (the renderer's error), or the
+/// output directory. Either way nothing was changed.
+#[derive(Debug)]
+pub enum Failure<E> {
+    Render(E),
+    Output(OutputError),
+}
+
+impl<E> From<OutputError> for Failure<E> {
+    fn from(err: OutputError) -> Self {
+        Failure::Output(err)
+    }
+}
+
+/// What one unit's files came to.
+struct UnitResult {
+    /// (destination, path) of every file.
+    paths: Vec<(usize, GeneratedPath)>,
+    /// (destination, temporary file, final path) of each changed file.
+    temps: Vec<(usize, TempPath, PathBuf)>,
+    /// (destination, path, whether it exists) of each file not up to date.
+    drift: Vec<(usize, String, bool)>,
     unchanged: usize,
 }
 
-/// Carry out a plan, staging every file first: on a write error (a full
-/// disk, a read-only directory) nothing in `out` has changed.
-pub fn write(out: &Path, plan: &Plan) -> Result<Written, OutputError> {
-    stage(out, plan, &RealDisk)?.commit()
-}
+/// Directories a run made for its temporary files, outermost first: on a
+/// failure, those left empty are removed, so the directory is as it was.
+#[derive(Default)]
+struct Made(std::sync::Mutex<Vec<PathBuf>>);
 
-/// The first half of [`write`]: write each changed file of `plan` (in
-/// parallel) to a temporary file beside its destination. On any error the
-/// temporary files written so far are deleted and the first error, in path
-/// order, is returned.
-pub fn stage<'a>(out: &Path, plan: &'a Plan, disk: &dyn Disk) -> Result<Staged<'a>, OutputError> {
-    let results: Vec<Result<Option<(TempPath, PathBuf)>, OutputError>> = plan
-        .files
-        .par_iter()
-        .map(|file| {
-            let path = out.join(&file.path);
-            if holds(&path, &file.text) {
-                return Ok(None);
-            }
-            // Beside the destination, unless a file the run removes stands
-            // where its directory goes: then in the output directory.
-            let blocked = plan.removals.iter().any(|r| {
-                file.path.starts_with(r.as_str()) && file.path[r.len()..].starts_with('/')
-            });
-            let dir = match path.parent() {
-                Some(dir) if !blocked => dir.to_path_buf(),
-                _ => out.to_path_buf(),
-            };
-            let staged = std::fs::create_dir_all(&dir)
-                .and_then(|()| temporary(&dir, &path, &file.text, disk));
-            match staged {
-                Ok(tmp) => Ok(Some((tmp, path))),
-                Err(err) => Err(error(&path, format!("cannot write: {err}"))),
-            }
-        })
-        .collect();
-    let mut temps = Vec::new();
-    let mut first_error = None;
-    let mut unchanged = 0;
-    for result in results {
-        match result {
-            Ok(Some(temp)) => temps.push(temp),
-            Ok(None) => unchanged += 1,
-            Err(err) => {
-                first_error.get_or_insert(err);
+impl Made {
+    /// Make `dir` and its missing parents, noting the outermost one made.
+    fn dir(&self, dir: &Path) -> std::io::Result<()> {
+        let mut missing = None;
+        let mut at = Some(dir);
+        while let Some(d) = at.filter(|d| std::fs::symlink_metadata(d).is_err()) {
+            missing = Some(d.to_path_buf());
+            at = d.parent().filter(|p| !p.as_os_str().is_empty());
+        }
+        std::fs::create_dir_all(dir)?;
+        if let (Some(top), Ok(mut made)) = (missing, self.0.lock()) {
+            made.push(top);
+        }
+        Ok(())
+    }
+
+    /// Remove the directories made, where empty (deepest first).
+    fn undo(&self) {
+        let made = self.0.lock().map(|m| m.clone()).unwrap_or_default();
+        for top in made {
+            let walk = walkdir::WalkDir::new(&top).contents_first(true);
+            for entry in walk.into_iter().filter_map(Result::ok) {
+                if entry.file_type().is_dir() {
+                    let _ = std::fs::remove_dir(entry.path());
+                }
             }
         }
     }
-    let manifest_changed = temps
-        .last()
-        .zip(plan.files.last())
-        .is_some_and(|((_, dest), manifest)| *dest == out.join(&manifest.path));
-    if let Some(err) = first_error {
-        // Dropping the temporary paths deletes them.
-        return Err(err);
-    }
-    Ok(Staged {
-        out: out.to_path_buf(),
-        plan,
-        temps,
-        manifest_changed,
-        unchanged,
-    })
 }
 
-impl Staged<'_> {
-    /// Delete the temporary files: the directory is as it was.
-    pub fn abort(self) {
-        drop(self);
+/// Write (or with [`Mode::Check`], compare) the files `render` returns for
+/// each of `units` units, as (index into `destinations`, file). Units
+/// render in parallel and each unit's text is dropped once staged.
+///
+/// Fails, with the directory unchanged, on the first render error (in unit
+/// order), two files that cannot both exist, a file holding a control
+/// character, a path through a symbolic link or onto something that is not
+/// a file, an unreadable or foreign manifest, and a write error (a full
+/// disk, a read-only directory).
+pub fn compile<E: Send>(
+    destinations: &[Destination],
+    units: usize,
+    render: impl Fn(usize) -> Result<Vec<(usize, GeneratedFile)>, E> + Sync,
+    mode: Mode,
+    disk: &dyn Disk,
+) -> Result<Outcome, Failure<E>> {
+    let made = Made::default();
+    let outcome = compile_into(destinations, units, render, mode, disk, &made);
+    if outcome.is_err() {
+        made.undo();
     }
+    outcome
+}
 
+fn compile_into<E: Send>(
+    destinations: &[Destination],
+    units: usize,
+    render: impl Fn(usize) -> Result<Vec<(usize, GeneratedFile)>, E> + Sync,
+    mode: Mode,
+    disk: &dyn Disk,
+    made: &Made,
+) -> Result<Outcome, Failure<E>> {
+    let previous: Vec<Vec<String>> = destinations
+        .iter()
+        .map(|d| read_manifest(&d.dir, &d.manifest))
+        .collect::<Result<_, _>>()?;
+    let in_scope = |d: usize, path: &str| {
+        destinations[d]
+            .scopes
+            .iter()
+            .any(|s| path.starts_with(s.as_str()))
+    };
+    // Files the run may remove: those of the previous manifests in scope.
+    // One may stand where a new file needs a directory.
+    let candidates: Vec<BTreeSet<&str>> = previous
+        .iter()
+        .enumerate()
+        .map(|(d, files)| {
+            files
+                .iter()
+                .map(String::as_str)
+                .filter(|p| in_scope(d, p))
+                .collect()
+        })
+        .collect();
+    let results: Vec<Result<UnitResult, Failure<E>>> = (0..units)
+        .into_par_iter()
+        .map(|unit| {
+            let files = render(unit).map_err(Failure::Render)?;
+            let mut guards: Vec<Guard> = destinations
+                .iter()
+                .zip(&candidates)
+                .map(|(d, c)| Guard::new(&d.dir, c.iter().copied()))
+                .collect();
+            let mut result = UnitResult {
+                paths: Vec::with_capacity(files.len()),
+                temps: Vec::new(),
+                drift: Vec::new(),
+                unchanged: 0,
+            };
+            for (d, file) in files {
+                let out = &destinations[d].dir;
+                let staged = place(
+                    out,
+                    &file,
+                    mode,
+                    &mut guards[d],
+                    &candidates[d],
+                    (disk, made),
+                )?;
+                match staged {
+                    Placement::Unchanged => result.unchanged += 1,
+                    Placement::Staged(tmp, path) => result.temps.push((d, tmp, path)),
+                    Placement::Drift(exists) => result.drift.push((d, file.path.clone(), exists)),
+                }
+                result.paths.push((
+                    d,
+                    GeneratedPath {
+                        path: file.path,
+                        contract: file.contract,
+                    },
+                ));
+            }
+            Ok(result)
+        })
+        .collect();
+    let mut produced: Vec<Vec<GeneratedPath>> = vec![Vec::new(); destinations.len()];
+    let mut temps: Vec<Vec<(TempPath, PathBuf)>> =
+        destinations.iter().map(|_| Vec::new()).collect();
+    let mut drift: Vec<Drift> = destinations.iter().map(|_| Drift::default()).collect();
+    let mut unchanged = 0;
+    for result in results {
+        // Dropping the temporary paths (on an error) deletes them.
+        let result = result?;
+        unchanged += result.unchanged;
+        for (d, path) in result.paths {
+            produced[d].push(path);
+        }
+        for (d, tmp, path) in result.temps {
+            temps[d].push((tmp, path));
+        }
+        for (d, path, exists) in result.drift {
+            if exists {
+                drift[d].stale.push(path);
+            } else {
+                drift[d].missing.push(path);
+            }
+        }
+    }
+    let mut staged = Vec::new();
+    for (d, destination) in destinations.iter().enumerate() {
+        let out = &destination.dir;
+        let produced = &mut produced[d];
+        produced.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(collision) = collision(produced) {
+            return Err(Failure::Output(OutputError {
+                path: out.join(&collision.second.path),
+                message: "would be written twice: two generated files have this path, or paths that differ only in case".into(),
+                collision: Some(Box::new(collision)),
+            }));
+        }
+        let paths: BTreeSet<&str> = produced.iter().map(|p| p.path.as_str()).collect();
+        let removals: Vec<String> = candidates[d]
+            .iter()
+            .filter(|p| !paths.contains(*p))
+            .map(|p| p.to_string())
+            .collect();
+        let mut guard = Guard::new(out, removals.iter().map(String::as_str));
+        for path in &removals {
+            guard.check(path)?;
+        }
+        let mut listed: BTreeSet<String> = previous[d]
+            .iter()
+            .filter(|p| !in_scope(d, p))
+            .cloned()
+            .collect();
+        listed.extend(paths.iter().map(|p| p.to_string()));
+        let mut everything: BTreeSet<String> = previous[d].iter().cloned().collect();
+        everything.extend(listed.iter().cloned());
+        let manifest = GeneratedFile {
+            path: destination.manifest.clone(),
+            text: render_manifest(&listed, false),
+            contract: None,
+        };
+        // Temporary files of an interrupted run, not this run's own.
+        // (By name: the names are random, and a temporary's path may have
+        // been made absolute.)
+        let ours: BTreeSet<&std::ffi::OsStr> = temps[d]
+            .iter()
+            .filter_map(|(tmp, _)| tmp.file_name())
+            .collect();
+        let leftovers: Vec<String> = leftovers(
+            out,
+            paths
+                .iter()
+                .copied()
+                .chain(removals.iter().map(String::as_str))
+                .chain([manifest.path.as_str()]),
+        )
+        .into_iter()
+        .filter(|l| {
+            let name = Path::new(l.as_str()).file_name();
+            !name.is_some_and(|n| ours.contains(n))
+        })
+        .collect();
+        let manifest = place(
+            out,
+            &manifest,
+            mode,
+            &mut guard,
+            &BTreeSet::new(),
+            (disk, made),
+        )?;
+        match mode {
+            Mode::Check => {
+                let drift = &mut drift[d];
+                if let Placement::Drift(exists) = manifest {
+                    let path = destination.manifest.clone();
+                    if exists {
+                        drift.stale.push(path);
+                    } else {
+                        drift.missing.push(path);
+                    }
+                }
+                drift.missing.sort();
+                drift.stale.sort();
+                drift.extra = removals
+                    .iter()
+                    .filter(|p| out.join(p).exists())
+                    .chain(&leftovers)
+                    .cloned()
+                    .collect();
+                drift.extra.sort();
+            }
+            Mode::Write => {
+                let (manifest, manifest_unchanged) = match manifest {
+                    Placement::Staged(tmp, path) => (Some((tmp, path)), 0),
+                    Placement::Unchanged | Placement::Drift(_) => (None, 1),
+                };
+                staged.push(Staged {
+                    out: out.clone(),
+                    removals,
+                    leftovers,
+                    scopes: destination.scopes.clone(),
+                    in_progress: render_manifest(&everything, true),
+                    temps: std::mem::take(&mut temps[d]),
+                    manifest,
+                    unchanged: manifest_unchanged,
+                });
+            }
+        }
+    }
+    let mut outcome = Outcome {
+        drift,
+        ..Outcome::default()
+    };
+    outcome.written.unchanged = unchanged;
+    for s in staged {
+        let w = s.commit()?;
+        outcome.written.written += w.written;
+        outcome.written.unchanged += w.unchanged;
+        outcome.written.removed += w.removed;
+    }
+    Ok(outcome)
+}
+
+/// What became of one generated file.
+enum Placement {
+    /// The file on disk already holds its text.
+    Unchanged,
+    /// Written to a temporary file, to be renamed to the path.
+    Staged(TempPath, PathBuf),
+    /// `--check`: not up to date; whether a file is there.
+    Drift(bool),
+}
+
+/// Check one file's path and text, and compare it with the file on disk;
+/// in [`Mode::Write`], stage it when it differs.
+fn place(
+    out: &Path,
+    file: &GeneratedFile,
+    mode: Mode,
+    guard: &mut Guard,
+    candidates: &BTreeSet<&str>,
+    (disk, made): (&dyn Disk, &Made),
+) -> Result<Placement, OutputError> {
+    let path = out.join(&file.path);
+    if let Some((_, c)) = crate::text::forbidden(&file.text) {
+        return Err(error(
+            &path,
+            format!(
+                "would hold the control character {}; nothing was written (this is a bug in datapact)",
+                crate::text::code_point(c)
+            ),
+        ));
+    }
+    guard.check(&file.path)?;
+    if holds(&path, &file.text) {
+        return Ok(Placement::Unchanged);
+    }
+    if mode == Mode::Check {
+        return Ok(Placement::Drift(std::fs::symlink_metadata(&path).is_ok()));
+    }
+    // Beside the destination, unless a file the run removes stands where
+    // its directory goes: then in the output directory.
+    let blocked = candidates
+        .iter()
+        .any(|r| file.path.starts_with(r) && file.path[r.len()..].starts_with('/'));
+    let dir = match path.parent() {
+        Some(dir) if !blocked => dir.to_path_buf(),
+        _ => out.to_path_buf(),
+    };
+    match made
+        .dir(&dir)
+        .and_then(|()| temporary(&dir, &path, &file.text, disk))
+    {
+        Ok(tmp) => Ok(Placement::Staged(tmp, path)),
+        Err(err) => Err(error(&path, format!("cannot write: {err}"))),
+    }
+}
+
+/// One destination's changed files, written next to their final paths as
+/// temporary files; [`Staged::commit`] renames them into place, and
+/// dropping it deletes them, leaving the directory as it was.
+#[must_use = "staged files are committed or dropped"]
+struct Staged {
+    out: PathBuf,
+    /// Files the previous manifest lists in the run's scopes that the run
+    /// no longer produces.
+    removals: Vec<String>,
+    /// Temporary files an interrupted run left beside the run's files.
+    leftovers: Vec<String>,
+    /// The run's scopes: directories a removal empties are removed only
+    /// inside them (a dbt project's own `tests/` stays).
+    scopes: Vec<String>,
+    /// The manifest written before any other change: every file the
+    /// previous manifest lists and every file the run produces.
+    in_progress: String,
+    /// (temporary file, destination) of each changed file.
+    temps: Vec<(TempPath, PathBuf)>,
+    /// The new manifest, when it changed.
+    manifest: Option<(TempPath, PathBuf)>,
+    unchanged: usize,
+}
+
+impl Staged {
     /// Put the staged files in place: first the manifest marked in
     /// progress (listing every file the run may leave), then the removals
     /// (with the directories they leave empty, and leftovers of an
     /// interrupted run), the files by rename, and the final manifest last.
     /// A run killed at any point leaves a manifest that lists every file it
     /// wrote, and temporaries the next run removes.
-    pub fn commit(mut self) -> Result<Written, OutputError> {
-        let manifest = if self.manifest_changed {
-            self.temps.pop()
-        } else {
-            None
-        };
+    fn commit(mut self) -> Result<Written, OutputError> {
+        let manifest = self.manifest.take();
         let mut written = Written {
             unchanged: self.unchanged,
             ..Written::default()
         };
         let out = self.out.clone();
-        let changes = !self.temps.is_empty()
-            || !self.plan.removals.is_empty()
-            || !self.plan.leftovers.is_empty();
+        let changes =
+            !self.temps.is_empty() || !self.removals.is_empty() || !self.leftovers.is_empty();
         if let (Some((_, dest)), true) = (&manifest, changes) {
-            write_atomic(dest, &self.plan.in_progress)
+            write_atomic(dest, &self.in_progress)
                 .map_err(|err| error(dest, format!("cannot write: {err}")))?;
         }
-        for leftover in &self.plan.leftovers {
+        for leftover in &self.leftovers {
             let path = out.join(leftover);
             match std::fs::remove_file(&path) {
                 Ok(()) => written.removed += 1,
@@ -575,7 +770,7 @@ impl Staged<'_> {
                 Err(err) => return Err(error(&path, format!("cannot remove: {err}"))),
             }
         }
-        for removal in &self.plan.removals {
+        for removal in &self.removals {
             let path = out.join(removal);
             match std::fs::remove_file(&path) {
                 Ok(()) => written.removed += 1,
@@ -587,7 +782,7 @@ impl Staged<'_> {
             while let Some(d) = dir {
                 let in_scope = d.strip_prefix(&out).ok().is_some_and(|rel| {
                     let rel = format!("{}/", rel.to_string_lossy().replace('\\', "/"));
-                    rel != "/" && self.plan.scopes.iter().any(|s| rel.starts_with(s.as_str()))
+                    rel != "/" && self.scopes.iter().any(|s| rel.starts_with(s.as_str()))
                 });
                 if !in_scope || std::fs::remove_dir(d).is_err() {
                     break;
@@ -699,44 +894,56 @@ mod tests {
         files
     }
 
+    /// Write `files` (one unit each) into `dir` with `disk`.
+    fn write_with(
+        dir: &Path,
+        files: &[GeneratedFile],
+        disk: &dyn Disk,
+    ) -> Result<Written, OutputError> {
+        let destination = Destination {
+            dir: dir.to_path_buf(),
+            manifest: MANIFEST.to_string(),
+            scopes: vec!["sql/".to_string()],
+        };
+        let render = |unit: usize| Ok::<_, ()>(vec![(0, files[unit].clone())]);
+        match compile(&[destination], files.len(), render, Mode::Write, disk) {
+            Ok(outcome) => Ok(outcome.written),
+            Err(Failure::Output(err)) => Err(err),
+            Err(Failure::Render(())) => unreachable!("the files render"),
+        }
+    }
+
     #[test]
     fn a_full_disk_changes_nothing() {
         let dir = std::env::temp_dir().join(format!("datapact-full-disk-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let scopes = vec!["sql/".to_string()];
-        let old = plan(
-            &dir,
-            MANIFEST,
-            vec![file("sql/a.sql", "old a\n"), file("sql/gone.sql", "gone\n")],
-            &scopes,
-        )
-        .unwrap();
-        write(&dir, &old).unwrap();
+        let old = [file("sql/a.sql", "old a\n"), file("sql/gone.sql", "gone\n")];
+        write_with(&dir, &old, &RealDisk).unwrap();
         let before = snapshot(&dir);
 
-        let new_files = vec![
+        let new_files = [
             file("sql/a.sql", "new a\n"),
             file("sql/b/c.sql", "new c\n".repeat(100).as_str()),
             file("sql/d.sql", "new d\n"),
         ];
-        let new = plan(&dir, MANIFEST, new_files, &scopes).unwrap();
         for room in 0..4 {
             let disk = FullDisk {
                 room,
                 writes: Default::default(),
             };
-            let err = stage(&dir, &new, &disk).err().expect("the disk is full");
+            let err = write_with(&dir, &new_files, &disk).expect_err("the disk is full");
             assert!(err.message.starts_with("cannot write: "), "{}", err.message);
             assert!(
                 err.message.contains("No space left on device"),
                 "{}",
                 err.message
             );
-            // No file changed, none was added (no temporary file is left), none removed.
+            // No file changed, none was added (no temporary file is left),
+            // none removed; a directory made for a new file may stay empty.
             assert_eq!(snapshot(&dir), before, "room for {room} writes");
         }
 
-        let written = stage(&dir, &new, &RealDisk).unwrap().commit().unwrap();
+        let written = write_with(&dir, &new_files, &RealDisk).unwrap();
         assert_eq!(
             written,
             Written {
@@ -748,6 +955,16 @@ mod tests {
         let after = snapshot(&dir);
         let names: Vec<&str> = after.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(names, [MANIFEST, "sql/a.sql", "sql/b/c.sql", "sql/d.sql"]);
+        // Again: nothing changes.
+        let again = write_with(&dir, &new_files, &RealDisk).unwrap();
+        assert_eq!(
+            again,
+            Written {
+                written: 0,
+                unchanged: 4,
+                removed: 0
+            }
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -787,7 +1004,14 @@ mod tests {
                 None,
             ),
         ];
-        for (mut files, expected) in cases {
+        for (files, expected) in cases {
+            let mut files: Vec<GeneratedPath> = files
+                .into_iter()
+                .map(|f| GeneratedPath {
+                    path: f.path,
+                    contract: f.contract,
+                })
+                .collect();
             files.sort_by(|a, b| a.path.cmp(&b.path));
             let got = collision(&files).map(|c| {
                 (

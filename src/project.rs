@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::dialect::Dialect;
+pub use crate::emit::dbt::DbtTests;
 use crate::source::Sources;
 use crate::syntax::decode::Cx;
 use crate::syntax::yaml;
+use crate::types::Dialect;
 
 pub const FILE_NAME: &str = "datapact.yaml";
 
@@ -61,23 +62,6 @@ pub struct DbtSettings {
     pub enforce_contracts: bool,
     /// Write the dbt files into this dbt project instead of `<out>/dbt`.
     pub project: Option<PathBuf>,
-}
-
-/// How rules become dbt tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum DbtTests {
-    /// One dbt test per rule (the default).
-    #[default]
-    PerRule,
-    /// One singular test per dataset that runs the one-scan check query.
-    SingleScan,
-}
-
-impl DbtTests {
-    pub const CHOICES: &'static [(&'static str, DbtTests)] = &[
-        ("per_rule", DbtTests::PerRule),
-        ("single_scan", DbtTests::SingleScan),
-    ];
 }
 
 /// What `compile` can generate.

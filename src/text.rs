@@ -154,6 +154,17 @@ pub fn displayable_source(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// An e-mail address as contracts accept it: exactly one `@` with text on
+/// both sides, no whitespace.
+pub fn is_email(text: &str) -> bool {
+    text.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && !domain.is_empty()
+            && !domain.contains('@')
+            && !text.chars().any(char::is_whitespace)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -624,3 +624,57 @@ mod tests {
         }
     }
 }
+
+/// A SQL dialect datapact emits: its identity and names. How it writes SQL
+/// is its `SqlDialect` implementation (`emit::sql::dialect`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Dialect {
+    Duckdb,
+    Postgres,
+    Snowflake,
+    Bigquery,
+    Redshift,
+    Databricks,
+    Trino,
+    Sqlserver,
+}
+
+impl Dialect {
+    /// Every dialect, in declaration order.
+    pub const ALL: &'static [Dialect] = <Dialect as strum::VariantArray>::VARIANTS;
+
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        Dialect::ALL.iter().copied().find(|d| d.name() == name)
+    }
+
+    /// Other names people use for a dialect, for "did you mean" hints.
+    pub const SYNONYMS: &'static [(&'static str, &'static str)] = &[
+        ("postgresql", "postgres"),
+        ("pg", "postgres"),
+        ("mssql", "sqlserver"),
+        ("tsql", "sqlserver"),
+        ("spark", "databricks"),
+        ("sparksql", "databricks"),
+        ("presto", "trino"),
+        ("bq", "bigquery"),
+        ("duck", "duckdb"),
+    ];
+}

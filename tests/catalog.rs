@@ -100,7 +100,7 @@ fn without_assets(html: &str) -> String {
 fn example_contracts_pages() {
     let sources = common::load(&common::root().join("contracts"));
     let ir = datapact::check(&sources).ir.expect("valid examples");
-    let files = datapact::docs::emit(&ir, &datapact::docs::Options::default())
+    let files = datapact::emit::docs::emit(&ir, &datapact::emit::docs::Options::default())
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostic))
         .files;
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -338,7 +338,7 @@ proptest! {
     #[test]
     fn markdown_text_round_trips(s in markdownish()) {
         let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
-        let md = datapact::docs::md_text(&s);
+        let md = datapact::emit::docs::md_text(&s);
         prop_assert_eq!(rendered_text(&md), want.clone(), "paragraph {:?}", md);
         let table = format!("| h |\n|---|\n| {md} |\n");
         prop_assert_eq!(rendered_text(&table), format!("h{want}"), "cell {:?}", table);
@@ -350,9 +350,9 @@ proptest! {
     fn markdown_code_round_trips(s in markdownish()) {
         let want = s.replace("\r\n", " ").replace(['\r', '\n'], " ");
         let want = if want.is_empty() { " ".to_string() } else { want };
-        let md = datapact::docs::md_code(&s, false);
+        let md = datapact::emit::docs::md_code(&s, false);
         prop_assert_eq!(rendered_text(&md), want.clone(), "paragraph {:?}", md);
-        let table = format!("| h |\n|---|\n| {} |\n", datapact::docs::md_code(&s, true));
+        let table = format!("| h |\n|---|\n| {} |\n", datapact::emit::docs::md_code(&s, true));
         prop_assert_eq!(rendered_text(&table), format!("h{want}"), "cell {:?}", table);
     }
 }

@@ -273,7 +273,7 @@ fn init_then_validate() {
     assert!(dir.join("contracts/example.yaml").is_file());
     assert_eq!(
         std::fs::read_to_string(dir.join("datapact.schema.json")).unwrap(),
-        datapact::schema::json_schema()
+        datapact::syntax::schema::json_schema()
     );
     let o = datapact(&["validate"], &dir);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -325,13 +325,13 @@ fn schema_command() {
     assert_eq!(code(&o), 0);
     let schema: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(jsonschema::meta::is_valid(&schema));
-    assert_eq!(stdout(&o), datapact::schema::json_schema());
+    assert_eq!(stdout(&o), datapact::syntax::schema::json_schema());
     let dir = tempdir("schema");
     let o = datapact(&["schema", "--out", "s.json"], &dir);
     assert_eq!(code(&o), 0);
     assert_eq!(
         std::fs::read_to_string(dir.join("s.json")).unwrap(),
-        datapact::schema::json_schema()
+        datapact::syntax::schema::json_schema()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -562,7 +562,7 @@ fn compile_reads_defaults_from_the_project_file() {
         &dir,
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    for d in datapact::dialect::Dialect::ALL {
+    for &d in datapact::types::Dialect::ALL {
         assert!(
             dir.join("everything/sql")
                 .join(d.name())

@@ -5,9 +5,9 @@
 
 mod common;
 
-use datapact::dbt::{self, Options};
-use datapact::dialect::Dialect;
+use datapact::emit::dbt::{self, Options};
 use datapact::project::DbtTests;
+use datapact::types::Dialect;
 
 fn example_ir() -> datapact::ir::Ir {
     let sources = common::load(&common::root().join("contracts"));
@@ -16,7 +16,7 @@ fn example_ir() -> datapact::ir::Ir {
         .expect("the example contracts are valid")
 }
 
-fn joined(files: &[datapact::sql::GeneratedFile], keep: impl Fn(&str) -> bool) -> String {
+fn joined(files: &[datapact::emit::sql::GeneratedFile], keep: impl Fn(&str) -> bool) -> String {
     files
         .iter()
         .filter(|f| keep(&f.path))
@@ -59,7 +59,7 @@ fn example_dbt_files() {
 
 #[test]
 fn macros_per_dialect() {
-    for dialect in Dialect::ALL {
+    for &dialect in Dialect::ALL {
         let text = joined(&dbt::macros(dialect), |_| true);
         insta::assert_snapshot!(format!("dbt__macros__{}", dialect.name()), text);
     }

@@ -898,7 +898,7 @@ fn tolerances_and_filters_compared() {
 #[test]
 fn the_same_contract_in_odcs_is_no_change() {
     let (_, native) = checked(&[("orders.yaml", BASE)]);
-    let odcs = datapact::convert::to_odcs(&native.ir.as_ref().unwrap().datasets[0]);
+    let odcs = datapact::emit::convert::to_odcs(&native.ir.as_ref().unwrap().datasets[0]);
     let report = report(
         &[("orders.yaml", BASE)],
         &[("orders.odcs.yaml", &odcs)],

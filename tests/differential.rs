@@ -14,8 +14,8 @@ mod harness;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
-use datapact::dialect::Dialect;
 use datapact::literal::Literal;
+use datapact::types::Dialect;
 use datapact::types::LogicalType;
 use harness::{Case, Engine, Table};
 use proptest::prelude::*;
@@ -745,7 +745,7 @@ fn differential(engines: &[Engine], count: usize) {
                 Case {
                     id: id.to_string(),
                     setup,
-                    queries: vec![datapact::sql::check_query(ds, dialect)],
+                    queries: vec![datapact::emit::sql::check_query(ds, dialect)],
                 }
             })
             .collect();

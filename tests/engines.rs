@@ -16,11 +16,12 @@ mod harness;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use datapact::dialect::Dialect;
 use datapact::ir::{Dataset, Ir};
-use datapact::literal::{self, Literal};
+use datapact::literal::Literal;
+use datapact::semantic::coerce;
 use datapact::source::Sources;
 use datapact::syntax::yaml::{self, Node, NodeKind, Scalar};
+use datapact::types::Dialect;
 use datapact::types::LogicalType;
 use harness::{Case, Engine, Table};
 
@@ -165,7 +166,7 @@ fn cell(node: &Node, ty: LogicalType, now: jiff::Timestamp) -> Option<Literal> {
             _ => Literal::TimestampTz(t.to_string()),
         });
     }
-    Some(literal::coerce(scalar, ty).unwrap_or_else(|e| panic!("cell {scalar:?}: {e}")))
+    Some(coerce::coerce(scalar, ty).unwrap_or_else(|e| panic!("cell {scalar:?}: {e}")))
 }
 
 fn dataset<'a>(ir: &'a Ir, contract: &str) -> &'a Dataset {
@@ -257,7 +258,7 @@ fn verify(case: &RuleCase, bad: bool, outcome: &harness::CaseOutcome) -> Vec<Str
         }
         let mut failing_counts = BTreeMap::new();
         for check in &ds.checks {
-            if datapact::sql::failing_rows_query(ds, check, Dialect::Postgres).is_some() {
+            if datapact::emit::sql::failing_rows_query(ds, check, Dialect::Postgres).is_some() {
                 match results.next() {
                     Some(harness::QueryResult::Rows { rows, .. }) => {
                         failing_counts.insert(check.name.clone(), rows.len());
@@ -354,10 +355,10 @@ fn for_each_location(ir: &mut Ir, mut f: impl FnMut(&mut datapact::ir::Location)
 fn dataset_queries(ds: &Dataset, dialect: Dialect) -> Vec<(String, String)> {
     let mut out = vec![(
         format!("{} check query", ds.contract),
-        datapact::sql::check_query(ds, dialect),
+        datapact::emit::sql::check_query(ds, dialect),
     )];
     for check in &ds.checks {
-        if let Some(q) = datapact::sql::failing_rows_query(ds, check, dialect) {
+        if let Some(q) = datapact::emit::sql::failing_rows_query(ds, check, dialect) {
             out.push((format!("{}/{} failing rows", ds.contract, check.name), q));
         }
     }
@@ -544,7 +545,7 @@ fn compiled_rows(
         let result = results.next().ok_or("missing result")?;
         rows.extend(harness::check_rows(result)?);
         for check in &ds.checks {
-            if datapact::sql::failing_rows_query(ds, check, Dialect::Postgres).is_some() {
+            if datapact::emit::sql::failing_rows_query(ds, check, Dialect::Postgres).is_some() {
                 results.next();
             }
         }
@@ -929,7 +930,7 @@ fn rules_over_time_are_observed_not_judged_by_the_check_query() {
             &[harness::Case {
                 id: "grow".into(),
                 setup: harness::table_setup(&table, dialect),
-                queries: vec![datapact::sql::check_query(ds, dialect)],
+                queries: vec![datapact::emit::sql::check_query(ds, dialect)],
             }],
         );
         let case = &outcome.cases[0];

@@ -171,7 +171,8 @@ fn example_contracts_use_every_rule_kind() {
 // --- The JSON Schema -------------------------------------------------------
 
 fn schema_validator() -> jsonschema::Validator {
-    let schema: serde_json::Value = serde_json::from_str(&datapact::schema::json_schema()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&datapact::syntax::schema::json_schema()).unwrap();
     jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
 }
 
@@ -195,7 +196,7 @@ fn schema_errors(validator: &jsonschema::Validator, doc: &serde_json::Value) -> 
 #[test]
 fn committed_schema_is_current() {
     let path = common::root().join("datapact.schema.json");
-    let generated = datapact::schema::json_schema();
+    let generated = datapact::syntax::schema::json_schema();
     if std::env::var_os("DATAPACT_BLESS").is_some() {
         std::fs::write(&path, &generated).unwrap();
     }
@@ -294,7 +295,7 @@ fn no_orphaned_snapshots() {
             _ => match stem.strip_prefix("sql_snapshots__sql__") {
                 // sql_snapshots__sql__<dialect>__<contract>
                 Some(rest) => rest.split_once("__").is_some_and(|(dialect, contract)| {
-                    datapact::dialect::Dialect::from_name(dialect).is_some()
+                    datapact::types::Dialect::from_name(dialect).is_some()
                         && root
                             .join("contracts/shop")
                             .join(format!("{}.yaml", contract.trim_start_matches("shop.")))
@@ -303,7 +304,7 @@ fn no_orphaned_snapshots() {
                 None => match stem.strip_prefix("dbt_snapshots__dbt__") {
                     // dbt_snapshots__dbt__macros__<dialect> or __<case>
                     Some(rest) => match rest.strip_prefix("macros__") {
-                        Some(dialect) => datapact::dialect::Dialect::from_name(dialect).is_some(),
+                        Some(dialect) => datapact::types::Dialect::from_name(dialect).is_some(),
                         None => [
                             "duckdb_per_rule",
                             "duckdb_single_scan",

@@ -177,9 +177,9 @@ fn control_line_break_and_bidi_characters_in_names_are_refused() {
 /// Whatever the IR holds, the SQL writers emit no control character.
 #[test]
 fn the_sql_writers_cannot_emit_control_characters() {
-    use datapact::dialect::Dialect;
+    use datapact::types::Dialect;
     let hostile = "a\0\u{1b}[2J\n\u{85}\u{202e}b";
-    for dialect in Dialect::ALL {
+    for &dialect in Dialect::ALL {
         let d = dialect.sql();
         for text in [d.quote_ident(hostile), d.string_literal(hostile)] {
             let bad: Vec<char> = text
@@ -1086,7 +1086,7 @@ checks:
         &["compile", "c", "--dialect", "postgres", "--out", "build"],
     );
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
-    let q = |name: &str| datapact::dialect::Dialect::Postgres.sql().quote_ident(name);
+    let q = |name: &str| datapact::types::Dialect::Postgres.sql().quote_ident(name);
     let setup = format!(
         "create schema {s}; create table {s}.sentinel (x int); \
          create table {s}.{t} ({a} integer, {x} text, note text); \

@@ -4,7 +4,7 @@
 
 mod common;
 
-use datapact::dialect::Dialect;
+use datapact::types::Dialect;
 
 fn example_ir() -> datapact::ir::Ir {
     let sources = common::load(&common::root().join("contracts"));
@@ -15,8 +15,8 @@ fn example_ir() -> datapact::ir::Ir {
 #[test]
 fn example_sql_per_dialect() {
     let ir = example_ir();
-    for dialect in Dialect::ALL {
-        let files = datapact::sql::emit(&ir, dialect);
+    for &dialect in Dialect::ALL {
+        let files = datapact::emit::sql::emit(&ir, dialect);
         for ds in &ir.datasets {
             let prefix = format!("sql/{}/{}", dialect.name(), ds.contract);
             let text: String = files
@@ -37,11 +37,11 @@ fn example_sql_per_dialect() {
 fn emission_is_deterministic() {
     let first: Vec<_> = Dialect::ALL
         .iter()
-        .flat_map(|d| datapact::sql::emit(&example_ir(), *d))
+        .flat_map(|d| datapact::emit::sql::emit(&example_ir(), *d))
         .collect();
     let second: Vec<_> = Dialect::ALL
         .iter()
-        .flat_map(|d| datapact::sql::emit(&example_ir(), *d))
+        .flat_map(|d| datapact::emit::sql::emit(&example_ir(), *d))
         .collect();
     assert_eq!(first, second);
     let paths: Vec<&str> = first.iter().map(|f| f.path.as_str()).collect();

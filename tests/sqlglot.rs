@@ -10,8 +10,8 @@ mod harness;
 
 use std::collections::BTreeMap;
 
-use datapact::dialect::Dialect;
 use datapact::source::Sources;
+use datapact::types::Dialect;
 use harness::Engine;
 
 /// Contracts of the engine cases: the `|` blocks under `contracts:`.
@@ -66,19 +66,19 @@ fn every_statement_parses_with_sqlglot() {
     for sources in &sets {
         let checked = datapact::check(sources);
         let ir = checked.ir.expect("contracts compile");
-        for dialect in Dialect::ALL {
-            for file in datapact::sql::emit(&ir, dialect) {
+        for &dialect in Dialect::ALL {
+            for file in datapact::emit::sql::emit(&ir, dialect) {
                 statements.push((file.path.clone(), dialect, file.text));
             }
             // The dbt one-scan test's query: only the checks that did not pass.
             let relation = |_: &str, location: &datapact::ir::Location| {
-                datapact::sql::qualified_name(location, dialect)
+                datapact::emit::sql::qualified_name(location, dialect)
             };
             for ds in &ir.datasets {
                 statements.push((
                     format!("dbt one-scan {} {}", dialect.name(), ds.contract),
                     dialect,
-                    datapact::sql::check_query_non_passing(ds, dialect, &relation),
+                    datapact::emit::sql::check_query_non_passing(ds, dialect, &relation),
                 ));
             }
         }
@@ -168,7 +168,7 @@ fn user_sql_the_one_statement_check_accepts_is_one_statement_for_every_reader() 
         let fragment: String = (0..len)
             .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
             .collect();
-        if fragment.contains([';', '\\']) && datapact::sqlcheck::hazard(&fragment, true).is_none() {
+        if fragment.contains([';', '\\']) && datapact::user_sql::hazard(&fragment, true).is_none() {
             accepted.push(fragment);
         }
     }

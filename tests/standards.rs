@@ -14,8 +14,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use datapact::convert::{self, To};
 use datapact::diagnostic::Severity;
+use datapact::emit::convert::{self, To};
 use datapact::ir::Ir;
 use datapact::source::Sources;
 use proptest::prelude::*;
@@ -68,16 +68,16 @@ fn every_corpus_file_loads_and_compiles_or_says_why() {
             continue;
         };
         // Every target, every dialect.
-        for dialect in datapact::dialect::Dialect::ALL {
-            let _ = datapact::sql::emit(&ir, dialect);
+        for &dialect in datapact::types::Dialect::ALL {
+            let _ = datapact::emit::sql::emit(&ir, dialect);
         }
-        let dbt = datapact::dbt::Options {
-            dialect: datapact::dialect::Dialect::Duckdb,
+        let dbt = datapact::emit::dbt::Options {
+            dialect: datapact::types::Dialect::Duckdb,
             tests: datapact::project::DbtTests::PerRule,
             enforce_contracts: false,
         };
-        datapact::dbt::emit(&ir, &dbt).unwrap_or_else(|e| panic!("{}: {e}", relative(path)));
-        datapact::docs::emit(&ir, &datapact::docs::Options::default())
+        datapact::emit::dbt::emit(&ir, &dbt).unwrap_or_else(|e| panic!("{}: {e}", relative(path)));
+        datapact::emit::docs::emit(&ir, &datapact::emit::docs::Options::default())
             .unwrap_or_else(|e| panic!("{}: {:?}", relative(path), e.diagnostic));
         clean += 1;
         contracts += ir.datasets.len();

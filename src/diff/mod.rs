@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 use semver::Version;
 
-use crate::docs::{Part, plain_phrase};
+use crate::emit::docs::{Part, plain_phrase};
+use crate::ir::Origin;
 use crate::ir::{Dataset, Ir};
-use crate::lower::Origin;
 use crate::source::Span;
 
 pub use render::{Files, github, human, json, markdown};

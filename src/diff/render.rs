@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Change, Class, Entry, Report, Side, Status, Words};
 use crate::diagnostic::{escape_data, escape_property};
-use crate::docs::{md_code, md_phrase, md_text};
+use crate::emit::docs::{md_code, md_phrase, md_text};
 use crate::source::Sources;
 
 /// Both sides' files, to locate changes.

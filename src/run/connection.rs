@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::dialect::Dialect;
 use crate::ir::Location;
+use crate::types::Dialect;
 
 use super::engine::DriverSpec;
 

@@ -1,7 +1,7 @@
 //! `datapact run`: execute the contracts on an engine and report each
 //! check's verdict. Reads only the IR; the SQL is the SQL target's own
-//! (the schema query of [`crate::conformance`], then the one-scan check
-//! query of [`crate::sql`]), built in process with the tables placed where
+//! (the schema query of [`crate::emit::sql::conformance`], then the one-scan check
+//! query of [`crate::emit::sql`]), built in process with the tables placed where
 //! the connection says.
 //!
 //! ```text
@@ -24,9 +24,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::conformance;
-use crate::dialect::Dialect;
-use crate::ir::{Check, CheckKind, Dataset, Ir, Location, Owner};
+use crate::emit::sql::conformance;
+use crate::ir::{Check, CheckKind, Compared, Dataset, Ir, Location, Owner};
+use crate::types::Dialect;
 
 pub use connection::Connection;
 pub use engine::{Failure, FailureKind};
@@ -299,15 +299,15 @@ impl Observed {
     fn parse(kind: &CheckKind, text: Option<&str>) -> Option<Observed> {
         let number = |t: &str| t.trim().parse::<u64>().ok();
         let text = text?;
-        match kind {
-            CheckKind::NullRateIncrease { .. } => {
+        match kind.compared()? {
+            Compared::NullRate(_) => {
                 let (nulls, rows) = text.split_once('/')?;
                 Some(Observed::Nulls {
                     nulls: number(nulls)?,
                     rows: number(rows)?,
                 })
             }
-            _ => number(text).map(Observed::Rows),
+            Compared::RowCount(_) => number(text).map(Observed::Rows),
         }
     }
 
@@ -344,9 +344,12 @@ fn judge(
     r: &CheckResult,
     baselines: Option<&Baselines>,
 ) -> (Status, Option<u64>, Option<String>) {
-    let what = match &check.kind {
-        CheckKind::NullRateIncrease { .. } => "the share of NULLs",
-        _ => "the row count",
+    let Some(compared) = check.kind.compared() else {
+        return (Status::Error, None, Some("not a rule over time".into()));
+    };
+    let what = match compared {
+        Compared::NullRate(_) => "the share of NULLs",
+        Compared::RowCount(_) => "the row count",
     };
     let Some(baselines) = baselines else {
         return (
@@ -393,8 +396,8 @@ fn judge(
         crate::types::Severity::Error => Status::Fail,
         crate::types::Severity::Warn => Status::Warn,
     };
-    let (max, now, base) = match (&check.kind, now, base) {
-        (CheckKind::NullRateIncrease { max }, now, base) => {
+    let (max, now, base) = match (compared, now, base) {
+        (Compared::NullRate(max), now, base) => {
             let rise = now.null_share() - base.null_share();
             // The limit's own precision (six decimals) decides a tie.
             if rise <= max.percent() + 1e-9 {
@@ -413,10 +416,16 @@ fn judge(
                 )),
             );
         }
-        (CheckKind::RowCountChange { max }, Observed::Rows(now), Observed::Rows(base)) => {
-            (max, now, base)
+        (Compared::RowCount(max), Observed::Rows(now), Observed::Rows(base)) => (max, now, base),
+        // A count observed as a share (or the reverse): a store written by
+        // another version.
+        (Compared::RowCount(_), _, _) => {
+            return (
+                Status::Error,
+                None,
+                Some("the observed value does not match the rule".into()),
+            );
         }
-        _ => return (Status::Error, None, Some("not a rule over time".into())),
     };
     let change = match (base, now) {
         (0, 0) => 0.0,
@@ -581,7 +590,7 @@ fn expose_files(
         };
         let view = format!(
             "create or replace view {} as {select}",
-            crate::sql::qualified_name(&location, Dialect::Duckdb)
+            crate::emit::sql::qualified_name(&location, Dialect::Duckdb)
         );
         if let Err(f) = session.execute(&view) {
             if f.kind == FailureKind::Interrupted {
@@ -684,7 +693,7 @@ fn run_dataset(
 ) -> Vec<CheckResult> {
     let dialect = connection.dialect;
     let location = connection.locate(&ds.location);
-    let table = crate::sql::qualified_name(&location, dialect);
+    let table = crate::emit::sql::qualified_name(&location, dialect);
     let schema = match session.query(&conformance::schema_query(ds, &location, dialect), timeout) {
         Ok(rows) => rows,
         Err(f) => {
@@ -763,9 +772,10 @@ fn run_dataset(
             checks: runnable,
             ..ds.clone()
         };
-        let relation =
-            |_: &str, l: &Location| crate::sql::qualified_name(&connection.locate(l), dialect);
-        let sql = crate::sql::check_query_with(&subset, dialect, &relation);
+        let relation = |_: &str, l: &Location| {
+            crate::emit::sql::qualified_name(&connection.locate(l), dialect)
+        };
+        let sql = crate::emit::sql::check_query_with(&subset, dialect, &relation);
         match session.query(&sql, timeout) {
             Ok(rows) => {
                 for r in read_results(&rows) {
@@ -781,7 +791,7 @@ fn run_dataset(
                         checks: vec![c.clone()],
                         ..ds.clone()
                     };
-                    let sql = crate::sql::check_query_with(&alone, dialect, &relation);
+                    let sql = crate::emit::sql::check_query_with(&alone, dialect, &relation);
                     match session.query(&sql, timeout) {
                         Ok(rows) => {
                             for r in read_results(&rows) {

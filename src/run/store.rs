@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use super::connection::{Connection, Target};
 use super::engine::{self, Access, Engine, Failure, FailureKind, Session};
 use super::{Report, Status, Watch};
-use crate::dialect::Dialect;
+use crate::types::Dialect;
 
 /// The schema version this datapact writes.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -208,8 +208,8 @@ fn failed_most_text(c: &ContractSlo, name: impl Fn(&str) -> String) -> String {
 /// A Markdown table (cells escaped), the checks that failed most, and the
 /// summary line.
 pub fn markdown(contracts: &[ContractSlo], since: Option<Duration>, now: Timestamp) -> String {
-    let cell = |text: &str| crate::docs::md_text(&escape_line(text)).replace('|', "\\|");
-    let code = |text: &str| crate::docs::md_code(&escape_line(text), true);
+    let cell = |text: &str| crate::emit::docs::md_text(&escape_line(text)).replace('|', "\\|");
+    let code = |text: &str| crate::emit::docs::md_code(&escape_line(text), true);
     let mut out = format!(
         "## Data contract SLOs ({})\n\n",
         cell(&window_label(contracts, since))
@@ -274,7 +274,7 @@ pub fn html(
     let style = include_str!("../../templates/report/report.css");
     let csp = format!(
         "default-src 'none'; style-src '{}'; base-uri 'none'; form-action 'none'",
-        crate::docs::csp_hash(style)
+        crate::emit::docs::csp_hash(style)
     );
     let views: Vec<HtmlContract> = contracts
         .iter()
@@ -349,7 +349,7 @@ pub fn html(
 pub fn health(
     c: &ContractSlo,
     latest: Option<&crate::run::store::Latest>,
-) -> Option<crate::docs::Health> {
+) -> Option<crate::emit::docs::Health> {
     let latest = latest?;
     let worst = latest
         .checks
@@ -363,7 +363,7 @@ pub fn health(
             m.attainment().map_or_else(|| "–".to_string(), percent_text)
         )
     };
-    Some(crate::docs::Health {
+    Some(crate::emit::docs::Health {
         status: worst.name().into(),
         last_run: time_text(latest.started_at),
         window: c.window.to_string(),
@@ -381,7 +381,7 @@ pub fn health(
             .checks
             .iter()
             .filter(|(_, s)| **s != crate::run::Status::Pass)
-            .map(|(k, v)| crate::docs::NotPassing {
+            .map(|(k, v)| crate::emit::docs::NotPassing {
                 name: k.clone(),
                 status: v.name().into(),
             })

@@ -10,9 +10,12 @@
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::dialect::Dialect;
+use std::sync::LazyLock;
+
+use crate::rules::{COLUMN_RULE_KEYS, ColumnRuleKind};
 use crate::source::{FileId, Span, Spanned};
 use crate::suggest;
+use crate::types::Dialect;
 use crate::types::{
     ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TYPE_NAMES,
     TYPE_SYNONYMS, Tolerance,
@@ -582,7 +585,7 @@ pub fn all_keys() -> Vec<&'static str> {
         DBT_KEYS,
         FRESHNESS_KEYS,
         ROW_COUNT_KEYS,
-        COLUMN_KEYS,
+        &COLUMN_KEYS,
         CHECK_KEYS,
         &RULE_OPTION_KEYS,
         &["value", "values"],
@@ -630,7 +633,8 @@ const ROW_COUNT_KEYS: &[&str] = &[
     "name",
     "tolerance",
 ];
-const COLUMN_KEYS: &[&str] = &[
+/// A column's own keys; its rules' keys follow ([`COLUMN_RULE_KEYS`]).
+const COLUMN_FIELD_KEYS: &[&str] = &[
     "name",
     "type",
     "description",
@@ -638,19 +642,9 @@ const COLUMN_KEYS: &[&str] = &[
     "pii",
     "tags",
     "renamed_from",
-    "required",
-    "unique",
-    "accepted_values",
-    "min",
-    "max",
-    "pattern",
-    "length",
-    "references",
-    "null_rate",
 ];
-/// The keys of column rules, in the order their checks are listed: what a
-/// foreign file's column-rule block may hold.
-pub(crate) const COLUMN_RULE_KEYS: &[&str] = COLUMN_KEYS.split_at(7).1;
+static COLUMN_KEYS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| [COLUMN_FIELD_KEYS, &COLUMN_RULE_KEYS].concat());
 const CHECK_KEYS: &[&str] = &[
     "name",
     "expression",
@@ -809,7 +803,7 @@ fn suggest_contract_id(id: &str) -> String {
     let segments: Vec<String> = id
         .split('.')
         .filter(|s| !s.is_empty())
-        .map(|s| crate::lower::identifier(s, "c"))
+        .map(|s| crate::names::identifier(s, "c"))
         .collect();
     if segments.is_empty() {
         "shop.orders".into()
@@ -852,23 +846,12 @@ pub(crate) fn version(cx: &mut Cx, node: &Node) -> Option<Spanned<semver::Versio
     }
 }
 
-/// An e-mail address as contracts accept it: exactly one `@` with text on
-/// both sides, no whitespace.
-pub fn is_email(text: &str) -> bool {
-    text.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && !domain.is_empty()
-            && !domain.contains('@')
-            && !text.chars().any(char::is_whitespace)
-    })
-}
-
 impl Owner {
     fn decode(cx: &mut Cx, node: &Node) -> Option<Owner> {
         let map = cx.map(node, "an owner", OWNER_KEYS)?;
         let email = map.get("email").and_then(|n| cx.text(n));
         let email = email.filter(|e| {
-            let ok = is_email(e);
+            let ok = crate::text::is_email(e);
             if !ok {
                 cx.push(
                     Diagnostic::error(
@@ -1125,7 +1108,7 @@ fn change_limit(cx: &mut Cx, node: &Node) -> Option<Spanned<ChangeLimit>> {
 
 impl Column {
     fn decode(cx: &mut Cx, node: &Node) -> Option<Column> {
-        let map = cx.map(node, "a column", COLUMN_KEYS)?;
+        let map = cx.map(node, "a column", &COLUMN_KEYS)?;
         let name = map
             .required(cx, "name", "a column")
             .and_then(|n| cx.text(n));
@@ -1138,7 +1121,7 @@ impl Column {
     /// Column rules alone (`{pattern: …}`), as written inside a foreign
     /// file: a column with no name or type, holding the rules.
     pub(crate) fn decode_rules(cx: &mut Cx, node: &Node) -> Option<Column> {
-        let map = cx.map(node, "column rules", COLUMN_RULE_KEYS)?;
+        let map = cx.map(node, "column rules", &COLUMN_RULE_KEYS)?;
         Some(Column::decode_map(cx, node, &map, None, None))
     }
 
@@ -1149,8 +1132,7 @@ impl Column {
         name: Option<Spanned<String>>,
         ty: Option<Spanned<LogicalType>>,
     ) -> Column {
-        let key = |k: &str| map.key_span(k).unwrap_or(node.span);
-        Column {
+        let mut column = Column {
             span: node.span,
             name,
             ty,
@@ -1159,32 +1141,44 @@ impl Column {
             pii: map.get("pii").and_then(|n| cx.bool(n)),
             tags: map.get("tags").and_then(|n| cx.strings(n, "tags")),
             renamed_from: map.get("renamed_from").and_then(|n| cx.text(n)),
-            required: map
-                .get("required")
-                .map(|n| rule(cx, key("required"), n, "value", |cx, n| cx.bool(n))),
-            unique: map
-                .get("unique")
-                .map(|n| rule(cx, key("unique"), n, "value", |cx, n| cx.bool(n))),
-            accepted_values: map
-                .get("accepted_values")
-                .map(|n| rule(cx, key("accepted_values"), n, "values", accepted_values)),
-            min: map
-                .get("min")
-                .map(|n| rule(cx, key("min"), n, "value", literal)),
-            max: map
-                .get("max")
-                .map(|n| rule(cx, key("max"), n, "value", literal)),
-            pattern: map
-                .get("pattern")
-                .map(|n| rule(cx, key("pattern"), n, "value", pattern)),
-            length: map.get("length").and_then(|n| length(cx, key("length"), n)),
-            references: map
-                .get("references")
-                .map(|n| rule(cx, key("references"), n, "value", reference)),
-            null_rate: map
-                .get("null_rate")
-                .and_then(|n| null_rate(cx, key("null_rate"), n)),
+            required: None,
+            unique: None,
+            accepted_values: None,
+            min: None,
+            max: None,
+            pattern: None,
+            length: None,
+            references: None,
+            null_rate: None,
+        };
+        for &kind in ColumnRuleKind::ALL {
+            let Some(n) = map.get(kind.key()) else {
+                continue;
+            };
+            let key = map.key_span(kind.key()).unwrap_or(node.span);
+            match kind {
+                ColumnRuleKind::Required => {
+                    column.required = Some(rule(cx, key, n, "value", |cx, n| cx.bool(n)));
+                }
+                ColumnRuleKind::Unique => {
+                    column.unique = Some(rule(cx, key, n, "value", |cx, n| cx.bool(n)));
+                }
+                ColumnRuleKind::AcceptedValues => {
+                    column.accepted_values = Some(rule(cx, key, n, "values", accepted_values));
+                }
+                ColumnRuleKind::Min => column.min = Some(rule(cx, key, n, "value", literal)),
+                ColumnRuleKind::Max => column.max = Some(rule(cx, key, n, "value", literal)),
+                ColumnRuleKind::Pattern => {
+                    column.pattern = Some(rule(cx, key, n, "value", pattern));
+                }
+                ColumnRuleKind::Length => column.length = length(cx, key, n),
+                ColumnRuleKind::References => {
+                    column.references = Some(rule(cx, key, n, "value", reference));
+                }
+                ColumnRuleKind::NullRate => column.null_rate = null_rate(cx, key, n),
+            }
         }
+        column
     }
 }
 
@@ -1345,7 +1339,7 @@ pub fn validate_check_name(name: &str) -> Result<(), String> {
 }
 
 fn suggest_check_name(name: &str) -> String {
-    let name = crate::lower::identifier(name, "check");
+    let name = crate::names::identifier(name, "check");
     let name = name
         .chars()
         .take(CHECK_NAME_MAX)

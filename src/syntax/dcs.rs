@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::dialect::Dialect;
 use crate::source::{FileId, Span, Spanned};
+use crate::types::Dialect;
 use crate::types::{LogicalType, Role};
 
 use super::ast::{ColumnRef, Contract, RuleOptions};

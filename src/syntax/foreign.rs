@@ -8,6 +8,7 @@
 //! is a `not-compiled` warning at its place, never an error and never
 //! silently dropped.
 
+use crate::rules::ColumnRuleKind;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
@@ -185,7 +186,7 @@ impl Reader {
 
 /// A native contract id segment for foreign text: `Orders-Latest` → `orders_latest`.
 pub fn segment(text: &str) -> String {
-    crate::lower::identifier(text, "c")
+    crate::names::identifier(text, "c")
 }
 
 /// The contract id `<prefix>.<object>`, or an override the file gives.
@@ -206,14 +207,14 @@ pub fn file_prefix(path: &str) -> String {
 pub struct Server {
     pub database: Option<Spanned<String>>,
     pub schema: Option<Spanned<String>>,
-    pub dialect: Option<crate::dialect::Dialect>,
+    pub dialect: Option<crate::types::Dialect>,
 }
 
 /// The first server of a SQL type datapact knows, a `prod…` one first: its
 /// database and schema (BigQuery `project`/`dataset`, Databricks and Trino
 /// `catalog`/`schema`). Its other keys are connection details.
 pub fn server(r: &mut Reader, servers: &[Obj]) -> Server {
-    use crate::dialect::Dialect;
+    use crate::types::Dialect;
     let dialect_of = |s: &Obj| {
         s.text("type")
             .and_then(|t| match t.to_lowercase().as_str() {
@@ -693,7 +694,7 @@ pub fn metric_query(
     if let Some(p) = problem {
         return Err(p);
     }
-    let text = crate::sqlcheck::strip_trailing_semicolons(&text);
+    let text = crate::user_sql::strip_trailing_semicolons(&text);
     use sqlparser::ast::{
         Ident, ObjectName, ObjectNamePart, Query, Visit, Visitor, visit_relations_mut,
     };
@@ -929,7 +930,7 @@ pub fn severity(text: Option<&Spanned<String>>) -> Option<Spanned<Severity>> {
 
 /// A unique check name within a contract: `base`, else `base_2`, `base_3`, …
 pub fn unique_name(taken: &mut BTreeSet<String>, base: &str) -> String {
-    let base = crate::lower::identifier(base, "check");
+    let base = crate::names::identifier(base, "check");
     let base: String = base.chars().take(56).collect();
     let mut name = base.clone();
     let mut n = 2;
@@ -1485,48 +1486,57 @@ pub fn apply(
                 ));
             }
             (Action::Rules(rules), Some(col)) => {
-                let rules = *rules;
-                if let Some(new) = rules.required {
-                    set_rule(r, &mut col.required, "required", new);
-                }
-                if let Some(new) = rules.unique {
-                    set_rule(r, &mut col.unique, "unique", new);
-                }
-                if let Some(new) = rules.accepted_values {
-                    set_rule(r, &mut col.accepted_values, "accepted_values", new);
-                }
-                if let Some(new) = rules.min {
-                    set_rule(r, &mut col.min, "min", new);
-                }
-                if let Some(new) = rules.max {
-                    set_rule(r, &mut col.max, "max", new);
-                }
-                if let Some(new) = rules.pattern {
-                    set_rule(r, &mut col.pattern, "pattern", new);
-                }
-                if let Some(new) = rules.references {
-                    set_rule(r, &mut col.references, "references", new);
-                }
-                if let Some(new) = rules.length {
-                    if col.length.is_none() {
-                        col.length = Some(new);
-                    } else {
-                        r.not_compiled(
-                            new.key,
-                            "a second `length` rule on the column is not compiled",
-                            "a column has one rule of each kind; the first one is kept",
-                        );
-                    }
-                }
-                if let Some(new) = rules.null_rate {
-                    if col.null_rate.is_none() {
-                        col.null_rate = Some(new);
-                    } else {
-                        r.not_compiled(
-                            new.key,
-                            "a second `null_rate` rule on the column is not compiled",
-                            "a column has one rule of each kind; the first one is kept",
-                        );
+                let mut rules = *rules;
+                for &kind in ColumnRuleKind::ALL {
+                    let what = kind.key();
+                    match kind {
+                        ColumnRuleKind::Required => {
+                            if let Some(new) = rules.required.take() {
+                                set_rule(r, &mut col.required, what, new);
+                            }
+                        }
+                        ColumnRuleKind::Unique => {
+                            if let Some(new) = rules.unique.take() {
+                                set_rule(r, &mut col.unique, what, new);
+                            }
+                        }
+                        ColumnRuleKind::AcceptedValues => {
+                            if let Some(new) = rules.accepted_values.take() {
+                                set_rule(r, &mut col.accepted_values, what, new);
+                            }
+                        }
+                        ColumnRuleKind::Min => {
+                            if let Some(new) = rules.min.take() {
+                                set_rule(r, &mut col.min, what, new);
+                            }
+                        }
+                        ColumnRuleKind::Max => {
+                            if let Some(new) = rules.max.take() {
+                                set_rule(r, &mut col.max, what, new);
+                            }
+                        }
+                        ColumnRuleKind::Pattern => {
+                            if let Some(new) = rules.pattern.take() {
+                                set_rule(r, &mut col.pattern, what, new);
+                            }
+                        }
+                        ColumnRuleKind::References => {
+                            if let Some(new) = rules.references.take() {
+                                set_rule(r, &mut col.references, what, new);
+                            }
+                        }
+                        ColumnRuleKind::Length => {
+                            if let Some(new) = rules.length.take() {
+                                let key = new.key;
+                                set_once(r, &mut col.length, what, key, new);
+                            }
+                        }
+                        ColumnRuleKind::NullRate => {
+                            if let Some(new) = rules.null_rate.take() {
+                                let key = new.key;
+                                set_once(r, &mut col.null_rate, what, key, new);
+                            }
+                        }
                     }
                 }
             }
@@ -1610,6 +1620,19 @@ fn set_rule<T: PartialEq>(r: &mut Reader, slot: &mut Option<Rule<T>>, what: &str
             format!("a second `{what}` rule on the column is not compiled"),
             "a column has one rule of each kind; the first one is kept",
         ),
+    }
+}
+
+/// A rule of a kind that has no value to compare: the first one is kept.
+fn set_once<T>(r: &mut Reader, slot: &mut Option<T>, what: &str, key: Span, new: T) {
+    if slot.is_none() {
+        *slot = Some(new);
+    } else {
+        r.not_compiled(
+            key,
+            format!("a second `{what}` rule on the column is not compiled"),
+            "a column has one rule of each kind; the first one is kept",
+        );
     }
 }
 

@@ -12,6 +12,7 @@ pub mod dcs;
 pub mod decode;
 pub mod foreign;
 pub mod odcs;
+pub mod schema;
 pub mod yaml;
 
 use crate::diagnostic::{Code, Diagnostic};

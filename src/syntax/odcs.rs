@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::dialect::Dialect;
 use crate::source::{FileId, Span, Spanned};
+use crate::types::Dialect;
 use crate::types::{LogicalType, Objective, Role};
 
 use super::ast::{self, CheckBody, ColumnRef, Contract, RuleOptions};
@@ -269,7 +269,7 @@ fn team(r: &mut Reader, root: &Obj) -> Vec<super::ast::Owner> {
                 .filter(|e| !e.is_empty())
                 .map(|e| Spanned::new(e, node.span)),
             None => username.filter(|u| {
-                super::ast::is_email(u) && m.text("name").is_none_or(|n| n.value != u.value)
+                crate::text::is_email(u) && m.text("name").is_none_or(|n| n.value != u.value)
             }),
         };
         let role = m.text("role").map_or(Role::Producer, |role| {

@@ -10,8 +10,8 @@
 use std::path::PathBuf;
 
 use datapact::diagnostic::{self, HumanOptions, Summary};
-use datapact::dialect::Dialect;
 use datapact::source::Sources;
+use datapact::types::Dialect;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -28,23 +28,24 @@ pub fn run(files: &[String]) {
     let checked = datapact::check(&sources);
     if let Some(ir) = &checked.ir {
         assert!(checked.diagnostics.iter().all(|d| !d.is_error()));
-        for dialect in Dialect::ALL {
-            let _ = datapact::sql::emit(ir, dialect);
+        for &dialect in Dialect::ALL {
+            let _ = datapact::emit::sql::emit(ir, dialect);
         }
         for (dialect, tests) in [
             (Dialect::Duckdb, datapact::project::DbtTests::PerRule),
             (Dialect::Snowflake, datapact::project::DbtTests::SingleScan),
         ] {
-            let options = datapact::dbt::Options {
+            let options = datapact::emit::dbt::Options {
                 dialect,
                 tests,
                 enforce_contracts: true,
             };
             // Clashing test names are an error message, not a panic.
-            let _ = datapact::dbt::emit(ir, &options);
+            let _ = datapact::emit::dbt::emit(ir, &options);
         }
         // The built-in docs templates render every valid contract.
-        if let Err(err) = datapact::docs::emit(ir, &datapact::docs::Options::default()) {
+        if let Err(err) = datapact::emit::docs::emit(ir, &datapact::emit::docs::Options::default())
+        {
             panic!("docs template error: {:?}", err.diagnostic);
         }
     }

@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use datapact::dialect::Dialect;
 use datapact::ir::Location;
 use datapact::literal::Literal;
+use datapact::types::Dialect;
 use datapact::types::LogicalType;
 use serde::Deserialize;
 use serde_json::json;
@@ -245,7 +245,7 @@ pub fn table_setup(table: &Table, dialect: Dialect) -> Vec<String> {
             d.quote_ident(schema)
         ));
     }
-    let name = datapact::sql::qualified_name(&table.location, dialect);
+    let name = datapact::emit::sql::qualified_name(&table.location, dialect);
     let columns: Vec<String> = table
         .columns
         .iter()

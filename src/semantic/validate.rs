@@ -8,16 +8,18 @@
 
 use std::collections::BTreeMap;
 
-use crate::Scope;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::literal::{self, Literal};
-use crate::lower;
+use crate::rules::ColumnRuleKind;
+use crate::semantic::Scope;
+use crate::semantic::coerce;
+use crate::semantic::lower::{self, ColumnRule};
 use crate::source::{Span, Spanned};
-use crate::sqlcheck::{self, Expression};
 use crate::suggest;
 use crate::syntax::ast::{CheckBody, Column, Contract, Rule, TableCheck};
 use crate::syntax::yaml::Scalar;
 use crate::types::{LogicalType, TypeFamily};
+use crate::user_sql::{self, Expression};
 
 /// Validate every contract, as a complete set; returns all diagnostics found.
 pub fn validate(contracts: &[Contract]) -> Vec<Diagnostic> {
@@ -437,70 +439,45 @@ impl<'a> Validator<'a, '_> {
             .with_label(key, format!("`{rule}` applies to {applies}"))
             .with_secondary(ty.span, format!("`{name}` is {ty_value}"))
         };
-        let family = ty.family();
-        if let Some(rule) = &column.pattern {
-            if family != TypeFamily::String {
-                self.out
-                    .push(mismatch(rule.key, "pattern", "string columns"));
-            }
-            if let Some(pattern) = &rule.value {
-                self.regex_limits(pattern);
-            }
-        }
-        if let Some(rule) = &column.length {
-            if family != TypeFamily::String {
-                self.out
-                    .push(mismatch(rule.key, "length", "string columns"));
-            } else if let (Some(min), Some(max)) = (&rule.min, &rule.max) {
-                if min.value > max.value {
-                    self.range_order(min.span, max.span, "length");
-                }
-            }
-        }
-        let ordered = ty.is_numeric() || family == TypeFamily::Temporal;
         let mut bounds: [Option<Spanned<Literal>>; 2] = [None, None];
-        for (slot, (rule, key)) in [(&column.min, "min"), (&column.max, "max")]
-            .into_iter()
-            .enumerate()
-        {
-            let Some(rule) = rule else { continue };
-            if !ordered {
-                let hint = if family == TypeFamily::String {
-                    " (for strings, use `length`)"
-                } else {
-                    ""
-                };
-                self.out.push(mismatch(
-                    rule.key,
-                    key,
-                    &format!("numeric, date and time columns{hint}"),
-                ));
+        for site in lower::rule_sites(column) {
+            let kind = site.kind();
+            if let Some(applies) = kind.refuses(ty_value) {
+                self.out.push(mismatch(site.key(), kind.key(), applies));
                 continue;
             }
-            if let Some(value) = &rule.value {
-                bounds[slot] = self.literal(value, ty_value, key, name);
+            match site {
+                ColumnRule::Pattern(rule) => {
+                    if let Some(pattern) = &rule.value {
+                        self.regex_limits(pattern);
+                    }
+                }
+                ColumnRule::Length(rule) => {
+                    if let (Some(min), Some(max)) = (&rule.min, &rule.max) {
+                        if min.value > max.value {
+                            self.range_order(min.span, max.span, "length");
+                        }
+                    }
+                }
+                ColumnRule::Min(rule) | ColumnRule::Max(rule) => {
+                    let slot = usize::from(kind == ColumnRuleKind::Max);
+                    if let Some(value) = &rule.value {
+                        bounds[slot] = self.literal(value, ty_value, kind.key(), name);
+                    }
+                }
+                ColumnRule::AcceptedValues(rule) => {
+                    for value in rule.value.iter().flat_map(|v| v.value.iter()) {
+                        self.literal(value, ty_value, kind.key(), name);
+                    }
+                }
+                ColumnRule::References(rule) => self.reference(rule, column),
+                ColumnRule::Required(_) | ColumnRule::Unique(_) | ColumnRule::NullRate(_) => {}
             }
         }
         if let [Some(min), Some(max)] = &bounds {
             if literal::compare(&min.value, &max.value) == Some(std::cmp::Ordering::Greater) {
                 self.range_order(min.span, max.span, "min/max");
             }
-        }
-        if let Some(rule) = &column.accepted_values {
-            if matches!(family, TypeFamily::Json | TypeFamily::Binary) {
-                self.out.push(mismatch(
-                    rule.key,
-                    "accepted_values",
-                    "columns other than json and binary",
-                ));
-            } else if let Some(values) = &rule.value {
-                for value in values.iter() {
-                    self.literal(value, ty_value, "accepted_values", name);
-                }
-            }
-        }
-        if let Some(rule) = &column.references {
-            self.reference(rule, column);
         }
         self.rule_filters(column);
     }
@@ -512,7 +489,7 @@ impl<'a> Validator<'a, '_> {
             return;
         };
         let mut over: Vec<(String, Vec<&str>)> = Vec::new();
-        for dialect in crate::dialect::Dialect::ALL {
+        for dialect in crate::types::Dialect::ALL {
             let Some(limits) = dialect.sql().regex_limits() else {
                 continue;
             };
@@ -570,7 +547,7 @@ impl<'a> Validator<'a, '_> {
         rule: &str,
         column: &str,
     ) -> Option<Spanned<Literal>> {
-        match literal::coerce(value, ty) {
+        match coerce::coerce(value, ty) {
             Ok(lit) => Some(Spanned::new(lit, value.span)),
             Err(why) => {
                 self.out.push(
@@ -686,7 +663,7 @@ impl<'a> Validator<'a, '_> {
         context: &str,
         placeholders: bool,
     ) {
-        let Some(hazard) = sqlcheck::hazard(text, placeholders) else {
+        let Some(hazard) = user_sql::hazard(text, placeholders) else {
             return;
         };
         // `text` is `sql` or its beginning (a query without its trailing `;`).
@@ -708,7 +685,7 @@ impl<'a> Validator<'a, '_> {
     /// Parse a SQL boolean and check the columns it names.
     fn sql_expression(&mut self, sql: &Spanned<String>, context: &str) {
         self.one_statement(sql, sql, context, false);
-        match sqlcheck::read_expression(sql) {
+        match user_sql::read_expression(sql) {
             Expression::Unparsed(why) => self.out.push(
                 Diagnostic::warning(
                     Code::UnparsedSql,
@@ -725,7 +702,7 @@ impl<'a> Validator<'a, '_> {
                 }
                 let names = self.column_names();
                 for ident in idents {
-                    if names.iter().any(|c| sqlcheck::names(&ident, c)) {
+                    if names.iter().any(|c| user_sql::names(&ident, c)) {
                         continue;
                     }
                     let span = find_word(sql, &ident.name);
@@ -827,7 +804,7 @@ impl<'a> Validator<'a, '_> {
                 }
             }
             Some(CheckBody::Sql(sql)) => {
-                let query = sqlcheck::strip_trailing_semicolons(sql);
+                let query = user_sql::strip_trailing_semicolons(sql);
                 self.one_statement(sql, &query, "this sql check", true);
                 self.placeholders(sql);
             }
@@ -896,7 +873,7 @@ impl<'a> Validator<'a, '_> {
             }
             // `schema` and `<column>__schema` are the schema conformance
             // checks' names (`datapact run`, the SQL target's schema query).
-            if name == crate::conformance::TABLE_CHECK || name.ends_with("__schema") {
+            if name == crate::emit::sql::conformance::TABLE_CHECK || name.ends_with("__schema") {
                 self.out.push(
                     Diagnostic::error(
                         Code::DuplicateCheckName,

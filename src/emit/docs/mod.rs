@@ -32,44 +32,44 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::emit::sql::GeneratedFile;
 use crate::ir::Ir;
 use crate::source::{Sources, Span};
-use crate::sql::GeneratedFile;
 
 /// The built-in templates, by the name a `--templates` file overrides.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("index.md", include_str!("../../templates/docs/index.md")),
+    ("index.md", include_str!("../../../templates/docs/index.md")),
     (
         "contract.md",
-        include_str!("../../templates/docs/contract.md"),
+        include_str!("../../../templates/docs/contract.md"),
     ),
     (
         "layout.html",
-        include_str!("../../templates/docs/layout.html"),
+        include_str!("../../../templates/docs/layout.html"),
     ),
     (
         "index.html",
-        include_str!("../../templates/docs/index.html"),
+        include_str!("../../../templates/docs/index.html"),
     ),
     (
         "contract.html",
-        include_str!("../../templates/docs/contract.html"),
+        include_str!("../../../templates/docs/contract.html"),
     ),
     (
         "lineage.html",
-        include_str!("../../templates/docs/lineage.html"),
+        include_str!("../../../templates/docs/lineage.html"),
     ),
     (
         "catalog.css",
-        include_str!("../../templates/docs/catalog.css"),
+        include_str!("../../../templates/docs/catalog.css"),
     ),
     (
         "catalog.js",
-        include_str!("../../templates/docs/catalog.js"),
+        include_str!("../../../templates/docs/catalog.js"),
     ),
     (
         "results.css",
-        include_str!("../../templates/docs/results.css"),
+        include_str!("../../../templates/docs/results.css"),
     ),
 ];
 
@@ -123,79 +123,129 @@ pub struct Docs {
 /// and `html/<contract>.html` (paths relative to the docs directory). The
 /// indexes list the contracts of `ir`.
 pub fn emit(ir: &Ir, options: &Options) -> Result<Docs, Box<TemplateError>> {
-    let used = Arc::new(Mutex::new(BTreeSet::new()));
-    let env = environment(options.templates.clone(), Arc::clone(&used));
-    let catalog = match &options.results {
-        Some(results) => catalog(ir).with_results(results),
-        None => catalog(ir),
-    };
-    let fail = |err: Error| template_error(&err, options.templates.as_deref(), &catalog);
-    // The inline style and script, rendered once: their hashes go into
-    // every page's Content-Security-Policy.
-    let style = render(&env, "catalog.css", Value::UNDEFINED).map_err(fail)?;
-    let script = render(&env, "catalog.js", Value::UNDEFINED).map_err(fail)?;
-    // The results' style, only with results: without them every page is
-    // what it was.
-    let results_style = match options.results {
-        Some(_) => render(&env, "results.css", Value::UNDEFINED).map_err(fail)?,
-        None => String::new(),
-    };
-    let style_sources = if results_style.is_empty() {
-        format!("'{}'", csp_hash(&style))
-    } else {
-        format!("'{}' '{}'", csp_hash(&style), csp_hash(&results_style))
-    };
-    let assets = Assets {
-        csp: format!(
-            "default-src 'none'; img-src data:; style-src {style_sources}; script-src '{}'; base-uri 'none'; form-action 'none'",
-            csp_hash(&script)
-        ),
-        style,
-        script,
-        results_style,
-    };
+    let renderer = Renderer::new(ir, options)?;
     // Pages render in parallel; the first error in page order is reported.
-    let pages: Vec<Result<[GeneratedFile; 2], Error>> = catalog
-        .contracts
-        .par_iter()
-        .map(|page| {
-            let context = minijinja::context! { page, assets => &assets };
-            let md = render(&env, "contract.md", context.clone())?;
-            let html = render(&env, "contract.html", context)?;
-            Ok([
-                GeneratedFile {
-                    path: page.md.clone(),
-                    text: md,
-                    contract: Some(page.contract.clone()),
-                },
-                GeneratedFile {
-                    path: format!("html/{}", page.html),
-                    text: html,
-                    contract: Some(page.contract.clone()),
-                },
-            ])
-        })
+    let pages: Vec<Result<[GeneratedFile; 2], Box<TemplateError>>> = (0..renderer.pages())
+        .into_par_iter()
+        .map(|i| renderer.page(i))
         .collect();
     let mut files = Vec::with_capacity(pages.len() * 2 + 2);
     for page in pages {
-        files.extend(page.map_err(fail)?);
+        files.extend(page?);
     }
-    let context = minijinja::context! { catalog => &catalog, assets => &assets };
-    for (template, path) in [("index.md", "index.md"), ("index.html", "html/index.html")] {
-        let text = render(&env, template, context.clone()).map_err(fail)?;
-        files.push(GeneratedFile {
-            path: path.to_string(),
-            text,
-            contract: None,
-        });
-    }
+    files.extend(renderer.indexes()?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let used = used.lock().map(|u| u.clone()).unwrap_or_default();
-    let warnings = match &options.templates {
-        Some(dir) => unused_templates(dir, &used),
-        None => Vec::new(),
-    };
-    Ok(Docs { files, warnings })
+    Ok(Docs {
+        files,
+        warnings: renderer.warnings(),
+    })
+}
+
+/// The docs of a run, ready to render page by page: the templates, the
+/// catalog's view model and the assets every page shares.
+pub struct Renderer<'o> {
+    options: &'o Options,
+    env: Environment<'static>,
+    used: Arc<Mutex<BTreeSet<String>>>,
+    catalog: Catalog,
+    assets: Assets,
+}
+
+impl<'o> Renderer<'o> {
+    pub fn new(ir: &Ir, options: &'o Options) -> Result<Renderer<'o>, Box<TemplateError>> {
+        let used = Arc::new(Mutex::new(BTreeSet::new()));
+        let env = environment(options.templates.clone(), Arc::clone(&used));
+        let catalog = match &options.results {
+            Some(results) => catalog(ir).with_results(results),
+            None => catalog(ir),
+        };
+        let fail = |err: Error| template_error(&err, options.templates.as_deref(), &catalog);
+        // The inline style and script, rendered once: their hashes go into
+        // every page's Content-Security-Policy.
+        let style = render(&env, "catalog.css", Value::UNDEFINED).map_err(fail)?;
+        let script = render(&env, "catalog.js", Value::UNDEFINED).map_err(fail)?;
+        // The results' style, only with results: without them every page is
+        // what it was.
+        let results_style = match options.results {
+            Some(_) => render(&env, "results.css", Value::UNDEFINED).map_err(fail)?,
+            None => String::new(),
+        };
+        let style_sources = if results_style.is_empty() {
+            format!("'{}'", csp_hash(&style))
+        } else {
+            format!("'{}' '{}'", csp_hash(&style), csp_hash(&results_style))
+        };
+        let assets = Assets {
+            csp: format!(
+                "default-src 'none'; img-src data:; style-src {style_sources}; script-src '{}'; base-uri 'none'; form-action 'none'",
+                csp_hash(&script)
+            ),
+            style,
+            script,
+            results_style,
+        };
+        Ok(Renderer {
+            options,
+            env,
+            used,
+            catalog,
+            assets,
+        })
+    }
+
+    fn fail(&self, err: Error) -> Box<TemplateError> {
+        template_error(&err, self.options.templates.as_deref(), &self.catalog)
+    }
+
+    /// How many contract pages there are: one per dataset, in IR order.
+    pub fn pages(&self) -> usize {
+        self.catalog.contracts.len()
+    }
+
+    /// The Markdown and HTML pages of the `i`th contract.
+    pub fn page(&self, i: usize) -> Result<[GeneratedFile; 2], Box<TemplateError>> {
+        let page = &self.catalog.contracts[i];
+        let context = minijinja::context! { page, assets => &self.assets };
+        let md = render(&self.env, "contract.md", context.clone()).map_err(|e| self.fail(e))?;
+        let html = render(&self.env, "contract.html", context).map_err(|e| self.fail(e))?;
+        Ok([
+            GeneratedFile {
+                path: page.md.clone(),
+                text: md,
+                contract: Some(page.contract.clone()),
+            },
+            GeneratedFile {
+                path: format!("html/{}", page.html),
+                text: html,
+                contract: Some(page.contract.clone()),
+            },
+        ])
+    }
+
+    /// The Markdown and HTML indexes of every contract.
+    pub fn indexes(&self) -> Result<Vec<GeneratedFile>, Box<TemplateError>> {
+        let context = minijinja::context! { catalog => &self.catalog, assets => &self.assets };
+        let mut files = Vec::new();
+        for (template, path) in [("index.md", "index.md"), ("index.html", "html/index.html")] {
+            let text = render(&self.env, template, context.clone()).map_err(|e| self.fail(e))?;
+            files.push(GeneratedFile {
+                path: path.to_string(),
+                text,
+                contract: None,
+            });
+        }
+        Ok(files)
+    }
+
+    /// Files of the templates directory no template used, once every page
+    /// has rendered.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        let used = self.used.lock().map(|u| u.clone()).unwrap_or_default();
+        match &self.options.templates {
+            Some(dir) => unused_templates(dir, &used),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// A warning for each file of `dir` that no template loaded.
@@ -321,7 +371,8 @@ fn user_template(dir: &Path, name: &str) -> Option<PathBuf> {
 }
 
 /// The largest template read.
-const MAX_TEMPLATE_BYTES: usize = crate::syntax::yaml::MAX_FILE_BYTES;
+/// As large as a contract file may be.
+const MAX_TEMPLATE_BYTES: usize = 4 << 20;
 
 /// A user template's text: a regular file of at most
 /// [`MAX_TEMPLATE_BYTES`], inside the templates directory even when it is

@@ -20,24 +20,18 @@
 //! evaluate a CTE once per reference), and the one-row-per-check list is a
 //! constant `union all` crossed with it.
 
+pub mod conformance;
+pub mod dialect;
+
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
 
-use crate::dialect::{Dialect, SqlDialect};
+pub use crate::emit::GeneratedFile;
+use crate::emit::sql::dialect::SqlDialect;
 use crate::ir::{Check, CheckKind, Dataset, Ir, Location};
+use crate::types::Dialect;
 use crate::types::{LogicalType, Severity, Tolerance};
-
-/// A generated file: a path relative to the output directory, its text,
-/// and the contract it was generated for (none for files of the whole
-/// run, such as indexes and macros), which names the culprit when two
-/// files would have the same path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub path: String,
-    pub text: String,
-    pub contract: Option<String>,
-}
 
 /// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` (the check
 /// query), `sql/<dialect>/<contract>.schema.sql` (the schema query) and
@@ -46,33 +40,36 @@ pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
     let mut files: Vec<GeneratedFile> = ir
         .datasets
         .par_iter()
-        .flat_map_iter(|ds| {
-            let dir = format!("sql/{}/{}", dialect.name(), ds.contract);
-            let mut files = vec![
-                GeneratedFile {
-                    path: format!("{dir}.sql"),
-                    text: check_query(ds, dialect),
-                    contract: Some(ds.contract.clone()),
-                },
-                GeneratedFile {
-                    path: format!("{dir}.schema.sql"),
-                    text: crate::conformance::schema_query(ds, &ds.location, dialect),
-                    contract: Some(ds.contract.clone()),
-                },
-            ];
-            for check in &ds.checks {
-                if let Some(text) = failing_rows_query(ds, check, dialect) {
-                    files.push(GeneratedFile {
-                        path: format!("{dir}/{}.sql", check.name),
-                        text,
-                        contract: Some(ds.contract.clone()),
-                    });
-                }
-            }
-            files
-        })
+        .flat_map_iter(|ds| dataset_files(ds, dialect))
         .collect();
     files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// One dataset's SQL files for `dialect`, as [`emit`] names them.
+pub fn dataset_files(ds: &Dataset, dialect: Dialect) -> Vec<GeneratedFile> {
+    let dir = format!("sql/{}/{}", dialect.name(), ds.contract);
+    let mut files = vec![
+        GeneratedFile {
+            path: format!("{dir}.sql"),
+            text: check_query(ds, dialect),
+            contract: Some(ds.contract.clone()),
+        },
+        GeneratedFile {
+            path: format!("{dir}.schema.sql"),
+            text: crate::emit::sql::conformance::schema_query(ds, &ds.location, dialect),
+            contract: Some(ds.contract.clone()),
+        },
+    ];
+    for check in &ds.checks {
+        if let Some(text) = failing_rows_query(ds, check, dialect) {
+            files.push(GeneratedFile {
+                path: format!("{dir}/{}.sql", check.name),
+                text,
+                contract: Some(ds.contract.clone()),
+            });
+        }
+    }
     files
 }
 
@@ -83,25 +80,50 @@ pub fn qualified_name(location: &Location, dialect: Dialect) -> String {
 
 /// Whether the rule has a failing-rows query: rules that judge single rows.
 pub fn is_row_level(kind: &CheckKind) -> bool {
-    !matches!(
-        kind,
+    match kind {
+        CheckKind::Required
+        | CheckKind::Unique
+        | CheckKind::AcceptedValues { .. }
+        | CheckKind::Min { .. }
+        | CheckKind::Max { .. }
+        | CheckKind::Pattern { .. }
+        | CheckKind::Length { .. }
+        | CheckKind::References { .. }
+        | CheckKind::Expression { .. }
+        | CheckKind::UniqueCombination { .. }
+        | CheckKind::Sql { .. } => true,
         CheckKind::RowCount { .. }
-            | CheckKind::RowCountChange { .. }
-            | CheckKind::NullRateIncrease { .. }
-            | CheckKind::Freshness { .. }
-    )
+        | CheckKind::RowCountChange { .. }
+        | CheckKind::NullRateIncrease { .. }
+        | CheckKind::Freshness { .. } => false,
+    }
 }
 
 /// Which rules read something besides the one scan of the dataset.
 pub fn needs_own_scan(kind: &CheckKind) -> bool {
-    matches!(kind, CheckKind::References { .. } | CheckKind::Sql { .. })
+    match kind {
+        CheckKind::References { .. } | CheckKind::Sql { .. } => true,
+        CheckKind::Required
+        | CheckKind::Unique
+        | CheckKind::AcceptedValues { .. }
+        | CheckKind::Min { .. }
+        | CheckKind::Max { .. }
+        | CheckKind::Pattern { .. }
+        | CheckKind::Length { .. }
+        | CheckKind::Expression { .. }
+        | CheckKind::UniqueCombination { .. }
+        | CheckKind::RowCount { .. }
+        | CheckKind::RowCountChange { .. }
+        | CheckKind::NullRateIncrease { .. }
+        | CheckKind::Freshness { .. } => false,
+    }
 }
 
 /// User SQL (`where`, `expression`) with `d`'s quoting
-/// ([`crate::sqlcheck::for_dialect`]), in parentheses; a `--` comment in it
+/// ([`crate::user_sql::for_dialect`]), in parentheses; a `--` comment in it
 /// must not swallow what follows, so it then ends with a line break.
 fn user_sql(sql: &str, d: &dyn SqlDialect) -> String {
-    let sql = crate::sqlcheck::for_dialect(sql.trim(), d);
+    let sql = crate::user_sql::for_dialect(sql.trim(), d);
     if sql.contains("--") {
         format!("({sql}\n)")
     } else {
@@ -114,13 +136,13 @@ fn user_sql(sql: &str, d: &dyn SqlDialect) -> String {
 fn user_query(query: &str, table: &str) -> String {
     let mut out = String::with_capacity(query.len());
     let mut last = 0;
-    for range in crate::sqlcheck::placeholders(query) {
+    for range in crate::user_sql::placeholders(query) {
         out.push_str(&query[last..range.start]);
         out.push_str(table);
         last = range.end;
     }
     out.push_str(&query[last..]);
-    crate::sqlcheck::strip_trailing_semicolons(&out)
+    crate::user_sql::strip_trailing_semicolons(&out)
 }
 
 /// Columns of the constant list of checks (`datapact_checks`), in order.
@@ -204,7 +226,14 @@ impl<'a> Emitter<'a> {
                 bounds.join(" or ")
             }
             CheckKind::Expression { sql } => format!("not {}", user_sql(sql, self.d)),
-            _ => return None,
+            CheckKind::Unique
+            | CheckKind::References { .. }
+            | CheckKind::UniqueCombination { .. }
+            | CheckKind::Sql { .. }
+            | CheckKind::RowCount { .. }
+            | CheckKind::RowCountChange { .. }
+            | CheckKind::NullRateIncrease { .. }
+            | CheckKind::Freshness { .. } => return None,
         })
     }
 
@@ -320,6 +349,13 @@ impl<'a> Emitter<'a> {
                 scan.push((failures_alias.clone(), expr));
                 s(&failures_alias)
             };
+            // A rule with a query of its own: its count, joined to the scan.
+            let own_scan = |extra: &mut Vec<(String, String)>, body: String| {
+                let name = format!("datapact_check_{n}");
+                let failures = format!("{}.{}", self.q(&name), self.q("failures"));
+                extra.push((name, body));
+                Measure::counted(failures, &seen, check, self)
+            };
             let measure = match &check.kind {
                 CheckKind::Unique => {
                     let column = self.q(check.column.as_deref().unwrap_or_default());
@@ -353,26 +389,24 @@ impl<'a> Emitter<'a> {
                     );
                     Measure::counted(failures, &seen, check, self)
                 }
-                CheckKind::References { .. } | CheckKind::Sql { .. } => {
-                    let name = format!("datapact_check_{n}");
-                    let body = match &check.kind {
-                        CheckKind::Sql { query } => format!(
-                            "select {} as {} from (\n{}\n) as {}",
-                            self.count("*"),
-                            self.q("failures"),
-                            user_query(query, &self.table),
-                            self.q("datapact_rows")
-                        ),
-                        _ => format!(
-                            "select {} as {}\n{}",
-                            self.count("*"),
-                            self.q("failures"),
-                            self.references_from_where(check)
-                        ),
-                    };
-                    let failures = format!("{}.{}", self.q(&name), self.q("failures"));
-                    extra.push((name, body));
-                    Measure::counted(failures, &seen, check, self)
+                CheckKind::References { .. } => {
+                    let body = format!(
+                        "select {} as {}\n{}",
+                        self.count("*"),
+                        self.q("failures"),
+                        self.references_from_where(check)
+                    );
+                    own_scan(&mut extra, body)
+                }
+                CheckKind::Sql { query } => {
+                    let body = format!(
+                        "select {} as {} from (\n{}\n) as {}",
+                        self.count("*"),
+                        self.q("failures"),
+                        user_query(query, &self.table),
+                        self.q("datapact_rows")
+                    );
+                    own_scan(&mut extra, body)
                 }
                 CheckKind::RowCount { min, max } => {
                     let bounds: Vec<String> = [min.map(|m| (m, "<")), max.map(|m| (m, ">"))]
@@ -470,7 +504,13 @@ impl<'a> Emitter<'a> {
                         status_sql,
                     }
                 }
-                _ => {
+                CheckKind::Required
+                | CheckKind::AcceptedValues { .. }
+                | CheckKind::Min { .. }
+                | CheckKind::Max { .. }
+                | CheckKind::Pattern { .. }
+                | CheckKind::Length { .. }
+                | CheckKind::Expression { .. } => {
                     let predicate = self.row_predicate(check).unwrap_or_default();
                     let condition = self.filtered(check, &predicate);
                     let failures = counted(
@@ -728,7 +768,17 @@ impl<'a> Emitter<'a> {
                 self.references_from_where(check)
             ),
             CheckKind::Sql { query } => user_query(query, &self.table),
-            _ => {
+            CheckKind::RowCount { .. }
+            | CheckKind::RowCountChange { .. }
+            | CheckKind::NullRateIncrease { .. }
+            | CheckKind::Freshness { .. } => return None,
+            CheckKind::Required
+            | CheckKind::AcceptedValues { .. }
+            | CheckKind::Min { .. }
+            | CheckKind::Max { .. }
+            | CheckKind::Pattern { .. }
+            | CheckKind::Length { .. }
+            | CheckKind::Expression { .. } => {
                 let predicate = self.row_predicate(check)?;
                 format!(
                     "select *\nfrom {}\nwhere {}",

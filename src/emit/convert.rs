@@ -11,11 +11,11 @@
 //! dataset (its contract id, location, dbt node, per-dialect types) goes
 //! into `customProperties`.
 
+use crate::emit::yaml::{self, Yaml};
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode};
 use crate::literal::Literal;
-use crate::lower::derived_name;
-use crate::types::{Conformance, LogicalType, Role, Severity, Tolerance};
-use crate::yaml_writer::{self, Yaml};
+use crate::names::derived_name;
+use crate::types::{Conformance, Duration, LogicalType, Role, Severity, Tolerance};
 
 /// The formats `convert --to` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +131,14 @@ pub fn to_native(ds: &Dataset) -> String {
     let mut row_count_written = false;
     for check in ds.checks.iter().filter(|c| c.column.is_none()) {
         match &check.kind {
-            CheckKind::Freshness { .. } => doc.push(("freshness".into(), freshness(check))),
+            CheckKind::Freshness {
+                column,
+                warn_after,
+                error_after,
+            } => doc.push((
+                "freshness".into(),
+                freshness(check, column, warn_after, error_after),
+            )),
             CheckKind::RowCount { .. } | CheckKind::RowCountChange { .. } => {
                 if !row_count_written {
                     doc.extend(row_count_block(ds).map(|b| ("row_count".to_string(), b)));
@@ -175,7 +182,7 @@ pub fn to_native(ds: &Dataset) -> String {
     if !table.is_empty() {
         doc.push(("checks".into(), Yaml::List(table)));
     }
-    yaml_writer::to_string(&Yaml::Map(doc))
+    yaml::to_string(&Yaml::Map(doc))
 }
 
 fn dbt(node: &DbtNode) -> Yaml {
@@ -201,15 +208,12 @@ fn options(check: &Check, default_name: &str) -> Vec<(String, Yaml)> {
     e
 }
 
-fn freshness(check: &Check) -> Yaml {
-    let CheckKind::Freshness {
-        column,
-        warn_after,
-        error_after,
-    } = &check.kind
-    else {
-        unreachable!("a freshness check")
-    };
+fn freshness(
+    check: &Check,
+    column: &str,
+    warn_after: &Option<Duration>,
+    error_after: &Option<Duration>,
+) -> Yaml {
     let mut e = vec![("column".to_string(), Yaml::str(column))];
     push(
         &mut e,
@@ -264,10 +268,7 @@ fn row_count_block(ds: &Dataset) -> Option<Yaml> {
     Some(Yaml::Map(e))
 }
 
-fn row_count(check: &Check) -> Yaml {
-    let CheckKind::RowCount { min, max } = &check.kind else {
-        unreachable!("a row_count check")
-    };
+fn row_count(check: &Check, min: &Option<u64>, max: &Option<u64>) -> Yaml {
     let mut e = Vec::new();
     push(&mut e, "min", min.map(Yaml::int));
     push(&mut e, "max", max.map(Yaml::int));
@@ -299,14 +300,16 @@ fn native_column(ds: &Dataset, c: &Column) -> Yaml {
         .iter()
         .filter(|k| k.column.as_deref() == Some(&c.name))
     {
-        let (key, value) = column_rule(check, &c.name);
+        let Some((key, value)) = column_rule(check, &c.name) else {
+            continue;
+        };
         e.push((key.to_string(), value));
     }
     Yaml::Map(e)
 }
 
 /// A column rule in native syntax: short form when it has no options.
-fn column_rule(check: &Check, column: &str) -> (&'static str, Yaml) {
+fn column_rule(check: &Check, column: &str) -> Option<(&'static str, Yaml)> {
     let key = check.kind.rule();
     let opts = options(check, &derived_name(column, key));
     let (long_key, value) = match &check.kind {
@@ -324,21 +327,27 @@ fn column_rule(check: &Check, column: &str) -> (&'static str, Yaml) {
             push(&mut e, "min", min.map(Yaml::int));
             push(&mut e, "max", max.map(Yaml::int));
             e.extend(opts);
-            return (key, Yaml::Map(e));
+            return Some((key, Yaml::Map(e)));
         }
         CheckKind::NullRateIncrease { max } => {
             let mut e = vec![("max_increase".to_string(), Yaml::str(max.to_string()))];
             e.extend(opts);
-            return (key, Yaml::Map(e));
+            return Some((key, Yaml::Map(e)));
         }
-        _ => unreachable!("only column rules have a column"),
+        // Table checks have no column.
+        CheckKind::Expression { .. }
+        | CheckKind::UniqueCombination { .. }
+        | CheckKind::Sql { .. }
+        | CheckKind::RowCount { .. }
+        | CheckKind::RowCountChange { .. }
+        | CheckKind::Freshness { .. } => return None,
     };
     if opts.is_empty() {
-        return (key, value);
+        return Some((key, value));
     }
     let mut e = vec![(long_key.to_string(), value)];
     e.extend(opts);
-    (key, Yaml::Map(e))
+    Some((key, Yaml::Map(e)))
 }
 
 fn table_check(check: &Check) -> Option<Yaml> {
@@ -349,7 +358,19 @@ fn table_check(check: &Check) -> Option<Yaml> {
             Yaml::List(columns.iter().map(Yaml::str).collect()),
         ),
         CheckKind::Sql { query } => ("sql", Yaml::str(query)),
-        _ => return None,
+        // Written as their own blocks, or on a column.
+        CheckKind::RowCount { .. }
+        | CheckKind::RowCountChange { .. }
+        | CheckKind::Freshness { .. }
+        | CheckKind::Required
+        | CheckKind::Unique
+        | CheckKind::AcceptedValues { .. }
+        | CheckKind::Min { .. }
+        | CheckKind::Max { .. }
+        | CheckKind::Pattern { .. }
+        | CheckKind::Length { .. }
+        | CheckKind::References { .. }
+        | CheckKind::NullRateIncrease { .. } => return None,
     };
     let mut e = vec![
         ("name".to_string(), Yaml::str(&check.name)),
@@ -433,7 +454,7 @@ pub fn to_odcs(ds: &Dataset) -> String {
                 ];
                 // Readers take an address-like `username` for the e-mail
                 // unless it is the name; say which when that guess is wrong.
-                let looks_like_email = crate::syntax::ast::is_email(&o.name);
+                let looks_like_email = crate::text::is_email(&o.name);
                 match &o.email {
                     Some(email) if *email == o.name => e.push((
                         "customProperties".into(),
@@ -521,8 +542,8 @@ pub fn to_odcs(ds: &Dataset) -> String {
                 }
                 quality.push(Yaml::Map(e));
             }
-            CheckKind::RowCount { .. } => {
-                quality.push(carried("row_count", row_count(check), None));
+            CheckKind::RowCount { min, max } => {
+                quality.push(carried("row_count", row_count(check, min, max), None));
             }
             CheckKind::Freshness {
                 column,
@@ -543,9 +564,15 @@ pub fn to_odcs(ds: &Dataset) -> String {
                     ),
                 ]));
             }
-            CheckKind::Freshness { .. } => {
-                quality.push(carried("freshness", freshness(check), None))
-            }
+            CheckKind::Freshness {
+                column,
+                warn_after,
+                error_after,
+            } => quality.push(carried(
+                "freshness",
+                freshness(check, column, warn_after, error_after),
+                None,
+            )),
             _ => {
                 if let Some(check_yaml) = table_check(check) {
                     quality.push(carried("check", check_yaml, None));
@@ -579,7 +606,7 @@ pub fn to_odcs(ds: &Dataset) -> String {
     if !sla.is_empty() {
         doc.push(("slaProperties".into(), Yaml::List(sla)));
     }
-    yaml_writer::to_string(&Yaml::Map(doc))
+    yaml::to_string(&Yaml::Map(doc))
 }
 
 /// Plain apart from a description and a warn severity, which ODCS library
@@ -654,8 +681,9 @@ fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
                 ]));
             }
             _ => {
-                let (key, rule) = column_rule(check, &c.name);
-                quality.push(carried(key, rule, None));
+                if let Some((key, rule)) = column_rule(check, &c.name) {
+                    quality.push(carried(key, rule, None));
+                }
             }
         }
     }

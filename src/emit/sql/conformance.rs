@@ -20,8 +20,8 @@
 
 use std::fmt::Write as _;
 
-use crate::dialect::Dialect;
 use crate::ir::{Dataset, Location};
+use crate::types::Dialect;
 use crate::types::{Conformance, LogicalType};
 
 /// The check name of the table-level schema check.

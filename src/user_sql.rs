@@ -6,8 +6,6 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
-use crate::dialect::SqlDialect;
-
 /// Names the SQL standard treats as values, not columns.
 const NOT_COLUMNS: &[&str] = &[
     "current_date",
@@ -148,6 +146,13 @@ pub fn strip_trailing_semicolons(sql: &str) -> String {
     }
 }
 
+/// How a dialect writes a quoted name and a string literal: all that
+/// [`for_dialect`] needs of one (every SQL dialect of the emitter is one).
+pub trait Quote {
+    fn quote_ident(&self, name: &str) -> String;
+    fn string_literal(&self, text: &str) -> String;
+}
+
 /// User SQL (`expression`, `where`) as `d` reads it.
 ///
 /// Contracts write this SQL in one portable form: `"double quotes"` (or
@@ -160,7 +165,7 @@ pub fn strip_trailing_semicolons(sql: &str) -> String {
 /// warning: it may be in the warehouse's own dialect), a string right after
 /// a word (a prefix such as BigQuery's `rb'...'`), and a quoted name right
 /// after `:` (a JSON path key such as Snowflake's `payload:"id"`).
-pub fn for_dialect(sql: &str, d: &dyn SqlDialect) -> String {
+pub fn for_dialect<Q: Quote + ?Sized>(sql: &str, d: &Q) -> String {
     if !matches!(read_expression(sql), Expression::Parsed(_)) {
         return sql.to_string();
     }
@@ -282,7 +287,7 @@ mod semicolon_tests {
 #[cfg(test)]
 mod for_dialect_tests {
     use super::for_dialect;
-    use crate::dialect::Dialect;
+    use crate::types::Dialect;
 
     #[test]
     fn user_sql_takes_each_dialects_quoting() {

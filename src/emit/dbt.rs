@@ -17,12 +17,29 @@ use minijinja::Environment;
 use minijinja::syntax::SyntaxConfig;
 use rayon::prelude::*;
 
-use crate::dialect::{Dialect, SqlDialect};
+use crate::emit::sql::GeneratedFile;
+use crate::emit::sql::dialect::SqlDialect;
+use crate::emit::yaml::{self, Yaml};
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode, Ir, Location};
-use crate::project::DbtTests;
-use crate::sql::GeneratedFile;
+use crate::types::Dialect;
 use crate::types::{Duration, LogicalType, Severity, Tolerance};
-use crate::yaml_writer::{self, Yaml};
+
+/// How rules become dbt tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DbtTests {
+    /// One dbt test per rule (the default).
+    #[default]
+    PerRule,
+    /// One singular test per dataset that runs the one-scan check query.
+    SingleScan,
+}
+
+impl DbtTests {
+    pub const CHOICES: &'static [(&'static str, DbtTests)] = &[
+        ("per_rule", DbtTests::PerRule),
+        ("single_scan", DbtTests::SingleScan),
+    ];
+}
 
 /// How to generate the dbt files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,98 +76,104 @@ pub fn scopes(ir: &Ir, subset: bool) -> Vec<String> {
 const MACROS: &[(&str, &str)] = &[
     (
         "datapact_accepted_values.sql",
-        include_str!("../templates/dbt/macros/datapact_accepted_values.sql"),
+        include_str!("../../templates/dbt/macros/datapact_accepted_values.sql"),
     ),
     (
         "datapact_expression.sql",
-        include_str!("../templates/dbt/macros/datapact_expression.sql"),
+        include_str!("../../templates/dbt/macros/datapact_expression.sql"),
     ),
     (
         "datapact_freshness.sql",
-        include_str!("../templates/dbt/macros/datapact_freshness.sql"),
+        include_str!("../../templates/dbt/macros/datapact_freshness.sql"),
     ),
     (
         "datapact_length.sql",
-        include_str!("../templates/dbt/macros/datapact_length.sql"),
+        include_str!("../../templates/dbt/macros/datapact_length.sql"),
     ),
     (
         "datapact_pattern.sql",
-        include_str!("../templates/dbt/macros/datapact_pattern.sql"),
+        include_str!("../../templates/dbt/macros/datapact_pattern.sql"),
     ),
     (
         "datapact_range.sql",
-        include_str!("../templates/dbt/macros/datapact_range.sql"),
+        include_str!("../../templates/dbt/macros/datapact_range.sql"),
     ),
     (
         "datapact_references.sql",
-        include_str!("../templates/dbt/macros/datapact_references.sql"),
+        include_str!("../../templates/dbt/macros/datapact_references.sql"),
     ),
     (
         "datapact_required.sql",
-        include_str!("../templates/dbt/macros/datapact_required.sql"),
+        include_str!("../../templates/dbt/macros/datapact_required.sql"),
     ),
     (
         "datapact_row_count.sql",
-        include_str!("../templates/dbt/macros/datapact_row_count.sql"),
+        include_str!("../../templates/dbt/macros/datapact_row_count.sql"),
     ),
     (
         "datapact_unique.sql",
-        include_str!("../templates/dbt/macros/datapact_unique.sql"),
+        include_str!("../../templates/dbt/macros/datapact_unique.sql"),
     ),
     (
         "datapact_unique_combination.sql",
-        include_str!("../templates/dbt/macros/datapact_unique_combination.sql"),
+        include_str!("../../templates/dbt/macros/datapact_unique_combination.sql"),
     ),
     (
         "datapact_with_allowed.sql",
-        include_str!("../templates/dbt/macros/datapact_with_allowed.sql"),
+        include_str!("../../templates/dbt/macros/datapact_with_allowed.sql"),
     ),
 ];
 
-/// Every dbt file, paths relative to the dbt project, sorted by path.
-/// Datasets without `dataset.dbt` have no dbt node and are left out. Fails
-/// when two contracts' tests would share a name.
+/// Every dbt file, paths relative to the dbt project, sorted by path:
+/// the macros ([`macros`]) and each dataset's files ([`dataset_files`]).
+/// Fails when two contracts' tests would share a name.
 pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, String> {
-    if let Some(clash) = name_clash(ir, options.tests) {
-        return Err(clash);
-    }
+    check(ir, options)?;
     let mut files = macros(options.dialect);
-    files.par_extend(ir.datasets.par_iter().flat_map_iter(|ds| {
-        let mut files = Vec::new();
-        if let Some(node) = &ds.dbt {
-            let e = Emitter {
-                ir,
-                ds,
-                node,
-                options,
-                d: options.dialect.sql(),
-            };
-            files.push(GeneratedFile {
-                path: format!("models/datapact/{}.yml", ds.contract),
-                text: e.properties(),
-                contract: Some(ds.contract.clone()),
-            });
-            files.extend(e.singular_tests());
-        }
-        files
-    }));
+    files.par_extend(
+        ir.datasets
+            .par_iter()
+            .flat_map_iter(|ds| dataset_files(ir, ds, options)),
+    );
     files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// What must hold of the whole run before any dataset's files are
+/// rendered: no two contracts' tests share a name.
+pub fn check(ir: &Ir, options: &Options) -> Result<(), String> {
+    match name_clash(ir, options.tests) {
+        Some(clash) => Err(clash),
+        None => Ok(()),
+    }
+}
+
+/// One dataset's dbt files: its properties file and singular tests; none
+/// for a dataset without `dataset.dbt`.
+pub fn dataset_files(ir: &Ir, ds: &Dataset, options: &Options) -> Vec<GeneratedFile> {
+    let mut files = Vec::new();
+    if let Some(node) = &ds.dbt {
+        let e = Emitter {
+            ir,
+            ds,
+            node,
+            options,
+            d: options.dialect.sql(),
+        };
+        files.push(GeneratedFile {
+            path: format!("models/datapact/{}.yml", ds.contract),
+            text: e.properties(),
+            contract: Some(ds.contract.clone()),
+        });
+        files.extend(e.singular_tests());
+    }
+    files
 }
 
 /// The generic test macros for a dialect.
 pub fn macros(dialect: Dialect) -> Vec<GeneratedFile> {
     let d = dialect.sql();
-    let mut env = Environment::new();
-    env.set_syntax(
-        SyntaxConfig::builder()
-            .block_delimiters("<%", "%>")
-            .variable_delimiters("<<", ">>")
-            .comment_delimiters("<#", "#>")
-            .build()
-            .expect("valid delimiters"),
-    );
-    env.set_keep_trailing_newline(true);
+    let env = macro_environment();
     let age = |ty| d.age_seconds("max({{ column }})", ty);
     let context = minijinja::context! {
         dialect => dialect.name(),
@@ -175,6 +198,24 @@ pub fn macros(dialect: Dialect) -> Vec<GeneratedFile> {
             contract: None,
         })
         .collect()
+}
+
+/// The environment the macro templates render in: `<< >>` for datapact's
+/// values (dbt's Jinja is left as written), and an unknown name is an
+/// error, never empty SQL.
+fn macro_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .block_delimiters("<%", "%>")
+            .variable_delimiters("<<", ">>")
+            .comment_delimiters("<#", "#>")
+            .build()
+            .expect("valid delimiters"),
+    );
+    env.set_keep_trailing_newline(true);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env
 }
 
 /// The dialect's full regex match of `{{ column_name }}` against the Jinja
@@ -242,11 +283,11 @@ pub fn jinja_arg(text: &str) -> String {
 }
 
 /// A SQL condition dbt embeds in its own SQL (`where`, freshness `filter`):
-/// with `d`'s quoting ([`crate::sqlcheck::for_dialect`]), as [`jinja_text`];
+/// with `d`'s quoting ([`crate::user_sql::for_dialect`]), as [`jinja_text`];
 /// with a `--` comment, in parentheses after a line break (dbt trims a
 /// trailing one), so the comment cannot swallow what dbt writes after it.
 fn jinja_condition(sql: &str, d: &dyn SqlDialect) -> String {
-    let sql = crate::sqlcheck::for_dialect(sql.trim(), d);
+    let sql = crate::user_sql::for_dialect(sql.trim(), d);
     if sql.contains("--") {
         jinja_text(&format!("({sql}\n)"))
     } else {
@@ -702,7 +743,7 @@ impl Emitter<'_> {
                 ])
             }
         };
-        format!("{header}{}", yaml_writer::to_string(&doc))
+        format!("{header}{}", yaml::to_string(&doc))
     }
 
     /// The title and description of the contract, as one text.
@@ -962,7 +1003,7 @@ impl Emitter<'_> {
                 let to = self.relation_of(contract);
                 let to_yaml = match &to {
                     Some(expr) => Yaml::str(expr),
-                    None => Yaml::str(jinja_arg(&crate::sql::qualified_name(
+                    None => Yaml::str(jinja_arg(&crate::emit::sql::qualified_name(
                         location,
                         self.options.dialect,
                     ))),
@@ -976,7 +1017,7 @@ impl Emitter<'_> {
                 }
             }
             (CheckKind::Expression { sql }, _) => {
-                let sql = crate::sqlcheck::for_dialect(sql.trim(), self.d);
+                let sql = crate::user_sql::for_dialect(sql.trim(), self.d);
                 args.push(("expression".into(), Yaml::str(jinja_arg(&sql))));
                 "datapact_expression"
             }
@@ -1141,7 +1182,7 @@ impl Emitter<'_> {
         // The mark holds NUL, which no contract text can (validation refuses
         // it in every value), so only the placeholder becomes Jinja.
         const MARK: &str = "\u{0}table\u{0}";
-        let query = jinja_text(&crate::sql::sql_check_query(query, MARK));
+        let query = jinja_text(&crate::emit::sql::sql_check_query(query, MARK));
         let query = query.replace(MARK, &format!("{{{{ {own} }}}}"));
         match &check.tolerance {
             Some(Tolerance::Percent(p)) => {
@@ -1185,7 +1226,7 @@ impl Emitter<'_> {
             };
             match expr.and_then(|e| relations.iter().position(|r| *r == e)) {
                 Some(i) => format!("{MARK}{i}\u{0}"),
-                None => crate::sql::qualified_name(location, self.options.dialect),
+                None => crate::emit::sql::qualified_name(location, self.options.dialect),
             }
         };
         // dbt keeps no results between runs: rules over time are left out.
@@ -1196,7 +1237,8 @@ impl Emitter<'_> {
                 .collect(),
             ..self.ds.clone()
         };
-        let marked = crate::sql::check_query_non_passing(&judged, self.options.dialect, &relation);
+        let marked =
+            crate::emit::sql::check_query_non_passing(&judged, self.options.dialect, &relation);
         let mut query = jinja_text(&marked);
         for (i, expr) in relations.iter().enumerate() {
             query = query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));
@@ -1262,6 +1304,21 @@ fn dbt_period(after: Duration) -> Yaml {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_template_value_is_an_error_not_empty_sql() {
+        let env = macro_environment();
+        let context = minijinja::context! { length => "length(x)" };
+        assert_eq!(
+            env.render_str("<< length >> {{ dbt }}", &context).unwrap(),
+            "length(x) {{ dbt }}"
+        );
+        assert!(env.render_str("<< lenght >>", &context).is_err());
+        // Every dialect's macros render with every value they name.
+        for &dialect in Dialect::ALL {
+            assert!(!macros(dialect).is_empty());
+        }
+    }
 
     #[test]
     fn jinja_text_renders_as_itself() {

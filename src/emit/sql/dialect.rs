@@ -9,66 +9,10 @@
 //! Adding a dialect: a variant here, its arm in [`Dialect::name`] and
 //! [`Dialect::sql`], a unit struct implementing [`SqlDialect`], and tests.
 
-use serde::Serialize;
-
 use crate::literal::Literal;
-use crate::types::LogicalType;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    Duckdb,
-    Postgres,
-    Snowflake,
-    Bigquery,
-    Redshift,
-    Databricks,
-    Trino,
-    Sqlserver,
-}
+use crate::types::{Dialect, LogicalType};
 
 impl Dialect {
-    pub const ALL: [Dialect; 8] = [
-        Dialect::Duckdb,
-        Dialect::Postgres,
-        Dialect::Snowflake,
-        Dialect::Bigquery,
-        Dialect::Redshift,
-        Dialect::Databricks,
-        Dialect::Trino,
-        Dialect::Sqlserver,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Duckdb => "duckdb",
-            Dialect::Postgres => "postgres",
-            Dialect::Snowflake => "snowflake",
-            Dialect::Bigquery => "bigquery",
-            Dialect::Redshift => "redshift",
-            Dialect::Databricks => "databricks",
-            Dialect::Trino => "trino",
-            Dialect::Sqlserver => "sqlserver",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Dialect> {
-        Dialect::ALL.into_iter().find(|d| d.name() == name)
-    }
-
-    /// Other names people use for a dialect, for "did you mean" hints.
-    pub const SYNONYMS: &'static [(&'static str, &'static str)] = &[
-        ("postgresql", "postgres"),
-        ("pg", "postgres"),
-        ("mssql", "sqlserver"),
-        ("tsql", "sqlserver"),
-        ("spark", "databricks"),
-        ("sparksql", "databricks"),
-        ("presto", "trino"),
-        ("bq", "bigquery"),
-        ("duck", "duckdb"),
-    ];
-
     /// The dialect's SQL rendering.
     pub fn sql(self) -> &'static dyn SqlDialect {
         match self {
@@ -114,6 +58,16 @@ const POSTGRES_LIMITS: RegexLimits = RegexLimits {
     count: 255,
     nested: None,
 };
+
+impl<D: SqlDialect + ?Sized> crate::user_sql::Quote for D {
+    fn quote_ident(&self, name: &str) -> String {
+        SqlDialect::quote_ident(self, name)
+    }
+
+    fn string_literal(&self, text: &str) -> String {
+        SqlDialect::string_literal(self, text)
+    }
+}
 
 /// How one SQL dialect writes the pieces the emitter needs.
 ///

@@ -6,9 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::Scope;
 use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Ir, Location};
-use crate::literal;
+use crate::ir::{ColumnOrigin, Origin};
+use crate::names::{change_name, derived_name};
+use crate::rules::ColumnRuleKind;
+use crate::semantic::Scope;
+use crate::semantic::coerce;
 use crate::source::Spanned;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{
@@ -159,12 +162,6 @@ fn dataset(
     })
 }
 
-/// The name of a row count's change check: `row_count_change`, or
-/// `<name>_change` for a named row count.
-pub fn change_name(row_count: &str) -> String {
-    format!("{row_count}_change")
-}
-
 fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOptions) -> Check {
     Check {
         name,
@@ -261,40 +258,6 @@ fn checks(c: &Contract, locations: &BTreeMap<&str, Location>) -> Vec<Check> {
     out
 }
 
-/// Where the parts of a contract were written: spans keyed by the names the
-/// IR uses, for reports about datasets (`datapact diff`). Emitters never
-/// read it.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    /// The contract id.
-    pub contract: Span,
-    pub version: Option<Span>,
-    pub renamed_from: Option<Span>,
-    pub title: Option<Span>,
-    pub description: Option<Span>,
-    pub owners: Option<Span>,
-    pub tags: Option<Span>,
-    /// The `dataset` mapping: the location.
-    pub dataset: Option<Span>,
-    pub dbt: Option<Span>,
-    /// The `slo` mapping.
-    pub slo: Option<Span>,
-    pub columns: BTreeMap<String, ColumnOrigin>,
-    /// Each check by its name: where its rule is written.
-    pub checks: BTreeMap<String, Span>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ColumnOrigin {
-    pub name: Span,
-    pub ty: Option<Span>,
-    pub description: Option<Span>,
-    pub physical_types: BTreeMap<crate::dialect::Dialect, Span>,
-    pub pii: Option<Span>,
-    pub tags: Option<Span>,
-    pub renamed_from: Option<Span>,
-}
-
 /// Where the parts of `c` were written.
 pub fn origin(c: &Contract) -> Origin {
     fn at<T>(s: &Option<Spanned<T>>) -> Option<Span> {
@@ -356,7 +319,7 @@ fn column_rules<'a>(
     ty: crate::types::LogicalType,
     locations: &BTreeMap<&str, Location>,
 ) -> Vec<(&'static str, &'a RuleOptions, CheckKind)> {
-    let coerce = |v: &Option<Spanned<Scalar>>| literal::coerce(v.as_ref()?, ty).ok();
+    let coerce = |v: &Option<Spanned<Scalar>>| coerce::coerce(v.as_ref()?, ty).ok();
     rule_sites(column)
         .into_iter()
         .filter_map(|rule| {
@@ -368,7 +331,7 @@ fn column_rules<'a>(
                         .value
                         .as_ref()?
                         .iter()
-                        .filter_map(|v| literal::coerce(v, ty).ok())
+                        .filter_map(|v| coerce::coerce(v, ty).ok())
                         .collect(),
                 },
                 ColumnRule::Min(r) => CheckKind::Min {
@@ -416,19 +379,24 @@ pub(crate) enum ColumnRule<'a> {
 }
 
 impl<'a> ColumnRule<'a> {
+    /// The rule's kind in the vocabulary.
+    pub fn kind(self) -> ColumnRuleKind {
+        match self {
+            ColumnRule::Required(_) => ColumnRuleKind::Required,
+            ColumnRule::Unique(_) => ColumnRuleKind::Unique,
+            ColumnRule::AcceptedValues(_) => ColumnRuleKind::AcceptedValues,
+            ColumnRule::Min(_) => ColumnRuleKind::Min,
+            ColumnRule::Max(_) => ColumnRuleKind::Max,
+            ColumnRule::Pattern(_) => ColumnRuleKind::Pattern,
+            ColumnRule::Length(_) => ColumnRuleKind::Length,
+            ColumnRule::References(_) => ColumnRuleKind::References,
+            ColumnRule::NullRate(_) => ColumnRuleKind::NullRate,
+        }
+    }
+
     /// The rule's name: its key in the contract, and the suffix of its check name.
     pub fn name(self) -> &'static str {
-        match self {
-            ColumnRule::Required(_) => "required",
-            ColumnRule::Unique(_) => "unique",
-            ColumnRule::AcceptedValues(_) => "accepted_values",
-            ColumnRule::Min(_) => "min",
-            ColumnRule::Max(_) => "max",
-            ColumnRule::Pattern(_) => "pattern",
-            ColumnRule::Length(_) => "length",
-            ColumnRule::References(_) => "references",
-            ColumnRule::NullRate(_) => "null_rate",
-        }
+        self.kind().key()
     }
 
     /// The span of the rule's key.
@@ -465,62 +433,32 @@ pub(crate) fn rule_sites(column: &Column) -> Vec<ColumnRule<'_>> {
             .and_then(|r| r.value.as_ref())
             .is_some_and(|v| v.value)
     };
-    [
-        column
+    let site = |kind: ColumnRuleKind| match kind {
+        ColumnRuleKind::Required => column
             .required
             .as_ref()
             .filter(|_| enabled(&column.required))
             .map(ColumnRule::Required),
-        column
+        ColumnRuleKind::Unique => column
             .unique
             .as_ref()
             .filter(|_| enabled(&column.unique))
             .map(ColumnRule::Unique),
-        column
+        ColumnRuleKind::AcceptedValues => column
             .accepted_values
             .as_ref()
             .map(ColumnRule::AcceptedValues),
-        column.min.as_ref().map(ColumnRule::Min),
-        column.max.as_ref().map(ColumnRule::Max),
-        column.pattern.as_ref().map(ColumnRule::Pattern),
-        column.length.as_ref().map(ColumnRule::Length),
-        column.references.as_ref().map(ColumnRule::References),
-        column.null_rate.as_ref().map(ColumnRule::NullRate),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// `Order ID` → `order_id`: lowercase, runs of other characters become `_`.
-pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out.trim_matches('_').to_string()
-}
-
-/// The default name of a column rule: `<column slug>__<rule>`.
-pub fn derived_name(column: &str, rule: &str) -> String {
-    format!("{}__{rule}", identifier(column, "column"))
-}
-
-/// `text` as a lowercase identifier: its [`slug`], prefixed with `prefix_`
-/// when it does not start with a letter, or `prefix` alone when it is empty.
-pub fn identifier(text: &str, prefix: &str) -> String {
-    let slug = slug(text);
-    if slug.is_empty() {
-        prefix.to_string()
-    } else if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
-        slug
-    } else {
-        format!("{prefix}_{slug}")
-    }
+        ColumnRuleKind::Min => column.min.as_ref().map(ColumnRule::Min),
+        ColumnRuleKind::Max => column.max.as_ref().map(ColumnRule::Max),
+        ColumnRuleKind::Pattern => column.pattern.as_ref().map(ColumnRule::Pattern),
+        ColumnRuleKind::Length => column.length.as_ref().map(ColumnRule::Length),
+        ColumnRuleKind::References => column.references.as_ref().map(ColumnRule::References),
+        ColumnRuleKind::NullRate => column.null_rate.as_ref().map(ColumnRule::NullRate),
+    };
+    ColumnRuleKind::ALL
+        .iter()
+        .filter_map(|&k| site(k))
+        .collect()
 }
 
 /// Every check name of a contract with the span it comes from, and whether

@@ -1,0 +1,40 @@
+//! The names datapact derives from what a contract writes: check names,
+//! identifiers and slugs. Shared by the front end (which reports clashes
+//! between them) and the emitters (which name files after them).
+
+/// `Order ID` → `order_id`: lowercase, runs of other characters become `_`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// The default name of a column rule: `<column slug>__<rule>`.
+pub fn derived_name(column: &str, rule: &str) -> String {
+    format!("{}__{rule}", identifier(column, "column"))
+}
+
+/// `text` as a lowercase identifier: its [`slug`], prefixed with `prefix_`
+/// when it does not start with a letter, or `prefix` alone when it is empty.
+pub fn identifier(text: &str, prefix: &str) -> String {
+    let slug = slug(text);
+    if slug.is_empty() {
+        prefix.to_string()
+    } else if slug.starts_with(|c: char| c.is_ascii_lowercase()) {
+        slug
+    } else {
+        format!("{prefix}_{slug}")
+    }
+}
+
+/// The name of a row count's change check: `row_count_change`, or
+/// `<name>_change` for a named row count.
+pub fn change_name(row_count: &str) -> String {
+    format!("{row_count}_change")
+}
