@@ -8,8 +8,13 @@
 //!
 //! - `load`: read the files and parse their YAML (the floor);
 //! - `validate`: load, parse, validate and lower (what `datapact validate` does);
-//! - `emit`: validate, then render every target in memory: SQL for all 8
-//!   dialects, dbt and docs;
+//! - `emit`: validate, then render every target in memory (`emit::emit`):
+//!   SQL for all 8 dialects, dbt and docs;
+//! - `stream`: the same rendered unit by unit (`emit::Emission`), each
+//!   unit's files dropped once measured, as a compile does;
+//! - `sql postgres (write)`, `(unchanged)`, `--check`: `datapact compile
+//!   --target sql --dialect postgres --out out-pg`, into an empty directory,
+//!   again, and as the CI gate;
 //! - `compile (write)`: `datapact compile --target sql,dbt,docs --dialect all
 //!   --dbt-dialect duckdb --out DIR` into an empty directory;
 //! - `compile (unchanged)`: the same again, every file already up to date;
@@ -28,7 +33,18 @@ use std::time::Instant;
 
 use clap::Parser as _;
 
-const STAGES: &[&str] = &["load", "validate", "emit", "write", "unchanged", "check"];
+const STAGES: &[&str] = &[
+    "load",
+    "validate",
+    "emit",
+    "stream",
+    "pg-write",
+    "pg-unchanged",
+    "pg-check",
+    "write",
+    "unchanged",
+    "check",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -86,6 +102,9 @@ fn main() {
                 if *stage == "write" {
                     let _ = std::fs::remove_dir_all(&out);
                 }
+                if *stage == "pg-write" {
+                    let _ = std::fs::remove_dir_all(dir.join("out-pg"));
+                }
                 let (wall, rss) = run_child(stage, &dir);
                 walls.push(wall);
                 peak = peak.max(rss);
@@ -131,6 +150,10 @@ fn label(stage: &str) -> &'static str {
         "load" => "load (floor)",
         "validate" => "validate",
         "emit" => "emit all in memory",
+        "stream" => "emit all, unit by unit",
+        "pg-write" => "sql postgres (write)",
+        "pg-unchanged" => "sql postgres (unchanged)",
+        "pg-check" => "sql postgres --check",
         "write" => "compile (write)",
         "unchanged" => "compile (unchanged)",
         "check" => "compile --check",
@@ -208,23 +231,56 @@ fn child(stage: &str, dir: &Path) {
             let checked = datapact::check(&sources);
             assert!(checked.ir.is_some(), "the generated contracts are valid");
         }
-        "emit" => {
+        "emit" | "stream" => {
             let (sources, _) = datapact::load::load(&contracts);
             let ir = datapact::check(&sources).ir.expect("valid");
-            let mut bytes = 0;
-            for &dialect in datapact::types::Dialect::ALL {
-                bytes += size(&datapact::emit::sql::emit(&ir, dialect));
-            }
-            let options = datapact::emit::dbt::Options {
-                dialect: datapact::types::Dialect::Duckdb,
-                tests: datapact::project::DbtTests::PerRule,
-                enforce_contracts: true,
+            let targets = datapact::emit::Targets {
+                sql: datapact::types::Dialect::ALL.to_vec(),
+                dbt: Some(datapact::emit::dbt::Options {
+                    dialect: datapact::types::Dialect::Duckdb,
+                    tests: datapact::project::DbtTests::PerRule,
+                    enforce_contracts: true,
+                }),
+                dbt_project: false,
+                docs: Some(datapact::emit::docs::Options::default()),
+                subset: false,
             };
-            bytes += size(&datapact::emit::dbt::emit(&ir, &options).unwrap());
-            let docs =
-                datapact::emit::docs::emit(&ir, &datapact::emit::docs::Options::default()).unwrap();
-            bytes += size(&docs.files);
+            let bytes: usize = if stage == "emit" {
+                let artifacts = datapact::emit::emit(&ir, &targets).unwrap();
+                artifacts.files.iter().map(|(_, f)| f.text.len()).sum()
+            } else {
+                // What a compile does, less the disk: each unit's files
+                // rendered, measured and dropped.
+                use rayon::prelude::*;
+                let emission = datapact::emit::Emission::new(&ir, &targets).unwrap();
+                (0..emission.units())
+                    .into_par_iter()
+                    .map(|u| {
+                        let files = emission.render(u).unwrap();
+                        files.iter().map(|(_, f)| f.text.len()).sum::<usize>()
+                    })
+                    .sum()
+            };
             assert!(bytes > 0);
+        }
+        "pg-write" | "pg-unchanged" | "pg-check" => {
+            let mut args = vec![
+                "datapact",
+                "--color",
+                "never",
+                "compile",
+                "--target",
+                "sql",
+                "--dialect",
+                "postgres",
+                "--out",
+                "out-pg",
+            ];
+            if stage == "pg-check" {
+                args.push("--check");
+            }
+            let cli = datapact::cli::Cli::parse_from(args);
+            assert_eq!(datapact::cli::run(&cli), 0, "compile failed");
         }
         "write" | "unchanged" | "check" => {
             let mut args: Vec<PathBuf> = ["datapact", "--color", "never", "compile"]
@@ -254,10 +310,6 @@ fn child(stage: &str, dir: &Path) {
     }
     let wall = start.elapsed().as_secs_f64() * 1e3;
     println!("{wall:.3} {}", peak_rss_kib());
-}
-
-fn size(files: &[datapact::emit::sql::GeneratedFile]) -> usize {
-    files.iter().map(|f| f.text.len()).sum()
 }
 
 /// The process's peak resident set size (`VmHWM`), in KiB.
