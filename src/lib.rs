@@ -3,13 +3,16 @@
 //! ```text
 //!   files ──load──▶ Sources ──syntax::parse_file──▶ ast::Contract (spans; native, ODCS or DCS)
 //!                                                        │
-//!                                              validate::validate ──▶ Diagnostics
+//!                                 semantic::validate (against an Index) ──▶ Diagnostics
 //!                                                        │ (no errors)
-//!                                                  lower::lower ──▶ ir::Ir ──▶ emitters
+//!                                        semantic::lower ──▶ ir::Ir
+//!                                                        │
+//!                      emit::Emission (unit by unit) ──▶ output::compile (staged, all or nothing)
 //! ```
 //!
-//! Each stage is a public function; [`check`] chains them. No stage panics on
-//! any input: every problem is a [`Diagnostic`] with a span.
+//! Each stage is a public function; [`check`] chains the front end, and
+//! [`emit::emit`] renders an IR. No stage panics on any input: every
+//! problem is a [`Diagnostic`] with a span.
 
 pub mod cli;
 pub mod diagnostic;
@@ -57,39 +60,67 @@ pub fn check(sources: &Sources) -> Checked {
 }
 
 /// Parse, validate and lower every file of `sources`.
+///
+/// In two passes over the files, each in parallel: the first parses every
+/// file and keeps only a [`semantic::Summary`] of each contract (its id,
+/// columns and location: what cross-file checks need), the second parses
+/// each file again and validates and lowers its contracts against the
+/// index of summaries. No pass holds every syntax tree at once, so memory
+/// is the sources, the index and the IR.
 pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
-    let mut diagnostics = Vec::new();
-    let mut contracts = Vec::new();
-    // Files parse independently, in parallel; the results keep file order.
     let files: Vec<_> = sources.iter().collect();
-    let parsed: Vec<_> = files
-        .into_par_iter()
-        .map(|(id, file)| syntax::parse_file(id, file))
+    let parsed: Vec<(Vec<semantic::Summary>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|&(id, file)| {
+            let (found, diagnostics, _) = syntax::parse_file(id, file);
+            (
+                found.iter().map(semantic::Summary::of).collect(),
+                diagnostics,
+            )
+        })
         .collect();
-    for (found, diags, _) in parsed {
+    let mut diagnostics = Vec::new();
+    let mut summaries = Vec::new();
+    let mut parsed_cleanly = Vec::with_capacity(files.len());
+    for (found, diags) in parsed {
+        parsed_cleanly.push(!diags.iter().any(Diagnostic::is_error));
         diagnostics.extend(diags);
-        contracts.extend(found);
+        summaries.extend(found);
     }
-    diagnostics.extend(semantic::validate::validate_scoped(&contracts, scope));
+    let contracts = summaries.len();
+    let index = semantic::Index::new(summaries, scope, &mut diagnostics);
+    let checked: Vec<semantic::Checked> = files
+        .par_iter()
+        .zip(&parsed_cleanly)
+        .map(|(&(id, file), &clean)| {
+            let (found, _, _) = syntax::parse_file(id, file);
+            semantic::check(&found, &index, sources, clean)
+        })
+        .collect();
+    let mut datasets = Vec::new();
+    let mut origins = std::collections::BTreeMap::new();
+    for file in checked {
+        diagnostics.extend(file.diagnostics);
+        for (dataset, origin) in file.lowered {
+            origins.insert(dataset.contract.clone(), origin);
+            datasets.push(dataset);
+        }
+    }
     diagnostic::sort(&mut diagnostics);
     // A mistake inside an anchor reused by aliases is reported once.
     diagnostics.dedup();
-    let mut checked = Checked {
-        contracts: contracts.len(),
-        ..Checked::default()
-    };
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        checked.ir = Some(semantic::lower::lower_scoped(&contracts, sources, scope));
-        checked.origins = contracts
-            .iter()
-            .filter_map(|c| {
-                Some((
-                    c.contract.as_ref()?.value.clone(),
-                    semantic::lower::origin(c),
-                ))
-            })
-            .collect();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Checked {
+            diagnostics,
+            contracts,
+            ..Checked::default()
+        };
     }
-    checked.diagnostics = diagnostics;
-    checked
+    datasets.sort_by(|a, b| a.contract.cmp(&b.contract));
+    Checked {
+        ir: Some(ir::Ir { datasets }),
+        origins,
+        diagnostics,
+        contracts,
+    }
 }

@@ -199,16 +199,16 @@ struct Guard<'a> {
     out: &'a Path,
     /// Files the run removes: one may stand where a new file needs a
     /// directory (contract `x` renamed to `x.sql`).
-    removals: BTreeSet<&'a str>,
+    removals: &'a BTreeSet<&'a str>,
     /// Directories already found to be plain (or absent).
     checked: BTreeSet<PathBuf>,
 }
 
 impl<'a> Guard<'a> {
-    fn new(out: &'a Path, removals: impl IntoIterator<Item = &'a str>) -> Guard<'a> {
+    fn new(out: &'a Path, removals: &'a BTreeSet<&'a str>) -> Guard<'a> {
         Guard {
             out,
-            removals: removals.into_iter().collect(),
+            removals,
             checked: BTreeSet::new(),
         }
     }
@@ -489,7 +489,7 @@ fn compile_into<E: Send>(
             let mut guards: Vec<Guard> = destinations
                 .iter()
                 .zip(&candidates)
-                .map(|(d, c)| Guard::new(&d.dir, c.iter().copied()))
+                .map(|(d, c)| Guard::new(&d.dir, c))
                 .collect();
             let mut result = UnitResult {
                 paths: Vec::with_capacity(files.len()),
@@ -564,7 +564,8 @@ fn compile_into<E: Send>(
             .filter(|p| !paths.contains(*p))
             .map(|p| p.to_string())
             .collect();
-        let mut guard = Guard::new(out, removals.iter().map(String::as_str));
+        let removing: BTreeSet<&str> = removals.iter().map(String::as_str).collect();
+        let mut guard = Guard::new(out, &removing);
         for path in &removals {
             guard.check(path)?;
         }
@@ -702,9 +703,10 @@ fn place(
     }
     // Beside the destination, unless a file the run removes stands where
     // its directory goes: then in the output directory.
-    let blocked = candidates
-        .iter()
-        .any(|r| file.path.starts_with(r) && file.path[r.len()..].starts_with('/'));
+    let blocked = file
+        .path
+        .match_indices('/')
+        .any(|(at, _)| candidates.contains(&file.path[..at]));
     let dir = match path.parent() {
         Some(dir) if !blocked => dir.to_path_buf(),
         _ => out.to_path_buf(),

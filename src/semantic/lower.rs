@@ -4,14 +4,12 @@
 //! field is present; should one be missing anyway, the item is skipped rather
 //! than panicking.
 
-use std::collections::BTreeMap;
-
-use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Ir, Location};
+use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Location};
 use crate::ir::{ColumnOrigin, Origin};
 use crate::names::{change_name, derived_name};
 use crate::rules::ColumnRuleKind;
-use crate::semantic::Scope;
 use crate::semantic::coerce;
+use crate::semantic::validate::Index;
 use crate::source::Spanned;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{
@@ -20,44 +18,17 @@ use crate::syntax::ast::{
 use crate::syntax::yaml::Scalar;
 use crate::types::Severity;
 
-/// Lower all contracts, a complete set, sorted by contract id.
-pub fn lower(contracts: &[Contract], sources: &Sources) -> Ir {
-    lower_scoped(contracts, sources, Scope::Complete)
+/// Lower one validated contract: its dataset, and where its parts were
+/// written. References are resolved through `index`; in a
+/// [`Scope::Selection`], a reference to a contract outside it gets the
+/// location `<contract id>` (a table of that name): only `diff` lowers
+/// selections, and it compares references by contract and column, never by
+/// location.
+pub fn lower(c: &Contract, index: &Index, sources: &Sources) -> Option<(Dataset, Origin)> {
+    Some((dataset(c, index, sources)?, origin(c)))
 }
 
-/// Lower all contracts, sorted by contract id. In a [`Scope::Selection`], a
-/// reference to a contract outside it gets the location `<contract id>`
-/// (a table of that name): only `diff` lowers selections, and it compares
-/// references by contract and column, never by location.
-pub fn lower_scoped(contracts: &[Contract], sources: &Sources, scope: Scope) -> Ir {
-    let mut locations: BTreeMap<&str, Location> = contracts
-        .iter()
-        .filter_map(|c| Some((c.contract.as_ref()?.as_str(), location(c)?)))
-        .collect();
-    if scope == Scope::Selection {
-        let targets = contracts
-            .iter()
-            .flat_map(|c| c.columns.iter().flatten())
-            .filter_map(|col| col.references.as_ref()?.value.as_ref());
-        for target in targets {
-            locations
-                .entry(target.contract.as_str())
-                .or_insert_with(|| Location {
-                    database: None,
-                    schema: None,
-                    name: target.contract.clone(),
-                });
-        }
-    }
-    let mut datasets: Vec<Dataset> = contracts
-        .iter()
-        .filter_map(|c| dataset(c, &locations, sources))
-        .collect();
-    datasets.sort_by(|a, b| a.contract.cmp(&b.contract));
-    Ir { datasets }
-}
-
-fn location(c: &Contract) -> Option<Location> {
+pub(crate) fn location(c: &Contract) -> Option<Location> {
     let dataset = c.dataset.as_ref()?;
     Some(Location {
         database: dataset.database.as_ref().map(|s| s.value.clone()),
@@ -74,11 +45,7 @@ fn strings(v: &Option<Vec<crate::source::Spanned<String>>>) -> Vec<String> {
     v.iter().flatten().map(|s| s.value.clone()).collect()
 }
 
-fn dataset(
-    c: &Contract,
-    locations: &BTreeMap<&str, Location>,
-    sources: &Sources,
-) -> Option<Dataset> {
+fn dataset(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
     let contract = c.contract.as_ref()?.value.clone();
     let dataset = c.dataset.as_ref()?;
     let dbt = dataset
@@ -156,7 +123,7 @@ fn dataset(
             }
         }),
         columns,
-        checks: checks(c, locations),
+        checks: checks(c, index),
         source_path: sources.get(c.file).path.clone(),
         renamed_from: text(&c.renamed_from),
     })
@@ -178,13 +145,13 @@ fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOpti
     }
 }
 
-fn checks(c: &Contract, locations: &BTreeMap<&str, Location>) -> Vec<Check> {
+fn checks(c: &Contract, index: &Index) -> Vec<Check> {
     let mut out = Vec::new();
     for column in c.columns.iter().flatten() {
         let (Some(name), Some(ty)) = (&column.name, &column.ty) else {
             continue;
         };
-        for (rule, options, kind) in column_rules(column, ty.value, locations) {
+        for (rule, options, kind) in column_rules(column, ty.value, index) {
             let check_name = options
                 .name
                 .as_ref()
@@ -317,7 +284,7 @@ pub fn origin(c: &Contract) -> Origin {
 fn column_rules<'a>(
     column: &'a Column,
     ty: crate::types::LogicalType,
-    locations: &BTreeMap<&str, Location>,
+    index: &Index,
 ) -> Vec<(&'static str, &'a RuleOptions, CheckKind)> {
     let coerce = |v: &Option<Spanned<Scalar>>| coerce::coerce(v.as_ref()?, ty).ok();
     rule_sites(column)
@@ -355,7 +322,7 @@ fn column_rules<'a>(
                     CheckKind::References {
                         contract: target.contract.clone(),
                         column: target.column.clone(),
-                        location: locations.get(target.contract.as_str())?.clone(),
+                        location: index.location(&target.contract)?,
                     }
                 }
             };

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::Location;
 use crate::literal::{self, Literal};
 use crate::rules::ColumnRuleKind;
 use crate::semantic::Scope;
@@ -21,41 +22,72 @@ use crate::syntax::yaml::Scalar;
 use crate::types::{LogicalType, TypeFamily};
 use crate::user_sql::{self, Expression};
 
-/// Validate every contract, as a complete set; returns all diagnostics found.
-pub fn validate(contracts: &[Contract]) -> Vec<Diagnostic> {
-    validate_scoped(contracts, Scope::Complete)
-}
-
-/// Validate every contract; in a [`Scope::Selection`], references to
-/// contracts outside it are not checked.
-pub fn validate_scoped(contracts: &[Contract], scope: Scope) -> Vec<Diagnostic> {
+/// Validate one contract against the index of the run's contracts; returns
+/// every diagnostic found.
+pub fn validate(contract: &Contract, index: &Index) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut index = Index::new(contracts, &mut out);
-    index.scope = scope;
-    for contract in contracts {
-        Validator {
-            contract,
-            index: &index,
-            out: &mut out,
-        }
-        .run();
+    Validator {
+        contract,
+        index,
+        out: &mut out,
     }
+    .run();
     out
 }
 
-/// Contracts by id, for references across files.
-struct Index<'a> {
-    by_id: BTreeMap<&'a str, &'a Contract>,
+/// What the other contracts of a run may know of a contract: its id, its
+/// previous id, its columns and its location. Cross-file checks and
+/// lowering read these, never another contract's syntax tree, so each
+/// contract's tree can be let go once it is summarized.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub id: Option<Spanned<String>>,
+    pub renamed_from: Option<Spanned<String>>,
+    /// Each column's name and type, as written.
+    pub columns: Vec<(String, Option<LogicalType>)>,
+    pub location: Option<Location>,
+}
+
+impl Summary {
+    pub fn of(c: &Contract) -> Summary {
+        Summary {
+            id: c.contract.clone(),
+            renamed_from: c.renamed_from.clone(),
+            columns: c
+                .columns
+                .iter()
+                .flatten()
+                .filter_map(|col| {
+                    Some((
+                        col.name.as_ref()?.value.clone(),
+                        col.ty.as_ref().map(|t| t.value),
+                    ))
+                })
+                .collect(),
+            location: lower::location(c),
+        }
+    }
+}
+
+/// The contracts of a run by id, for references across files.
+#[derive(Debug)]
+pub struct Index {
+    by_id: BTreeMap<String, Summary>,
     scope: Scope,
 }
 
-impl<'a> Index<'a> {
-    fn new(contracts: &'a [Contract], out: &mut Vec<Diagnostic>) -> Index<'a> {
-        let mut by_id: BTreeMap<&str, &Contract> = BTreeMap::new();
-        for contract in contracts {
-            let Some(id) = &contract.contract else {
+impl Index {
+    /// The index of `summaries` (in file order: the first of two contracts
+    /// with one id is the one declared first), with the diagnostics of the
+    /// whole set: an id declared twice, two contracts renamed from one id.
+    pub fn new(summaries: Vec<Summary>, scope: Scope, out: &mut Vec<Diagnostic>) -> Index {
+        let mut by_id: BTreeMap<String, Summary> = BTreeMap::new();
+        let mut renames = Vec::new();
+        for summary in summaries {
+            let Some(id) = summary.id.clone() else {
                 continue;
             };
+            renames.push((summary.renamed_from.clone(), id.clone()));
             match by_id.get(id.as_str()) {
                 Some(first) => {
                     let mut d = Diagnostic::error(
@@ -64,22 +96,22 @@ impl<'a> Index<'a> {
                     )
                     .with_label(id.span, "declared again here")
                     .with_help("contract ids are unique across the repository; rename one of them");
-                    if let Some(first_id) = &first.contract {
+                    if let Some(first_id) = &first.id {
                         d = d.with_secondary(first_id.span, "first declared here");
                     }
                     out.push(d);
                 }
                 None => {
-                    by_id.insert(id.as_str(), contract);
+                    by_id.insert(id.value.clone(), summary);
                 }
             }
         }
         let mut renamed: BTreeMap<&str, Span> = BTreeMap::new();
         // Renames from the contract's own id, or from one still loaded, are
         // reported by the contract itself.
-        let renames = contracts.iter().filter_map(|c| {
-            let old = c.renamed_from.as_ref()?;
-            let own = c.contract.as_ref().is_some_and(|id| id.value == old.value);
+        let renames = renames.iter().filter_map(|(old, id)| {
+            let old = old.as_ref()?;
+            let own = id.value == old.value;
             (!own && !by_id.contains_key(old.as_str())).then_some(old)
         });
         for old in renames {
@@ -89,9 +121,24 @@ impl<'a> Index<'a> {
                 renamed.insert(old.as_str(), old.span);
             }
         }
-        Index {
-            by_id,
-            scope: Scope::Complete,
+        Index { by_id, scope }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    /// Where the contract of id `id` is, when it is in the index; in a
+    /// [`Scope::Selection`], a contract outside it is a table of that name.
+    pub fn location(&self, id: &str) -> Option<Location> {
+        match self.by_id.get(id) {
+            Some(summary) => summary.location.clone(),
+            None if self.scope == Scope::Selection => Some(Location {
+                database: None,
+                schema: None,
+                name: id.to_string(),
+            }),
+            None => None,
         }
     }
 }
@@ -134,7 +181,7 @@ fn twice_renamed(what: &str, old: &Spanned<String>, first: Span) -> Diagnostic {
 
 struct Validator<'a, 'o> {
     contract: &'a Contract,
-    index: &'a Index<'a>,
+    index: &'a Index,
     out: &'o mut Vec<Diagnostic>,
 }
 
@@ -355,7 +402,7 @@ impl<'a> Validator<'a, '_> {
                 .index
                 .by_id
                 .get(old.as_str())
-                .and_then(|o| o.contract.as_ref());
+                .and_then(|o| o.id.as_ref());
             if old.value == id.value {
                 self.out.push(renamed_from_itself("contract", old));
             } else if let Some(other) = still {
@@ -583,7 +630,7 @@ impl<'a> Validator<'a, '_> {
             if self.index.scope == Scope::Selection {
                 return;
             }
-            let ids: Vec<&str> = self.index.by_id.keys().copied().collect();
+            let ids: Vec<&str> = self.index.by_id.keys().map(String::as_str).collect();
             let mut d = Diagnostic::error(
                 Code::UnknownContract,
                 format!("no contract `{}` is loaded", target.contract),
@@ -596,15 +643,10 @@ impl<'a> Validator<'a, '_> {
             self.out.push(d);
             return;
         };
-        let columns = contract.columns.as_deref().unwrap_or_default();
-        let found = columns
-            .iter()
-            .find(|c| c.name.as_ref().is_some_and(|n| n.value == target.column));
-        let Some(found) = found else {
-            let names: Vec<&str> = columns
-                .iter()
-                .filter_map(|c| c.name.as_ref().map(|n| n.as_str()))
-                .collect();
+        let columns = &contract.columns;
+        let found = columns.iter().find(|(name, _)| *name == target.column);
+        let Some((_, found)) = found else {
+            let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
             let mut d = Diagnostic::error(
                 Code::UnknownColumn,
                 format!(
@@ -619,7 +661,7 @@ impl<'a> Validator<'a, '_> {
             self.out.push(d);
             return;
         };
-        if let (Some(from), Some(to)) = (&column.ty, &found.ty) {
+        if let (Some(from), Some(to)) = (&column.ty, found) {
             if from.family() != to.family() {
                 self.out.push(
                     Diagnostic::warning(
@@ -628,12 +670,12 @@ impl<'a> Validator<'a, '_> {
                             "`{}` is {} but references a {} column",
                             column.name.as_ref().map_or("?", |n| n.as_str()),
                             from.value,
-                            to.value
+                            to
                         ),
                     )
                     .with_label(
                         target.span,
-                        format!("`{}.{}` is {}", target.contract, target.column, to.value),
+                        format!("`{}.{}` is {}", target.contract, target.column, to),
                     )
                     .with_secondary(from.span, "this type")
                     .with_help("values of different type families never match without a cast"),
