@@ -550,7 +550,9 @@ struct Run {
     code: u8,
     /// The IR, when there are no errors.
     ir: Option<crate::ir::Ir>,
-    /// Where each contract of the IR was written.
+    /// Where each contract id of the IR is written.
+    ids: std::collections::BTreeMap<String, crate::source::Span>,
+    /// Where each part of each contract is written (for `run` only).
     origins: std::collections::BTreeMap<String, crate::ir::Origin>,
     sources: Sources,
     /// In JSON format, the diagnostics document (for the caller to print,
@@ -560,6 +562,11 @@ struct Run {
 
 /// Load, validate and lower contracts, printing diagnostics and a status
 /// line.
+/// The verb of `run`'s own validation, in its status line.
+const RUN_VERB: &str = "run: validate";
+
+/// Load and check the contracts of `paths`; `run` keeps where each part
+/// of each contract is written, to locate its results.
 fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> Run {
     let (sources, mut io) = load::load(paths);
     if sources.is_empty() && io.is_empty() {
@@ -576,7 +583,13 @@ fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> Run {
             .with_help("pass the files or directories to validate, or run `datapact init`"),
         );
     }
-    let checked = crate::check(&sources);
+    let checked = crate::check_with(
+        &sources,
+        crate::Options {
+            scope: crate::Scope::Complete,
+            origins: verb == RUN_VERB,
+        },
+    );
     let mut diagnostics = io.clone();
     diagnostics.extend(checked.diagnostics);
     let (errors, warnings) = count_diagnostics(&diagnostics);
@@ -615,6 +628,7 @@ fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> Run {
     Run {
         code,
         ir: checked.ir.filter(|_| code == EXIT_OK),
+        ids: checked.ids,
         origins: checked.origins,
         sources,
         json,
@@ -791,7 +805,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         Err(output::Failure::Output(err)) => match &err.collision {
             Some(collision) => {
                 let diagnostic =
-                    collision_error(collision, &err_dir(&err, &destinations), &run.origins);
+                    collision_error(collision, &err_dir(&err, &destinations), &run.ids);
                 let summary = Summary {
                     errors: 1,
                     ..Summary::default()
@@ -936,7 +950,7 @@ fn dbt_options(
 fn collision_error(
     collision: &output::Collision,
     dir: &Path,
-    origins: &std::collections::BTreeMap<String, crate::ir::Origin>,
+    ids: &std::collections::BTreeMap<String, crate::source::Span>,
 ) -> Diagnostic {
     let shown = |path: &str| load::display(&dir.join(path));
     let (mut first, mut second) = (&collision.first, &collision.second);
@@ -964,12 +978,7 @@ fn collision_error(
         shown(&first.path),
         whose(first)
     );
-    let span = |p: &output::GeneratedPath| {
-        p.contract
-            .as_ref()
-            .and_then(|id| origins.get(id))
-            .map(|o| o.contract)
-    };
+    let span = |p: &output::GeneratedPath| p.contract.as_ref().and_then(|id| ids.get(id)).copied();
     let (main, other) = match (span(second), span(first)) {
         (Some(s), o) => (Some(s), o),
         (None, o) => (o, None),
@@ -1145,8 +1154,12 @@ fn diff(
         out.diagnostics(&io, &Sources::new(), summary);
         return EXIT_USAGE;
     }
-    let checked_old = crate::check_scoped(&old, crate::Scope::Selection);
-    let checked_new = crate::check_scoped(&new, crate::Scope::Selection);
+    let checking = crate::Options {
+        scope: crate::Scope::Selection,
+        origins: true,
+    };
+    let checked_old = crate::check_with(&old, checking);
+    let checked_new = crate::check_with(&new, checking);
     let (Some(old_ir), Some(new_ir)) = (&checked_old.ir, &checked_new.ir) else {
         return diff_errors(out, [(&checked_old, &old), (&checked_new, &new)]);
     };
@@ -1616,7 +1629,8 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         origins,
         sources,
         json,
-    } = check_contracts(out, &paths, "run: validate");
+        ..
+    } = check_contracts(out, &paths, RUN_VERB);
     let Some(ir) = ir else {
         if let Some(doc) = json {
             print_json(&doc);

@@ -46,17 +46,34 @@ pub struct Checked {
     /// The IR, present when there were no errors.
     pub ir: Option<ir::Ir>,
     /// Where each dataset of the IR was written, by contract id (present
-    /// with the IR).
+    /// with the IR, when [`Options::origins`] asks for it).
     pub origins: std::collections::BTreeMap<String, ir::Origin>,
+    /// Where each dataset's contract id is written (present with the IR).
+    pub ids: std::collections::BTreeMap<String, source::Span>,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// How many contracts the files decoded into.
     pub contracts: usize,
 }
 
+/// What to check, and what to keep besides the IR.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub scope: Scope,
+    /// Keep where every part of every contract was written
+    /// ([`Checked::origins`]), which `diff` reports by.
+    pub origins: bool,
+}
+
 /// Parse, validate and lower every file of `sources`, as a complete set.
 pub fn check(sources: &Sources) -> Checked {
-    check_scoped(sources, Scope::Complete)
+    check_with(
+        sources,
+        Options {
+            scope: Scope::Complete,
+            origins: false,
+        },
+    )
 }
 
 /// Parse, validate and lower every file of `sources`.
@@ -67,7 +84,8 @@ pub fn check(sources: &Sources) -> Checked {
 /// each file again and validates and lowers its contracts against the
 /// index of summaries. No pass holds every syntax tree at once, so memory
 /// is the sources, the index and the IR.
-pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
+pub fn check_with(sources: &Sources, options: Options) -> Checked {
+    let scope = options.scope;
     let files: Vec<_> = sources.iter().collect();
     let parsed: Vec<(Vec<semantic::Summary>, Vec<Diagnostic>)> = files
         .par_iter()
@@ -94,15 +112,19 @@ pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
         .zip(&parsed_cleanly)
         .map(|(&(id, file), &clean)| {
             let (found, _, _) = syntax::parse_file(id, file);
-            semantic::check(&found, &index, sources, clean)
+            semantic::check(&found, &index, sources, clean, options.origins)
         })
         .collect();
     let mut datasets = Vec::new();
     let mut origins = std::collections::BTreeMap::new();
+    let mut ids = std::collections::BTreeMap::new();
     for file in checked {
         diagnostics.extend(file.diagnostics);
-        for (dataset, origin) in file.lowered {
-            origins.insert(dataset.contract.clone(), origin);
+        for (dataset, id, origin) in file.lowered {
+            ids.insert(dataset.contract.clone(), id);
+            if let Some(origin) = origin {
+                origins.insert(dataset.contract.clone(), origin);
+            }
             datasets.push(dataset);
         }
     }
@@ -120,6 +142,7 @@ pub fn check_scoped(sources: &Sources, scope: Scope) -> Checked {
     Checked {
         ir: Some(ir::Ir { datasets }),
         origins,
+        ids,
         diagnostics,
         contracts,
     }

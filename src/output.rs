@@ -132,20 +132,26 @@ fn read_manifest(out: &Path, manifest: &str) -> Result<Vec<String>, OutputError>
     Ok(manifest.files)
 }
 
-fn render_manifest(files: &BTreeSet<String>, in_progress: bool) -> String {
-    let list: Vec<&String> = files.iter().collect();
-    let mut doc = serde_json::json!({
-        "generated_by": "datapact",
-        "note": "Files datapact wrote here. datapact removes only these, and only when it no longer generates them.",
-        "files": list,
-    });
-    if in_progress {
-        doc["in_progress"] = serde_json::json!(
-            "a run started writing and did not finish; the next run removes what it left"
-        );
+fn render_manifest(files: &BTreeSet<&str>, in_progress: bool) -> String {
+    // As `serde_json::to_string_pretty` writes the document (keys sorted),
+    // without building it: the list may hold millions of paths.
+    let quoted = |text: &str| serde_json::to_string(text).expect("a string serializes");
+    let mut text = String::from("{\n");
+    if files.is_empty() {
+        text.push_str("  \"files\": [],\n");
+    } else {
+        text.push_str("  \"files\": [\n");
+        for (i, file) in files.iter().enumerate() {
+            let comma = if i + 1 < files.len() { "," } else { "" };
+            text.push_str(&format!("    {}{comma}\n", quoted(file)));
+        }
+        text.push_str("  ],\n");
     }
-    let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
-    text.push('\n');
+    text.push_str("  \"generated_by\": \"datapact\",\n");
+    if in_progress {
+        text.push_str("  \"in_progress\": \"a run started writing and did not finish; the next run removes what it left\",\n");
+    }
+    text.push_str("  \"note\": \"Files datapact wrote here. datapact removes only these, and only when it no longer generates them.\"\n}\n");
     text
 }
 
@@ -569,14 +575,14 @@ fn compile_into<E: Send>(
         for path in &removals {
             guard.check(path)?;
         }
-        let mut listed: BTreeSet<String> = previous[d]
+        let mut listed: BTreeSet<&str> = previous[d]
             .iter()
+            .map(String::as_str)
             .filter(|p| !in_scope(d, p))
-            .cloned()
             .collect();
-        listed.extend(paths.iter().map(|p| p.to_string()));
-        let mut everything: BTreeSet<String> = previous[d].iter().cloned().collect();
-        everything.extend(listed.iter().cloned());
+        listed.extend(paths.iter().copied());
+        let mut everything: BTreeSet<&str> = previous[d].iter().map(String::as_str).collect();
+        everything.extend(listed.iter().copied());
         let manifest = GeneratedFile {
             path: destination.manifest.clone(),
             text: render_manifest(&listed, false),
@@ -838,6 +844,27 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_manifest_is_what_serde_json_writes() {
+        for files in [vec![], vec!["a.sql", "b/\"q\".sql", "c/é.sql"]] {
+            for in_progress in [false, true] {
+                let list: BTreeSet<&str> = files.iter().copied().collect();
+                let mut doc = serde_json::json!({
+                    "generated_by": "datapact",
+                    "note": "Files datapact wrote here. datapact removes only these, and only when it no longer generates them.",
+                    "files": files,
+                });
+                if in_progress {
+                    doc["in_progress"] = serde_json::json!(
+                        "a run started writing and did not finish; the next run removes what it left"
+                    );
+                }
+                let expected = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+                assert_eq!(render_manifest(&list, in_progress), expected);
+            }
+        }
+    }
 
     #[test]
     fn manifest_paths_must_stay_inside() {

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use datapact::diff::{self, Class, Report, Set};
 use datapact::source::Sources;
-use datapact::{Scope, check_scoped};
+use datapact::{Options, Scope, check_with};
 
 const BASE: &str = r#"contract: t.orders
 version: 1.0.0
@@ -61,7 +61,13 @@ fn checked(files: &[(&str, &str)]) -> (Sources, datapact::Checked) {
     for (path, text) in files {
         sources.add(*path, *text);
     }
-    let checked = check_scoped(&sources, Scope::Selection);
+    let checked = check_with(
+        &sources,
+        Options {
+            scope: Scope::Selection,
+            origins: true,
+        },
+    );
     let errors: Vec<String> = checked
         .diagnostics
         .iter()

@@ -24,8 +24,8 @@ use crate::types::Severity;
 /// location `<contract id>` (a table of that name): only `diff` lowers
 /// selections, and it compares references by contract and column, never by
 /// location.
-pub fn lower(c: &Contract, index: &Index, sources: &Sources) -> Option<(Dataset, Origin)> {
-    Some((dataset(c, index, sources)?, origin(c)))
+pub fn lower(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
+    dataset(c, index, sources)
 }
 
 pub(crate) fn location(c: &Contract) -> Option<Location> {

@@ -155,10 +155,7 @@ impl<'o> Renderer<'o> {
     pub fn new(ir: &Ir, options: &'o Options) -> Result<Renderer<'o>, Box<TemplateError>> {
         let used = Arc::new(Mutex::new(BTreeSet::new()));
         let env = environment(options.templates.clone(), Arc::clone(&used));
-        let catalog = match &options.results {
-            Some(results) => catalog(ir).with_results(results),
-            None => catalog(ir),
-        };
+        let catalog = catalog(ir, options.results.as_ref());
         let fail = |err: Error| template_error(&err, options.templates.as_deref(), &catalog);
         // The inline style and script, rendered once: their hashes go into
         // every page's Content-Security-Policy.

@@ -2,6 +2,7 @@
 //! in plain words, as [`Part`] lists.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -14,8 +15,8 @@ use crate::types::{Duration, Role, Severity, TimeUnit, Tolerance};
 /// What `index.*` templates see as `catalog`.
 #[derive(Debug, Serialize)]
 pub struct Catalog {
-    /// Every contract, sorted by id.
-    pub contracts: Vec<Page>,
+    /// Every contract, sorted by id (each page shared with its group).
+    pub contracts: Vec<Arc<Page>>,
     /// Contracts grouped by domain: the contract id without its last segment.
     pub groups: Vec<Group>,
     /// Every column of every contract, for the search.
@@ -29,7 +30,7 @@ pub struct Catalog {
 pub struct Group {
     /// The domain, e.g. `shop`; empty for one-segment contract ids.
     pub name: String,
-    pub contracts: Vec<Page>,
+    pub contracts: Vec<Arc<Page>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -215,7 +216,7 @@ pub struct Via {
 }
 
 /// The view model of every contract.
-pub fn catalog(ir: &Ir) -> Catalog {
+pub fn catalog(ir: &Ir, results: Option<&BTreeMap<String, Health>>) -> Catalog {
     let headings: BTreeMap<&str, String> = ir
         .datasets
         .iter()
@@ -299,16 +300,18 @@ pub fn catalog(ir: &Ir) -> Catalog {
         } else {
             layout(&local_nodes, &local_edges, Some(id))
         };
-        contracts.push(page(ds, upstream, downstream, lineage, &column_anchors));
+        let mut page = page(ds, upstream, downstream, lineage, &column_anchors);
+        page.health = results.and_then(|r| r.get(&page.contract).cloned());
+        contracts.push(Arc::new(page));
     }
 
     let mut groups: Vec<Group> = Vec::new();
     for page in &contracts {
         match groups.iter_mut().find(|g| g.name == page.domain) {
-            Some(group) => group.contracts.push(page.clone()),
+            Some(group) => group.contracts.push(Arc::clone(page)),
             None => groups.push(Group {
                 name: page.domain.clone(),
-                contracts: vec![page.clone()],
+                contracts: vec![Arc::clone(page)],
             }),
         }
     }
@@ -346,20 +349,6 @@ pub fn catalog(ir: &Ir) -> Catalog {
         columns,
         lineage,
         totals,
-    }
-}
-
-impl Catalog {
-    /// Every page with its contract's results, from `results` by contract id.
-    pub fn with_results(mut self, results: &BTreeMap<String, Health>) -> Catalog {
-        let pages = self
-            .contracts
-            .iter_mut()
-            .chain(self.groups.iter_mut().flat_map(|g| g.contracts.iter_mut()));
-        for page in pages {
-            page.health = results.get(&page.contract).cloned();
-        }
-        self
     }
 }
 
