@@ -15,6 +15,8 @@
 //! - `sql postgres (write)`, `(unchanged)`, `--check`: `datapact compile
 //!   --target sql --dialect postgres --out out-pg`, into an empty directory,
 //!   again, and as the CI gate;
+//! - `floor: create its files`: the same paths created empty, in parallel,
+//!   in a fresh folder (the file system's share of the write);
 //! - `compile (write)`: `datapact compile --target sql,dbt,docs --dialect all
 //!   --dbt-dialect duckdb --out DIR` into an empty directory;
 //! - `compile (unchanged)`: the same again, every file already up to date;
@@ -41,6 +43,7 @@ const STAGES: &[&str] = &[
     "pg-write",
     "pg-unchanged",
     "pg-check",
+    "pg-floor",
     "write",
     "unchanged",
     "check",
@@ -154,6 +157,7 @@ fn label(stage: &str) -> &'static str {
         "pg-write" => "sql postgres (write)",
         "pg-unchanged" => "sql postgres (unchanged)",
         "pg-check" => "sql postgres --check",
+        "pg-floor" => "  floor: create its files",
         "write" => "compile (write)",
         "unchanged" => "compile (unchanged)",
         "check" => "compile --check",
@@ -262,6 +266,31 @@ fn child(stage: &str, dir: &Path) {
                     .sum()
             };
             assert!(bytes > 0);
+        }
+        "pg-floor" => {
+            // What writing the postgres output costs the file system alone:
+            // the same paths created empty, in parallel, in a fresh folder.
+            use rayon::prelude::*;
+            let manifest = std::fs::read_to_string("out-pg/datapact-manifest.json").unwrap();
+            let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+            let files: Vec<&str> = manifest["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| f.as_str())
+                .collect();
+            let root = Path::new("out-floor");
+            let _ = std::fs::remove_dir_all(root);
+            let start = Instant::now();
+            files.par_iter().for_each(|f| {
+                let path = root.join(f);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, "").unwrap();
+            });
+            let wall = start.elapsed().as_secs_f64() * 1e3;
+            std::fs::remove_dir_all(root).unwrap();
+            println!("{wall:.3} {}", peak_rss_kib());
+            return;
         }
         "pg-write" | "pg-unchanged" | "pg-check" => {
             let mut args = vec![

@@ -219,7 +219,8 @@ impl<'a> Guard<'a> {
         }
     }
 
-    fn check(&mut self, path: &str) -> Result<(), OutputError> {
+    /// Check `path`; the size of the regular file there, if there is one.
+    fn check(&mut self, path: &str) -> Result<Option<u64>, OutputError> {
         let mut at = self.out.to_path_buf();
         let parts: Vec<&str> = path.split('/').collect();
         for (i, part) in parts.iter().enumerate() {
@@ -228,7 +229,7 @@ impl<'a> Guard<'a> {
             let here = parts[..=i].join("/");
             if !last && self.removals.contains(here.as_str()) {
                 // Removed before the files below it are put in place.
-                return Ok(());
+                return Ok(None);
             }
             if !last && self.checked.contains(&at) {
                 continue;
@@ -237,7 +238,7 @@ impl<'a> Guard<'a> {
                 Ok(meta) => meta,
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                     // Nothing below an absent directory exists either.
-                    return Ok(());
+                    return Ok(None);
                 }
                 Err(err) => return Err(error(&at, format!("cannot be read: {err}"))),
             };
@@ -254,6 +255,9 @@ impl<'a> Guard<'a> {
                     "is not a regular file, where datapact writes (or would remove) one of its files; move it away",
                 ));
             }
+            if last {
+                return Ok(Some(meta.len()));
+            }
             if !last {
                 if !kind.is_dir() {
                     return Err(error(
@@ -264,7 +268,7 @@ impl<'a> Guard<'a> {
                 self.checked.insert(at.clone());
             }
         }
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -303,8 +307,8 @@ fn leftovers<'p>(out: &Path, paths: impl Iterator<Item = &'p str>) -> Vec<String
 
 /// Whether the file at `path` holds exactly `text`; only a regular file of
 /// that size is read.
-fn holds(path: &Path, text: &str) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == text.len() as u64)
+fn holds(path: &Path, size: Option<u64>, text: &str) -> bool {
+    size == Some(text.len() as u64)
         && std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes())
 }
 
@@ -700,12 +704,12 @@ fn place(
             ),
         ));
     }
-    guard.check(&file.path)?;
-    if holds(&path, &file.text) {
+    let size = guard.check(&file.path)?;
+    if holds(&path, size, &file.text) {
         return Ok(Placement::Unchanged);
     }
     if mode == Mode::Check {
-        return Ok(Placement::Drift(std::fs::symlink_metadata(&path).is_ok()));
+        return Ok(Placement::Drift(size.is_some()));
     }
     // Beside the destination, unless a file the run removes stands where
     // its directory goes: then in the output directory.
