@@ -948,8 +948,12 @@ mod tests {
 
     #[test]
     fn a_full_disk_changes_nothing() {
-        let dir = std::env::temp_dir().join(format!("datapact-full-disk-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        // Removed when dropped, also when the test fails.
+        let tmp = tempfile::Builder::new()
+            .prefix("datapact-full-disk-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().join("out");
         let old = [file("sql/a.sql", "old a\n"), file("sql/gone.sql", "gone\n")];
         write_with(&dir, &old, &RealDisk).unwrap();
         let before = snapshot(&dir);
@@ -998,7 +1002,6 @@ mod tests {
                 removed: 0
             }
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -151,7 +151,7 @@ fn checks(c: &Contract, index: &Index) -> Vec<Check> {
         let (Some(name), Some(ty)) = (&column.name, &column.ty) else {
             continue;
         };
-        for (rule, options, kind) in column_rules(column, ty.value, index) {
+        for (rule, options, kind) in column_checks(column, ty.value, index) {
             let check_name = options
                 .name
                 .as_ref()
@@ -280,8 +280,9 @@ pub fn origin(c: &Contract) -> Origin {
     }
 }
 
-/// The rules set on one column, in the fixed order checks are listed.
-fn column_rules<'a>(
+/// The check kind of each rule set on one column, with its options, in the
+/// fixed order checks are listed.
+fn column_checks<'a>(
     column: &'a Column,
     ty: crate::types::LogicalType,
     index: &Index,
