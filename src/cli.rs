@@ -787,6 +787,10 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         mode,
         &output::RealDisk,
     );
+    if let Err(output::Failure::Render(err)) = &outcome {
+        return emit_failed(out, err);
+    }
+    // Every unit rendered: the templates' warnings are complete.
     let warnings = emission.warnings();
     match json.as_mut() {
         Some(doc) => add_to_json(doc, &warnings),
@@ -1000,13 +1004,9 @@ fn collision_error(
 
 /// The destination directory a collision was found in.
 fn err_dir(err: &output::OutputError, destinations: &[output::Destination]) -> PathBuf {
-    // The deepest directory holding the path: a dbt project may be inside
-    // the output directory.
-    destinations
-        .iter()
+    err.destination
+        .and_then(|d| destinations.get(d))
         .map(|d| d.dir.clone())
-        .filter(|dir| err.path.starts_with(dir))
-        .max_by_key(|dir| dir.components().count())
         .unwrap_or_default()
 }
 

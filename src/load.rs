@@ -10,6 +10,10 @@ use crate::source::Sources;
 /// Names of files that are never contracts, even under a contracts directory.
 const PROJECT_FILES: &[&str] = &["datapact.yaml", "datapact.yml"];
 
+/// Maximum size of a contract file: 20 times the largest public contract
+/// we know (192 KB), so memory and time stay bounded on any input.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+
 /// Read every contract file under `paths` (files, or directories searched
 /// recursively for `*.yaml`/`*.yml`), in a stable order. Unreadable paths
 /// become diagnostics; the rest are still loaded.
@@ -130,7 +134,7 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
 
 /// A contract file's bytes, read as [`read_bounded`] reads.
 fn read_contract(path: &Path) -> Result<Vec<u8>, String> {
-    read_bounded(path, crate::syntax::yaml::MAX_FILE_BYTES, "a contract file")
+    read_bounded(path, MAX_FILE_BYTES, "a contract file")
 }
 
 /// The bytes of a file datapact reads (a contract, `datapact.yaml`, a docs

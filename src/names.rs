@@ -38,3 +38,7 @@ pub fn identifier(text: &str, prefix: &str) -> String {
 pub fn change_name(row_count: &str) -> String {
     format!("{row_count}_change")
 }
+
+/// The name of a dataset's schema check (its columns against the
+/// engine's catalog); each column's is `<column>__schema`.
+pub const SCHEMA_CHECK: &str = "schema";

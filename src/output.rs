@@ -74,6 +74,8 @@ pub struct OutputError {
     pub message: String,
     /// Two generated files that cannot both exist, when that is the problem.
     pub collision: Option<Box<Collision>>,
+    /// The index of the destination the collision is in.
+    pub destination: Option<usize>,
 }
 
 /// Two generated files whose paths are the same, differ only in case, or
@@ -96,6 +98,7 @@ fn error(path: &Path, message: impl Into<String>) -> OutputError {
         path: path.to_path_buf(),
         message: message.into(),
         collision: None,
+        destination: None,
     }
 }
 
@@ -392,6 +395,7 @@ impl<E> From<OutputError> for Failure<E> {
 }
 
 /// What one unit's files came to.
+#[derive(Default)]
 struct UnitResult {
     /// (destination, path) of every file.
     paths: Vec<(usize, GeneratedPath)>,
@@ -400,15 +404,56 @@ struct UnitResult {
     /// (destination, path, whether it exists) of each file not up to date.
     drift: Vec<(usize, String, bool)>,
     unchanged: usize,
+    /// The unit's first problem with a file, by [`Problem`] order.
+    problem: Option<Problem>,
 }
 
-/// Directories a run made for its temporary files, outermost first: on a
-/// failure, those left empty are removed, so the directory is as it was.
+/// A problem found with a file, ordered as they are reported: a collision
+/// (found once every path is known) first, then a control character, an
+/// unreadable manifest, a path through a link or onto a non-file, and a
+/// write error; among problems of one kind, the first path in order.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    ControlCharacter,
+    Manifest,
+    Path,
+    Write,
+}
+
+#[derive(Debug)]
+struct Problem {
+    rank: Rank,
+    destination: usize,
+    path: String,
+    error: OutputError,
+}
+
+impl Problem {
+    fn key(&self) -> (&Rank, usize, &str) {
+        (&self.rank, self.destination, &self.path)
+    }
+
+    /// The earlier of two problems.
+    fn first(a: Option<Problem>, b: Option<Problem>) -> Option<Problem> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(if b.key() < a.key() { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Directories a run made for its temporary files: on a failure, those
+/// left empty are removed (also when a renderer panics), so the directory
+/// is as it was.
 #[derive(Default)]
-struct Made(std::sync::Mutex<Vec<PathBuf>>);
+struct Made {
+    dirs: std::sync::Mutex<Vec<PathBuf>>,
+    /// Set once the run commits: nothing is undone then.
+    kept: std::sync::atomic::AtomicBool,
+}
 
 impl Made {
-    /// Make `dir` and its missing parents, noting the outermost one made.
+    /// Make `dir` and its missing parents, noting the outermost one first.
     fn dir(&self, dir: &Path) -> std::io::Result<()> {
         let mut missing = None;
         let mut at = Some(dir);
@@ -416,17 +461,22 @@ impl Made {
             missing = Some(d.to_path_buf());
             at = d.parent().filter(|p| !p.as_os_str().is_empty());
         }
-        std::fs::create_dir_all(dir)?;
-        if let (Some(top), Ok(mut made)) = (missing, self.0.lock()) {
-            made.push(top);
+        if let (Some(top), Ok(mut dirs)) = (missing, self.dirs.lock()) {
+            dirs.push(top);
         }
-        Ok(())
+        std::fs::create_dir_all(dir)
     }
+}
 
-    /// Remove the directories made, where empty (deepest first).
-    fn undo(&self) {
-        let made = self.0.lock().map(|m| m.clone()).unwrap_or_default();
-        for top in made {
+impl Drop for Made {
+    /// Remove the directories made, where empty (deepest first), unless
+    /// the run committed.
+    fn drop(&mut self) {
+        if self.kept.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let dirs = self.dirs.lock().map(|m| m.clone()).unwrap_or_default();
+        for top in dirs {
             let walk = walkdir::WalkDir::new(&top).contents_first(true);
             for entry in walk.into_iter().filter_map(Result::ok) {
                 if entry.file_type().is_dir() {
@@ -441,11 +491,13 @@ impl Made {
 /// each of `units` units, as (index into `destinations`, file). Units
 /// render in parallel and each unit's text is dropped once staged.
 ///
-/// Fails, with the directory unchanged, on the first render error (in unit
-/// order), two files that cannot both exist, a file holding a control
-/// character, a path through a symbolic link or onto something that is not
-/// a file, an unreadable or foreign manifest, and a write error (a full
-/// disk, a read-only directory).
+/// Fails, with the directory unchanged, on a render error (the first in
+/// unit order), two files that cannot both exist, a file holding a control
+/// character, an unreadable or foreign manifest, a path through a symbolic
+/// link or onto something that is not a file, and a write error while
+/// staging (a full disk, a read-only directory), reported in that order.
+/// Once every file is staged, each destination commits (see
+/// [`Staged::commit`]).
 pub fn compile<E: Send>(
     destinations: &[Destination],
     units: usize,
@@ -454,25 +506,26 @@ pub fn compile<E: Send>(
     disk: &dyn Disk,
 ) -> Result<Outcome, Failure<E>> {
     let made = Made::default();
-    let outcome = compile_into(destinations, units, render, mode, disk, &made);
-    if outcome.is_err() {
-        made.undo();
-    }
-    outcome
-}
-
-fn compile_into<E: Send>(
-    destinations: &[Destination],
-    units: usize,
-    render: impl Fn(usize) -> Result<Vec<(usize, GeneratedFile)>, E> + Sync,
-    mode: Mode,
-    disk: &dyn Disk,
-    made: &Made,
-) -> Result<Outcome, Failure<E>> {
+    // An unreadable manifest is reported after render errors and
+    // collisions: the files are still rendered and compared, not staged.
+    let mut manifest_problem = None;
     let previous: Vec<Vec<String>> = destinations
         .iter()
-        .map(|d| read_manifest(&d.dir, &d.manifest))
-        .collect::<Result<_, _>>()?;
+        .enumerate()
+        .map(|(d, dest)| {
+            read_manifest(&dest.dir, &dest.manifest).unwrap_or_else(|error| {
+                let problem = Problem {
+                    rank: Rank::Manifest,
+                    destination: d,
+                    path: dest.manifest.clone(),
+                    error,
+                };
+                manifest_problem = Problem::first(manifest_problem.take(), Some(problem));
+                Vec::new()
+            })
+        })
+        .collect();
+    let staging = mode == Mode::Write && manifest_problem.is_none();
     let in_scope = |d: usize, path: &str| {
         destinations[d]
             .scopes
@@ -492,10 +545,14 @@ fn compile_into<E: Send>(
                 .collect()
         })
         .collect();
-    let results: Vec<Result<UnitResult, Failure<E>>> = (0..units)
+    // Once a unit fails, the others stop staging files.
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<Result<UnitResult, E>> = (0..units)
         .into_par_iter()
         .map(|unit| {
-            let files = render(unit).map_err(Failure::Render)?;
+            let files = render(unit).inspect_err(|_| {
+                failed.store(true, std::sync::atomic::Ordering::SeqCst);
+            })?;
             let mut guards: Vec<Guard> = destinations
                 .iter()
                 .zip(&candidates)
@@ -503,24 +560,38 @@ fn compile_into<E: Send>(
                 .collect();
             let mut result = UnitResult {
                 paths: Vec::with_capacity(files.len()),
-                temps: Vec::new(),
-                drift: Vec::new(),
-                unchanged: 0,
+                ..UnitResult::default()
             };
             for (d, file) in files {
+                // After a problem, only paths are kept (for collisions).
+                let stage = staging
+                    && result.problem.is_none()
+                    && !failed.load(std::sync::atomic::Ordering::Relaxed);
+                let how = if stage { Mode::Write } else { Mode::Check };
                 let out = &destinations[d].dir;
-                let staged = place(
+                match place(
                     out,
                     &file,
-                    mode,
+                    how,
                     &mut guards[d],
                     &candidates[d],
-                    (disk, made),
-                )?;
-                match staged {
-                    Placement::Unchanged => result.unchanged += 1,
-                    Placement::Staged(tmp, path) => result.temps.push((d, tmp, path)),
-                    Placement::Drift(exists) => result.drift.push((d, file.path.clone(), exists)),
+                    (disk, &made),
+                ) {
+                    Ok(Placement::Unchanged) => result.unchanged += 1,
+                    Ok(Placement::Staged(tmp, path)) => result.temps.push((d, tmp, path)),
+                    Ok(Placement::Drift(exists)) => {
+                        result.drift.push((d, file.path.clone(), exists));
+                    }
+                    Err((rank, error)) => {
+                        let problem = Problem {
+                            rank,
+                            destination: d,
+                            path: file.path.clone(),
+                            error,
+                        };
+                        result.problem = Problem::first(result.problem.take(), Some(problem));
+                        failed.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
                 }
                 result.paths.push((
                     d,
@@ -538,10 +609,12 @@ fn compile_into<E: Send>(
         destinations.iter().map(|_| Vec::new()).collect();
     let mut drift: Vec<Drift> = destinations.iter().map(|_| Drift::default()).collect();
     let mut unchanged = 0;
+    let mut problem = manifest_problem;
     for result in results {
         // Dropping the temporary paths (on an error) deletes them.
-        let result = result?;
+        let result = result.map_err(Failure::Render)?;
         unchanged += result.unchanged;
+        problem = Problem::first(problem, result.problem);
         for (d, path) in result.paths {
             produced[d].push(path);
         }
@@ -556,19 +629,32 @@ fn compile_into<E: Send>(
             }
         }
     }
-    let mut staged = Vec::new();
     for (d, destination) in destinations.iter().enumerate() {
-        let out = &destination.dir;
         let produced = &mut produced[d];
         produced.sort_by(|a, b| a.path.cmp(&b.path));
         if let Some(collision) = collision(produced) {
             return Err(Failure::Output(OutputError {
-                path: out.join(&collision.second.path),
+                path: destination.dir.join(&collision.second.path),
                 message: "would be written twice: two generated files have this path, or paths that differ only in case".into(),
                 collision: Some(Box::new(collision)),
+                destination: Some(d),
             }));
         }
-        let paths: BTreeSet<&str> = produced.iter().map(|p| p.path.as_str()).collect();
+    }
+    if let Some(problem) = problem {
+        return Err(Failure::Output(problem.error));
+    }
+    // Temporaries of this run, by name (random), in every destination: the
+    // rest beside its files are leftovers of an interrupted run.
+    let ours: BTreeSet<std::ffi::OsString> = temps
+        .iter()
+        .flatten()
+        .filter_map(|(tmp, _)| tmp.file_name().map(|n| n.to_os_string()))
+        .collect();
+    let mut staged = Vec::new();
+    for (d, destination) in destinations.iter().enumerate() {
+        let out = &destination.dir;
+        let paths: BTreeSet<&str> = produced[d].iter().map(|p| p.path.as_str()).collect();
         let removals: Vec<String> = candidates[d]
             .iter()
             .filter(|p| !paths.contains(*p))
@@ -592,13 +678,6 @@ fn compile_into<E: Send>(
             text: render_manifest(&listed, false),
             contract: None,
         };
-        // Temporary files of an interrupted run, not this run's own.
-        // (By name: the names are random, and a temporary's path may have
-        // been made absolute.)
-        let ours: BTreeSet<&std::ffi::OsStr> = temps[d]
-            .iter()
-            .filter_map(|(tmp, _)| tmp.file_name())
-            .collect();
         let leftovers: Vec<String> = leftovers(
             out,
             paths
@@ -619,11 +698,15 @@ fn compile_into<E: Send>(
             mode,
             &mut guard,
             &BTreeSet::new(),
-            (disk, made),
-        )?;
+            (disk, &made),
+        )
+        .map_err(|(_, error)| Failure::Output(error))?;
         match mode {
             Mode::Check => {
                 let drift = &mut drift[d];
+                drift.missing.sort();
+                drift.stale.sort();
+                // The manifest last, as it is written last.
                 if let Placement::Drift(exists) = manifest {
                     let path = destination.manifest.clone();
                     if exists {
@@ -632,8 +715,6 @@ fn compile_into<E: Send>(
                         drift.missing.push(path);
                     }
                 }
-                drift.missing.sort();
-                drift.stale.sort();
                 drift.extra = removals
                     .iter()
                     .filter(|p| out.join(p).exists())
@@ -665,6 +746,8 @@ fn compile_into<E: Send>(
         ..Outcome::default()
     };
     outcome.written.unchanged = unchanged;
+    // From here the directories made stay: files are being put in place.
+    made.kept.store(true, std::sync::atomic::Ordering::SeqCst);
     for s in staged {
         let w = s.commit()?;
         outcome.written.written += w.written;
@@ -693,18 +776,21 @@ fn place(
     guard: &mut Guard,
     candidates: &BTreeSet<&str>,
     (disk, made): (&dyn Disk, &Made),
-) -> Result<Placement, OutputError> {
+) -> Result<Placement, (Rank, OutputError)> {
     let path = out.join(&file.path);
     if let Some((_, c)) = crate::text::forbidden(&file.text) {
-        return Err(error(
-            &path,
-            format!(
-                "would hold the control character {}; nothing was written (this is a bug in datapact)",
-                crate::text::code_point(c)
+        return Err((
+            Rank::ControlCharacter,
+            error(
+                &path,
+                format!(
+                    "would hold the control character {}; nothing was written (this is a bug in datapact)",
+                    crate::text::code_point(c)
+                ),
             ),
         ));
     }
-    let size = guard.check(&file.path)?;
+    let size = guard.check(&file.path).map_err(|e| (Rank::Path, e))?;
     if holds(&path, size, &file.text) {
         return Ok(Placement::Unchanged);
     }
@@ -726,7 +812,7 @@ fn place(
         .and_then(|()| temporary(&dir, &path, &file.text, disk))
     {
         Ok(tmp) => Ok(Placement::Staged(tmp, path)),
-        Err(err) => Err(error(&path, format!("cannot write: {err}"))),
+        Err(err) => Err((Rank::Write, error(&path, format!("cannot write: {err}")))),
     }
 }
 

@@ -678,3 +678,41 @@ impl Dialect {
         ("duck", "duckdb"),
     ];
 }
+
+/// The repetition counts a regex engine accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegexLimits {
+    /// The largest count in one `{n,m}`.
+    pub count: u32,
+    /// The largest product of the counts of nested repetitions
+    /// (`(a{100}){10}` is 1,000), if the engine limits it.
+    pub nested: Option<u32>,
+}
+
+/// RE2 (DuckDB, BigQuery, SQL Server): at most 1,000 repetitions, nested
+/// ones included (`kMaxRepeat`; "invalid repetition size").
+const RE2_LIMITS: RegexLimits = RegexLimits {
+    count: 1000,
+    nested: Some(1000),
+};
+
+/// PostgreSQL's Spencer engine and Redshift's: at most 255 (`RE_DUP_MAX`;
+/// "invalid repetition count(s)").
+const POSTGRES_LIMITS: RegexLimits = RegexLimits {
+    count: 255,
+    nested: None,
+};
+
+impl Dialect {
+    /// The largest repetition counts the dialect's regex engine takes in
+    /// `{n}`, `{n,}` and `{n,m}`; `None` when no pattern a contract can
+    /// hold reaches them. A pattern over them would take the whole one-scan
+    /// query down, so validation refuses it (`regex-limit`).
+    pub fn regex_limits(self) -> Option<RegexLimits> {
+        match self {
+            Dialect::Duckdb | Dialect::Bigquery | Dialect::Sqlserver => Some(RE2_LIMITS),
+            Dialect::Postgres | Dialect::Redshift => Some(POSTGRES_LIMITS),
+            Dialect::Snowflake | Dialect::Databricks | Dialect::Trino => None,
+        }
+    }
+}

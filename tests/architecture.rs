@@ -1,24 +1,33 @@
 //! The pipeline's layering, read from the source: each file's `crate::`
-//! paths (imports and paths in code, not comments) name the modules it
-//! depends on. The rules:
+//! and top-level `use super::` paths (imports and paths in code, not
+//! comments) name the modules it depends on. The rules, each checked
+//! directly and through other modules:
 //!
-//! - `syntax` (the front end) imports none of `semantic`, `ir`, `emit`,
+//! - `syntax` (the front end) reaches none of `semantic`, `ir`, `emit`,
 //!   nor anything after them;
-//! - `emit` and `diff` read the IR: they import neither `syntax` nor
-//!   `semantic`;
+//! - `semantic` reaches none of `emit`, `output`, `diff`, `run`, `slo`;
+//! - `emit`, `diff`, `run` and `slo` read the IR: they reach neither
+//!   `syntax` nor `semantic`;
 //! - no two top-level modules depend on each other, directly or through
 //!   others, and neither do two emitters (`emit::sql`, `emit::dbt`, …).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Modules the front end must not reach: it runs before them.
-const AFTER_SYNTAX: &[&str] = &[
-    "semantic", "ir", "emit", "output", "diff", "run", "slo", "project", "cli",
+/// What each layer may not reach, directly or through other modules.
+const RULES: &[(&str, &[&str])] = &[
+    (
+        "syntax",
+        &[
+            "semantic", "ir", "emit", "output", "diff", "run", "slo", "project", "cli",
+        ],
+    ),
+    ("semantic", &["emit", "output", "diff", "run", "slo", "cli"]),
+    ("emit", &["syntax", "semantic", "cli"]),
+    ("diff", &["syntax", "semantic", "cli"]),
+    ("run", &["syntax", "semantic", "cli"]),
+    ("slo", &["syntax", "semantic", "cli"]),
 ];
-
-/// What may not be imported by a module that reads only the IR.
-const BEFORE_IR: &[&str] = &["syntax", "semantic", "cli"];
 
 struct File {
     /// `src/emit/sql/mod.rs` → `["emit", "sql"]`; the crate root is empty.
@@ -63,15 +72,28 @@ fn read_sources() -> Vec<File> {
     files
 }
 
-/// The module paths (up to two segments) a file's code names with
-/// `crate::`, including each member of a `use crate::{a, b::c}` group.
-fn imports(text: &str) -> BTreeSet<Vec<String>> {
-    let code: String = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n");
+/// The module paths a file's code names: each `crate::a::b…` (and each
+/// member of a `use crate::{…}` group, at any depth), and each `use
+/// super::…` at the top of the file, resolved against `module`.
+fn imports(module: &[String], text: &str) -> BTreeSet<Vec<String>> {
     let mut found = BTreeSet::new();
+    let mut code = String::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        // A file's own `use super::x` (not one inside an inline module,
+        // such as `mod tests { use super::*; }`, which is indented).
+        let relative = line
+            .strip_prefix("pub use super::")
+            .or_else(|| line.strip_prefix("use super::"));
+        if let Some(rest) = relative {
+            let parent = &module[..module.len().saturating_sub(1)];
+            expand(parent, rest, &mut found);
+        }
+        code.push_str(line);
+        code.push('\n');
+    }
     let mut rest = code.as_str();
     while let Some(at) = rest.find("crate::") {
         let before = rest[..at].chars().next_back();
@@ -79,8 +101,36 @@ fn imports(text: &str) -> BTreeSet<Vec<String>> {
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
             continue;
         }
+        expand(&[], rest, &mut found);
+    }
+    found
+}
+
+/// Add the path (or the paths of a group) `text` starts with, after
+/// `prefix`.
+fn expand(prefix: &[String], text: &str, found: &mut BTreeSet<Vec<String>>) {
+    let mut path = prefix.to_vec();
+    let mut rest = text;
+    loop {
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            rest = &rest[name.len()..];
+            // `self`, globs and items (`Scope`) add nothing to the path.
+            if name != "self" && !name.starts_with(|c: char| c.is_uppercase()) {
+                path.push(name);
+            }
+            match rest.strip_prefix("::") {
+                Some(more) => {
+                    rest = more;
+                    continue;
+                }
+                None => break,
+            }
+        }
         if let Some(group) = rest.strip_prefix('{') {
-            // Each top-level member of the group, nested groups skipped.
             let mut depth = 0;
             let mut member = String::new();
             for c in group.chars() {
@@ -89,91 +139,103 @@ fn imports(text: &str) -> BTreeSet<Vec<String>> {
                     '}' if depth == 0 => break,
                     '}' => depth -= 1,
                     ',' if depth == 0 => {
-                        found.extend(path_of(&member));
+                        expand(&path, member.trim(), found);
                         member.clear();
                         continue;
                     }
                     _ => {}
                 }
-                if depth == 0 {
-                    member.push(c);
-                }
+                member.push(c);
             }
-            found.extend(path_of(&member));
-        } else {
-            found.extend(path_of(rest));
+            expand(&path, member.trim(), found);
+            return;
         }
+        break;
     }
-    found
-}
-
-/// `emit::sql::dialect::X` → `["emit", "sql"]`; `self` and items of the
-/// crate root (`crate::Scope`) are left out.
-fn path_of(text: &str) -> Option<Vec<String>> {
-    let segments: Vec<String> = text
-        .trim()
-        .split("::")
-        .map(|s| {
-            s.chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect::<String>()
-        })
-        .take_while(|s| !s.is_empty())
-        .take(2)
-        .collect();
-    let first = segments.first()?;
-    if first == "self" || first.starts_with(|c: char| c.is_uppercase()) {
-        return None;
+    if !path.is_empty() {
+        found.insert(path);
     }
-    Some(segments)
 }
 
 /// Every broken rule, as `file: message` lines.
 fn violations(files: &[File]) -> Vec<String> {
-    let mut out = Vec::new();
-    // Edges between units: top-level modules, and each emitter on its own.
-    let unit = |path: &[String]| -> Option<String> {
+    let emitters: BTreeSet<&str> = files
+        .iter()
+        .filter(|f| f.module.len() >= 2 && f.module[0] == "emit")
+        .map(|f| f.module[1].as_str())
+        .collect();
+    // The emitter grain: `emit::sql` and `emit::dbt` are units of their own;
+    // `emit` itself (its mod.rs, its items) is one more.
+    let fine = |path: &[String]| -> Option<String> {
         match path {
             [] => None,
-            [first, second, ..] if first == "emit" => Some(format!("emit::{second}")),
+            [first, second, ..] if first == "emit" && emitters.contains(second.as_str()) => {
+                Some(format!("emit::{second}"))
+            }
             [first, ..] => Some(first.clone()),
         }
     };
+    let coarse = |path: &[String]| path.first().cloned();
+    let mut out = Vec::new();
     let mut edges: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut top_edges: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for file in files {
-        let Some(top) = file.module.first() else {
+        let (Some(from), Some(top)) = (fine(&file.module), coarse(&file.module)) else {
             continue;
         };
-        let from = unit(&file.module).unwrap();
-        for import in imports(&file.text) {
-            let target = &import[0];
-            // A module's own children (and `crate::emit::x` from `emit`'s
-            // own mod.rs) are not dependencies between units.
-            let forbidden = match top.as_str() {
-                "syntax" => AFTER_SYNTAX,
-                "emit" | "diff" => BEFORE_IR,
-                _ => &[],
+        for import in imports(&file.module, &file.text) {
+            let (Some(to), Some(to_top)) = (fine(&import), coarse(&import)) else {
+                continue;
             };
-            if forbidden.contains(&target.as_str()) {
-                out.push(format!(
-                    "{}: `{}` imports `crate::{}`",
-                    file.path, top, target
-                ));
-            }
-            // A path that stops at `emit` (`crate::emit::GeneratedFile`) is
-            // the emit stage's own interface.
-            let Some(to) = unit(&import) else { continue };
-            if to != from && !(import.len() == 1 && target == "emit") {
+            if to != from {
                 edges
                     .entry(from.clone())
                     .or_default()
                     .entry(to)
                     .or_insert_with(|| file.path.clone());
             }
+            if to_top != top {
+                top_edges
+                    .entry(top.clone())
+                    .or_default()
+                    .entry(to_top)
+                    .or_insert_with(|| file.path.clone());
+            }
         }
     }
-    out.extend(cycles(&edges));
+    for (layer, forbidden) in RULES {
+        for (target, via) in reachable(&top_edges, layer) {
+            if forbidden.contains(&target.as_str()) {
+                out.push(format!("`{layer}` reaches `{target}`: {}", via.join(" → ")));
+            }
+        }
+    }
+    let mut found: BTreeSet<String> = cycles(&top_edges).into_iter().collect();
+    found.extend(cycles(&edges));
+    out.extend(found);
     out
+}
+
+/// Each unit `from` reaches, with the first chain of imports (file names)
+/// that reaches it.
+fn reachable(
+    edges: &BTreeMap<String, BTreeMap<String, String>>,
+    from: &str,
+) -> BTreeMap<String, Vec<String>> {
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut queue = vec![(from.to_string(), Vec::new())];
+    while let Some((node, via)) = queue.pop() {
+        for (next, file) in edges.get(&node).into_iter().flatten() {
+            if next == from || seen.contains_key(next) {
+                continue;
+            }
+            let mut longer = via.clone();
+            longer.push(format!("{file} imports `{next}`"));
+            seen.insert(next.clone(), longer.clone());
+            queue.push((next.clone(), longer));
+        }
+    }
+    seen
 }
 
 /// Each cycle between units, found by a depth-first search from each unit.
@@ -222,6 +284,43 @@ fn file(path: &str, text: &str) -> File {
 }
 
 #[test]
+fn paths_are_read_as_rust_resolves_them() {
+    let paths = |module: &[&str], text: &str| -> Vec<String> {
+        let module: Vec<String> = module.iter().map(|s| s.to_string()).collect();
+        imports(&module, text)
+            .into_iter()
+            .map(|p| p.join("::"))
+            .collect()
+    };
+    assert_eq!(
+        paths(
+            &["emit", "dbt"],
+            "use crate::emit::{sql::dialect::X, yaml};\n"
+        ),
+        ["emit::sql::dialect", "emit::yaml"]
+    );
+    assert_eq!(
+        paths(&["cli"], "use crate::{emit::{self, dbt}, load, Scope};\n"),
+        ["emit", "emit::dbt", "load"]
+    );
+    assert_eq!(
+        paths(
+            &["emit", "sql"],
+            "use super::dbt::jinja_text;\nmod t {\n    use super::*;\n}\n"
+        ),
+        ["emit::dbt::jinja_text"]
+    );
+    assert_eq!(
+        paths(&["syntax"], "/// See [`crate::semantic`].\n"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        paths(&["x"], "let a = my_crate::b;\n"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn a_planted_import_is_found() {
     let clean = || {
         vec![
@@ -230,8 +329,11 @@ fn a_planted_import_is_found() {
                 "src/semantic/lower.rs",
                 "use crate::{ir::Ir, syntax::ast};\n",
             ),
+            file("src/emit/mod.rs", "pub mod dbt;\npub mod sql;\n"),
             file("src/emit/sql/mod.rs", "use crate::ir::Ir;\n"),
             file("src/emit/dbt.rs", "use crate::emit::sql::dialect::X;\n"),
+            file("src/output.rs", "use crate::emit::GeneratedFile;\n"),
+            file("src/project.rs", "use crate::syntax::decode::Cx;\n"),
         ]
     };
     assert_eq!(violations(&clean()), Vec::<String>::new());
@@ -241,27 +343,42 @@ fn a_planted_import_is_found() {
     assert_eq!(
         violations(&upward),
         [
-            "src/syntax/ast.rs: `syntax` imports `crate::semantic`",
+            "`syntax` reaches `ir`: src/syntax/ast.rs imports `semantic` → src/semantic/lower.rs imports `ir`",
+            "`syntax` reaches `semantic`: src/syntax/ast.rs imports `semantic`",
             "import cycle: semantic (src/semantic/lower.rs) → syntax (src/syntax/ast.rs) → semantic",
         ]
     );
 
     let mut emit_reads_syntax = clean();
-    emit_reads_syntax[2].text += "use crate::{ir, syntax::yaml::Scalar};\n";
+    emit_reads_syntax[3].text += "use crate::{ir, syntax::yaml::Scalar};\n";
     assert_eq!(
         violations(&emit_reads_syntax),
-        ["src/emit/sql/mod.rs: `emit` imports `crate::syntax`"]
+        ["`emit` reaches `syntax`: src/emit/sql/mod.rs imports `syntax`"]
     );
 
-    // A comment names a module without depending on it.
-    let mut comment = clean();
-    comment[0].text += "/// See [`crate::semantic::lower`].\n";
-    assert_eq!(violations(&comment), Vec::<String>::new());
+    // Through another module: emit → project → syntax.
+    let mut through = clean();
+    through[4].text += "use crate::project::DbtTests;\n";
+    assert_eq!(
+        violations(&through),
+        [
+            "`emit` reaches `syntax`: src/emit/dbt.rs imports `project` → src/project.rs imports `syntax`"
+        ]
+    );
 
+    // Two emitters, through a group and a relative path.
     let mut cycle = clean();
-    cycle[2].text += "use crate::emit::dbt::jinja_text;\n";
+    cycle[3].text += "use super::dbt::jinja_text;\n";
     assert_eq!(
         violations(&cycle),
         ["import cycle: emit::dbt (src/emit/dbt.rs) → emit::sql (src/emit/sql/mod.rs) → emit::dbt"]
+    );
+
+    // Through the root of `emit`: emit ↔ output.
+    let mut root = clean();
+    root[2].text += "use crate::output::Mode;\n";
+    assert_eq!(
+        violations(&root),
+        ["import cycle: emit (src/emit/mod.rs) → output (src/output.rs) → emit"]
     );
 }

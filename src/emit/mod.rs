@@ -4,7 +4,7 @@
 //! [`Targets`], it renders the files of one dataset at a time (a *unit*),
 //! and then the files of the whole run (indexes, macros), so a caller can
 //! write each unit's files and let go of them before rendering the next
-//! (`output::write` does, in parallel). [`emit`] renders everything into
+//! (`output::compile` does, in parallel). [`emit`] renders everything into
 //! memory, for tests and library users.
 
 pub mod convert;
@@ -268,7 +268,7 @@ pub struct Artifacts {
 }
 
 /// Render every target of `ir` into memory. A compile writes unit by unit
-/// instead (`output::write`), holding one unit's text at a time.
+/// instead (`output::compile`), holding one unit's text at a time.
 pub fn emit(ir: &Ir, targets: &Targets) -> Result<Artifacts, Error> {
     let emission = Emission::new(ir, targets)?;
     let units: Vec<Result<Vec<Placed>, Error>> = (0..emission.units())

@@ -84,10 +84,10 @@ impl Index {
         let mut by_id: BTreeMap<String, Summary> = BTreeMap::new();
         let mut renames = Vec::new();
         for summary in summaries {
+            renames.push((summary.renamed_from.clone(), summary.id.clone()));
             let Some(id) = summary.id.clone() else {
                 continue;
             };
-            renames.push((summary.renamed_from.clone(), id.clone()));
             match by_id.get(id.as_str()) {
                 Some(first) => {
                     let mut d = Diagnostic::error(
@@ -111,7 +111,7 @@ impl Index {
         // reported by the contract itself.
         let renames = renames.iter().filter_map(|(old, id)| {
             let old = old.as_ref()?;
-            let own = id.value == old.value;
+            let own = id.as_ref().is_some_and(|id| id.value == old.value);
             (!own && !by_id.contains_key(old.as_str())).then_some(old)
         });
         for old in renames {
@@ -491,6 +491,13 @@ impl<'a> Validator<'a, '_> {
             let kind = site.kind();
             if let Some(applies) = kind.refuses(ty_value) {
                 self.out.push(mismatch(site.key(), kind.key(), applies));
+                // A pattern is still one every engine takes, whatever the
+                // column.
+                if let ColumnRule::Pattern(rule) = site {
+                    if let Some(pattern) = &rule.value {
+                        self.regex_limits(pattern);
+                    }
+                }
                 continue;
             }
             match site {
@@ -530,14 +537,14 @@ impl<'a> Validator<'a, '_> {
     }
 
     /// A pattern every dialect's regex engine takes: repetition counts
-    /// within each engine's limits (`SqlDialect::regex_limits`).
+    /// within each engine's limits (`Dialect::regex_limits`).
     fn regex_limits(&mut self, pattern: &Spanned<String>) {
         let Some(worst) = Repetitions::of(pattern) else {
             return;
         };
         let mut over: Vec<(String, Vec<&str>)> = Vec::new();
         for dialect in crate::types::Dialect::ALL {
-            let Some(limits) = dialect.sql().regex_limits() else {
+            let Some(limits) = dialect.regex_limits() else {
                 continue;
             };
             let why = if worst.count > limits.count {
@@ -915,7 +922,7 @@ impl<'a> Validator<'a, '_> {
             }
             // `schema` and `<column>__schema` are the schema conformance
             // checks' names (`datapact run`, the SQL target's schema query).
-            if name == crate::emit::sql::conformance::TABLE_CHECK || name.ends_with("__schema") {
+            if name == crate::names::SCHEMA_CHECK || name.ends_with("__schema") {
                 self.out.push(
                     Diagnostic::error(
                         Code::DuplicateCheckName,

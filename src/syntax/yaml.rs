@@ -18,9 +18,7 @@ use crate::source::{FileId, SourceFile, Span};
 const MAX_DEPTH: usize = 128;
 /// Maximum number of nodes in one document after alias expansion.
 const MAX_NODES: usize = 200_000;
-/// Maximum size of a contract file: 20 times the largest public contract
-/// we know (192 KB), so memory and time stay bounded on any input.
-pub const MAX_FILE_BYTES: usize = 4 << 20;
+pub use crate::load::MAX_FILE_BYTES;
 /// Maximum length of one value (a description, a pattern, an expression).
 pub const MAX_SCALAR_BYTES: usize = 64 << 10;
 

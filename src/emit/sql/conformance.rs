@@ -25,7 +25,7 @@ use crate::types::Dialect;
 use crate::types::{Conformance, LogicalType};
 
 /// The check name of the table-level schema check.
-pub const TABLE_CHECK: &str = "schema";
+pub const TABLE_CHECK: &str = crate::names::SCHEMA_CHECK;
 
 /// The check name of a column's schema check.
 pub fn column_check(column: &str) -> String {

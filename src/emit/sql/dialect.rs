@@ -35,30 +35,6 @@ pub struct StringQuoting {
     pub escapes: &'static [(&'static str, &'static str)],
 }
 
-/// The repetition counts a regex engine accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RegexLimits {
-    /// The largest count in one `{n,m}`.
-    pub count: u32,
-    /// The largest product of the counts of nested repetitions
-    /// (`(a{100}){10}` is 1,000), if the engine limits it.
-    pub nested: Option<u32>,
-}
-
-/// RE2 (DuckDB, BigQuery, SQL Server): at most 1,000 repetitions, nested
-/// ones included (`kMaxRepeat`; "invalid repetition size").
-const RE2_LIMITS: RegexLimits = RegexLimits {
-    count: 1000,
-    nested: Some(1000),
-};
-
-/// PostgreSQL's Spencer engine and Redshift's: at most 255 (`RE_DUP_MAX`;
-/// "invalid repetition count(s)").
-const POSTGRES_LIMITS: RegexLimits = RegexLimits {
-    count: 255,
-    nested: None,
-};
-
 impl<D: SqlDialect + ?Sized> crate::user_sql::Quote for D {
     fn quote_ident(&self, name: &str) -> String {
         SqlDialect::quote_ident(self, name)
@@ -457,14 +433,6 @@ pub trait SqlDialect: Sync {
     /// as written). ANSI has no regex; every dialect says how.
     fn regex_full_match(&self, value: &str, regex: &str) -> String;
 
-    /// The largest repetition counts the dialect's regex engine takes in
-    /// `{n}`, `{n,}` and `{n,m}`; `None` when no pattern a contract can
-    /// hold reaches them. A pattern over them would take the whole one-scan
-    /// query down, so validation refuses it (`regex-limit`).
-    fn regex_limits(&self) -> Option<RegexLimits> {
-        None
-    }
-
     /// Number of characters (not bytes) of a string.
     fn char_length(&self, value: &str) -> String {
         format!("char_length({value})")
@@ -665,9 +633,6 @@ impl SqlDialect for DuckDb {
     fn names_ignore_case(&self) -> bool {
         true
     }
-    fn regex_limits(&self) -> Option<RegexLimits> {
-        Some(RE2_LIMITS)
-    }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
             LogicalType::Double => "double".into(),
@@ -712,9 +677,6 @@ impl SqlDialect for Postgres {
          as pg_columns"
             .into()
     }
-    fn regex_limits(&self) -> Option<RegexLimits> {
-        Some(POSTGRES_LIMITS)
-    }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
             LogicalType::String => "text".into(),
@@ -750,9 +712,6 @@ impl SqlDialect for Redshift {
             LogicalType::Json => vec!["super", "json"],
             _ => ansi_catalog_types(ty),
         }
-    }
-    fn regex_limits(&self) -> Option<RegexLimits> {
-        Some(POSTGRES_LIMITS)
     }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
@@ -895,9 +854,6 @@ impl SqlDialect for BigQuery {
             LogicalType::Binary => vec!["bytes%"],
             _ => ansi_catalog_types(ty),
         }
-    }
-    fn regex_limits(&self) -> Option<RegexLimits> {
-        Some(RE2_LIMITS)
     }
     fn quote_name(&self, name: &str) -> String {
         format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
@@ -1107,9 +1063,6 @@ impl SqlDialect for SqlServer {
             LogicalType::Binary => vec!["varbinary", "binary"],
             _ => ansi_catalog_types(ty),
         }
-    }
-    fn regex_limits(&self) -> Option<RegexLimits> {
-        Some(RE2_LIMITS)
     }
     fn quote_name(&self, name: &str) -> String {
         format!("[{}]", name.replace(']', "]]"))
