@@ -267,7 +267,7 @@ pub struct RowCountChange {
 struct ChangeText(#[schemars(regex(pattern = ChangeLimit::PATTERN))] String);
 
 /// A column: its type and its rules.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug, Default, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Column {
     #[schemars(skip)]
@@ -1141,15 +1141,8 @@ impl Column {
             pii: map.get("pii").and_then(|n| cx.bool(n)),
             tags: map.get("tags").and_then(|n| cx.strings(n, "tags")),
             renamed_from: map.get("renamed_from").and_then(|n| cx.text(n)),
-            required: None,
-            unique: None,
-            accepted_values: None,
-            min: None,
-            max: None,
-            pattern: None,
-            length: None,
-            references: None,
-            null_rate: None,
+            // The rules, read below.
+            ..Column::default()
         };
         for &kind in ColumnRuleKind::ALL {
             let Some(n) = map.get(kind.key()) else {

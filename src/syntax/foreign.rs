@@ -814,20 +814,7 @@ pub fn column(span: Span, name: Spanned<String>, ty: Spanned<LogicalType>) -> Co
         span,
         name: Some(name),
         ty: Some(ty),
-        description: None,
-        physical_type: None,
-        pii: None,
-        tags: None,
-        renamed_from: None,
-        required: None,
-        unique: None,
-        accepted_values: None,
-        min: None,
-        max: None,
-        pattern: None,
-        length: None,
-        references: None,
-        null_rate: None,
+        ..Column::default()
     }
 }
 
