@@ -355,12 +355,22 @@ fn temporary(dir: &Path, path: &Path, text: &str, disk: &dyn Disk) -> std::io::R
 
 /// One directory a compile writes into: its manifest (relative to `dir`;
 /// [`MANIFEST`] unless the directory is shared, as a dbt project is) and
-/// the path prefixes the run owns.
+/// what the run owns there: directories (`sql/postgres/`) and files.
 #[derive(Debug, Clone)]
 pub struct Destination {
     pub dir: PathBuf,
     pub manifest: String,
     pub scopes: Vec<String>,
+}
+
+/// Whether a run owning `scope` owns `path`: a scope ending in `/` (or
+/// empty) owns everything below it, any other scope that one file.
+fn owns(scope: &str, path: &str) -> bool {
+    if scope.is_empty() || scope.ends_with('/') {
+        path.starts_with(scope)
+    } else {
+        path == scope
+    }
 }
 
 /// What [`compile`] does: write the files, or only compare them.
@@ -526,12 +536,7 @@ pub fn compile<E: Send>(
         })
         .collect();
     let staging = mode == Mode::Write && manifest_problem.is_none();
-    let in_scope = |d: usize, path: &str| {
-        destinations[d]
-            .scopes
-            .iter()
-            .any(|s| path.starts_with(s.as_str()))
-    };
+    let in_scope = |d: usize, path: &str| destinations[d].scopes.iter().any(|s| owns(s, path));
     // Files the run may remove: those of the previous manifests in scope.
     // One may stand where a new file needs a directory.
     let candidates: Vec<BTreeSet<&str>> = previous

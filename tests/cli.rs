@@ -504,6 +504,40 @@ fn compile_writes_sql_per_dialect_and_check_is_exact() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("0 removed"), "{}", stderr(&o));
     assert!(out.join("sql/postgres/shop.products.sql").is_file());
+
+    // A contract owns its own files, not those of a contract whose files'
+    // names extend its own (`shop.orders.sql` and `shop.orders.sqlx.sql`).
+    let orders = std::fs::read_to_string(dir.join("contracts/orders.yaml")).unwrap();
+    let longer = orders.replacen("contract: shop.orders\n", "contract: shop.orders.sqlx\n", 1);
+    assert_ne!(orders, longer);
+    std::fs::write(dir.join("contracts/orders_sql.yaml"), longer).unwrap();
+    let o = datapact(&["compile", "--dialect", "postgres", "--out", "out"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let theirs = [
+        "sql/postgres/shop.orders.sqlx.sql",
+        "sql/postgres/shop.orders.sqlx.schema.sql",
+        "sql/postgres/shop.orders.sqlx/order_id__unique.sql",
+    ];
+    for path in theirs {
+        assert!(out.join(path).is_file(), "{path}");
+    }
+    let o = datapact(
+        &[
+            "compile",
+            "contracts/orders.yaml",
+            "contracts/customers.yaml",
+            "--dialect",
+            "postgres",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 removed"), "{}", stderr(&o));
+    for path in theirs {
+        assert!(out.join(path).is_file(), "{path}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

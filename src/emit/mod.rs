@@ -207,8 +207,8 @@ impl<'a> Emission<'a> {
         }
     }
 
-    /// The path prefixes the run owns in each tree: what it may remove
-    /// when a file is no longer generated.
+    /// What the run owns in each tree, directories (ending in `/`) and
+    /// files: what it may remove when a file is no longer generated.
     pub fn scopes(&self) -> Vec<(Tree, String)> {
         let (ir, subset) = (self.ir, self.targets.subset);
         let mut scopes = Vec::new();
@@ -217,6 +217,7 @@ impl<'a> Emission<'a> {
             if subset {
                 for ds in &ir.datasets {
                     scopes.push((Tree::Out, format!("{dir}{}.sql", ds.contract)));
+                    scopes.push((Tree::Out, format!("{dir}{}.schema.sql", ds.contract)));
                     scopes.push((Tree::Out, format!("{dir}{}/", ds.contract)));
                 }
             } else {
