@@ -9,7 +9,7 @@
 //! tables, schemas, dbt nodes) also refuse every line break and tab
 //! ([`name_problem`]). The writers never emit any of them whatever they are
 //! given: identifiers and string literals replace them (`dialect`), and
-//! `output::plan` refuses a generated file that holds one.
+//! `output::compile` refuses a generated file that holds one.
 
 use std::borrow::Cow;
 

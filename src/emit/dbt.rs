@@ -58,7 +58,7 @@ const ALLOWED_ERROR_IF: &str = "> max(datapact_allowed)";
 /// Where the files go inside a dbt project; datapact owns these folders.
 pub const OWNED_DIRS: [&str; 3] = ["models/datapact/", "macros/datapact/", "tests/datapact/"];
 
-/// The paths a run owns (see `output::plan`): the owned folders, or for a
+/// What a run owns (see `output::compile`): the owned folders, or for a
 /// run on some contracts only, the macros and those contracts' files.
 pub fn scopes(ir: &Ir, subset: bool) -> Vec<String> {
     if !subset {
