@@ -78,47 +78,6 @@ pub fn qualified_name(location: &Location, dialect: Dialect) -> String {
     qualified_name_with(location, dialect.sql())
 }
 
-/// Whether the rule has a failing-rows query: rules that judge single rows.
-pub fn is_row_level(kind: &CheckKind) -> bool {
-    match kind {
-        CheckKind::Required
-        | CheckKind::Unique
-        | CheckKind::AcceptedValues { .. }
-        | CheckKind::Min { .. }
-        | CheckKind::Max { .. }
-        | CheckKind::Pattern { .. }
-        | CheckKind::Length { .. }
-        | CheckKind::References { .. }
-        | CheckKind::Expression { .. }
-        | CheckKind::UniqueCombination { .. }
-        | CheckKind::Sql { .. } => true,
-        CheckKind::RowCount { .. }
-        | CheckKind::RowCountChange { .. }
-        | CheckKind::NullRateIncrease { .. }
-        | CheckKind::Freshness { .. } => false,
-    }
-}
-
-/// Which rules read something besides the one scan of the dataset.
-pub fn needs_own_scan(kind: &CheckKind) -> bool {
-    match kind {
-        CheckKind::References { .. } | CheckKind::Sql { .. } => true,
-        CheckKind::Required
-        | CheckKind::Unique
-        | CheckKind::AcceptedValues { .. }
-        | CheckKind::Min { .. }
-        | CheckKind::Max { .. }
-        | CheckKind::Pattern { .. }
-        | CheckKind::Length { .. }
-        | CheckKind::Expression { .. }
-        | CheckKind::UniqueCombination { .. }
-        | CheckKind::RowCount { .. }
-        | CheckKind::RowCountChange { .. }
-        | CheckKind::NullRateIncrease { .. }
-        | CheckKind::Freshness { .. } => false,
-    }
-}
-
 /// User SQL (`where`, `expression`) with `d`'s quoting
 /// ([`crate::user_sql::for_dialect`]), in parentheses; a `--` comment in it
 /// must not swallow what follows, so it then ends with a line break.
@@ -722,10 +681,9 @@ impl<'a> Emitter<'a> {
         )
     }
 
+    /// The failing-rows query of a check that judges rows; `None` for one
+    /// that judges the dataset as a whole (the match below decides).
     fn failing_rows(&self, check: &Check) -> Option<String> {
-        if !is_row_level(&check.kind) {
-            return None;
-        }
         let mut out = String::new();
         let _ = writeln!(
             out,
