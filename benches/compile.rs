@@ -241,9 +241,10 @@ fn child(stage: &str, dir: &Path) {
             let targets = datapact::emit::Targets {
                 sql: datapact::types::Dialect::ALL.to_vec(),
                 dbt: Some(datapact::emit::dbt::Options {
-                    dialect: datapact::types::Dialect::Duckdb,
+                    dialect: Some(datapact::types::Dialect::Duckdb),
                     tests: datapact::project::DbtTests::PerRule,
                     enforce_contracts: true,
+                    ..Default::default()
                 }),
                 dbt_project: false,
                 docs: Some(datapact::emit::docs::Options::default()),

@@ -238,8 +238,9 @@ pub enum Command {
 /// Options of the dbt target; each overrides its `dbt_*` key of datapact.yaml.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DbtArgs {
-    /// The dialect of the dbt project's adapter [default: `dbt_dialect` of
-    /// datapact.yaml, else the one dialect selected].
+    /// The dialect of the dbt project's adapter, to write the files for it
+    /// alone [default: `dbt_dialect` of datapact.yaml, else files that work
+    /// on every adapter].
     #[arg(long, value_name = "DIALECT", value_parser = one_dialect_parser())]
     pub dbt_dialect: Option<String>,
     /// `per_rule`: one dbt test per rule; `single_scan`: one test per model
@@ -249,8 +250,8 @@ pub struct DbtArgs {
     /// Enforce model contracts: column data types and not-null/unique constraints.
     #[arg(long)]
     pub dbt_enforce_contracts: bool,
-    /// Write the dbt files into this dbt project (only under models/datapact,
-    /// macros/datapact and tests/datapact) instead of <out>/dbt.
+    /// Write the dbt files into this dbt project (only under datapact/ in
+    /// its model, macro and test paths) instead of <out>/dbt.
     #[arg(long, value_name = "DIR")]
     pub dbt_project: Option<PathBuf>,
 }
@@ -531,7 +532,7 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
         Ok(paths) => paths,
         Err(code) => return code,
     };
-    let Run { code, json, .. } = check_contracts(out, &paths, "validate");
+    let Run { code, json, .. } = check_contracts(out, &paths, "validate", false);
     if let Some(doc) = json {
         print_json(&doc);
     }
@@ -567,7 +568,10 @@ const RUN_VERB: &str = "run: validate";
 
 /// Load and check the contracts of `paths`; `run` keeps where each part
 /// of each contract is written, to locate its results.
-fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> Run {
+/// Load and check the contracts under `paths`, reporting as `verb`; keep
+/// where each part of a contract is written when `origins` (for `run`,
+/// and to locate dbt bindings).
+fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str, origins: bool) -> Run {
     let (sources, mut io) = load::load(paths);
     if sources.is_empty() && io.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
@@ -587,7 +591,7 @@ fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str) -> Run {
         &sources,
         crate::Options {
             scope: crate::Scope::Complete,
-            origins: verb == RUN_VERB,
+            origins,
         },
     );
     let mut diagnostics = io.clone();
@@ -674,7 +678,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         project::parse_dialects(args.dialects.iter().map(String::as_str)).unwrap_or_default()
     };
     let dir = args.dir.map_or(project.out.clone(), Path::to_path_buf);
-    let dbt = match dbt_options(&project, args.dbt, &dialects, &targets) {
+    let dbt = match dbt_options(&project, args.dbt, &targets) {
         Ok(dbt) => dbt,
         Err(diagnostic) => return out.fail(*diagnostic),
     };
@@ -708,12 +712,54 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         }
     }
 
-    let run = check_contracts(out, &paths, "compile");
+    let dbt_dir = dbt.as_ref().and_then(|(_, dir)| dir.clone());
+    let mut run = check_contracts(out, &paths, "compile", dbt_dir.is_some());
     let (code, mut json) = (run.code, run.json.clone());
-    let Some(ir) = &run.ir else {
+    if run.ir.is_none() {
         if let Some(doc) = json {
             print_json(&doc);
         }
+        return code;
+    }
+    let mut dbt = dbt.map(|(options, _)| options);
+    if let (Some(dir), Some(options)) = (&dbt_dir, dbt.as_mut()) {
+        let ir = run.ir.as_ref().expect("checked above");
+        let diagnostics = match crate::dbt_project::read(dir, &mut run.sources) {
+            Ok(project) => {
+                options.layout = project.layout.clone();
+                crate::dbt_project::check(&project, ir, &run.origins, &run.sources)
+            }
+            Err(diagnostics) => diagnostics,
+        };
+        if !diagnostics.is_empty() {
+            let (errors, warnings) = count_diagnostics(&diagnostics);
+            let summary = Summary {
+                errors,
+                warnings,
+                ..Summary::default()
+            };
+            match json.as_mut() {
+                Some(doc) => {
+                    let more: serde_json::Value = serde_json::from_str(&diagnostic::render_json(
+                        &diagnostics,
+                        &run.sources,
+                        summary,
+                    ))
+                    .expect("render_json writes JSON");
+                    merge_json(doc, &more);
+                }
+                None => out.diagnostics(&diagnostics, &run.sources, summary),
+            }
+            if errors > 0 {
+                match json {
+                    Some(doc) => print_json(&doc),
+                    None => out.status("compile failed: nothing was written"),
+                }
+                return EXIT_CONTRACT_ERRORS;
+            }
+        }
+    }
+    let Some(ir) = &run.ir else {
         return code;
     };
     if let Some(given) = args.results {
@@ -722,14 +768,17 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
             Err(code) => return code,
         }
     }
-    let dbt_project = dbt.as_ref().and_then(|(_, dir)| dir.clone());
+    let dbt_project = dbt_dir;
+    let manifest_in_project = dbt
+        .as_ref()
+        .map(|o| format!("{}{}", o.layout.models, output::MANIFEST));
     let targets = emit::Targets {
         sql: if targets.contains(&Target::Sql) {
             dialects.clone()
         } else {
             Vec::new()
         },
-        dbt: dbt.map(|(options, _)| options),
+        dbt,
         dbt_project: dbt_project.is_some(),
         docs: targets.contains(&Target::Docs).then_some(docs),
         subset,
@@ -746,7 +795,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         trees.push((
             emit::Tree::DbtProject,
             project_dir.clone(),
-            format!("models/datapact/{}", output::MANIFEST),
+            manifest_in_project.clone().unwrap_or_default(),
         ));
     }
     // A tree the run owns nothing in (only dbt, into a dbt project) is
@@ -895,30 +944,27 @@ fn add_to_json(doc: &mut serde_json::Value, warnings: &[Diagnostic]) {
 fn dbt_options(
     project: &project::Project,
     args: &DbtArgs,
-    dialects: &[Dialect],
     targets: &[Target],
 ) -> Result<Option<(crate::emit::dbt::Options, Option<PathBuf>)>, Box<Diagnostic>> {
     if !targets.contains(&Target::Dbt) {
         return Ok(None);
     }
-    let dialect = match args.dbt_dialect.as_deref().and_then(Dialect::from_name) {
-        Some(d) => d,
-        None => match (project.dbt.dialect, dialects) {
-            (Some(d), _) => d,
-            (None, [d]) => *d,
-            (None, _) => {
-                return Err(Box::new(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        "the dbt target needs the dialect of your dbt adapter",
-                    )
-                    .with_help(
-                        "pass --dbt-dialect (e.g. --dbt-dialect snowflake), set `dbt_dialect:` in datapact.yaml, or select one dialect with --dialect",
-                    ),
-                ));
-            }
-        },
-    };
+    // Without a dbt dialect the files are portable: every adapter.
+    let dialect = (args.dbt_dialect.as_deref())
+        .and_then(Dialect::from_name)
+        .or(project.dbt.dialect);
+    let enforce_contracts = args.dbt_enforce_contracts || project.dbt.enforce_contracts;
+    if enforce_contracts && dialect.is_none() {
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::InvalidValue,
+                "enforced model contracts need the dialect of your dbt adapter",
+            )
+            .with_help(
+                "a model contract names each column's data type, which differs between adapters: pass --dbt-dialect (e.g. --dbt-dialect snowflake) or set `dbt_dialect:` in datapact.yaml",
+            ),
+        ));
+    }
     let tests = match args.dbt_tests.as_deref() {
         Some(name) => project::DbtTests::CHOICES
             .iter()
@@ -929,7 +975,8 @@ fn dbt_options(
     let options = crate::emit::dbt::Options {
         dialect,
         tests,
-        enforce_contracts: args.dbt_enforce_contracts || project.dbt.enforce_contracts,
+        enforce_contracts,
+        layout: crate::emit::dbt::Layout::default(),
     };
     let dir = args
         .dbt_project
@@ -1301,7 +1348,7 @@ fn convert(
         .iter()
         .find(|(n, _)| *n == to)
         .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
-    let Run { code, ir, json, .. } = check_contracts(out, &paths, "convert");
+    let Run { code, ir, json, .. } = check_contracts(out, &paths, "convert", false);
     if let Some(doc) = &json {
         if ir.is_none() || dir.is_some() {
             print_json(doc);
@@ -1630,7 +1677,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         sources,
         json,
         ..
-    } = check_contracts(out, &paths, RUN_VERB);
+    } = check_contracts(out, &paths, RUN_VERB, true);
     let Some(ir) = ir else {
         if let Some(doc) = json {
             print_json(&doc);
@@ -1907,7 +1954,7 @@ fn slo_report(
     };
     let mut objectives = std::collections::BTreeMap::new();
     if given || paths.iter().any(|p| p.exists()) {
-        let Run { ir, json, .. } = check_contracts(out, &paths, "report: validate");
+        let Run { ir, json, .. } = check_contracts(out, &paths, "report: validate", false);
         let Some(ir) = ir else {
             if let Some(doc) = json {
                 print_json(&doc);

@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use crate::literal::Literal;
 use crate::source::Span;
-use crate::types::Dialect;
 use crate::types::{
     ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TimeUnit, Tolerance,
 };
+use crate::types::{DbtKind, Dialect};
 
 /// All datasets of a run, sorted by contract id.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -112,12 +112,23 @@ pub struct Location {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DbtNode {
-    Model(String),
-    /// A table of a dbt source; the table is the dataset's `name`.
-    Source(String),
+/// The dbt node a dataset is (`dataset.dbt`): serialized as
+/// `{"model": "orders"}`, as written in a contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbtNode {
+    pub kind: DbtKind,
+    /// The model, seed or snapshot name; for a source, the source's name
+    /// (the table is the dataset's `name`).
+    pub name: String,
+}
+
+impl Serialize for DbtNode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.kind.key(), &self.name)?;
+        map.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -284,6 +295,7 @@ pub struct Origin {
     pub tags: Option<Span>,
     /// The `dataset` mapping: the location.
     pub dataset: Option<Span>,
+    /// The name of the dbt node in `dataset.dbt`.
     pub dbt: Option<Span>,
     /// The `slo` mapping.
     pub slo: Option<Span>,

@@ -15,6 +15,7 @@
 //! problem is a [`Diagnostic`] with a span.
 
 pub mod cli;
+pub mod dbt_project;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;

@@ -53,8 +53,8 @@ pub struct ConnectionEntry {
 /// Settings of the dbt target.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DbtSettings {
-    /// The dialect of the dbt project's adapter; `None`: the one dialect of
-    /// `dialects`, if there is exactly one.
+    /// The dialect of the one dbt adapter the files are for; `None`: files
+    /// for every adapter.
     pub dialect: Option<Dialect>,
     /// One dbt test per rule, or one test per dataset running the check query.
     pub tests: DbtTests,
@@ -361,10 +361,11 @@ targets: [sql]
 # SQL dialects: duckdb, postgres, snowflake, bigquery, redshift, databricks,
 # trino, sqlserver, or all.
 dialects: [duckdb]
-# The dbt target (`targets: [sql, dbt]`): the dialect of your dbt adapter
-# (default: the one dialect above), `per_rule` tests or one `single_scan`
-# test per model, whether model contracts are enforced, and optionally a dbt
-# project to write into (else <out>/dbt).
+# The dbt target (`targets: [sql, dbt]`): files for one dbt adapter's
+# dialect only (default: files that work on every adapter), `per_rule`
+# tests or one `single_scan` test per model, whether model contracts are
+# enforced (needs dbt_dialect), and optionally a dbt project to write into
+# (else <out>/dbt).
 # dbt_dialect: duckdb
 # dbt_tests: per_rule
 # dbt_enforce_contracts: false

@@ -653,6 +653,64 @@ pub enum Dialect {
     Sqlserver,
 }
 
+/// The kinds of dbt node a dataset can be bound to (`dataset.dbt`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum DbtKind {
+    /// Built by a dbt model: `ref('<name>')`.
+    Model,
+    /// A table of a dbt source: `source('<name>', '<table>')`.
+    Source,
+    /// Loaded by `dbt seed`: `ref('<name>')`.
+    Seed,
+    /// Built by a dbt snapshot: `ref('<name>')`.
+    Snapshot,
+}
+
+impl DbtKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [DbtKind] = <DbtKind as strum::VariantArray>::VARIANTS;
+
+    /// The key of `dataset.dbt` that binds this kind (`model`, `source`, …).
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// The ODCS custom property that carries the binding
+    /// (`datapactDbtModel`, …), read and written by `convert --to odcs`.
+    pub fn odcs_property(self) -> &'static str {
+        match self {
+            DbtKind::Model => "datapactDbtModel",
+            DbtKind::Source => "datapactDbtSource",
+            DbtKind::Seed => "datapactDbtSeed",
+            DbtKind::Snapshot => "datapactDbtSnapshot",
+        }
+    }
+
+    /// The top-level key of a dbt property file listing such nodes.
+    pub fn property_key(self) -> &'static str {
+        match self {
+            DbtKind::Model => "models",
+            DbtKind::Source => "sources",
+            DbtKind::Seed => "seeds",
+            DbtKind::Snapshot => "snapshots",
+        }
+    }
+}
+
 impl Dialect {
     /// Every dialect, in declaration order.
     pub const ALL: &'static [Dialect] = <Dialect as strum::VariantArray>::VARIANTS;

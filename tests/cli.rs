@@ -511,7 +511,9 @@ fn compile_writes_sql_per_dialect_and_check_is_exact() {
     // A contract owns its own files, not those of a contract whose files'
     // names extend its own (`shop.orders.sql` and `shop.orders.sqlx.sql`).
     let orders = std::fs::read_to_string(dir.join("contracts/orders.yaml")).unwrap();
-    let longer = orders.replacen("contract: shop.orders\n", "contract: shop.orders.sqlx\n", 1);
+    let longer = orders
+        .replacen("contract: shop.orders\n", "contract: shop.orders.sqlx\n", 1)
+        .replacen("model: fct_orders\n", "model: fct_orders_sqlx\n", 1);
     assert_ne!(orders, longer);
     std::fs::write(dir.join("contracts/orders_sql.yaml"), longer).unwrap();
     let o = datapact(&["compile", "--dialect", "postgres", "--out", "out"], &dir);
@@ -628,25 +630,65 @@ fn init_then_compile() {
 }
 
 #[test]
-fn dbt_target_needs_one_dialect() {
+fn dbt_target_is_portable_without_a_dialect() {
     let dir = compile_project("dbt-dialect");
+    // No dialect: files for every adapter, without per-adapter column types.
     let o = datapact(&["compile", "--target", "dbt"], &dir);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("the dbt target needs the dialect of your dbt adapter"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(!dir.join("build").exists(), "nothing written");
-    // One selected dialect is the dbt dialect.
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let path = dir.join("build/dbt/models/datapact/shop.customers.yml");
+    let yml = std::fs::read_to_string(&path).unwrap();
+    assert!(!yml.contains("data_type:"), "portable:\n{yml}");
+    let pattern =
+        std::fs::read_to_string(dir.join("build/dbt/macros/datapact/datapact_pattern.sql"))
+            .unwrap();
+    for implementation in ["default__", "duckdb__", "bigquery__", "sqlserver__"] {
+        assert!(pattern.contains(implementation), "{implementation}");
+    }
+    // With one: that adapter's types, and its SQL only.
     let o = datapact(
-        &["compile", "--target", "dbt", "--dialect", "postgres"],
+        &["compile", "--target", "dbt", "--dbt-dialect", "postgres"],
         &dir,
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let yml =
-        std::fs::read_to_string(dir.join("build/dbt/models/datapact/shop.customers.yml")).unwrap();
+    let yml = std::fs::read_to_string(&path).unwrap();
     assert!(yml.contains("data_type: text"), "postgres types:\n{yml}");
+    let pattern =
+        std::fs::read_to_string(dir.join("build/dbt/macros/datapact/datapact_pattern.sql"))
+            .unwrap();
+    assert!(!pattern.contains("duckdb__"), "{pattern}");
+    // Enforced model contracts name types: they need the adapter.
+    let o = datapact(
+        &["compile", "--target", "dbt", "--dbt-enforce-contracts"],
+        &dir,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("enforced model contracts need the dialect of your dbt adapter"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// dbt takes one properties entry per node: two contracts bound to one
+/// model are refused in `validate`, both bindings shown.
+#[test]
+fn two_contracts_bound_to_one_dbt_node_are_refused() {
+    let dir = compile_project("dbt-twice");
+    let orders = std::fs::read_to_string(dir.join("contracts/orders.yaml")).unwrap();
+    let copy = orders.replacen("contract: shop.orders\n", "contract: shop.orders_copy\n", 1);
+    std::fs::write(dir.join("contracts/orders_copy.yaml"), copy).unwrap();
+    let o = datapact(&["validate"], &dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[dbt-node-twice]: contracts `shop.orders` and `shop.orders_copy` are both bound to dbt node `fct_orders`"),
+        "{err}"
+    );
+    assert!(err.contains("contracts/orders_copy.yaml:27:12"), "{err}");
+    assert!(
+        err.contains("contracts/orders.yaml:27:12: first bound here"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -302,12 +302,16 @@ fn no_orphaned_snapshots() {
                             .exists()
                 }),
                 None => match stem.strip_prefix("dbt_snapshots__dbt__") {
-                    // dbt_snapshots__dbt__macros__<dialect> or __<case>
+                    // dbt_snapshots__dbt__macros__<portable|dialect> or __<case>
                     Some(rest) => match rest.strip_prefix("macros__") {
-                        Some(dialect) => datapact::types::Dialect::from_name(dialect).is_some(),
+                        Some(which) => {
+                            which == "portable"
+                                || datapact::types::Dialect::from_name(which).is_some()
+                        }
                         None => [
+                            "portable_per_rule",
+                            "portable_single_scan",
                             "duckdb_per_rule",
-                            "duckdb_single_scan",
                             "snowflake_enforced",
                         ]
                         .contains(&rest),

@@ -196,3 +196,82 @@ fn user_sql_the_one_statement_check_accepts_is_one_statement_for_every_reader() 
         split.join("\n")
     );
 }
+
+/// The values of every `key:` in a YAML document, at any depth.
+fn yaml_values(node: &datapact::syntax::yaml::Node, key: &str, out: &mut Vec<String>) {
+    use datapact::syntax::yaml::NodeKind;
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                if k.scalar_text().as_deref() == Some(key) {
+                    out.extend(v.scalar_text());
+                }
+                yaml_values(v, key, out);
+            }
+        }
+        NodeKind::Seq(items) => items.iter().for_each(|i| yaml_values(i, key, out)),
+        NodeKind::Scalar(_) => {}
+    }
+}
+
+/// The portable dbt files, rendered for each dbt adapter as dbt would
+/// render them (tests/engines/dbt_render.py): every generic test's SQL
+/// through `adapter.dispatch`, and each source's freshness query, parse
+/// with sqlglot in the adapter's dialect. dbt itself runs them on DuckDB
+/// and PostgreSQL (tests/dbt.rs); this covers the six others.
+#[test]
+fn dbt_files_rendered_for_every_adapter_parse_with_sqlglot() {
+    if !harness::available(Engine::Duckdb) {
+        return;
+    }
+    let options = datapact::emit::dbt::Options::default();
+    let macros: String = datapact::emit::dbt::macros(&options)
+        .iter()
+        .map(|f| f.text.as_str())
+        .collect();
+    let mut templates = Vec::new();
+    for dir in ["contracts", "tests/dbt/contracts"] {
+        let ir = datapact::check(&common::load(&common::root().join(dir)))
+            .ir
+            .expect("contracts compile");
+        for file in datapact::emit::dbt::emit(&ir, &options).expect("no clash") {
+            if !file.path.ends_with(".yml") {
+                continue;
+            }
+            let mut sources = Sources::new();
+            let id = sources.add(file.path.clone(), file.text.clone());
+            let (node, _) = datapact::syntax::yaml::parse(id, sources.get(id));
+            let mut queries = Vec::new();
+            yaml_values(&node.expect("YAML"), "loaded_at_query", &mut queries);
+            for (i, query) in queries.into_iter().enumerate() {
+                templates.push((format!("{} loaded_at_query {i}", file.path), query));
+            }
+        }
+    }
+    assert!(
+        templates.len() >= 3,
+        "sources with freshness: {templates:?}"
+    );
+    let statements = harness::render_dbt(&macros, &templates);
+    let (version, errors) = harness::parse_check(&statements);
+    let mut per_dialect: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, dialect, _) in &statements {
+        *per_dialect.entry(dialect.name()).or_default() += 1;
+    }
+    eprintln!("sqlglot {version}, dbt macros and freshness queries per dialect: {per_dialect:?}");
+    assert_eq!(per_dialect.len(), Dialect::ALL.len());
+    assert!(
+        errors.is_empty(),
+        "{} rendered statements do not parse:\n{}",
+        errors.len(),
+        errors
+            .iter()
+            .take(10)
+            .map(|(id, e)| {
+                let sql = statements.iter().find(|s| s.0 == *id).map_or("", |s| &s.2);
+                format!("{id}: {e}\n{sql}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

@@ -71,11 +71,8 @@ fn every_corpus_file_loads_and_compiles_or_says_why() {
         for &dialect in datapact::types::Dialect::ALL {
             let _ = datapact::emit::sql::emit(&ir, dialect);
         }
-        let dbt = datapact::emit::dbt::Options {
-            dialect: datapact::types::Dialect::Duckdb,
-            tests: datapact::project::DbtTests::PerRule,
-            enforce_contracts: false,
-        };
+        // Portable: every dialect's SQL.
+        let dbt = datapact::emit::dbt::Options::default();
         datapact::emit::dbt::emit(&ir, &dbt).unwrap_or_else(|e| panic!("{}: {e}", relative(path)));
         datapact::emit::docs::emit(&ir, &datapact::emit::docs::Options::default())
             .unwrap_or_else(|e| panic!("{}: {:?}", relative(path), e.diagnostic));

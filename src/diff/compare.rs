@@ -1248,10 +1248,7 @@ fn location(l: &Location) -> String {
 }
 
 fn dbt_node(node: &DbtNode) -> Words {
-    match node {
-        DbtNode::Model(m) => w("model ").c(m),
-        DbtNode::Source(s) => w("source ").c(s),
-    }
+    w(format!("{} ", node.kind.key())).c(&node.name)
 }
 
 /// Whitespace runs as one space: layout is not a change.

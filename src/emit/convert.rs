@@ -186,10 +186,7 @@ pub fn to_native(ds: &Dataset) -> String {
 }
 
 fn dbt(node: &DbtNode) -> Yaml {
-    match node {
-        DbtNode::Model(m) => Yaml::map([("model", Yaml::str(m))]),
-        DbtNode::Source(s) => Yaml::map([("source", Yaml::str(s))]),
-    }
+    Yaml::map([(node.kind.key(), Yaml::str(&node.name))])
 }
 
 /// `severity`, `where`, `tolerance`, `description` and `name` of a rule,
@@ -485,10 +482,9 @@ pub fn to_odcs(ds: &Dataset) -> String {
     if let Some(schema) = &ds.location.schema {
         custom.push(custom_property("datapactSchema", Yaml::str(schema)));
     }
-    match &ds.dbt {
-        Some(DbtNode::Model(m)) => custom.push(custom_property("datapactDbtModel", Yaml::str(m))),
-        Some(DbtNode::Source(s)) => custom.push(custom_property("datapactDbtSource", Yaml::str(s))),
-        None => {}
+    if let Some(node) = &ds.dbt {
+        let key = node.kind.odcs_property();
+        custom.push(custom_property(key, Yaml::str(&node.name)));
     }
     if let Some(old) = &ds.renamed_from {
         custom.push(custom_property("datapactRenamedFrom", Yaml::str(old)));

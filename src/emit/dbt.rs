@@ -1,14 +1,15 @@
 //! The dbt target: property YAML with `data_tests`, source freshness, model
-//! contracts, generic test macros and singular tests, laid out as a dbt
-//! project's folders (`models/datapact/`, `macros/datapact/`,
-//! `tests/datapact/`), for one dbt adapter's dialect.
+//! contracts, generic test macros and singular tests, laid out in a dbt
+//! project's folders (`datapact/` inside its model, macro and test paths),
+//! for every dbt adapter or for one.
 //!
 //! Reads only the IR. SQL pieces come from the same [`SqlDialect`] as the
-//! SQL target: literals and identifiers are rendered here; the generic test
-//! macros (templates/dbt/macros) are rendered per dialect with the dialect's
-//! regex, length, count and age expressions. Every text from a contract that
-//! dbt renders as Jinja goes through [`jinja_text`], so a contract cannot
-//! inject Jinja. See docs/dbt.md.
+//! SQL target. Without a dbt dialect the output is portable: each piece
+//! that differs between dialects is written for every adapter and chosen
+//! by dbt when it runs (`adapter.dispatch` in the macros, `target.type` in
+//! the YAML and singular tests; see [`Variants`]). Every text from a
+//! contract that dbt renders as Jinja goes through [`jinja_text`], so a
+//! contract cannot inject Jinja. See docs/dbt.md.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -21,7 +22,8 @@ use crate::emit::sql::GeneratedFile;
 use crate::emit::sql::dialect::{SqlDialect, is_plain_ident};
 use crate::emit::yaml::{self, Yaml};
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode, Ir, Location};
-use crate::types::Dialect;
+use crate::literal::Literal;
+use crate::types::{DbtKind, Dialect};
 use crate::types::{Duration, LogicalType, Severity, Tolerance};
 
 /// How rules become dbt tests.
@@ -42,34 +44,184 @@ impl DbtTests {
 }
 
 /// How to generate the dbt files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
-    /// The dialect of the dbt project's adapter.
-    pub dialect: Dialect,
+    /// The dialect of the dbt project's adapter; `None`: portable files
+    /// that work on every adapter.
+    pub dialect: Option<Dialect>,
     pub tests: DbtTests,
     /// Enforce model contracts: `contract: {enforced: true}` and constraints.
+    /// Needs a dialect: model contracts name each column's type.
     pub enforce_contracts: bool,
+    /// Where the files go in the dbt project.
+    pub layout: Layout,
+}
+
+/// The folders datapact writes into and owns, relative to the dbt project:
+/// `datapact/` inside the first of the project's model, macro and test
+/// paths (`model-paths`, … of dbt_project.yml), each ending in `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub models: String,
+    pub macros: String,
+    pub tests: String,
+}
+
+impl Default for Layout {
+    /// dbt's default paths: `models/datapact/`, `macros/datapact/`,
+    /// `tests/datapact/`.
+    fn default() -> Layout {
+        Layout::new("models", "macros", "tests")
+    }
+}
+
+impl Layout {
+    /// The layout for a project whose model, macro and test paths are these.
+    pub fn new(models: &str, macros: &str, tests: &str) -> Layout {
+        let owned = |path: &str| {
+            let path = path.trim_end_matches('/');
+            if path.is_empty() || path == "." {
+                "datapact/".to_string()
+            } else {
+                format!("{path}/datapact/")
+            }
+        };
+        Layout {
+            models: owned(models),
+            macros: owned(macros),
+            tests: owned(tests),
+        }
+    }
+
+    /// The folders datapact owns.
+    pub fn owned(&self) -> [&str; 3] {
+        [&self.models, &self.macros, &self.tests]
+    }
+
+    fn properties(&self, ds: &Dataset) -> String {
+        format!("{}{}.yml", self.models, ds.contract)
+    }
+
+    fn test_dir(&self, ds: &Dataset) -> String {
+        format!("{}{}/", self.tests, ds.contract)
+    }
 }
 
 /// `error_if` of a test with a percent tolerance: its rows carry the
 /// allowed number of failures (see `datapact_with_allowed`).
 const ALLOWED_ERROR_IF: &str = "> max(datapact_allowed)";
 
-/// Where the files go inside a dbt project; datapact owns these folders.
-pub const OWNED_DIRS: [&str; 3] = ["models/datapact/", "macros/datapact/", "tests/datapact/"];
-
 /// What a run owns (see `output::compile`): the owned folders, or for a
 /// run on some contracts only, the macros and those contracts' files.
-pub fn scopes(ir: &Ir, subset: bool) -> Vec<String> {
+pub fn scopes(ir: &Ir, subset: bool, layout: &Layout) -> Vec<String> {
     if !subset {
-        return OWNED_DIRS.iter().map(|s| s.to_string()).collect();
+        return layout.owned().iter().map(|s| s.to_string()).collect();
     }
-    let mut scopes = vec!["macros/datapact/".to_string()];
+    let mut scopes = vec![layout.macros.clone()];
     for ds in &ir.datasets {
-        scopes.push(format!("models/datapact/{}.yml", ds.contract));
-        scopes.push(format!("tests/datapact/{}/", ds.contract));
+        scopes.push(layout.properties(ds));
+        scopes.push(layout.test_dir(ds));
     }
     scopes
+}
+
+/// The dialect whose SQL the `default__` macros and every other portable
+/// default are written in: PostgreSQL's, which most SQL engines without a
+/// dialect of their own here also speak.
+pub const DEFAULT_DIALECT: Dialect = Dialect::Postgres;
+
+/// The dbt adapters (their `type`, dbt's `target.type`) that run a
+/// dialect's SQL, each the prefix of its `adapter.dispatch`
+/// implementations. dbt-databricks also falls back to dbt-spark's.
+pub fn adapters(dialect: Dialect) -> &'static [&'static str] {
+    match dialect {
+        Dialect::Duckdb => &["duckdb"],
+        Dialect::Postgres => &["postgres"],
+        Dialect::Snowflake => &["snowflake"],
+        Dialect::Bigquery => &["bigquery"],
+        Dialect::Redshift => &["redshift"],
+        Dialect::Databricks => &["databricks", "spark"],
+        Dialect::Trino => &["trino"],
+        Dialect::Sqlserver => &["sqlserver"],
+    }
+}
+
+/// A piece of generated text as each dbt adapter needs it: the default
+/// (the one dialect's, or [`DEFAULT_DIALECT`]'s when portable) and, when
+/// portable, each other dialect whose text differs, in [`Dialect::ALL`]
+/// order. Generated from the [`SqlDialect`] of each, as the SQL target is.
+#[derive(Debug)]
+struct Variants {
+    default: String,
+    others: Vec<(Dialect, String)>,
+}
+
+impl Variants {
+    /// `render` for `dialect`, or for every dialect when it is `None`.
+    fn new(dialect: Option<Dialect>, render: impl Fn(Dialect) -> String) -> Variants {
+        let Some(dialect) = dialect else {
+            let default = render(DEFAULT_DIALECT);
+            let others = (Dialect::ALL.iter())
+                .filter(|&&d| d != DEFAULT_DIALECT)
+                .map(|&d| (d, render(d)))
+                .filter(|(_, text)| *text != default)
+                .collect();
+            return Variants { default, others };
+        };
+        Variants {
+            default: render(dialect),
+            others: Vec::new(),
+        }
+    }
+
+    /// A Jinja expression evaluating to the text for the adapter dbt runs
+    /// on: a string, or `{'bigquery': …}.get(target.type, <default>)`.
+    fn expression(&self) -> String {
+        if self.others.is_empty() {
+            return jinja_str(&self.default);
+        }
+        let entries: Vec<String> = (self.others.iter())
+            .flat_map(|(d, text)| {
+                (adapters(*d).iter()).map(move |a| format!("{}: {}", jinja_str(a), jinja_str(text)))
+            })
+            .collect();
+        format!(
+            "{{{}}}.get(target.type, {})",
+            entries.join(", "),
+            jinja_str(&self.default)
+        )
+    }
+
+    /// A value dbt renders (a test argument, a config): the one text,
+    /// written by `escape` to render as itself, or a Jinja expression
+    /// choosing the adapter's text.
+    fn value(&self, escape: fn(&str) -> String) -> String {
+        if self.others.is_empty() {
+            escape(&self.default)
+        } else {
+            format!("{{{{ {} }}}}", self.expression())
+        }
+    }
+
+    /// Jinja text (each variant already Jinja as dbt should render it):
+    /// the one variant, or `{% if target.type in [...] %}` blocks with the
+    /// default last.
+    fn blocks(&self) -> String {
+        if self.others.is_empty() {
+            return self.default.clone();
+        }
+        let mut out = String::new();
+        for (i, (d, text)) in self.others.iter().enumerate() {
+            let names: Vec<String> = adapters(*d).iter().map(|a| jinja_str(a)).collect();
+            let tag = if i == 0 { "if" } else { "elif" };
+            out.push_str(&format!(
+                "{{%- {tag} target.type in [{}] %}}\n{text}\n",
+                names.join(", ")
+            ));
+        }
+        out.push_str(&format!("{{%- else %}}\n{}\n{{%- endif %}}", self.default));
+        out
+    }
 }
 
 /// The generic test macros, by file name.
@@ -129,7 +281,7 @@ const MACROS: &[(&str, &str)] = &[
 /// Fails when two contracts' tests would share a name.
 pub fn emit(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, String> {
     check(ir, options)?;
-    let mut files = macros(options.dialect);
+    let mut files = macros(options);
     files.par_extend(
         ir.datasets
             .par_iter()
@@ -158,10 +310,9 @@ pub fn dataset_files(ir: &Ir, ds: &Dataset, options: &Options) -> Vec<GeneratedF
             ds,
             node,
             options,
-            d: options.dialect.sql(),
         };
         files.push(GeneratedFile {
-            path: format!("models/datapact/{}.yml", ds.contract),
+            path: options.layout.properties(ds),
             text: e.properties(),
             contract: Some(ds.contract.clone()),
         });
@@ -170,13 +321,30 @@ pub fn dataset_files(ir: &Ir, ds: &Dataset, options: &Options) -> Vec<GeneratedF
     files
 }
 
-/// The generic test macros for a dialect.
-pub fn macros(dialect: Dialect) -> Vec<GeneratedFile> {
-    let d = dialect.sql();
+/// The generic test macros, for every adapter or for one
+/// (`options.dialect`): each file holds the test, which dispatches to
+/// `default__` (the default dialect's SQL) or to the implementation of the
+/// adapter dbt runs on, where its SQL differs.
+pub fn macros(options: &Options) -> Vec<GeneratedFile> {
     let env = macro_environment();
+    MACROS
+        .iter()
+        .map(|(name, template)| {
+            let variants = Variants::new(options.dialect, |d| render_macro(&env, template, d));
+            GeneratedFile {
+                path: format!("{}{name}", options.layout.macros),
+                text: dispatched(&variants, options.dialect),
+                contract: None,
+            }
+        })
+        .collect()
+}
+
+/// One macro template rendered with `dialect`'s SQL.
+fn render_macro(env: &Environment, template: &str, dialect: Dialect) -> String {
+    let d = dialect.sql();
     let age = |ty| d.age_seconds("max({{ column }})", ty);
     let context = minijinja::context! {
-        dialect => dialect.name(),
         count => d.count(),
         regex_match => regex_match_jinja(d),
         allowed => d.int_div(
@@ -188,16 +356,98 @@ pub fn macros(dialect: Dialect) -> Vec<GeneratedFile> {
         age_timestamp => age(LogicalType::Timestamp),
         age_timestamp_tz => age(LogicalType::TimestampTz),
     };
-    MACROS
-        .iter()
-        .map(|(name, template)| GeneratedFile {
-            path: format!("macros/datapact/{name}"),
-            text: env
-                .render_str(template, &context)
-                .expect("the macro templates render"),
-            contract: None,
-        })
-        .collect()
+    env.render_str(template, &context)
+        .expect("the macro templates render")
+}
+
+/// A rendered macro template: its doc comment, the `test` or `macro` it
+/// defines, and that block's body.
+struct MacroParts<'a> {
+    doc: &'a str,
+    /// `test` or `macro`.
+    kind: &'a str,
+    name: &'a str,
+    params: &'a str,
+    body: &'a str,
+}
+
+impl<'a> MacroParts<'a> {
+    /// The template's one block opens on a line `{% test name(params) -%}`
+    /// (or `macro`) and closes with its last `{%- endtest %}`.
+    fn of(text: &'a str) -> MacroParts<'a> {
+        let open = ["{% test ", "{% macro "]
+            .iter()
+            .filter_map(|tag| text.find(tag))
+            .min()
+            .expect("a macro template defines a test or macro");
+        let line_end = open + text[open..].find('\n').expect("a body follows");
+        let signature = &text[open + 3..line_end];
+        let (kind, rest) = signature.split_once(' ').expect("`test name(…)`");
+        let (name, rest) = rest.split_once('(').expect("`name(params)`");
+        let params = &rest[..rest.rfind(')').expect("`(params)`")];
+        let close = text
+            .rfind(&format!("{{%- end{kind} %}}"))
+            .expect("the block is closed");
+        MacroParts {
+            doc: &text[..open],
+            kind,
+            name,
+            params,
+            body: &text[line_end + 1..close],
+        }
+    }
+
+    /// The parameters' names, as the dispatching block passes them on.
+    fn args(&self) -> String {
+        let names: Vec<&str> = (self.params.split(','))
+            .map(|p| p.split('=').next().unwrap_or_default().trim())
+            .collect();
+        names.join(", ")
+    }
+}
+
+/// A macro file: the test (or macro) dispatching on the adapter, then its
+/// `default__` implementation and one per adapter whose SQL differs, as
+/// dbt packages write them (`adapter.dispatch(name, 'datapact')`, so a
+/// project can override one with its `dispatch:` config).
+fn dispatched(variants: &Variants, dialect: Option<Dialect>) -> String {
+    let parts = MacroParts::of(&variants.default);
+    let (kind, name, params) = (parts.kind, parts.name, parts.params);
+    let target = match kind {
+        "test" => format!("test_{name}"),
+        _ => name.to_string(),
+    };
+    let mut out = match dialect {
+        Some(d) => format!(
+            "{{# Generated by datapact for {}; do not edit. #}}\n",
+            d.name()
+        ),
+        None => "{# Generated by datapact for every dbt adapter; do not edit. #}\n".to_string(),
+    };
+    out.push_str(parts.doc);
+    out.push_str(&format!(
+        "{{% {kind} {name}({params}) -%}}\n\
+         {{{{ return(adapter.dispatch('{target}', 'datapact')({})) }}}}\n\
+         {{%- end{kind} %}}\n",
+        parts.args()
+    ));
+    let implementation = |prefix: &str, body: &str| {
+        format!("\n{{% macro {prefix}__{target}({params}) -%}}\n{body}{{%- endmacro %}}\n")
+    };
+    out.push_str(&match dialect {
+        Some(d) => format!("\n{{#- {}'s SQL. -#}}", d.name()),
+        None => format!(
+            "\n{{#- {}'s SQL, for any adapter without its own below. -#}}",
+            DEFAULT_DIALECT.name()
+        ),
+    });
+    out.push_str(&implementation("default", parts.body));
+    for (d, text) in &variants.others {
+        for adapter in adapters(*d) {
+            out.push_str(&implementation(adapter, MacroParts::of(text).body));
+        }
+    }
+    out
 }
 
 /// The environment the macro templates render in: `<< >>` for datapact's
@@ -282,16 +532,16 @@ pub fn jinja_arg(text: &str) -> String {
     }
 }
 
-/// A SQL condition dbt embeds in its own SQL (`where`, freshness `filter`):
-/// with `d`'s quoting ([`crate::user_sql::for_dialect`]), as [`jinja_text`];
-/// with a `--` comment, in parentheses after a line break (dbt trims a
-/// trailing one), so the comment cannot swallow what dbt writes after it.
-fn jinja_condition(sql: &str, d: &dyn SqlDialect) -> String {
+/// A SQL condition dbt embeds in its own SQL (`where`, a freshness
+/// query): with `d`'s quoting ([`crate::user_sql::for_dialect`]); with a
+/// `--` comment, in parentheses after a line break (dbt trims a trailing
+/// one), so the comment cannot swallow what dbt writes after it.
+fn condition(sql: &str, d: &dyn SqlDialect) -> String {
     let sql = crate::user_sql::for_dialect(sql.trim(), d);
     if sql.contains("--") {
-        jinja_text(&format!("({sql}\n)"))
+        format!("({sql}\n)")
     } else {
-        jinja_text(&sql)
+        sql
     }
 }
 
@@ -332,16 +582,17 @@ struct Emitter<'a> {
     ds: &'a Dataset,
     node: &'a DbtNode,
     options: &'a Options,
-    d: &'static dyn SqlDialect,
 }
 
 /// The Jinja expression naming a dbt node: `ref('m')` or `source('s', 't')`.
 fn node_expr(node: &DbtNode, location: &Location) -> String {
-    match node {
-        DbtNode::Model(model) => format!("ref({})", jinja_str(model)),
-        DbtNode::Source(source) => format!(
+    match node.kind {
+        DbtKind::Model | DbtKind::Seed | DbtKind::Snapshot => {
+            format!("ref({})", jinja_str(&node.name))
+        }
+        DbtKind::Source => format!(
             "source({}, {})",
-            jinja_str(source),
+            jinja_str(&node.name),
             jinja_str(&location.name)
         ),
     }
@@ -351,25 +602,42 @@ fn str_list(items: &[String]) -> Yaml {
     Yaml::List(items.iter().map(|s| Yaml::str(jinja_arg(s))).collect())
 }
 
+/// A column name as dbt SQL: bare when plain, else quoted for the dialect.
+fn ident(name: &str, d: &dyn SqlDialect) -> String {
+    if is_plain_ident(name) {
+        name.to_string()
+    } else {
+        d.quote_ident(name)
+    }
+}
+
 impl Emitter<'_> {
-    /// A column name as dbt SQL: bare when plain, else quoted for the dialect.
-    fn ident(&self, name: &str) -> String {
-        if is_plain_ident(name) {
-            name.to_string()
-        } else {
-            self.d.quote_ident(name)
-        }
+    /// `render` for the adapters the files are for ([`Variants`]).
+    fn variants(&self, render: impl Fn(&'static dyn SqlDialect, Dialect) -> String) -> Variants {
+        Variants::new(self.options.dialect, |d| render(d.sql(), d))
+    }
+
+    /// A test argument that is SQL: the same for every adapter, or chosen
+    /// by dbt for the one it runs on.
+    fn sql_arg(&self, render: impl Fn(&'static dyn SqlDialect, Dialect) -> String) -> Yaml {
+        Yaml::str(self.variants(render).value(jinja_arg))
+    }
+
+    /// A column name as a test argument ([`ident`]).
+    fn ident_arg(&self, name: &str) -> Yaml {
+        self.sql_arg(|d, _| ident(name, d))
     }
 
     /// A column's `name:` in the properties. Names that are not plain are
-    /// quoted by dbt (`quote: true`) exactly as written, except on
+    /// quoted by dbt (`quote: true`) exactly as written, except for
     /// Snowflake, where a lower-case name (a keyword such as `order`) is
-    /// stored upper-case, as the SQL target's quoting says.
+    /// stored upper-case, as the SQL target's quoting says (only with the
+    /// snowflake dialect: a name here is the same for every adapter).
     fn dbt_column_name(&self, name: &str) -> String {
-        if is_plain_ident(name) {
-            return name.to_string();
+        match self.options.dialect {
+            Some(d) if !is_plain_ident(name) => d.sql().stored_name(name),
+            _ => name.to_string(),
         }
-        self.d.stored_name(name)
     }
 
     fn column_type(&self, name: &str) -> LogicalType {
@@ -383,17 +651,22 @@ impl Emitter<'_> {
         Some(node_expr(ds.dbt.as_ref()?, &ds.location))
     }
 
+    /// Only models have contracts dbt enforces.
+    fn enforces_contract(&self) -> bool {
+        self.options.enforce_contracts && self.node.kind == DbtKind::Model
+    }
+
     fn is_source(&self) -> bool {
-        matches!(self.node, DbtNode::Source(_))
+        self.node.kind == DbtKind::Source
     }
 
     /// The property file of the dataset.
     fn properties(&self) -> String {
         let ds = self.ds;
         let mut node: Vec<(String, Yaml)> = Vec::new();
-        let (table_name, source) = match self.node {
-            DbtNode::Model(model) => (model.clone(), None),
-            DbtNode::Source(source) => (ds.location.name.clone(), Some(source)),
+        let (table_name, source) = match self.node.kind {
+            DbtKind::Model | DbtKind::Seed | DbtKind::Snapshot => (self.node.name.clone(), None),
+            DbtKind::Source => (ds.location.name.clone(), Some(&self.node.name)),
         };
         node.push(("name".into(), Yaml::str(jinja_text(&table_name))));
         if let Some(description) = self.description() {
@@ -424,7 +697,10 @@ impl Emitter<'_> {
         let doc = match source {
             None => Yaml::map([
                 ("version", Yaml::int(2)),
-                ("models", Yaml::List(vec![Yaml::Map(node)])),
+                (
+                    self.node.kind.property_key(),
+                    Yaml::List(vec![Yaml::Map(node)]),
+                ),
             ]),
             Some(source) => {
                 let mut entry = vec![("name".to_string(), Yaml::str(jinja_text(source)))];
@@ -494,7 +770,7 @@ impl Emitter<'_> {
             if let Some(freshness) = self.source_freshness() {
                 config.extend(freshness);
             }
-        } else if self.options.enforce_contracts {
+        } else if self.enforces_contract() {
             config.push((
                 "contract".into(),
                 Yaml::map([("enforced", Yaml::Bool(true))]),
@@ -503,7 +779,11 @@ impl Emitter<'_> {
         Yaml::Map(config)
     }
 
-    /// `freshness:` and `loaded_at_field:` of a source table, from the SLA.
+    /// `freshness:` and `loaded_at_query:` of a source table, from the
+    /// SLA. The query is the newest value of the column (a date as its
+    /// midnight, a timestamp as UTC) among the rows the rule sees, and
+    /// 1970-01-01 when there is none: dbt then reports an empty table as
+    /// stale, as the SQL target does, not as a runtime error.
     fn source_freshness(&self) -> Option<Vec<(String, Yaml)>> {
         let check = self
             .ds
@@ -524,21 +804,38 @@ impl Emitter<'_> {
                 freshness.push((key.into(), dbt_period(*after)));
             }
         }
-        if let Some(filter) = &check.filter {
-            freshness.push(("filter".into(), Yaml::str(jinja_condition(filter, self.d))));
-        }
-        // dbt needs a timestamp: a date is its midnight, taken as UTC.
-        let loaded_at = match self.column_type(column) {
-            LogicalType::Date => format!(
-                "cast({} as {})",
-                self.ident(column),
-                self.d.type_name(LogicalType::Timestamp)
-            ),
-            _ => self.ident(column),
-        };
+        // NUL, which no contract text holds: only this becomes Jinja.
+        const THIS: &str = "\u{0}this\u{0}";
+        let query = self.variants(|d, _| {
+            let value = ident(column, d);
+            let (value, epoch) = match self.column_type(column) {
+                LogicalType::TimestampTz => {
+                    (value, Literal::TimestampTz("1970-01-01T00:00:00Z".into()))
+                }
+                // dbt takes a timestamp without time zone as UTC; a date
+                // is its midnight.
+                LogicalType::Date => (
+                    format!("cast({value} as {})", d.type_name(LogicalType::Timestamp)),
+                    Literal::Timestamp("1970-01-01T00:00:00".into()),
+                ),
+                _ => (value, Literal::Timestamp("1970-01-01T00:00:00".into())),
+            };
+            let ty = match epoch {
+                Literal::TimestampTz(_) => LogicalType::TimestampTz,
+                _ => LogicalType::Timestamp,
+            };
+            let mut sql = format!(
+                "select coalesce(max({value}), {}) from {THIS}",
+                d.literal(&epoch, ty)
+            );
+            if let Some(filter) = &check.filter {
+                sql.push_str(&format!(" where {}", condition(filter, d)));
+            }
+            jinja_text(&sql).replace(THIS, "{{ this }}")
+        });
         Some(vec![
             ("freshness".into(), Yaml::Map(freshness)),
-            ("loaded_at_field".into(), Yaml::str(jinja_text(&loaded_at))),
+            ("loaded_at_query".into(), Yaml::str(query.blocks())),
         ])
     }
 
@@ -556,12 +853,12 @@ impl Emitter<'_> {
                 Yaml::str(jinja_text(description.trim())),
             ));
         }
-        let data_type = column
-            .physical_types
-            .get(&self.options.dialect)
-            .cloned()
-            .unwrap_or_else(|| self.d.type_name(column.ty));
-        entry.push(("data_type".into(), Yaml::str(jinja_text(&data_type))));
+        // Types differ between adapters: written for one dialect only.
+        if let Some(dialect) = self.options.dialect {
+            let data_type = (column.physical_types.get(&dialect).cloned())
+                .unwrap_or_else(|| dialect.sql().type_name(column.ty));
+            entry.push(("data_type".into(), Yaml::str(jinja_text(&data_type))));
+        }
         let mut config: Vec<(String, Yaml)> = Vec::new();
         if !column.tags.is_empty() {
             config.push(("tags".into(), str_list(&column.tags)));
@@ -572,7 +869,7 @@ impl Emitter<'_> {
         }
         config.push(("meta".into(), Yaml::Map(meta)));
         entry.push(("config".into(), Yaml::Map(config)));
-        if self.options.enforce_contracts && !self.is_source() {
+        if self.enforces_contract() {
             let constraints = self.constraints(column);
             if !constraints.is_empty() {
                 entry.push(("constraints".into(), Yaml::List(constraints)));
@@ -627,7 +924,7 @@ impl Emitter<'_> {
             Some(Tolerance::Percent(p)) => Some(p.clone()),
             _ => None,
         };
-        let literal = |v| Yaml::str(jinja_arg(&self.d.literal(v, ty())));
+        let literal = |v| self.sql_arg(|d, _| d.literal(v, ty()));
         let mut config: Vec<(String, Yaml)> = Vec::new();
         let mut args: Vec<(String, Yaml)> = Vec::new();
         let name: &str = match (&check.kind, &percent) {
@@ -706,13 +1003,11 @@ impl Emitter<'_> {
                 let to = self.relation_of(contract);
                 let to_yaml = match &to {
                     Some(expr) => Yaml::str(expr),
-                    None => Yaml::str(jinja_arg(&crate::emit::sql::qualified_name(
-                        location,
-                        self.options.dialect,
-                    ))),
+                    None => self
+                        .sql_arg(|_, dialect| crate::emit::sql::qualified_name(location, dialect)),
                 };
                 args.push(("to".into(), to_yaml));
-                args.push(("field".into(), Yaml::str(jinja_arg(&self.ident(column)))));
+                args.push(("field".into(), self.ident_arg(column)));
                 if to.is_some() && percent.is_none() {
                     "relationships"
                 } else {
@@ -720,15 +1015,12 @@ impl Emitter<'_> {
                 }
             }
             (CheckKind::Expression { sql }, _) => {
-                let sql = crate::user_sql::for_dialect(sql.trim(), self.d);
-                args.push(("expression".into(), Yaml::str(jinja_arg(&sql))));
+                let sql = self.sql_arg(|d, _| crate::user_sql::for_dialect(sql.trim(), d));
+                args.push(("expression".into(), sql));
                 "datapact_expression"
             }
             (CheckKind::UniqueCombination { columns }, _) => {
-                let quoted: Vec<Yaml> = columns
-                    .iter()
-                    .map(|c| Yaml::str(jinja_arg(&self.ident(c))))
-                    .collect();
+                let quoted: Vec<Yaml> = columns.iter().map(|c| self.ident_arg(c)).collect();
                 args.push(("columns".into(), Yaml::List(quoted)));
                 "datapact_unique_combination"
             }
@@ -747,7 +1039,7 @@ impl Emitter<'_> {
                 if self.is_source() {
                     return None;
                 }
-                args.push(("column".into(), Yaml::str(jinja_arg(&self.ident(column)))));
+                args.push(("column".into(), self.ident_arg(column)));
                 args.push((
                     "column_type".into(),
                     Yaml::str(self.column_type(column).to_string()),
@@ -786,7 +1078,8 @@ impl Emitter<'_> {
             config.insert(0, ("severity".into(), Yaml::str("warn")));
         }
         if let Some(filter) = &check.filter {
-            config.push(("where".into(), Yaml::str(jinja_condition(filter, self.d))));
+            let filter = self.variants(|d, _| condition(filter, d)).value(jinja_text);
+            config.push(("where".into(), Yaml::str(filter)));
         }
         // Failures within the tolerance warn; past it, an error-severity
         // check fails (docs/contract-format.md).
@@ -836,7 +1129,7 @@ impl Emitter<'_> {
                     };
                     let name = test_name(&self.ds.contract, &check.name);
                     Some(GeneratedFile {
-                        path: format!("tests/datapact/{}/{name}.sql", self.ds.contract),
+                        path: format!("{}{name}.sql", self.options.layout.test_dir(self.ds)),
                         text: self.sql_test(check, query, &own),
                         contract: Some(self.ds.contract.clone()),
                     })
@@ -904,7 +1197,9 @@ impl Emitter<'_> {
     }
 
     /// One test running the one-scan check query: it returns the checks
-    /// that did not pass; it warns when all of them are warnings.
+    /// that did not pass; it warns when all of them are warnings. Portable,
+    /// it holds the query of each dialect that writes it differently,
+    /// chosen by `target.type`.
     fn single_scan_test(&self) -> GeneratedFile {
         // NUL, which no contract text holds, so no text can forge a mark.
         const MARK: &str = "\u{0}relation";
@@ -921,17 +1216,6 @@ impl Emitter<'_> {
                 }
             }
         }
-        let relation = |contract: &str, location: &Location| {
-            let expr = if contract == self.ds.contract {
-                Some(relations[0].clone())
-            } else {
-                self.relation_of(contract)
-            };
-            match expr.and_then(|e| relations.iter().position(|r| *r == e)) {
-                Some(i) => format!("{MARK}{i}\u{0}"),
-                None => crate::emit::sql::qualified_name(location, self.options.dialect),
-            }
-        };
         // dbt keeps no results between runs: rules over time are left out.
         let judged = Dataset {
             checks: (self.ds.checks.iter())
@@ -940,20 +1224,32 @@ impl Emitter<'_> {
                 .collect(),
             ..self.ds.clone()
         };
-        let marked =
-            crate::emit::sql::check_query_non_passing(&judged, self.options.dialect, &relation);
-        let mut query = jinja_text(&marked);
-        for (i, expr) in relations.iter().enumerate() {
-            query = query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));
-        }
-        // Drop the query's own header comment lines; ours says more.
-        let query: String = query
-            .lines()
-            .skip_while(|l| l.starts_with("--"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let status = self.d.quote_ident("status");
-        // Jinja comments, so the compiled test starts with its `with`.
+        let queries = self.variants(|_, dialect| {
+            let relation = |contract: &str, location: &Location| {
+                let expr = if contract == self.ds.contract {
+                    Some(relations[0].clone())
+                } else {
+                    self.relation_of(contract)
+                };
+                match expr.and_then(|e| relations.iter().position(|r| *r == e)) {
+                    Some(i) => format!("{MARK}{i}\u{0}"),
+                    None => crate::emit::sql::qualified_name(location, dialect),
+                }
+            };
+            let marked = crate::emit::sql::check_query_non_passing(&judged, dialect, &relation);
+            let mut query = jinja_text(&marked);
+            for (i, expr) in relations.iter().enumerate() {
+                query = query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));
+            }
+            // Drop the query's own header comment lines; ours says more.
+            query
+                .lines()
+                .skip_while(|l| l.starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        let fail_calc = self.variants(|d, _| format!("{}(*)", d.count()));
+        // Jinja comments, so the compiled test starts with its query.
         let mut out = format!(
             "{{# datapact one-scan checks on {} {}: one row per check that did not pass\n   \
              (see docs/sql.md for the columns). Warns when every such check warns,\n   \
@@ -963,23 +1259,44 @@ impl Emitter<'_> {
             self.ds.version,
         );
         out.push_str(&format!(
-            "{{{{ config(\n    fail_calc={},\n    warn_if='!= 0',\n    error_if={}\n) }}}}\n",
-            jinja_str(&format!("{}(*)", self.d.count())),
-            jinja_str(&format!(
-                "!= 0 and max(case when {status} = {} then 1 else 0 end) = 1",
-                self.d.string_literal("fail")
-            ))
+            "{{{{ config(\n    fail_calc={},\n    warn_if='!= 0',\n    error_if=\"!= 0 and max(case when status = 'fail' then 1 else 0 end) = 1\"\n) }}}}\n",
+            fail_calc.expression(),
         ));
-        out.push_str(&query);
-        out.push('\n');
+        out.push_str("{%- set datapact_checks -%}\n");
+        out.push_str(&queries.blocks());
+        out.push_str("\n{%- endset -%}\n");
+        out.push_str(SINGLE_SCAN_REPORT);
         let name = test_name(&self.ds.contract, "checks");
         GeneratedFile {
-            path: format!("tests/datapact/{}/{name}.sql", self.ds.contract),
+            path: format!("{}{name}.sql", self.options.layout.test_dir(self.ds)),
             text: out,
             contract: Some(self.ds.contract.clone()),
         }
     }
 }
+
+/// The end of a one-scan test: when dbt runs it, the check query runs
+/// once (`run_query`), each check that did not pass is logged on dbt's
+/// console, and the test reads those rows back as constants (contract,
+/// check name, rule, severity, failures, status: ids, names and numbers
+/// datapact wrote, quotes doubled all the same), so `fail_calc`, `error_if`
+/// and `--store-failures` see them without a second scan. Columns by
+/// position, as every engine names them differently (docs/sql.md).
+const SINGLE_SCAN_REPORT: &str = r#"{%- if execute -%}
+{%- set datapact_rows = run_query(datapact_checks).rows -%}
+{%- for row in datapact_rows -%}
+{%- do log('datapact ' ~ row[0] ~ ': ' ~ row[7] ~ ' ' ~ row[1] ~ ' (' ~ row[3] ~ ', ' ~ (row[5] | int) ~ ' failing, observed ' ~ row[6] ~ ')', info=True) -%}
+{%- endfor -%}
+{%- for row in datapact_rows %}
+{% if not loop.first %}union all
+{% endif %}select '{{ row[0] | replace("'", "''") }}' as contract, '{{ row[1] | replace("'", "''") }}' as check_name, '{{ row[3] | replace("'", "''") }}' as rule, '{{ row[4] | replace("'", "''") }}' as severity, {{ row[5] | int }} as failures, '{{ row[7] | replace("'", "''") }}' as status
+{%- else %}
+select 'none' as contract, 'none' as check_name, 'none' as rule, 'none' as severity, 0 as failures, 'pass' as status where 1 = 0
+{%- endfor %}
+{%- else %}
+{{ datapact_checks }}
+{%- endif %}
+"#;
 
 /// The bounds that are set, as integer arguments.
 fn push_bounds(args: &mut Vec<(String, Yaml)>, bounds: [(&str, &Option<u64>); 2]) {
@@ -1019,7 +1336,11 @@ mod tests {
         assert!(env.render_str("<< lenght >>", &context).is_err());
         // Every dialect's macros render with every value they name.
         for &dialect in Dialect::ALL {
-            assert!(!macros(dialect).is_empty());
+            let options = Options {
+                dialect: Some(dialect),
+                ..Options::default()
+            };
+            assert!(!macros(&options).is_empty());
         }
     }
 

@@ -164,7 +164,7 @@ impl<'a> Emission<'a> {
         let Some(ds) = self.ir.datasets.get(unit) else {
             // The files of the whole run.
             if let Some(options) = &self.targets.dbt {
-                files.extend(dbt::macros(options.dialect).into_iter().map(dbt_tree));
+                files.extend(dbt::macros(options).into_iter().map(dbt_tree));
             }
             if let Some(docs) = &self.docs {
                 let indexes = docs.indexes().map_err(Error::from)?;
@@ -224,16 +224,20 @@ impl<'a> Emission<'a> {
                 scopes.push((Tree::Out, dir));
             }
         }
-        if self.targets.dbt.is_some() {
+        if let Some(options) = &self.targets.dbt {
             let tree = self.dbt_tree();
-            scopes.extend(dbt::scopes(ir, subset).into_iter().map(|s| {
-                let (tree, f) = tree(GeneratedFile {
-                    path: s,
-                    text: String::new(),
-                    contract: None,
-                });
-                (tree, f.path)
-            }));
+            scopes.extend(
+                dbt::scopes(ir, subset, &options.layout)
+                    .into_iter()
+                    .map(|s| {
+                        let (tree, f) = tree(GeneratedFile {
+                            path: s,
+                            text: String::new(),
+                            contract: None,
+                        });
+                        (tree, f.path)
+                    }),
+            );
         }
         if self.targets.docs.is_some() {
             scopes.extend(

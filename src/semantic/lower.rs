@@ -48,14 +48,13 @@ fn strings(v: &Option<Vec<crate::source::Spanned<String>>>) -> Vec<String> {
 fn dataset(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
     let contract = c.contract.as_ref()?.value.clone();
     let dataset = c.dataset.as_ref()?;
-    let dbt = dataset
-        .dbt
-        .as_ref()
-        .and_then(|b| match (&b.model, &b.source) {
-            (Some(m), _) => Some(DbtNode::Model(m.value.clone())),
-            (None, Some(s)) => Some(DbtNode::Source(s.value.clone())),
-            _ => None,
-        });
+    let dbt = dataset.dbt.as_ref().and_then(|b| {
+        let (kind, name) = b.node()?;
+        Some(DbtNode {
+            kind,
+            name: name.value.clone(),
+        })
+    });
     let columns: Vec<ir::Column> = c
         .columns
         .iter()
@@ -266,11 +265,9 @@ pub fn origin(c: &Contract) -> Origin {
         owners: c.owners_key,
         tags: first(&c.tags),
         dataset: c.dataset.as_ref().map(|d| d.span),
-        dbt: c
-            .dataset
-            .as_ref()
-            .and_then(|d| d.dbt.as_ref())
-            .map(|b| b.span),
+        dbt: (c.dataset.as_ref())
+            .and_then(|d| d.dbt.as_ref()?.node())
+            .map(|(_, name)| name.span),
         slo: c.slo.as_ref().map(|s| s.key),
         columns,
         checks: check_names(c)

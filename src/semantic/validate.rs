@@ -19,7 +19,7 @@ use crate::source::{Span, Spanned};
 use crate::suggest;
 use crate::syntax::ast::{CheckBody, Column, Contract, Rule, TableCheck};
 use crate::syntax::yaml::Scalar;
-use crate::types::{LogicalType, TypeFamily};
+use crate::types::{DbtKind, LogicalType, TypeFamily};
 use crate::user_sql::{self, Expression};
 
 /// Validate one contract against the index of the run's contracts; returns
@@ -46,6 +46,8 @@ pub struct Summary {
     /// Each column's name and type, as written.
     pub columns: Vec<(String, Option<LogicalType>)>,
     pub location: Option<Location>,
+    /// The dbt node of `dataset.dbt`.
+    pub dbt: Option<(DbtKind, Spanned<String>)>,
 }
 
 impl Summary {
@@ -65,6 +67,9 @@ impl Summary {
                 })
                 .collect(),
             location: lower::location(c),
+            dbt: (c.dataset.as_ref())
+                .and_then(|d| d.dbt.as_ref()?.node())
+                .map(|(kind, name)| (kind, name.clone())),
         }
     }
 }
@@ -83,6 +88,46 @@ impl Index {
     pub fn new(summaries: Vec<Summary>, scope: Scope, out: &mut Vec<Diagnostic>) -> Index {
         let mut by_id: BTreeMap<String, Summary> = BTreeMap::new();
         let mut renames = Vec::new();
+        let mut nodes: BTreeMap<(bool, String, String), (String, Span)> = BTreeMap::new();
+        for summary in &summaries {
+            let (Some(id), Some((kind, name))) = (&summary.id, &summary.dbt) else {
+                continue;
+            };
+            // Models, seeds and snapshots share `ref`'s names; a source's
+            // node is its table.
+            let table = match kind {
+                DbtKind::Source => summary.location.as_ref().map(|l| l.name.clone()),
+                DbtKind::Model | DbtKind::Seed | DbtKind::Snapshot => Some(String::new()),
+            };
+            let Some(table) = table else { continue };
+            let key = (*kind == DbtKind::Source, name.value.clone(), table);
+            match nodes.get(&key) {
+                Some((first, first_span)) if *first != id.value => {
+                    let node = match kind {
+                        DbtKind::Source => format!("source `{}` table `{}`", name.value, key.2),
+                        _ => format!("`{}`", name.value),
+                    };
+                    out.push(
+                        Diagnostic::error(
+                            Code::DbtNodeTwice,
+                            format!(
+                                "contracts `{first}` and `{}` are both bound to dbt node {node}",
+                                id.value
+                            ),
+                        )
+                        .with_label(name.span, "bound again here")
+                        .with_secondary(*first_span, "first bound here")
+                        .with_help(
+                            "dbt takes one properties entry per node: bind each node to one contract, and keep the other contract's rules in it",
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    nodes.insert(key, (id.value.clone(), name.span));
+                }
+            }
+        }
         for summary in summaries {
             renames.push((summary.renamed_from.clone(), summary.id.clone()));
             let Some(id) = summary.id.clone() else {
@@ -338,11 +383,12 @@ impl<'a> Validator<'a, '_> {
             return;
         };
         let Some(dbt) = &ds.dbt else { return };
-        let mut names: Vec<(&Spanned<String>, &str)> = Vec::new();
-        names.extend(dbt.model.iter().map(|n| (n, "dbt model name")));
-        if let Some(source) = &dbt.source {
-            names.push((source, "dbt source name"));
-            names.extend(ds.name.iter().map(|n| (n, "table name of a dbt source")));
+        let mut names: Vec<(&Spanned<String>, String)> = dbt
+            .nodes()
+            .map(|(kind, name)| (name, format!("dbt {} name", kind.key())))
+            .collect();
+        if dbt.source.is_some() {
+            names.extend((ds.name.iter()).map(|n| (n, "table name of a dbt source".to_string())));
         }
         for (name, what) in names {
             let bad = name

@@ -15,11 +15,11 @@ use std::sync::LazyLock;
 use crate::rules::{COLUMN_RULE_KEYS, ColumnRuleKind};
 use crate::source::{FileId, Span, Spanned};
 use crate::suggest;
-use crate::types::Dialect;
 use crate::types::{
     ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TYPE_NAMES,
     TYPE_SYNONYMS, Tolerance,
 };
+use crate::types::{DbtKind, Dialect};
 
 use super::decode::{Cx, Map};
 use super::yaml::{Node, NodeKind, Scalar};
@@ -149,9 +149,9 @@ enum ConformanceName {
     Strict,
 }
 
-/// Exactly one of `model` or `source`.
-#[derive(Debug, JsonSchema)]
-#[schemars(deny_unknown_fields, extend("oneOf" = [{"required": ["model"]}, {"required": ["source"]}]))]
+/// Exactly one of `model`, `source`, `seed` or `snapshot`.
+#[derive(Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields, extend("oneOf" = [{"required": ["model"]}, {"required": ["source"]}, {"required": ["seed"]}, {"required": ["snapshot"]}]))]
 pub struct DbtBinding {
     #[schemars(skip)]
     pub span: Span,
@@ -159,6 +159,43 @@ pub struct DbtBinding {
     pub model: Option<Spanned<String>>,
     /// The dbt source (its `name:`) that declares this dataset as a table.
     pub source: Option<Spanned<String>>,
+    /// The dbt seed (a CSV file `dbt seed` loads) this dataset is.
+    pub seed: Option<Spanned<String>>,
+    /// The dbt snapshot that builds this dataset.
+    pub snapshot: Option<Spanned<String>>,
+}
+
+impl DbtBinding {
+    /// Each node the binding names, by kind, in the order of [`DbtKind::ALL`].
+    pub fn nodes(&self) -> impl Iterator<Item = (DbtKind, &Spanned<String>)> {
+        let names = [&self.model, &self.source, &self.seed, &self.snapshot];
+        DbtKind::ALL
+            .iter()
+            .zip(names)
+            .filter_map(|(kind, name)| Some((*kind, name.as_ref()?)))
+    }
+
+    /// The node this dataset is: the first one written (validation refuses
+    /// more than one).
+    pub fn node(&self) -> Option<(DbtKind, &Spanned<String>)> {
+        self.nodes().next()
+    }
+
+    /// A binding of one node.
+    pub fn of(span: Span, kind: DbtKind, name: Spanned<String>) -> DbtBinding {
+        let mut binding = DbtBinding {
+            span,
+            ..DbtBinding::default()
+        };
+        let slot = match kind {
+            DbtKind::Model => &mut binding.model,
+            DbtKind::Source => &mut binding.source,
+            DbtKind::Seed => &mut binding.seed,
+            DbtKind::Snapshot => &mut binding.snapshot,
+        };
+        *slot = Some(name);
+        binding
+    }
 }
 
 /// The freshness SLA: age = now (UTC) − max(column).
@@ -613,7 +650,7 @@ const CONTRACT_KEYS: &[&str] = &[
 ];
 const OWNER_KEYS: &[&str] = &["name", "email", "role"];
 const DATASET_KEYS: &[&str] = &["database", "schema", "name", "dbt", "path", "conformance"];
-const DBT_KEYS: &[&str] = &["model", "source"];
+const DBT_KEYS: &[&str] = &["model", "source", "seed", "snapshot"];
 const FRESHNESS_KEYS: &[&str] = &[
     "column",
     "warn_after",
@@ -909,28 +946,44 @@ impl Dataset {
 impl DbtBinding {
     fn decode(cx: &mut Cx, node: &Node) -> Option<DbtBinding> {
         let map = cx.map(node, "the dbt binding", DBT_KEYS)?;
-        let binding = DbtBinding {
+        let mut binding = DbtBinding {
             span: node.span,
-            model: map.get("model").and_then(|n| cx.text(n)),
-            source: map.get("source").and_then(|n| cx.text(n)),
+            ..DbtBinding::default()
         };
-        match (map.key_span("model"), map.key_span("source")) {
-            (Some(_), Some(source)) => cx.push(
+        for kind in DbtKind::ALL {
+            let name = map.get(kind.key()).and_then(|n| cx.text(n));
+            match kind {
+                DbtKind::Model => binding.model = name,
+                DbtKind::Source => binding.source = name,
+                DbtKind::Seed => binding.seed = name,
+                DbtKind::Snapshot => binding.snapshot = name,
+            }
+        }
+        let written: Vec<Span> = DbtKind::ALL
+            .iter()
+            .filter_map(|kind| map.key_span(kind.key()))
+            .collect();
+        match written.as_slice() {
+            [] => cx.push(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    "`dbt` needs `model`, `source`, `seed` or `snapshot`",
+                )
+                .with_label(node.span, "empty binding")
+                .with_help(
+                    "write `dbt: {model: <model name>}`, `dbt: {source: <source name>}`, `dbt: {seed: <seed name>}` or `dbt: {snapshot: <snapshot name>}`",
+                ),
+            ),
+            [_] => {}
+            [first, second, ..] => cx.push(
                 Diagnostic::error(
                     Code::ConflictingKeys,
-                    "`dbt` takes either `model` or `source`, not both",
+                    "`dbt` binds one node: a `model`, `source`, `seed` or `snapshot`",
                 )
-                .with_label(source, "second binding")
-                .with_help("a dataset is either built by a dbt model or declared as a dbt source"),
+                .with_label(*second, "second binding")
+                .with_secondary(*first, "first binding")
+                .with_help("a dataset is one dbt node; keep the one that builds or declares it"),
             ),
-            (None, None) => cx.push(
-                Diagnostic::error(Code::MissingKey, "`dbt` needs `model` or `source`")
-                    .with_label(node.span, "empty binding")
-                    .with_help(
-                        "write `dbt: {model: <model name>}` or `dbt: {source: <source name>}`",
-                    ),
-            ),
-            _ => {}
         }
         Some(binding)
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
-use crate::types::Dialect;
+use crate::types::{DbtKind, Dialect};
 use crate::types::{LogicalType, Objective, Role};
 
 use super::ast::{self, CheckBody, ColumnRef, Contract, RuleOptions};
@@ -351,22 +351,10 @@ fn object(
         None => (server.database.clone(), server.schema.clone()),
     };
     let mut dataset = foreign::dataset(obj.node.span, database, schema, table.clone());
-    dataset.dbt = match (
-        custom_property(obj, "datapactDbtModel"),
-        custom_property(obj, "datapactDbtSource"),
-    ) {
-        (Some(model), _) => Some(super::ast::DbtBinding {
-            span: obj.node.span,
-            model: Some(at(model)),
-            source: None,
-        }),
-        (None, Some(source)) => Some(super::ast::DbtBinding {
-            span: obj.node.span,
-            model: None,
-            source: Some(at(source)),
-        }),
-        (None, None) => None,
-    };
+    dataset.dbt = DbtKind::ALL.iter().find_map(|&kind| {
+        let name = custom_property(obj, kind.odcs_property())?;
+        Some(super::ast::DbtBinding::of(obj.node.span, kind, at(name)))
+    });
     dataset.path = custom_property(obj, "datapactPath").map(at);
     dataset.conformance = custom_property(obj, "datapactConformance").and_then(|c| {
         crate::types::Conformance::CHOICES

@@ -32,13 +32,18 @@ pub fn run(files: &[String]) {
             let _ = datapact::emit::sql::emit(ir, dialect);
         }
         for (dialect, tests) in [
-            (Dialect::Duckdb, datapact::project::DbtTests::PerRule),
-            (Dialect::Snowflake, datapact::project::DbtTests::SingleScan),
+            (Some(Dialect::Duckdb), datapact::project::DbtTests::PerRule),
+            (
+                Some(Dialect::Snowflake),
+                datapact::project::DbtTests::SingleScan,
+            ),
+            (None, datapact::project::DbtTests::SingleScan),
         ] {
             let options = datapact::emit::dbt::Options {
                 dialect,
                 tests,
-                enforce_contracts: true,
+                enforce_contracts: dialect.is_some(),
+                ..Default::default()
             };
             // Clashing test names are an error message, not a panic.
             let _ = datapact::emit::dbt::emit(ir, &options);

@@ -208,6 +208,31 @@ pub fn parse_check(statements: &[(String, Dialect, String)]) -> (String, Vec<(St
     (version, errors)
 }
 
+/// datapact's dbt Jinja rendered for each dbt adapter
+/// (tests/engines/dbt_render.py): every generic test of `macros` called
+/// with sample arguments, and each of `templates` (id, text); returns
+/// (id, dialect, SQL).
+pub fn render_dbt(macros: &str, templates: &[(String, String)]) -> Vec<(String, Dialect, String)> {
+    let input = json!({
+        "macros": macros,
+        "templates": templates.iter().map(|(id, text)| json!({"id": id, "text": text})).collect::<Vec<_>>(),
+    });
+    let value = run_python("dbt_render.py", &[], &input);
+    value["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| {
+            let dialect = s["dialect"].as_str().and_then(Dialect::from_name);
+            (
+                s["id"].as_str().unwrap_or("?").to_string(),
+                dialect.expect("a datapact dialect"),
+                s["sql"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// How many statements each text splits into, per dialect (DuckDB's own
 /// reader, sqlglot for the others); `None` where the reader refuses it.
 pub fn statement_counts(sql: &[String]) -> Vec<BTreeMap<String, Option<u64>>> {

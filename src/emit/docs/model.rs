@@ -10,7 +10,7 @@ use super::lineage::{Diagram, layout};
 use super::markup::Part;
 use crate::ir::{Check, CheckKind, Dataset, Ir, Location};
 use crate::literal::Literal;
-use crate::types::{Duration, Role, Severity, TimeUnit, Tolerance};
+use crate::types::{DbtKind, Duration, Role, Severity, TimeUnit, Tolerance};
 
 /// What `index.*` templates see as `catalog`.
 #[derive(Debug, Serialize)]
@@ -507,14 +507,11 @@ fn page(
             .contract
             .rsplit_once('.')
             .map_or(String::new(), |(domain, _)| domain.to_string()),
-        dbt: ds.dbt.as_ref().map(|node| match node {
-            crate::ir::DbtNode::Model(model) => DbtView {
-                kind: "model",
-                name: model.clone(),
-            },
-            crate::ir::DbtNode::Source(source) => DbtView {
-                kind: "source",
-                name: format!("{source}.{}", ds.location.name),
+        dbt: ds.dbt.as_ref().map(|node| DbtView {
+            kind: node.kind.key(),
+            name: match node.kind {
+                DbtKind::Source => format!("{}.{}", node.name, ds.location.name),
+                DbtKind::Model | DbtKind::Seed | DbtKind::Snapshot => node.name.clone(),
             },
         }),
         tags: ds.tags.clone(),
