@@ -724,12 +724,15 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     let mut dbt = dbt.map(|(options, _)| options);
     if let (Some(dir), Some(options)) = (&dbt_dir, dbt.as_mut()) {
         let ir = run.ir.as_ref().expect("checked above");
-        let diagnostics = match crate::dbt_project::read(dir, &mut run.sources) {
+        // An unreadable project is a usage error (exit 2), as a missing
+        // dbt_project.yml is; contracts at odds with it are exit 1.
+        let (diagnostics, exit) = match crate::dbt_project::read(dir, &mut run.sources) {
             Ok(project) => {
                 options.layout = project.layout.clone();
-                crate::dbt_project::check(&project, ir, &run.origins, &run.sources)
+                let found = crate::dbt_project::check(&project, ir, &run.origins, &run.sources);
+                (found, EXIT_CONTRACT_ERRORS)
             }
-            Err(diagnostics) => diagnostics,
+            Err(diagnostics) => (diagnostics, EXIT_USAGE),
         };
         if !diagnostics.is_empty() {
             let (errors, warnings) = count_diagnostics(&diagnostics);
@@ -755,7 +758,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
                     Some(doc) => print_json(&doc),
                     None => out.status("compile failed: nothing was written"),
                 }
-                return EXIT_CONTRACT_ERRORS;
+                return exit;
             }
         }
     }

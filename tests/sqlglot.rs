@@ -216,8 +216,9 @@ fn yaml_values(node: &datapact::syntax::yaml::Node, key: &str, out: &mut Vec<Str
 
 /// The portable dbt files, rendered for each dbt adapter as dbt would
 /// render them (tests/engines/dbt_render.py): every generic test's SQL
-/// through `adapter.dispatch`, and each source's freshness query, parse
-/// with sqlglot in the adapter's dialect. dbt itself runs them on DuckDB
+/// through `adapter.dispatch`, each source's freshness query, and each
+/// one-scan test both before it runs (its query) and as it runs (the rows
+/// read back as constants), parse with sqlglot in the adapter's dialect. dbt itself runs them on DuckDB
 /// and PostgreSQL (tests/dbt.rs); this covers the six others.
 #[test]
 fn dbt_files_rendered_for_every_adapter_parse_with_sqlglot() {
@@ -244,7 +245,50 @@ fn dbt_files_rendered_for_every_adapter_parse_with_sqlglot() {
             let mut queries = Vec::new();
             yaml_values(&node.expect("YAML"), "loaded_at_query", &mut queries);
             for (i, query) in queries.into_iter().enumerate() {
-                templates.push((format!("{} loaded_at_query {i}", file.path), query));
+                templates.push((format!("{} loaded_at_query {i}", file.path), query, None));
+            }
+        }
+    }
+    // The one-scan tests, as dbt runs them: the rows their query returned
+    // (none, or two) read back as constants.
+    let ir = datapact::check(&common::load(&common::root().join("tests/dbt/contracts")))
+        .ir
+        .expect("contracts compile");
+    let single_scan = datapact::emit::dbt::Options {
+        tests: datapact::project::DbtTests::SingleScan,
+        ..Default::default()
+    };
+    let rows = serde_json::json!([
+        [
+            "fx.customers",
+            "customer_id__unique",
+            "customer_id",
+            "unique",
+            "error",
+            1,
+            "5",
+            "fail"
+        ],
+        [
+            "fx.customers",
+            "email__pattern",
+            "email",
+            "pattern",
+            "warn",
+            2,
+            "5",
+            "warn"
+        ],
+    ]);
+    for file in datapact::emit::dbt::emit(&ir, &single_scan).expect("no clash") {
+        if file.path.ends_with("__checks.sql") {
+            for returned in [serde_json::json!([]), rows.clone()] {
+                let id = format!(
+                    "{} returning {}",
+                    file.path,
+                    returned.as_array().map_or(0, Vec::len)
+                );
+                templates.push((id, file.text.clone(), Some(returned)));
             }
         }
     }
@@ -258,7 +302,9 @@ fn dbt_files_rendered_for_every_adapter_parse_with_sqlglot() {
     for (_, dialect, _) in &statements {
         *per_dialect.entry(dialect.name()).or_default() += 1;
     }
-    eprintln!("sqlglot {version}, dbt macros and freshness queries per dialect: {per_dialect:?}");
+    eprintln!(
+        "sqlglot {version}, dbt macros, freshness queries and one-scan tests per dialect: {per_dialect:?}"
+    );
     assert_eq!(per_dialect.len(), Dialect::ALL.len());
     assert!(
         errors.is_empty(),

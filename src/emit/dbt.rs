@@ -142,7 +142,8 @@ pub fn adapters(dialect: Dialect) -> &'static [&'static str] {
         Dialect::Redshift => &["redshift"],
         Dialect::Databricks => &["databricks", "spark"],
         Dialect::Trino => &["trino"],
-        Dialect::Sqlserver => &["sqlserver"],
+        // dbt-fabric and dbt-synapse speak SQL Server's T-SQL.
+        Dialect::Sqlserver => &["sqlserver", "fabric", "synapse"],
     }
 }
 
@@ -824,8 +825,9 @@ impl Emitter<'_> {
                 Literal::TimestampTz(_) => LogicalType::TimestampTz,
                 _ => LogicalType::Timestamp,
             };
+            // dbt selects it from a CTE, whose columns T-SQL wants named.
             let mut sql = format!(
-                "select coalesce(max({value}), {}) from {THIS}",
+                "select coalesce(max({value}), {}) as max_loaded_at from {THIS}",
                 d.literal(&epoch, ty)
             );
             if let Some(filter) = &check.filter {
@@ -1291,7 +1293,7 @@ const SINGLE_SCAN_REPORT: &str = r#"{%- if execute -%}
 {% if not loop.first %}union all
 {% endif %}select '{{ row[0] | replace("'", "''") }}' as contract, '{{ row[1] | replace("'", "''") }}' as check_name, '{{ row[3] | replace("'", "''") }}' as rule, '{{ row[4] | replace("'", "''") }}' as severity, {{ row[5] | int }} as failures, '{{ row[7] | replace("'", "''") }}' as status
 {%- else %}
-select 'none' as contract, 'none' as check_name, 'none' as rule, 'none' as severity, 0 as failures, 'pass' as status where 1 = 0
+select * from (select 'none' as contract, 'none' as check_name, 'none' as rule, 'none' as severity, 0 as failures, 'pass' as status) datapact_none where 1 = 0
 {%- endfor %}
 {%- else %}
 {{ datapact_checks }}

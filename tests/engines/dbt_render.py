@@ -5,7 +5,8 @@
 
 Input:
     {"macros": "<the text of every file of macros/datapact/>",
-     "templates": [{"id": "...", "text": "<Jinja using target.type and this>"}]}
+     "templates": [{"id": "...", "text": "<Jinja using target.type and this>",
+                    "rows": [[...]] (for a one-scan test: what its query returned)}]}
 Output:
     {"statements": [{"id": "...", "dialect": "<datapact dialect>", "sql": "..."}]}
 
@@ -37,6 +38,8 @@ ADAPTERS = {
     "spark": ("databricks", []),
     "trino": ("trino", []),
     "sqlserver": ("sqlserver", []),
+    "fabric": ("sqlserver", []),
+    "synapse": ("sqlserver", ["fabric", "sqlserver"]),
 }
 
 # Each test with sample arguments: plain names, so every dialect reads them.
@@ -125,7 +128,26 @@ def render_all(doc):
                     }
                 )
         for template in doc.get("templates", []):
-            sql = env.from_string(template["text"]).render(target={"type": adapter}, this="events")
+            # A one-scan test reads the rows its query returned (`rows`:
+            # each row's columns as the check query orders them).
+            rows = template.get("rows")
+
+            class Result:
+                pass
+
+            result = Result()
+            result.rows = rows or []
+            context = {
+                "target": {"type": adapter},
+                "this": "events",
+                "execute": rows is not None,
+                "run_query": lambda _sql: result,
+                "log": lambda *_args, **_kwargs: "",
+                "config": lambda **_: "",
+                "ref": lambda name: name,
+                "source": lambda source, table: f"{source}.{table}",
+            }
+            sql = env.from_string(template["text"]).render(**context)
             out.append({"id": f"{adapter} {template['id']}", "dialect": dialect, "sql": sql.strip()})
     return out
 

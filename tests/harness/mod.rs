@@ -210,12 +210,15 @@ pub fn parse_check(statements: &[(String, Dialect, String)]) -> (String, Vec<(St
 
 /// datapact's dbt Jinja rendered for each dbt adapter
 /// (tests/engines/dbt_render.py): every generic test of `macros` called
-/// with sample arguments, and each of `templates` (id, text); returns
-/// (id, dialect, SQL).
-pub fn render_dbt(macros: &str, templates: &[(String, String)]) -> Vec<(String, Dialect, String)> {
+/// with sample arguments, and each of `templates` (id, text, and for a
+/// one-scan test the rows its query returns); returns (id, dialect, SQL).
+pub fn render_dbt(
+    macros: &str,
+    templates: &[(String, String, Option<serde_json::Value>)],
+) -> Vec<(String, Dialect, String)> {
     let input = json!({
         "macros": macros,
-        "templates": templates.iter().map(|(id, text)| json!({"id": id, "text": text})).collect::<Vec<_>>(),
+        "templates": templates.iter().map(|(id, text, rows)| json!({"id": id, "text": text, "rows": rows})).collect::<Vec<_>>(),
     });
     let value = run_python("dbt_render.py", &[], &input);
     value["statements"]
