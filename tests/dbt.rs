@@ -254,6 +254,13 @@ impl Dbt {
         adapters
     }
 
+    /// Add `yaml` (top-level keys) to the project's dbt_project.yml.
+    fn configure(&self, yaml: &str) {
+        let path = self.project.join("dbt_project.yml");
+        let config = std::fs::read_to_string(&path).expect("read dbt_project.yml");
+        std::fs::write(&path, format!("{config}{yaml}")).expect("write dbt_project.yml");
+    }
+
     fn project_arg(&self) -> &str {
         self.project.to_str().expect("UTF-8 temp path")
     }
@@ -632,14 +639,9 @@ fn a_dispatch_override_takes_effect() {
         "packages:\n  - local: overrides\n",
     )
     .expect("write");
-    let config = std::fs::read_to_string(project.join("dbt_project.yml")).expect("read");
-    std::fs::write(
-        project.join("dbt_project.yml"),
-        format!(
-            "{config}dispatch:\n  - macro_namespace: datapact\n    search_order: [datapact_overrides, datapact_fixture]\n"
-        ),
-    )
-    .expect("write");
+    dbt.configure(
+        "dispatch:\n  - macro_namespace: datapact\n    search_order: [datapact_overrides, datapact_fixture]\n",
+    );
     dbt.compile(FIXTURE, &[]);
     expect_ok(&dbt.run(Adapter::Duckdb, &["deps"]), "dbt deps");
     let run = dbt.run(
@@ -678,14 +680,7 @@ fn the_dbt_project_is_read() {
     for dir in ["models", "macros"] {
         std::fs::rename(project.join(dir), project.join("src").join(dir)).expect("move");
     }
-    let config = std::fs::read_to_string(project.join("dbt_project.yml")).expect("read");
-    std::fs::write(
-        project.join("dbt_project.yml"),
-        format!(
-            "{config}model-paths: [src/models]\nmacro-paths: [src/macros]\ntest-paths: [checks]\n"
-        ),
-    )
-    .expect("write");
+    dbt.configure("model-paths: [src/models]\nmacro-paths: [src/macros]\ntest-paths: [checks]\n");
     dbt.compile(FIXTURE, &[]);
     for file in [
         "src/models/datapact/fx.customers.yml",
