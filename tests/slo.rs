@@ -546,7 +546,13 @@ fn parallel_runs(project: &Path, store: &str, n: usize) {
         .collect();
     for child in children {
         let o = child.wait_with_output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}{}",
+            common::stderr(&o),
+            common::stdout(&o)
+        );
     }
 }
 

@@ -199,6 +199,9 @@ impl Store {
             });
         }
         let dirs = engine::driver_dirs(root);
+        if let (Target::Duckdb { path: Some(path) }, Access::Write) = (&connection.target, access) {
+            create_whole(connection, Path::new(path), &dirs, watch.clone())?;
+        }
         // A DuckDB file is locked by the process writing it: others wait
         // (0.5 s, 1 s, … about a minute in all).
         let retries = match connection.target {
@@ -562,6 +565,60 @@ fn run_id(started: Timestamp) -> String {
         started.strftime("%Y%m%dT%H%M%S%.3fZ"),
         hasher.finish()
     )
+}
+
+/// A DuckDB store file that does not exist yet is made whole under a
+/// temporary name next to it, then linked to its name unless another
+/// writer made it meanwhile: no writer ever opens a file another is still
+/// creating, which DuckDB reads as "not a valid DuckDB database file".
+fn create_whole(
+    connection: &Connection,
+    path: &Path,
+    dirs: &[std::path::PathBuf],
+    watch: Watch,
+) -> Result<(), Failure> {
+    if path.exists() {
+        return Ok(());
+    }
+    let name = path
+        .file_name()
+        .map_or_else(|| "store".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = path.with_file_name(format!(".{name}.{}.creating", std::process::id()));
+    let remove_temporary = || {
+        let _ = std::fs::remove_file(&temporary);
+        let _ = std::fs::remove_file(temporary.with_extension("creating.wal"));
+    };
+    let made = (|| {
+        let mut new = connection.clone();
+        new.target = Target::Duckdb {
+            path: Some(temporary.to_string_lossy().into_owned()),
+        };
+        let engine = Engine::open_for(&new, dirs, watch, 0, Access::Write)?;
+        let mut session = engine.session(0)?;
+        session.execute("create table if not exists datapact_store (version integer not null)")
+        // Dropped here: the database is closed and its file complete.
+    })();
+    if let Err(failure) = made {
+        remove_temporary();
+        return Err(failure);
+    }
+    let linked = std::fs::hard_link(&temporary, path).or_else(|err| {
+        // A file system without hard links: rename, unless the store
+        // appeared meanwhile.
+        if err.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() {
+            std::fs::rename(&temporary, path)
+        } else {
+            Err(err)
+        }
+    });
+    remove_temporary();
+    match linked {
+        Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => Err(Failure {
+            kind: FailureKind::Connect,
+            message: format!("cannot create the store {}: {err}", connection.display),
+        }),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
