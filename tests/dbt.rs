@@ -119,14 +119,19 @@ impl PgDatabase {
         db
     }
 
-    fn admin(&self, sql: &str) {
+    /// Run `sql` on the server (autocommit); `None` when python did not run.
+    fn try_admin(&self, sql: &str) -> Option<std::process::Output> {
         let script = "import psycopg, sys\n\
              c = psycopg.connect(sys.argv[1], autocommit=True)\n\
              c.execute(sys.argv[2])";
-        let out = Command::new(&self.python)
+        Command::new(&self.python)
             .args(["-c", script, &self.dsn, sql])
             .output()
-            .expect("run python");
+            .ok()
+    }
+
+    fn admin(&self, sql: &str) {
+        let out = self.try_admin(sql).expect("run python");
         assert!(
             out.status.success(),
             "{sql}: {}",
@@ -157,17 +162,10 @@ impl PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        let script = "import psycopg, sys\n\
-             c = psycopg.connect(sys.argv[1], autocommit=True)\n\
-             c.execute(sys.argv[2])";
-        let _ = Command::new(&self.python)
-            .args([
-                "-c",
-                script,
-                &self.dsn,
-                &format!("drop database if exists {} with (force)", self.name),
-            ])
-            .output();
+        let _ = self.try_admin(&format!(
+            "drop database if exists {} with (force)",
+            self.name
+        ));
     }
 }
 
