@@ -81,6 +81,8 @@ codes! {
     RangeOrder => "range-order": "a minimum greater than its maximum",
     InvalidRegex => "invalid-regex": "a pattern that does not compile",
     RuleTypeMismatch => "rule-type-mismatch": "a rule that does not apply to the column's type",
+    NestedType => "nested-type": "a struct, array or map without its parts, a part on another type, or nesting deeper than 8 levels",
+    NestedRule => "nested-rule": "a rule that cannot apply where it is written inside a nested column (e.g. `unique` inside an array's items)",
     InvalidLiteral => "invalid-literal": "a literal that does not fit the column's type",
     UnknownColumn => "unknown-column": "a rule names a column the contract does not declare",
     FreshnessColumnType => "freshness-column-type": "the freshness column is not a date or timestamp",

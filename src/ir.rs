@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::literal::Literal;
 use crate::source::Span;
+pub use crate::types::Step;
 use crate::types::{
     ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TimeUnit, Tolerance,
 };
@@ -63,6 +64,25 @@ impl Dataset {
             .iter()
             .find(|c| c.name == name)
             .map_or(LogicalType::Timestamp, |c| c.ty)
+    }
+}
+
+impl Dataset {
+    /// The column (or the value inside one) a path leads to.
+    pub fn node(&self, column: &str, path: &[Step]) -> Option<&Column> {
+        let mut node = self.columns.iter().find(|c| c.name == column)?;
+        for step in path {
+            node = node.child(step)?;
+        }
+        Some(node)
+    }
+
+    /// The logical type of the value a check looks at: its column's, or the
+    /// type at its path.
+    pub fn check_type(&self, check: &Check) -> LogicalType {
+        let column = check.column.as_deref().unwrap_or_default();
+        self.node(column, &check.path)
+            .map_or_else(|| self.column_type(column), |n| n.ty)
     }
 }
 
@@ -146,14 +166,80 @@ pub struct Column {
     /// The column's name in the previous version, when this one renames it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// A struct's fields, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Column>,
+    /// An array's items; a map's keys and values. Their `name` is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Box<Column>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Box<Column>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Box<Column>>,
+}
+
+impl Column {
+    /// The column a step leads to from this one.
+    pub fn child(&self, step: &Step) -> Option<&Column> {
+        match step {
+            Step::Field(name) => self.fields.iter().find(|f| &f.name == name),
+            Step::Items => self.items.as_deref(),
+            Step::Keys => self.keys.as_deref(),
+            Step::Values => self.values.as_deref(),
+        }
+    }
+
+    /// The columns inside this one with the step to each: fields in order,
+    /// then items, keys, values.
+    pub fn children(&self) -> Vec<(Step, &Column)> {
+        let mut out: Vec<(Step, &Column)> = self
+            .fields
+            .iter()
+            .map(|f| (Step::Field(f.name.clone()), f))
+            .collect();
+        for (step, child) in [
+            (Step::Items, &self.items),
+            (Step::Keys, &self.keys),
+            (Step::Values, &self.values),
+        ] {
+            if let Some(child) = child {
+                out.push((step, child));
+            }
+        }
+        out
+    }
+}
+
+/// A path as contracts, check names and reports write it:
+/// `address.zip`, `items[].sku`, `labels[key]`, `labels[value]`.
+pub fn path_text(column: &str, path: &[Step]) -> String {
+    let mut out = column.to_string();
+    for step in path {
+        match step {
+            Step::Field(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Step::Items => out.push_str("[]"),
+            Step::Keys => out.push_str("[key]"),
+            Step::Values => out.push_str("[value]"),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// Stable, unique within the dataset, `^[a-z][a-z0-9_]*$`.
+    /// Stable, unique within the dataset, `^[a-z][a-z0-9_]*$`; a derived
+    /// name of a rule inside a nested column writes its path
+    /// (`address.zip__pattern`, `items[].sku__required`).
     pub name: String,
     /// The column for column rules; `None` for table rules.
     pub column: Option<String>,
+    /// Where inside the column the rule applies: empty for the column
+    /// itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<Step>,
     pub kind: CheckKind,
     pub severity: Severity,
     /// SQL filter: the rule sees only rows where this holds.
@@ -179,10 +265,13 @@ pub enum CheckKind {
     Pattern {
         regex: String,
     },
+    /// Characters of a string; elements of an array or a map.
     Length {
         min: Option<u64>,
         max: Option<u64>,
     },
+    /// No value occurs twice in an array.
+    UniqueItems,
     References {
         contract: String,
         column: String,
@@ -239,6 +328,7 @@ impl CheckKind {
             | CheckKind::Max { .. }
             | CheckKind::Pattern { .. }
             | CheckKind::Length { .. }
+            | CheckKind::UniqueItems
             | CheckKind::References { .. }
             | CheckKind::Expression { .. }
             | CheckKind::UniqueCombination { .. }
@@ -258,6 +348,7 @@ impl CheckKind {
             CheckKind::Max { .. } => "max",
             CheckKind::Pattern { .. } => "pattern",
             CheckKind::Length { .. } => "length",
+            CheckKind::UniqueItems => "unique_items",
             CheckKind::References { .. } => "references",
             CheckKind::Expression { .. } => "expression",
             CheckKind::UniqueCombination { .. } => "unique_combination",

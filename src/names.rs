@@ -2,6 +2,8 @@
 //! identifiers and slugs. Shared by the front end (which reports clashes
 //! between them) and the emitters (which name files after them).
 
+use crate::types::Step;
+
 /// `Order ID` → `order_id`: lowercase, runs of other characters become `_`.
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -18,6 +20,28 @@ pub fn slug(text: &str) -> String {
 /// The default name of a column rule: `<column slug>__<rule>`.
 pub fn derived_name(column: &str, rule: &str) -> String {
     format!("{}__{rule}", identifier(column, "column"))
+}
+
+/// The default name of a rule at `path` inside `column`: `<column>__<rule>`,
+/// or the path with each name as an identifier (`address.zip__pattern`,
+/// `items[].sku__required`, `labels[key]__pattern`).
+pub fn nested_name(column: &str, path: &[Step], rule: &str) -> String {
+    if path.is_empty() {
+        return derived_name(column, rule);
+    }
+    let mut out = identifier(column, "column");
+    for step in path {
+        match step {
+            Step::Field(name) => {
+                out.push('.');
+                out.push_str(&identifier(name, "field"));
+            }
+            Step::Items => out.push_str("[]"),
+            Step::Keys => out.push_str("[key]"),
+            Step::Values => out.push_str("[value]"),
+        }
+    }
+    format!("{out}__{rule}")
 }
 
 /// `text` as a lowercase identifier: its [`slug`], prefixed with `prefix_`

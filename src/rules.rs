@@ -22,6 +22,7 @@ pub enum ColumnRuleKind {
     Max,
     Pattern,
     Length,
+    UniqueItems,
     References,
     NullRate,
 }
@@ -41,6 +42,7 @@ impl ColumnRuleKind {
             ColumnRuleKind::Max => "max",
             ColumnRuleKind::Pattern => "pattern",
             ColumnRuleKind::Length => "length",
+            ColumnRuleKind::UniqueItems => "unique_items",
             ColumnRuleKind::References => "references",
             ColumnRuleKind::NullRate => "null_rate",
         }
@@ -55,13 +57,15 @@ impl ColumnRuleKind {
     pub fn refuses(self, ty: LogicalType) -> Option<&'static str> {
         let family = ty.family();
         match self {
-            ColumnRuleKind::Required
-            | ColumnRuleKind::Unique
-            | ColumnRuleKind::References
-            | ColumnRuleKind::NullRate => None,
-            ColumnRuleKind::Pattern | ColumnRuleKind::Length => {
-                (family != TypeFamily::String).then_some("string columns")
+            ColumnRuleKind::Required | ColumnRuleKind::NullRate => None,
+            ColumnRuleKind::Unique | ColumnRuleKind::References => {
+                (family == TypeFamily::Nested).then_some("columns other than struct, array and map")
             }
+            ColumnRuleKind::Pattern => (family != TypeFamily::String).then_some("string columns"),
+            ColumnRuleKind::Length => (family != TypeFamily::String
+                && !matches!(ty, LogicalType::Array | LogicalType::Map))
+            .then_some("string columns (characters), arrays and maps (elements)"),
+            ColumnRuleKind::UniqueItems => (ty != LogicalType::Array).then_some("array columns"),
             ColumnRuleKind::Min | ColumnRuleKind::Max => {
                 let ordered = ty.is_numeric() || family == TypeFamily::Temporal;
                 (!ordered).then_some(if family == TypeFamily::String {
@@ -70,10 +74,11 @@ impl ColumnRuleKind {
                     "numeric, date and time columns"
                 })
             }
-            ColumnRuleKind::AcceptedValues => {
-                matches!(family, TypeFamily::Json | TypeFamily::Binary)
-                    .then_some("columns other than json and binary")
-            }
+            ColumnRuleKind::AcceptedValues => matches!(
+                family,
+                TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested
+            )
+            .then_some("columns other than json, binary, struct, array and map"),
         }
     }
 }

@@ -13,7 +13,10 @@ pub enum LogicalType {
     Integer,
     Bigint,
     Smallint,
-    Decimal { precision: u8, scale: u8 },
+    Decimal {
+        precision: u8,
+        scale: u8,
+    },
     Float,
     Double,
     Boolean,
@@ -24,6 +27,38 @@ pub enum LogicalType {
     Json,
     Binary,
     Uuid,
+    /// Named fields (`fields:`), each a column of its own.
+    Struct,
+    /// A list of values of one type (`items:`).
+    Array,
+    /// Keys to values (`keys:`, `values:`).
+    Map,
+}
+
+/// How deep struct, array and map types may nest inside one column (a
+/// column of type `array` whose items are structs is depth 2).
+pub const MAX_NESTING: usize = 8;
+
+/// One step from a column to a value inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// A struct's field.
+    Field(String),
+    /// Each element of an array.
+    Items,
+    /// Each key of a map.
+    Keys,
+    /// Each value of a map.
+    Values,
+}
+
+impl Step {
+    /// Whether the step visits each of several values (array elements, map
+    /// keys or values) rather than one.
+    pub fn iterates(&self) -> bool {
+        !matches!(self, Step::Field(_))
+    }
 }
 
 /// Broad families, for deciding which rules and literals a type accepts.
@@ -38,6 +73,8 @@ pub enum TypeFamily {
     Json,
     Binary,
     Uuid,
+    /// Struct, array and map: values with values inside.
+    Nested,
 }
 
 pub const TYPE_NAMES: &[&str] = &[
@@ -56,6 +93,9 @@ pub const TYPE_NAMES: &[&str] = &[
     "json",
     "binary",
     "uuid",
+    "struct",
+    "array",
+    "map",
 ];
 
 /// Other names for our types, from SQL dialects and other contract formats.
@@ -91,6 +131,10 @@ pub const TYPE_SYNONYMS: &[(&str, &str)] = &[
     ("blob", "binary"),
     ("varbinary", "binary"),
     ("guid", "uuid"),
+    ("object", "struct"),
+    ("record", "struct"),
+    ("row", "struct"),
+    ("list", "array"),
 ];
 
 impl LogicalType {
@@ -112,6 +156,9 @@ impl LogicalType {
             "json" => Some(LogicalType::Json),
             "binary" => Some(LogicalType::Binary),
             "uuid" => Some(LogicalType::Uuid),
+            "struct" => Some(LogicalType::Struct),
+            "array" => Some(LogicalType::Array),
+            "map" => Some(LogicalType::Map),
             _ => None,
         };
         if let Some(ty) = simple {
@@ -166,7 +213,13 @@ impl LogicalType {
             LogicalType::Json => TypeFamily::Json,
             LogicalType::Binary => TypeFamily::Binary,
             LogicalType::Uuid => TypeFamily::Uuid,
+            LogicalType::Struct | LogicalType::Array | LogicalType::Map => TypeFamily::Nested,
         }
+    }
+
+    /// Struct, array or map: a value with values inside.
+    pub fn is_nested(self) -> bool {
+        self.family() == TypeFamily::Nested
     }
 
     pub fn is_numeric(self) -> bool {
@@ -197,6 +250,9 @@ impl fmt::Display for LogicalType {
             LogicalType::Json => "json",
             LogicalType::Binary => "binary",
             LogicalType::Uuid => "uuid",
+            LogicalType::Struct => "struct",
+            LogicalType::Array => "array",
+            LogicalType::Map => "map",
         };
         f.write_str(name)
     }

@@ -736,6 +736,7 @@ fn differential(engines: &[Engine], count: usize) {
                         .iter()
                         .map(|row| row.iter().map(|v| v.as_ref().map(Val::literal)).collect())
                         .collect(),
+                    nested: Default::default(),
                 };
                 let mut setup = harness::table_setup(&table, dialect);
                 if *engine == Engine::Spark {

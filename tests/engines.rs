@@ -151,7 +151,30 @@ fn relative(text: &str, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
     now.checked_add(span).ok()
 }
 
+/// A YAML value as JSON: nested cells (struct, array, map) are written as
+/// YAML mappings and lists.
+fn json(node: &Node) -> serde_json::Value {
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            serde_json::Value::Object(entries.iter().map(|(k, v)| (text(k), json(v))).collect())
+        }
+        NodeKind::Seq(items) => serde_json::Value::Array(items.iter().map(json).collect()),
+        NodeKind::Scalar(Scalar::Null) => serde_json::Value::Null,
+        NodeKind::Scalar(Scalar::Bool(b)) => serde_json::Value::Bool(*b),
+        NodeKind::Scalar(Scalar::Number(n)) => {
+            serde_json::from_str(n).unwrap_or_else(|_| serde_json::Value::String(n.clone()))
+        }
+        NodeKind::Scalar(Scalar::String(s)) => serde_json::Value::String(s.clone()),
+    }
+}
+
 fn cell(node: &Node, ty: LogicalType, now: jiff::Timestamp) -> Option<Literal> {
+    if ty.is_nested() {
+        return match &node.kind {
+            NodeKind::Scalar(Scalar::Null) => None,
+            _ => Some(Literal::String(json(node).to_string())),
+        };
+    }
     let NodeKind::Scalar(scalar) = &node.kind else {
         panic!("cells are scalars");
     };
@@ -206,11 +229,19 @@ fn build(case: &RuleCase, bad: bool, dialect: Dialect, now: jiff::Timestamp) -> 
                 values
             })
             .collect();
+        let nested = ds
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.ty.is_nested())
+            .map(|(i, c)| (i, datapact::emit::sql::column_type(c, dialect)))
+            .collect();
         setup.extend(harness::table_setup(
             &Table {
                 location: ds.location.clone(),
                 columns,
                 rows,
+                nested,
             },
             dialect,
         ));
@@ -766,6 +797,8 @@ fn example_cell(ty: LogicalType, row: usize, col: usize) -> Option<Literal> {
             "2010-06-01T12:00:00Z",
         ])),
         LogicalType::Json => Literal::String(three(["{\"a\": 1}", "[]", "\"x\""])),
+        // The example contracts have no nested column.
+        LogicalType::Struct | LogicalType::Array | LogicalType::Map => return None,
         LogicalType::Uuid => Literal::Uuid(three([
             "00000000-0000-4000-8000-000000000001",
             "00000000-0000-4000-8000-000000000002",
@@ -815,6 +848,7 @@ fn example_contracts_agree_across_engines() {
                     location: ds.location.clone(),
                     columns,
                     rows,
+                    nested: BTreeMap::new(),
                 },
                 dialect,
             ));
@@ -924,6 +958,7 @@ fn rules_over_time_are_observed_not_judged_by_the_check_query() {
             rows: (1..=3)
                 .map(|i| vec![(i != 2).then(|| Literal::Number(i.to_string()))])
                 .collect(),
+            nested: BTreeMap::new(),
         };
         let outcome = harness::run(
             engine,

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Change, Class, Side, Words, w};
 use crate::ir::Origin;
-use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode, Location, Owner};
+use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode, Location, Owner, Step};
 use crate::literal::{self, Literal};
 use crate::names;
 use crate::rules::COLUMN_RULE_KEYS;
@@ -421,9 +421,12 @@ impl Diff<'_> {
             if a.is_none() && b.is_none() {
                 continue;
             }
-            let sql = dialect.sql();
-            let a = a.cloned().unwrap_or_else(|| sql.type_name(oc.ty));
-            let b = b.cloned().unwrap_or_else(|| sql.type_name(nc.ty));
+            let a = a
+                .cloned()
+                .unwrap_or_else(|| crate::emit::sql::column_type(oc, *dialect));
+            let b = b
+                .cloned()
+                .unwrap_or_else(|| crate::emit::sql::column_type(nc, *dialect));
             if normalize(&a).eq_ignore_ascii_case(&normalize(&b)) {
                 continue;
             }
@@ -487,22 +490,135 @@ impl Diff<'_> {
                 ),
             );
         }
-        let rules = |d: &Dataset, column: &str| -> BTreeMap<&'static str, Check> {
+        self.nested(n, &nc.name, &[], oc, nc, name_at);
+        // Rules by where they look (the column, or a path inside it) and kind.
+        type Rules = BTreeMap<(Vec<Step>, &'static str), Check>;
+        let rules = |d: &Dataset, column: &str| -> Rules {
             d.checks
                 .iter()
                 .filter(|c| c.column.as_deref() == Some(column))
-                .map(|c| (c.kind.rule(), c.clone()))
+                .map(|c| ((c.path.clone(), c.kind.rule()), c.clone()))
                 .collect()
         };
         let (old_rules, new_rules) = (rules(o, &oc.name), rules(n, &nc.name));
-        for &rule in COLUMN_RULE_KEYS.iter() {
-            // A derived name follows its column: a rename is reported once, as the column's.
-            let derived = |c: &Check, column: &str| c.name == names::derived_name(column, rule);
-            let (a, b) = (old_rules.get(rule), new_rules.get(rule));
-            let follows = a
-                .zip(b)
-                .is_some_and(|(a, b)| derived(a, &oc.name) && derived(b, &nc.name));
-            self.rule(subject(), a, b, follows);
+        let paths: BTreeSet<&Vec<Step>> = old_rules
+            .keys()
+            .chain(new_rules.keys())
+            .map(|(p, _)| p)
+            .collect();
+        for path in paths {
+            for &rule in COLUMN_RULE_KEYS.iter() {
+                let key = (path.clone(), rule);
+                // A derived name follows its column: a rename is reported once, as the column's.
+                let derived =
+                    |c: &Check, column: &str| c.name == names::nested_name(column, path, rule);
+                let (a, b) = (old_rules.get(&key), new_rules.get(&key));
+                let follows = a
+                    .zip(b)
+                    .is_some_and(|(a, b)| derived(a, &oc.name) && derived(b, &nc.name));
+                let subject = if path.is_empty() {
+                    subject()
+                } else {
+                    w("column ").c(crate::ir::path_text(&nc.name, path)).t(": ")
+                };
+                self.rule(subject, a, b, follows);
+            }
+        }
+    }
+
+    /// What a nested column holds, compared like columns: a field (items,
+    /// keys, values) added, removed or retyped.
+    fn nested(
+        &mut self,
+        n: &Dataset,
+        column: &str,
+        path: &[Step],
+        oc: &Column,
+        nc: &Column,
+        at: Option<Span>,
+    ) {
+        for (step, new) in nc.children() {
+            let mut inner = path.to_vec();
+            inner.push(step.clone());
+            let shown = crate::ir::path_text(column, &inner);
+            let Some(old) = oc.child(&step) else {
+                // A `required` that only warns obliges no producer.
+                let required = n.checks.iter().any(|c| {
+                    c.column.as_deref() == Some(column)
+                        && c.path == inner
+                        && c.kind == CheckKind::Required
+                        && c.severity == Severity::Error
+                });
+                let what = w("column ")
+                    .c(&shown)
+                    .t(" added (")
+                    .c(new.ty.to_string())
+                    .t(if required { ", required)" } else { ")" });
+                let f = if required {
+                    found(
+                        Class::Breaking,
+                        "required-column-added",
+                        what,
+                        w(
+                            "values written to the previous version have no such field, and every producer must now supply one; add it optional first, then make it required",
+                        ),
+                    )
+                } else {
+                    found(
+                        Class::Minor,
+                        "column-added",
+                        what,
+                        w("queries that do not read it are unaffected"),
+                    )
+                };
+                self.push(Side::New, at, f);
+                continue;
+            };
+            if old.ty != new.ty {
+                let what = w("column ")
+                    .c(&shown)
+                    .t(": type ")
+                    .c(old.ty.to_string())
+                    .t(" → ")
+                    .c(new.ty.to_string());
+                let f = if widens(old.ty, new.ty) {
+                    found(
+                        Class::Minor,
+                        "type-widened",
+                        what,
+                        w("every value of the old type is a value of the new one"),
+                    )
+                } else {
+                    found(
+                        Class::Breaking,
+                        "type-changed",
+                        what,
+                        w(
+                            "the new type does not hold every value of the old one; queries, casts and comparisons written for the old type may fail or change meaning",
+                        ),
+                    )
+                };
+                self.push(Side::New, at, f);
+            }
+            self.nested(n, column, &inner, old, new, at);
+        }
+        for (step, _) in oc.children() {
+            if nc.child(&step).is_none() {
+                let mut inner = path.to_vec();
+                inner.push(step);
+                self.push(
+                    Side::New,
+                    at,
+                    found(
+                        Class::Breaking,
+                        "column-removed",
+                        w("column ")
+                            .c(crate::ir::path_text(column, &inner))
+                            .t(" removed"),
+                        w("queries that read it fail"),
+                    ),
+                );
+            }
         }
     }
 
@@ -637,7 +753,7 @@ fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<
     let column = |old: &str| renames.column(contract, old).to_string();
     let mut out = Vec::new();
     match (o, n) {
-        (K::Required, K::Required) | (K::Unique, K::Unique) => {}
+        (K::Required, K::Required) | (K::Unique, K::Unique) | (K::UniqueItems, K::UniqueItems) => {}
         (K::AcceptedValues { values: a }, K::AcceptedValues { values: b }) => {
             let gained: Vec<&Literal> = b.iter().filter(|v| !a.contains(v)).collect();
             let lost: Vec<&Literal> = a.iter().filter(|v| !b.contains(v)).collect();
@@ -828,6 +944,7 @@ fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<
             | K::Max { .. }
             | K::Pattern { .. }
             | K::Length { .. }
+            | K::UniqueItems
             | K::References { .. }
             | K::Expression { .. }
             | K::UniqueCombination { .. }
@@ -1151,6 +1268,7 @@ fn rule_text(kind: &CheckKind) -> Words {
     let code = match kind {
         CheckKind::Required => "required".to_string(),
         CheckKind::Unique => "unique".to_string(),
+        CheckKind::UniqueItems => "unique_items".to_string(),
         CheckKind::AcceptedValues { values } => {
             let shown: Vec<String> = values.iter().take(8).map(Literal::text).collect();
             let more = if values.len() > 8 { ", …" } else { "" };

@@ -12,9 +12,10 @@
 //! into `customProperties`.
 
 use crate::emit::yaml::{self, Yaml};
+use crate::ir::Step;
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode};
 use crate::literal::Literal;
-use crate::names::derived_name;
+use crate::names::nested_name;
 use crate::types::{Conformance, Duration, LogicalType, Role, Severity, Tolerance};
 
 /// The formats `convert --to` writes.
@@ -152,6 +153,7 @@ pub fn to_native(ds: &Dataset) -> String {
             | CheckKind::Max { .. }
             | CheckKind::Pattern { .. }
             | CheckKind::Length { .. }
+            | CheckKind::UniqueItems
             | CheckKind::References { .. }
             | CheckKind::Expression { .. }
             | CheckKind::UniqueCombination { .. }
@@ -274,10 +276,17 @@ fn row_count(check: &Check, min: &Option<u64>, max: &Option<u64>) -> Yaml {
 }
 
 fn native_column(ds: &Dataset, c: &Column) -> Yaml {
-    let mut e = vec![
-        ("name".to_string(), Yaml::str(&c.name)),
-        ("type".to_string(), Yaml::str(c.ty.to_string())),
-    ];
+    native_node(ds, c, &c.name, &[])
+}
+
+/// A column, or a value inside one at `path` (its `name` only when it has
+/// one), with what it holds and the rules written on it.
+fn native_node(ds: &Dataset, c: &Column, column: &str, path: &[Step]) -> Yaml {
+    let mut e = Vec::new();
+    if !c.name.is_empty() {
+        e.push(("name".to_string(), Yaml::str(&c.name)));
+    }
+    e.push(("type".to_string(), Yaml::str(c.ty.to_string())));
     push(&mut e, "description", opt_str(&c.description));
     if !c.physical_types.is_empty() {
         e.push(("physical_type".into(), physical_types(c)));
@@ -292,25 +301,56 @@ fn native_column(ds: &Dataset, c: &Column) -> Yaml {
         ));
     }
     push(&mut e, "renamed_from", opt_str(&c.renamed_from));
-    for check in ds
-        .checks
-        .iter()
-        .filter(|k| k.column.as_deref() == Some(&c.name))
-    {
-        let Some((key, value)) = column_rule(check, &c.name) else {
+    for check in checks_at(ds, column, path) {
+        let Some((key, value)) = column_rule(check, column) else {
             continue;
         };
         e.push((key.to_string(), value));
     }
+    let inside = |step: Step, child: &Column| {
+        let mut path = path.to_vec();
+        path.push(step);
+        native_node(ds, child, column, &path)
+    };
+    if !c.fields.is_empty() {
+        let fields = c
+            .fields
+            .iter()
+            .map(|f| inside(Step::Field(f.name.clone()), f))
+            .collect();
+        e.push(("fields".into(), Yaml::List(fields)));
+    }
+    for (key, step, child) in [
+        ("items", Step::Items, &c.items),
+        ("keys", Step::Keys, &c.keys),
+        ("values", Step::Values, &c.values),
+    ] {
+        if let Some(child) = child {
+            e.push((key.into(), inside(step, child)));
+        }
+    }
     Yaml::Map(e)
+}
+
+/// The checks written at `path` inside `column`.
+fn checks_at<'a>(
+    ds: &'a Dataset,
+    column: &'a str,
+    path: &'a [Step],
+) -> impl Iterator<Item = &'a Check> {
+    ds.checks
+        .iter()
+        .filter(move |k| k.column.as_deref() == Some(column) && k.path == path)
 }
 
 /// A column rule in native syntax: short form when it has no options.
 fn column_rule(check: &Check, column: &str) -> Option<(&'static str, Yaml)> {
     let key = check.kind.rule();
-    let opts = options(check, &derived_name(column, key));
+    let opts = options(check, &nested_name(column, &check.path, key));
     let (long_key, value) = match &check.kind {
-        CheckKind::Required | CheckKind::Unique => ("value", Yaml::Bool(true)),
+        CheckKind::Required | CheckKind::Unique | CheckKind::UniqueItems => {
+            ("value", Yaml::Bool(true))
+        }
         CheckKind::AcceptedValues { values } => {
             ("values", Yaml::List(values.iter().map(literal).collect()))
         }
@@ -366,6 +406,7 @@ fn table_check(check: &Check) -> Option<Yaml> {
         | CheckKind::Max { .. }
         | CheckKind::Pattern { .. }
         | CheckKind::Length { .. }
+        | CheckKind::UniqueItems
         | CheckKind::References { .. }
         | CheckKind::NullRateIncrease { .. } => return None,
     };
@@ -391,7 +432,9 @@ fn odcs_logical(ty: LogicalType) -> &'static str {
         LogicalType::Date => "date",
         LogicalType::Time => "time",
         LogicalType::Timestamp | LogicalType::TimestampTz => "timestamp",
-        LogicalType::Json => "object",
+        LogicalType::Json | LogicalType::Struct => "object",
+        LogicalType::Array => "array",
+        LogicalType::Map => "map",
     }
 }
 
@@ -420,10 +463,24 @@ fn plain(check: &Check, default_name: &str) -> bool {
         && check.name == default_name
 }
 
-/// The dataset as an ODCS v3.1 contract with one object.
+/// A map column, or one holding a map.
+fn has_map(c: &Column) -> bool {
+    c.ty == LogicalType::Map || c.children().into_iter().any(|(_, c)| has_map(c))
+}
+
+/// The dataset as an ODCS v3.1 contract with one object (v3.2 when it has
+/// a map).
 pub fn to_odcs(ds: &Dataset) -> String {
     let mut doc: Vec<(String, Yaml)> = vec![
-        ("apiVersion".into(), Yaml::str("v3.1.0")),
+        // `map` came with ODCS v3.2.0.
+        (
+            "apiVersion".into(),
+            Yaml::str(if ds.columns.iter().any(has_map) {
+                "v3.2.0"
+            } else {
+                "v3.1.0"
+            }),
+        ),
         ("kind".into(), Yaml::str("DataContract")),
         ("id".into(), Yaml::str(&ds.contract)),
     ];
@@ -612,19 +669,30 @@ fn plain_but_description(check: &Check, default_name: &str) -> bool {
 }
 
 fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
-    let mut e = vec![
-        ("name".to_string(), Yaml::str(&c.name)),
-        ("logicalType".to_string(), Yaml::str(odcs_logical(c.ty))),
-        // The native type, which datapact reads back exactly (a 32-bit
-        // float is `real`: `float` is 64 bits in most warehouses).
-        (
+    odcs_node(ds, c, &c.name, &[])
+}
+
+/// A column as an ODCS property, or a value inside one at `path`: a struct
+/// is an `object` with `properties`, an array an `array` with `items`, a
+/// map a `map` with `map: {key, value}` (ODCS v3.2).
+fn odcs_node(ds: &Dataset, c: &Column, column: &str, path: &[Step]) -> Yaml {
+    let mut e = Vec::new();
+    if !c.name.is_empty() {
+        e.push(("name".to_string(), Yaml::str(&c.name)));
+    }
+    e.push(("logicalType".to_string(), Yaml::str(odcs_logical(c.ty))));
+    // The native type, which datapact reads back exactly (a 32-bit float
+    // is `real`: `float` is 64 bits in most warehouses). A nested type is
+    // told by its parts.
+    if !c.ty.is_nested() {
+        e.push((
             "physicalType".to_string(),
             Yaml::str(match c.ty {
                 LogicalType::Float => "real".to_string(),
                 ty => ty.to_string(),
             }),
-        ),
-    ];
+        ));
+    }
     push(&mut e, "description", opt_str(&c.description));
     if c.pii {
         e.push(("classification".into(), Yaml::str("pii")));
@@ -639,18 +707,22 @@ fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
     let mut quality = Vec::new();
     let length_ok = matches!(c.ty, LogicalType::String);
     let bound_ok = odcs_logical(c.ty) == "integer" || odcs_logical(c.ty) == "number";
-    for check in ds
-        .checks
-        .iter()
-        .filter(|k| k.column.as_deref() == Some(&c.name))
-    {
-        let is_plain = plain(check, &derived_name(&c.name, check.kind.rule()));
+    for check in checks_at(ds, column, path) {
+        let is_plain = plain(check, &nested_name(column, path, check.kind.rule()));
         match &check.kind {
             CheckKind::Required if is_plain => e.push(("required".into(), Yaml::Bool(true))),
             CheckKind::Unique if is_plain => e.push(("unique".into(), Yaml::Bool(true))),
             CheckKind::Length { min, max } if is_plain && length_ok => {
                 push(&mut options, "minLength", min.map(Yaml::int));
                 push(&mut options, "maxLength", max.map(Yaml::int));
+            }
+            // An array's elements (read back from `items`' presence).
+            CheckKind::Length { min, max } if is_plain && c.ty == LogicalType::Array => {
+                push(&mut options, "minItems", min.map(Yaml::int));
+                push(&mut options, "maxItems", max.map(Yaml::int));
+            }
+            CheckKind::UniqueItems if is_plain => {
+                options.push(("uniqueItems".into(), Yaml::Bool(true)));
             }
             CheckKind::Min { value }
                 if is_plain && bound_ok && matches!(value, Literal::Number(_)) =>
@@ -677,7 +749,7 @@ fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
                 ]));
             }
             _ => {
-                if let Some((key, rule)) = column_rule(check, &c.name) {
+                if let Some((key, rule)) = column_rule(check, column) {
                     quality.push(carried(key, rule, None));
                 }
             }
@@ -698,6 +770,31 @@ fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {
     }
     if !quality.is_empty() {
         e.push(("quality".into(), Yaml::List(quality)));
+    }
+    let inside = |step: Step, child: &Column| {
+        let mut path = path.to_vec();
+        path.push(step);
+        odcs_node(ds, child, column, &path)
+    };
+    if !c.fields.is_empty() {
+        let fields = c
+            .fields
+            .iter()
+            .map(|f| inside(Step::Field(f.name.clone()), f))
+            .collect();
+        e.push(("properties".into(), Yaml::List(fields)));
+    }
+    if let Some(items) = &c.items {
+        e.push(("items".into(), inside(Step::Items, items)));
+    }
+    if let (Some(keys), Some(values)) = (&c.keys, &c.values) {
+        e.push((
+            "map".into(),
+            Yaml::map([
+                ("key", inside(Step::Keys, keys)),
+                ("value", inside(Step::Values, values)),
+            ]),
+        ));
     }
     Yaml::Map(e)
 }

@@ -678,7 +678,7 @@ impl Emitter<'_> {
             .ds
             .checks
             .iter()
-            .filter(|c| c.column.is_none())
+            .filter(|c| c.column.is_none() || crate::emit::sql::is_nested_check(self.ds, c))
             .filter_map(|c| self.test(c))
             .collect();
         if !model_tests.is_empty() {
@@ -857,8 +857,7 @@ impl Emitter<'_> {
         }
         // Types differ between adapters: written for one dialect only.
         if let Some(dialect) = self.options.dialect {
-            let data_type = (column.physical_types.get(&dialect).cloned())
-                .unwrap_or_else(|| dialect.sql().type_name(column.ty));
+            let data_type = crate::emit::sql::column_type(column, dialect);
             entry.push(("data_type".into(), Yaml::str(jinja_text(&data_type))));
         }
         let mut config: Vec<(String, Yaml)> = Vec::new();
@@ -882,6 +881,7 @@ impl Emitter<'_> {
             .checks
             .iter()
             .filter(|c| c.column.as_deref() == Some(column.name.as_str()))
+            .filter(|c| !crate::emit::sql::is_nested_check(self.ds, c))
             .filter_map(|c| self.test(c))
             .collect();
         if !tests.is_empty() {
@@ -929,7 +929,29 @@ impl Emitter<'_> {
         let literal = |v| self.sql_arg(|d, _| d.literal(v, ty()));
         let mut config: Vec<(String, Yaml)> = Vec::new();
         let mut args: Vec<(String, Yaml)> = Vec::new();
+        let nested = crate::emit::sql::is_nested_check(self.ds, check);
         let name: &str = match (&check.kind, &percent) {
+            // Inside a nested column: a test on the model, through the
+            // condition the SQL target writes.
+            (CheckKind::Unique, _) if nested => {
+                let value = self
+                    .sql_arg(|_, dialect| crate::emit::sql::check_value(self.ds, check, dialect));
+                args.push(("columns".into(), Yaml::List(vec![value])));
+                "datapact_unique_combination"
+            }
+            (CheckKind::RowCountChange { .. } | CheckKind::NullRateIncrease { .. }, _)
+                if nested =>
+            {
+                return None;
+            }
+            (_, _) if nested => {
+                let expression = self.sql_arg(|_, dialect| {
+                    let failing = crate::emit::sql::row_condition(self.ds, check, dialect);
+                    format!("not ({})", failing.as_deref().unwrap_or("false"))
+                });
+                args.push(("expression".into(), expression));
+                "datapact_expression"
+            }
             (CheckKind::Required, None) => "not_null",
             (CheckKind::Required, Some(_)) => "datapact_required",
             (CheckKind::Unique, None) => {
@@ -990,6 +1012,8 @@ impl Emitter<'_> {
                 args.push(("regex".into(), Yaml::str(jinja_arg(regex))));
                 "datapact_pattern"
             }
+            // Always inside a nested column: handled above.
+            (CheckKind::UniqueItems, _) => return None,
             (CheckKind::Length { min, max }, _) => {
                 push_bounds(&mut args, [("min_length", min), ("max_length", max)]);
                 "datapact_length"

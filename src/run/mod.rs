@@ -563,11 +563,7 @@ fn expose_files(
                         .iter()
                         .filter_map(|c| {
                             let name = present.iter().find(|p| p.eq_ignore_ascii_case(&c.name))?;
-                            let ty = c
-                                .physical_types
-                                .get(&Dialect::Duckdb)
-                                .cloned()
-                                .unwrap_or_else(|| d.type_name(c.ty));
+                            let ty = crate::emit::sql::column_type(c, Dialect::Duckdb);
                             let q = d.quote_ident(name);
                             Some(format!("cast({q} as {ty}) as {q}"))
                         })
@@ -852,6 +848,7 @@ fn needed_missing<'m>(check: &Check, missing: &'m [String]) -> Option<&'m String
         | CheckKind::Max { .. }
         | CheckKind::Pattern { .. }
         | CheckKind::Length { .. }
+        | CheckKind::UniqueItems
         | CheckKind::References { .. }
         | CheckKind::RowCount { .. }
         | CheckKind::RowCountChange { .. }
@@ -981,6 +978,7 @@ fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
         | CheckKind::Max { .. }
         | CheckKind::Pattern { .. }
         | CheckKind::Length { .. }
+        | CheckKind::UniqueItems
         | CheckKind::References { .. }
         | CheckKind::Expression { .. }
         | CheckKind::UniqueCombination { .. } => {
@@ -1025,6 +1023,7 @@ mod tests {
         let check = |kind: CheckKind, filter: Option<&str>| Check {
             name: "c".into(),
             column: None,
+            path: Vec::new(),
             kind,
             severity: crate::types::Severity::Error,
             filter: filter.map(str::to_string),

@@ -98,7 +98,9 @@ pub fn coerce(scalar: &Scalar, ty: LogicalType) -> Result<Literal, String> {
                 ))
             }
         }
-        TypeFamily::Json | TypeFamily::Binary => Err(format!("{ty} columns take no literals")),
+        TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested => {
+            Err(format!("{ty} columns take no literals"))
+        }
     }
 }
 

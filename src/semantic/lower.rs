@@ -6,14 +6,15 @@
 
 use crate::ir::{self, Check, CheckKind, Dataset, DbtNode, Location};
 use crate::ir::{ColumnOrigin, Origin};
-use crate::names::{change_name, derived_name};
+use crate::names::{change_name, nested_name};
 use crate::rules::ColumnRuleKind;
 use crate::semantic::coerce;
 use crate::semantic::validate::Index;
 use crate::source::Spanned;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{
-    CheckBody, Column, ColumnRef, Contract, LengthRule, NullRateRule, Rule, RuleOptions,
+    CheckBody, Column, ColumnRef, Contract, LengthRule, Nested, NullRateRule, Part, Rule,
+    RuleOptions,
 };
 use crate::syntax::yaml::Scalar;
 use crate::types::Severity;
@@ -55,32 +56,7 @@ fn dataset(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
             name: name.value.clone(),
         })
     });
-    let columns: Vec<ir::Column> = c
-        .columns
-        .iter()
-        .flatten()
-        .filter_map(|col| {
-            Some(ir::Column {
-                name: col.name.as_ref()?.value.clone(),
-                ty: col.ty.as_ref()?.value,
-                physical_types: col
-                    .physical_type
-                    .iter()
-                    .flatten()
-                    .map(|(d, t)| (d.value, t.value.clone()))
-                    .collect(),
-                description: text(&col.description),
-                pii: col.pii.as_ref().is_some_and(|p| p.value),
-                tags: strings(&col.tags),
-                required: col
-                    .required
-                    .as_ref()
-                    .and_then(|r| r.value.as_ref())
-                    .is_some_and(|v| v.value),
-                renamed_from: text(&col.renamed_from),
-            })
-        })
-        .collect();
+    let columns: Vec<ir::Column> = c.columns.iter().flatten().filter_map(column).collect();
     Some(Dataset {
         contract,
         version: c.version.as_ref()?.value.to_string(),
@@ -128,10 +104,78 @@ fn dataset(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
     })
 }
 
+/// A column of the IR, with what it holds; an array's items and a map's
+/// keys and values have an empty name.
+fn column(col: &Column) -> Option<ir::Column> {
+    let child = |c: &Option<Nested<Box<Column>>>| -> Option<Box<ir::Column>> {
+        c.as_ref().and_then(|c| column(&c.value)).map(Box::new)
+    };
+    Some(ir::Column {
+        name: col
+            .name
+            .as_ref()
+            .map_or_else(String::new, |n| n.value.clone()),
+        ty: col.ty.as_ref()?.value,
+        physical_types: col
+            .physical_type
+            .iter()
+            .flatten()
+            .map(|(d, t)| (d.value, t.value.clone()))
+            .collect(),
+        description: text(&col.description),
+        pii: col.pii.as_ref().is_some_and(|p| p.value),
+        tags: strings(&col.tags),
+        required: col
+            .required
+            .as_ref()
+            .and_then(|r| r.value.as_ref())
+            .is_some_and(|v| v.value),
+        renamed_from: text(&col.renamed_from),
+        fields: col
+            .fields
+            .iter()
+            .flat_map(|f| f.value.iter())
+            .filter_map(column)
+            .collect(),
+        items: child(&col.items),
+        keys: child(&col.keys),
+        values: child(&col.values),
+    })
+}
+
+/// Every column and value inside one, depth first, with its path from the
+/// column: the column itself first (empty path).
+pub(crate) fn nodes(column: &Column) -> Vec<(Vec<ir::Step>, &Column)> {
+    fn walk<'a>(
+        c: &'a Column,
+        path: &mut Vec<ir::Step>,
+        out: &mut Vec<(Vec<ir::Step>, &'a Column)>,
+    ) {
+        out.push((path.clone(), c));
+        for (part, child) in c.children() {
+            path.push(match part {
+                Part::Field => match &child.name {
+                    Some(name) => ir::Step::Field(name.value.clone()),
+                    None => continue,
+                },
+                Part::Items => ir::Step::Items,
+                Part::Keys => ir::Step::Keys,
+                Part::Values => ir::Step::Values,
+            });
+            walk(child, path, out);
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(column, &mut Vec::new(), &mut out);
+    out
+}
+
 fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOptions) -> Check {
     Check {
         name,
         column: column.map(str::to_string),
+        path: Vec::new(),
         kind,
         severity: options
             .severity
@@ -147,16 +191,21 @@ fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOpti
 fn checks(c: &Contract, index: &Index) -> Vec<Check> {
     let mut out = Vec::new();
     for column in c.columns.iter().flatten() {
-        let (Some(name), Some(ty)) = (&column.name, &column.ty) else {
+        let Some(name) = &column.name else {
             continue;
         };
-        for (rule, options, kind) in column_checks(column, ty.value, index) {
-            let check_name = options
-                .name
-                .as_ref()
-                .map(|n| n.value.clone())
-                .unwrap_or_else(|| derived_name(name, rule));
-            out.push(check(check_name, Some(name), kind, options));
+        for (path, node) in nodes(column) {
+            let Some(ty) = &node.ty else { continue };
+            for (rule, options, kind) in column_checks(node, ty.value, index) {
+                let check_name = options
+                    .name
+                    .as_ref()
+                    .map(|n| n.value.clone())
+                    .unwrap_or_else(|| nested_name(name, &path, rule));
+                let mut check = check(check_name, Some(name), kind, options);
+                check.path = path.clone();
+                out.push(check);
+            }
         }
     }
     if let Some(rc) = &c.row_count {
@@ -312,6 +361,7 @@ fn column_checks<'a>(
                     min: r.min.as_ref().map(|m| m.value),
                     max: r.max.as_ref().map(|m| m.value),
                 },
+                ColumnRule::UniqueItems(_) => CheckKind::UniqueItems,
                 ColumnRule::NullRate(r) => CheckKind::NullRateIncrease {
                     max: r.max_increase.as_ref()?.value.clone(),
                 },
@@ -339,6 +389,7 @@ pub(crate) enum ColumnRule<'a> {
     Max(&'a Rule<Scalar>),
     Pattern(&'a Rule<String>),
     Length(&'a LengthRule),
+    UniqueItems(&'a Rule<bool>),
     References(&'a Rule<ColumnRef>),
     NullRate(&'a NullRateRule),
 }
@@ -354,6 +405,7 @@ impl<'a> ColumnRule<'a> {
             ColumnRule::Max(_) => ColumnRuleKind::Max,
             ColumnRule::Pattern(_) => ColumnRuleKind::Pattern,
             ColumnRule::Length(_) => ColumnRuleKind::Length,
+            ColumnRule::UniqueItems(_) => ColumnRuleKind::UniqueItems,
             ColumnRule::References(_) => ColumnRuleKind::References,
             ColumnRule::NullRate(_) => ColumnRuleKind::NullRate,
         }
@@ -367,7 +419,7 @@ impl<'a> ColumnRule<'a> {
     /// The span of the rule's key.
     pub fn key(self) -> Span {
         match self {
-            ColumnRule::Required(r) | ColumnRule::Unique(r) => r.key,
+            ColumnRule::Required(r) | ColumnRule::Unique(r) | ColumnRule::UniqueItems(r) => r.key,
             ColumnRule::AcceptedValues(r) => r.key,
             ColumnRule::Min(r) | ColumnRule::Max(r) => r.key,
             ColumnRule::Pattern(r) => r.key,
@@ -379,7 +431,9 @@ impl<'a> ColumnRule<'a> {
 
     pub fn options(self) -> &'a RuleOptions {
         match self {
-            ColumnRule::Required(r) | ColumnRule::Unique(r) => &r.options,
+            ColumnRule::Required(r) | ColumnRule::Unique(r) | ColumnRule::UniqueItems(r) => {
+                &r.options
+            }
             ColumnRule::AcceptedValues(r) => &r.options,
             ColumnRule::Min(r) | ColumnRule::Max(r) => &r.options,
             ColumnRule::Pattern(r) => &r.options,
@@ -417,6 +471,11 @@ pub(crate) fn rule_sites(column: &Column) -> Vec<ColumnRule<'_>> {
         ColumnRuleKind::Max => column.max.as_ref().map(ColumnRule::Max),
         ColumnRuleKind::Pattern => column.pattern.as_ref().map(ColumnRule::Pattern),
         ColumnRuleKind::Length => column.length.as_ref().map(ColumnRule::Length),
+        ColumnRuleKind::UniqueItems => column
+            .unique_items
+            .as_ref()
+            .filter(|_| enabled(&column.unique_items))
+            .map(ColumnRule::UniqueItems),
         ColumnRuleKind::References => column.references.as_ref().map(ColumnRule::References),
         ColumnRuleKind::NullRate => column.null_rate.as_ref().map(ColumnRule::NullRate),
     };
@@ -432,10 +491,12 @@ pub fn check_names(c: &Contract) -> Vec<(String, Span, bool)> {
     let mut out = Vec::new();
     for column in c.columns.iter().flatten() {
         let Some(name) = &column.name else { continue };
-        for rule in rule_sites(column) {
-            match &rule.options().name {
-                Some(n) => out.push((n.value.clone(), n.span, false)),
-                None => out.push((derived_name(name, rule.name()), rule.key(), true)),
+        for (path, node) in nodes(column) {
+            for rule in rule_sites(node) {
+                match &rule.options().name {
+                    Some(n) => out.push((n.value.clone(), n.span, false)),
+                    None => out.push((nested_name(name, &path, rule.name()), rule.key(), true)),
+                }
             }
         }
     }
@@ -467,7 +528,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nested_names() {
+        use crate::ir::Step;
+        let path = [Step::Items, Step::Field("SKU Code".into())];
+        assert_eq!(
+            nested_name("Line Items", &path, "required"),
+            "line_items[].sku_code__required"
+        );
+        assert_eq!(
+            nested_name("labels", &[Step::Keys], "pattern"),
+            "labels[key]__pattern"
+        );
+        assert_eq!(
+            nested_name("a", &[Step::Field("1".into())], "min"),
+            "a.field_1__min"
+        );
+    }
+
+    #[test]
     fn derived_names() {
+        use crate::names::derived_name;
         assert_eq!(derived_name("Order ID", "unique"), "order_id__unique");
         assert_eq!(
             derived_name("a;drop table x--", "min"),

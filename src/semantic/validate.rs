@@ -17,9 +17,9 @@ use crate::semantic::coerce;
 use crate::semantic::lower::{self, ColumnRule};
 use crate::source::{Span, Spanned};
 use crate::suggest;
-use crate::syntax::ast::{CheckBody, Column, Contract, Rule, TableCheck};
+use crate::syntax::ast::{CheckBody, Column, Contract, Part, Rule, TableCheck};
 use crate::syntax::yaml::Scalar;
-use crate::types::{DbtKind, LogicalType, TypeFamily};
+use crate::types::{DbtKind, LogicalType, MAX_NESTING, TypeFamily};
 use crate::user_sql::{self, Expression};
 
 /// Validate one contract against the index of the run's contracts; returns
@@ -257,6 +257,11 @@ impl<'a> Validator<'a, '_> {
         for column in c.columns.as_deref().unwrap_or_default() {
             names.extend(column.name.iter().map(|n| (n, "column name")));
             names.extend(column.renamed_from.iter().map(|n| (n, "column name")));
+            for (path, node) in lower::nodes(column).into_iter().skip(1) {
+                if matches!(path.last(), Some(crate::ir::Step::Field(_))) {
+                    names.extend(node.name.iter().map(|n| (n, "field name")));
+                }
+            }
         }
         if let Some(column) = c.freshness.as_ref().and_then(|f| f.column.as_ref()) {
             names.push((column, "column name"));
@@ -509,17 +514,206 @@ impl<'a> Validator<'a, '_> {
                     seen.insert(name.as_str(), name.span);
                 }
             }
-            self.column_rules(column);
+            let name = column.name.as_ref().map_or("?", |n| n.as_str());
+            self.column_rules(column, name);
+            self.nested(column, name, 1, false);
         }
     }
 
-    fn column_rules(&mut self, column: &'a Column) {
+    /// What a nested column holds: each type its own parts (a struct its
+    /// fields, an array its items, a map its keys and values) and no
+    /// other, fields named once, nesting at most [`MAX_NESTING`] deep, and
+    /// inside arrays and maps only rules that look at one value at a time.
+    fn nested(&mut self, column: &'a Column, path: &str, depth: usize, iterated: bool) {
+        let ty = column.ty.as_ref();
+        let parts = [
+            (Part::Field, column.fields.as_ref().map(|f| f.key)),
+            (Part::Items, column.items.as_ref().map(|i| i.key)),
+            (Part::Keys, column.keys.as_ref().map(|k| k.key)),
+            (Part::Values, column.values.as_ref().map(|v| v.key)),
+        ];
+        for (part, key) in parts {
+            let (Some(key), Some(ty)) = (key, ty) else {
+                continue;
+            };
+            let owner = match part {
+                Part::Field => LogicalType::Struct,
+                Part::Items => LogicalType::Array,
+                Part::Keys | Part::Values => LogicalType::Map,
+            };
+            if ty.value != owner {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::NestedType,
+                        format!(
+                            "`{}` belongs to {owner} columns, and `{path}` is {}",
+                            part.key(),
+                            ty.value
+                        ),
+                    )
+                    .with_label(key, format!("only {} has `{}`", article(owner), part.key()))
+                    .with_secondary(ty.span, format!("`{path}` is {}", ty.value))
+                    .with_help(format!(
+                        "make the type `{owner}`, or remove `{}`",
+                        part.key()
+                    )),
+                );
+            }
+        }
+        if let Some(ty) = ty {
+            let missing: &[(bool, &str, &str)] = match ty.value {
+                LogicalType::Struct => &[(
+                    column.fields.as_ref().is_some_and(|f| !f.value.is_empty()),
+                    "fields",
+                    "list its fields, each a column: `fields: [{name: zip, type: string}]`",
+                )],
+                LogicalType::Array => &[(
+                    column.items.is_some(),
+                    "items",
+                    "say what its elements are: `items: string`, or `items: {type: struct, fields: [...]}`",
+                )],
+                LogicalType::Map => &[
+                    (
+                        column.keys.is_some(),
+                        "keys",
+                        "say what its keys are: `keys: string`",
+                    ),
+                    (
+                        column.values.is_some(),
+                        "values",
+                        "say what its values are: `values: integer`",
+                    ),
+                ],
+                _ => &[],
+            };
+            for (present, key, help) in missing {
+                if !present {
+                    self.out.push(
+                        Diagnostic::error(
+                            Code::NestedType,
+                            format!("`{path}` is {} but has no `{key}`", article(ty.value)),
+                        )
+                        .with_label(ty.span, format!("{} needs `{key}`", ty.value))
+                        .with_help(*help),
+                    );
+                }
+            }
+            if ty.value.is_nested() && depth > MAX_NESTING {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::NestedType,
+                        format!("`{path}` is nested {depth} levels deep"),
+                    )
+                    .with_label(
+                        ty.span,
+                        format!("more than {MAX_NESTING} levels of struct, array and map"),
+                    )
+                    .with_help("keep what lies deeper as `json`, or flatten the structure"),
+                );
+                return;
+            }
+        }
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        for (part, child) in column.children() {
+            let child_path = match part {
+                Part::Field => {
+                    let name = child.name.as_ref().map_or("?", |n| n.as_str());
+                    if let Some(n) = &child.name {
+                        if let Some(first) = seen.get(n.as_str()) {
+                            self.out.push(
+                                Diagnostic::error(
+                                    Code::DuplicateColumn,
+                                    format!("field `{}` is declared twice in `{path}`", n.value),
+                                )
+                                .with_label(n.span, "declared again here")
+                                .with_secondary(*first, "first declared here"),
+                            );
+                        } else {
+                            seen.insert(n.as_str(), n.span);
+                        }
+                    }
+                    format!("{path}.{name}")
+                }
+                Part::Items => format!("{path}[]"),
+                Part::Keys => format!("{path}[key]"),
+                Part::Values => format!("{path}[value]"),
+            };
+            if part == Part::Keys && child.ty.as_ref().is_some_and(|t| t.value.is_nested()) {
+                if let Some(t) = &child.ty {
+                    self.out.push(
+                        Diagnostic::error(Code::NestedType, "map keys are not nested")
+                            .with_label(t.span, format!("keys of type {}", t.value))
+                            .with_help("a map's keys are scalars, e.g. `keys: string`"),
+                    );
+                }
+            }
+            for (key, span) in [
+                (
+                    "physical_type",
+                    child
+                        .physical_type
+                        .as_ref()
+                        .and_then(|p| p.first())
+                        .map(|(d, _)| d.span),
+                ),
+                ("renamed_from", child.renamed_from.as_ref().map(|r| r.span)),
+            ] {
+                if let Some(span) = span {
+                    self.out.push(
+                        Diagnostic::error(
+                            Code::NestedType,
+                            format!("`{key}` applies to a table's columns, not to `{child_path}`"),
+                        )
+                        .with_label(span, "inside a nested column")
+                        .with_help(if key == "physical_type" {
+                            "set the physical type of the whole column on the column itself"
+                        } else {
+                            "renaming a field inside a nested column is a change of its column's type"
+                        }),
+                    );
+                }
+            }
+            let child_iterated = iterated || part != Part::Field;
+            self.column_rules(child, &child_path);
+            for site in lower::rule_sites(child) {
+                let why = match site.kind() {
+                    ColumnRuleKind::References => {
+                        "`references` is compiled for a table's columns only"
+                    }
+                    ColumnRuleKind::Unique | ColumnRuleKind::NullRate if child_iterated => {
+                        "it counts one value per row, and an array or a map holds many"
+                    }
+                    _ => continue,
+                };
+                let kind = site.kind().key();
+                self.out.push(
+                    Diagnostic::error(
+                        Code::NestedRule,
+                        format!("`{kind}` does not apply to `{child_path}`"),
+                    )
+                    .with_label(site.key(), why)
+                    .with_help(match site.kind() {
+                        ColumnRuleKind::Unique => "for no duplicates within one array, set `unique_items: true` on the array",
+                        ColumnRuleKind::References => "check it with a `sql:` check that unnests the values",
+                        _ => "set it on the column itself",
+                    }),
+                );
+            }
+            self.nested(
+                child,
+                &child_path,
+                depth + usize::from(child.ty.as_ref().is_some_and(|t| t.value.is_nested())),
+                child_iterated,
+            );
+        }
+    }
+
+    fn column_rules(&mut self, column: &'a Column, name: &str) {
         let Some(ty) = column.ty.as_ref() else {
             // Type unknown: only type-independent checks.
             self.rule_filters(column);
             return;
         };
-        let name = column.name.as_ref().map_or("?", |n| n.as_str());
         let ty_value = ty.value;
         let mismatch = |key: Span, rule: &str, applies: &str| {
             Diagnostic::error(
@@ -571,7 +765,10 @@ impl<'a> Validator<'a, '_> {
                     }
                 }
                 ColumnRule::References(rule) => self.reference(rule, column),
-                ColumnRule::Required(_) | ColumnRule::Unique(_) | ColumnRule::NullRate(_) => {}
+                ColumnRule::Required(_)
+                | ColumnRule::Unique(_)
+                | ColumnRule::UniqueItems(_)
+                | ColumnRule::NullRate(_) => {}
             }
         }
         if let [Some(min), Some(max)] = &bounds {
@@ -954,7 +1151,9 @@ impl<'a> Validator<'a, '_> {
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
         for (name, span, derived) in lower::check_names(self.contract) {
             if derived {
-                if let Err(why) = crate::syntax::ast::validate_check_name(&name) {
+                // A nested rule's derived name writes its path (`a.b[]__min`).
+                let plain: String = name.chars().filter(|c| !".[]".contains(*c)).collect();
+                if let Err(why) = crate::syntax::ast::validate_check_name(&plain) {
                     self.out.push(
                         Diagnostic::error(
                             Code::InvalidCheckName,

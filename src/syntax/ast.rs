@@ -312,7 +312,7 @@ pub struct Column {
     /// Column name, exactly as in the warehouse (any characters; always quoted in SQL).
     #[schemars(required)]
     pub name: Option<Spanned<String>>,
-    /// Logical type: string, integer, bigint, smallint, decimal(p,s), float, double, boolean, date, time, timestamp, timestamp_tz, json, binary, uuid.
+    /// Logical type: string, integer, bigint, smallint, decimal(p,s), float, double, boolean, date, time, timestamp, timestamp_tz, json, binary, uuid, or the nested struct (with `fields`), array (with `items`) and map (with `keys` and `values`).
     #[schemars(required, rename = "type", with = "Option<TypeText>")]
     pub ty: Option<Spanned<LogicalType>>,
     /// What the column means.
@@ -347,9 +347,12 @@ pub struct Column {
     /// Every non-null value fully matches this regular expression.
     #[schemars(with = "Option<PatternRule>")]
     pub pattern: Option<Rule<String>>,
-    /// Every non-null value's length in characters is within these bounds.
+    /// Every non-null value's length is within these bounds: characters for a string, elements for an array or a map.
     #[schemars(with = "Option<LengthRuleSchema>")]
     pub length: Option<LengthRule>,
+    /// No value occurs twice in an array (NULL elements aside).
+    #[schemars(with = "Option<BoolRule>")]
+    pub unique_items: Option<Rule<bool>>,
     /// Every non-null value exists in another contract's column: `<contract>.<column>`.
     #[schemars(with = "Option<ReferenceRule>")]
     pub references: Option<Rule<ColumnRef>>,
@@ -358,6 +361,83 @@ pub struct Column {
     /// `{max_increase: 5%}`: a rule over time, judged by `datapact run --store`.
     #[schemars(with = "Option<NullRateRuleSchema>")]
     pub null_rate: Option<NullRateRule>,
+    /// The fields of a `struct` column, each a column with its own type and
+    /// rules. A field of a NULL struct is absent: its rules do not apply.
+    #[schemars(with = "Option<Vec<Column>>", length(min = 1))]
+    pub fields: Option<Nested<Vec<Column>>>,
+    /// The elements of an `array` column: a type, or a column without a
+    /// name whose rules every element must keep.
+    #[schemars(with = "Option<ElementSchema>")]
+    pub items: Option<Nested<Box<Column>>>,
+    /// The keys of a `map` column: a type, or a column without a name whose
+    /// rules every key must keep.
+    #[schemars(with = "Option<ElementSchema>")]
+    pub keys: Option<Nested<Box<Column>>>,
+    /// The values of a `map` column: a type, or a column without a name
+    /// whose rules every value must keep.
+    #[schemars(with = "Option<ElementSchema>")]
+    pub values: Option<Nested<Box<Column>>>,
+}
+
+/// What a nested type holds (`fields`, `items`, `keys`, `values`), with the
+/// span of its key.
+#[derive(Debug)]
+pub struct Nested<T> {
+    pub key: Span,
+    pub value: T,
+}
+
+/// The parts of a column that hold other columns: struct fields, array
+/// items, map keys and values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Field,
+    Items,
+    Keys,
+    Values,
+}
+
+impl Part {
+    /// The key the part is written under.
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Field => "fields",
+            Part::Items => "items",
+            Part::Keys => "keys",
+            Part::Values => "values",
+        }
+    }
+}
+
+impl Column {
+    /// The `index`th field, or the items, keys or values.
+    pub fn child_mut(&mut self, part: Part, index: usize) -> Option<&mut Column> {
+        match part {
+            Part::Field => self.fields.as_mut()?.value.get_mut(index),
+            Part::Items => self.items.as_mut().map(|n| &mut *n.value),
+            Part::Keys => self.keys.as_mut().map(|n| &mut *n.value),
+            Part::Values => self.values.as_mut().map(|n| &mut *n.value),
+        }
+    }
+
+    /// The columns inside this one, each with the part it is: fields in
+    /// order, then items, keys, values.
+    pub fn children(&self) -> Vec<(Part, &Column)> {
+        let mut out: Vec<(Part, &Column)> = Vec::new();
+        for field in self.fields.iter().flat_map(|f| f.value.iter()) {
+            out.push((Part::Field, field));
+        }
+        for (part, child) in [
+            (Part::Items, &self.items),
+            (Part::Keys, &self.keys),
+            (Part::Values, &self.values),
+        ] {
+            if let Some(child) = child {
+                out.push((part, &child.value));
+            }
+        }
+        out
+    }
 }
 
 #[derive(JsonSchema)]
@@ -365,7 +445,7 @@ pub struct Column {
 #[allow(dead_code)]
 struct TypeText(
     #[schemars(regex(
-        pattern = r"^(string|integer|bigint|smallint|float|double|boolean|date|time|timestamp|timestamp_tz|json|binary|uuid|decimal\(\s*[0-9]+\s*(,\s*[0-9]+\s*)?\))$"
+        pattern = r"^(string|integer|bigint|smallint|float|double|boolean|date|time|timestamp|timestamp_tz|json|binary|uuid|struct|array|map|decimal\(\s*[0-9]+\s*(,\s*[0-9]+\s*)?\))$"
     ))]
     String,
 );
@@ -533,6 +613,25 @@ fn null_rate_rule(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// An array's items, a map's keys or values: a type, or a column's
+/// mapping without `name` and `renamed_from`.
+fn element_schema(generator: &mut SchemaGenerator) -> Schema {
+    let mut column = Column::json_schema(generator);
+    if let Some(o) = column.as_object_mut() {
+        o.remove("title");
+        o.remove("description");
+        if let Some(serde_json::Value::Object(p)) = o.get_mut("properties") {
+            p.remove("name");
+            p.remove("renamed_from");
+        }
+        if let Some(serde_json::Value::Array(r)) = o.get_mut("required") {
+            r.retain(|k| k != "name");
+        }
+    }
+    let ty = generator.subschema_for::<TypeText>();
+    json_schema!({"anyOf": [ty, column]})
+}
+
 fn physical_type_schema(_: &mut SchemaGenerator) -> Schema {
     let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
     json_schema!({
@@ -600,6 +699,7 @@ macro_rules! schema_types {
 }
 
 schema_types! {
+    ElementSchema => element_schema,
     BoolRule => bool_rule,
     ValuesRule => values_rule,
     LiteralRule => literal_rule,
@@ -679,9 +779,22 @@ const COLUMN_FIELD_KEYS: &[&str] = &[
     "pii",
     "tags",
     "renamed_from",
+    "fields",
+    "items",
+    "keys",
+    "values",
 ];
 static COLUMN_KEYS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| [COLUMN_FIELD_KEYS, &COLUMN_RULE_KEYS].concat());
+/// The keys of an array's items or a map's keys or values: a column's,
+/// without a name.
+static ELEMENT_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    COLUMN_KEYS
+        .iter()
+        .copied()
+        .filter(|k| !matches!(*k, "name" | "renamed_from"))
+        .collect()
+});
 const CHECK_KEYS: &[&str] = &[
     "name",
     "expression",
@@ -1171,6 +1284,23 @@ impl Column {
         Some(Column::decode_map(cx, node, &map, name, ty))
     }
 
+    /// An array's items or a map's keys or values: a type alone
+    /// (`items: string`), or a column without a name.
+    fn decode_element(cx: &mut Cx, node: &Node, what: &str) -> Option<Column> {
+        if let NodeKind::Scalar(_) = node.kind {
+            return Some(Column {
+                span: node.span,
+                ty: logical_type(cx, node),
+                ..Column::default()
+            });
+        }
+        let map = cx.map(node, what, &ELEMENT_KEYS)?;
+        let ty = map
+            .required(cx, "type", what)
+            .and_then(|n| logical_type(cx, n));
+        Some(Column::decode_map(cx, node, &map, None, ty))
+    }
+
     /// Column rules alone (`{pattern: …}`), as written inside a foreign
     /// file: a column with no name or type, holding the rules.
     pub(crate) fn decode_rules(cx: &mut Cx, node: &Node) -> Option<Column> {
@@ -1194,9 +1324,37 @@ impl Column {
             pii: map.get("pii").and_then(|n| cx.bool(n)),
             tags: map.get("tags").and_then(|n| cx.strings(n, "tags")),
             renamed_from: map.get("renamed_from").and_then(|n| cx.text(n)),
+            fields: map.get("fields").and_then(|n| {
+                let NodeKind::Seq(items) = &n.kind else {
+                    cx.wrong_type(n, "a list of fields, each a column");
+                    return None;
+                };
+                Some(Nested {
+                    key: map.key_span("fields").unwrap_or(n.span),
+                    value: items.iter().filter_map(|f| Column::decode(cx, f)).collect(),
+                })
+            }),
             // The rules, read below.
             ..Column::default()
         };
+        for (part, slot) in [
+            (Part::Items, &mut column.items),
+            (Part::Keys, &mut column.keys),
+            (Part::Values, &mut column.values),
+        ] {
+            let Some(n) = map.get(part.key()) else {
+                continue;
+            };
+            let what = match part {
+                Part::Items => "the items of an array",
+                Part::Keys => "the keys of a map",
+                _ => "the values of a map",
+            };
+            *slot = Column::decode_element(cx, n, what).map(|c| Nested {
+                key: map.key_span(part.key()).unwrap_or(n.span),
+                value: Box::new(c),
+            });
+        }
         for &kind in ColumnRuleKind::ALL {
             let Some(n) = map.get(kind.key()) else {
                 continue;
@@ -1218,6 +1376,9 @@ impl Column {
                     column.pattern = Some(rule(cx, key, n, "value", pattern));
                 }
                 ColumnRuleKind::Length => column.length = length(cx, key, n),
+                ColumnRuleKind::UniqueItems => {
+                    column.unique_items = Some(rule(cx, key, n, "value", |cx, n| cx.bool(n)));
+                }
                 ColumnRuleKind::References => {
                     column.references = Some(rule(cx, key, n, "value", reference));
                 }

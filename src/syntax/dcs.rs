@@ -9,9 +9,9 @@ use crate::source::{FileId, Span, Spanned};
 use crate::types::Dialect;
 use crate::types::{LogicalType, Role};
 
-use super::ast::{ColumnRef, Contract, RuleOptions};
+use super::ast::{ColumnRef, Contract, Nested, Part, RuleOptions};
 use super::decode::Cx;
-use super::foreign::{self, Action, Obj, Reader};
+use super::foreign::{self, Action, Obj, Placed, Reader};
 use super::yaml::{Node, NodeKind, Scalar};
 
 /// The versions of the specification datapact reads.
@@ -205,8 +205,10 @@ fn model(
         columns.push(col);
     }
     c.columns = Some(columns);
-    for (index, actions) in pending {
-        foreign::apply(r, &mut c, Some(index), actions, &mut names);
+    for (index, placed) in pending {
+        for (path, actions) in placed {
+            foreign::apply(r, &mut c, Some((index, &path)), actions, &mut names);
+        }
     }
     // The primary key: the model's `primaryKey: [a, b]`, else the fields
     // marked as keys. Each key column is required; one column is unique,
@@ -288,7 +290,7 @@ fn field(
     ids: &BTreeMap<&str, String>,
     definitions: Option<&Node>,
     tables: &[&str],
-) -> Option<(super::ast::Column, Vec<Action>, Option<Span>)> {
+) -> Option<(super::ast::Column, Vec<Placed>, Option<Span>)> {
     let f = Obj::new(node)?;
     f.skip(FIELD_METADATA);
     let definition = f.text("$ref").and_then(|reference| {
@@ -464,19 +466,102 @@ fn field(
             let _ = config.get(key);
         }
     }
-    for nested in ["fields", "items", "keys", "values"] {
-        if get(nested).is_some() {
-            r.not_compiled(key_span(nested), format!("the nested `{nested}` of `{name}` are not compiled"), "the column is read as `json`; checks on nested fields need a flat column or a sql rule");
-        }
-    }
     let actions: Vec<Action> = f
         .list("quality")
         .iter()
         .flat_map(|q| foreign::quality(r, q, Some(name), tables))
         .collect();
+    let mut placed = vec![(Vec::new(), actions)];
+    // The parts of a nested type: `fields` of an object, record or struct,
+    // `items` of an array, `keys` and `values` of a map.
+    let mut inside =
+        |r: &mut Reader, node: &Node, part: Part, index: usize, label: &str, span: Span| {
+            let (mut child, inner, _) = field(r, label, span, node, ids, definitions, tables)?;
+            // A nested value's physical type is part of its column's.
+            child.physical_type = None;
+            if part != Part::Field {
+                child.name = None;
+            }
+            for (mut path, actions) in inner {
+                path.insert(0, (part, index));
+                placed.push((path, actions));
+            }
+            Some(child)
+        };
+    let fields = get("fields").and_then(Obj::new).map(|o| o.entries_of());
+    if let Some(fields) = fields.filter(|f| !f.is_empty()) {
+        let key = key_span("fields");
+        let mut columns = Vec::new();
+        for (field_name, field_key, node) in fields {
+            let index = columns.len();
+            if let Some(child) = inside(r, node, Part::Field, index, field_name, field_key.span) {
+                columns.push(child);
+            }
+        }
+        col.ty = Some(Spanned::new(LogicalType::Struct, key));
+        col.fields = Some(Nested {
+            key,
+            value: columns,
+        });
+    }
+    if let Some(items) = get("items") {
+        let key = key_span("items");
+        if let Some(child) = inside(r, items, Part::Items, 0, &format!("{name}[]"), key) {
+            col.ty = Some(Spanned::new(LogicalType::Array, key));
+            col.items = Some(Nested {
+                key,
+                value: Box::new(child),
+            });
+        }
+    }
+    if get("keys").is_some() || get("values").is_some() {
+        let keys = get("keys").and_then(|n| {
+            inside(
+                r,
+                n,
+                Part::Keys,
+                0,
+                &format!("{name}[key]"),
+                key_span("keys"),
+            )
+        });
+        let values = get("values").and_then(|n| {
+            inside(
+                r,
+                n,
+                Part::Values,
+                0,
+                &format!("{name}[value]"),
+                key_span("values"),
+            )
+        });
+        let key = key_span(if get("keys").is_some() {
+            "keys"
+        } else {
+            "values"
+        });
+        match (keys, values) {
+            (Some(keys), Some(values)) => {
+                col.ty = Some(Spanned::new(LogicalType::Map, key));
+                col.keys = Some(Nested {
+                    key,
+                    value: Box::new(keys),
+                });
+                col.values = Some(Nested {
+                    key,
+                    value: Box::new(values),
+                });
+            }
+            _ => r.not_compiled(
+                key,
+                format!("the map `{name}` without both `keys` and `values` is not compiled"),
+                "the column is read as `json`",
+            ),
+        }
+    }
     let _ = f.get("$ref");
     r.unread(&f, "a field");
-    Some((col, actions, primary))
+    Some((col, placed, primary))
 }
 
 /// The native type of a DCS type (`timestamp` has a time zone in DCS).

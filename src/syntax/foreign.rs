@@ -17,7 +17,7 @@ use crate::source::{FileId, Span, Spanned};
 use crate::types::{Duration, LogicalType, Severity, TimeUnit, Tolerance};
 
 use super::ast::{
-    CheckBody, Column, Contract, Dataset, Freshness, LengthRule, Owner, RowCount, Rule,
+    CheckBody, Column, Contract, Dataset, Freshness, LengthRule, Owner, Part, RowCount, Rule,
     RuleOptions, TableCheck,
 };
 use super::decode::Cx;
@@ -932,6 +932,10 @@ pub fn unique_name(taken: &mut BTreeSet<String>, base: &str) -> String {
 // Quality rules (ODCS `quality`, DCS `quality`): the same vocabulary
 
 /// What a quality rule becomes in native syntax.
+/// Actions with where inside a column they apply: the parts from the
+/// column to the value (`(Field, 2)` is its third field).
+pub type Placed = (Vec<(Part, usize)>, Vec<Action>);
+
 pub enum Action {
     Required(Span, RuleOptions),
     Unique(Span, RuleOptions),
@@ -1415,12 +1419,18 @@ fn library(
 pub fn apply(
     r: &mut Reader,
     c: &mut Contract,
-    column: Option<usize>,
+    column: Option<(usize, &[(Part, usize)])>,
     actions: Vec<Action>,
     names: &mut BTreeSet<String>,
 ) {
     for action in actions {
-        let col = column.and_then(|i| c.columns.as_mut().and_then(|cols| cols.get_mut(i)));
+        let col = column.and_then(|(i, path)| {
+            let mut col = c.columns.as_mut()?.get_mut(i)?;
+            for &(part, index) in path {
+                col = col.child_mut(part, index)?;
+            }
+            Some(col)
+        });
         match (action, col) {
             (Action::Required(key, options), Some(col)) => {
                 set_rule(
@@ -1505,6 +1515,11 @@ pub fn apply(
                         ColumnRuleKind::Pattern => {
                             if let Some(new) = rules.pattern.take() {
                                 set_rule(r, &mut col.pattern, what, new);
+                            }
+                        }
+                        ColumnRuleKind::UniqueItems => {
+                            if let Some(new) = rules.unique_items.take() {
+                                set_rule(r, &mut col.unique_items, what, new);
                             }
                         }
                         ColumnRuleKind::References => {

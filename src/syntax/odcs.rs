@@ -9,9 +9,9 @@ use crate::source::{FileId, Span, Spanned};
 use crate::types::{DbtKind, Dialect};
 use crate::types::{LogicalType, Objective, Role};
 
-use super::ast::{self, CheckBody, ColumnRef, Contract, RuleOptions};
+use super::ast::{self, CheckBody, ColumnRef, Contract, Nested, Part, RuleOptions};
 use super::decode::Cx;
-use super::foreign::{self, Action, Obj, Reader};
+use super::foreign::{self, Action, Obj, Placed, Reader};
 use super::yaml::{Node, NodeKind, Scalar};
 
 /// Top-level keys that are metadata only.
@@ -379,7 +379,7 @@ fn object(
     let mut names = BTreeSet::new();
     let mut keys: Vec<(i64, usize, Span)> = Vec::new();
     let mut columns = Vec::new();
-    let mut pending: Vec<(usize, Vec<Action>)> = Vec::new();
+    let mut pending: Vec<(usize, Vec<Placed>)> = Vec::new();
     for p in obj.list("properties").iter().filter_map(Obj::new) {
         let Some((column, actions, key)) = property(r, &p, server, targets, &tables) else {
             continue;
@@ -392,8 +392,10 @@ fn object(
         pending.push((index, actions));
     }
     c.columns = Some(columns);
-    for (index, actions) in pending {
-        foreign::apply(r, &mut c, Some(index), actions, &mut names);
+    for (index, placed) in pending {
+        for (path, actions) in placed {
+            foreign::apply(r, &mut c, Some((index, &path)), actions, &mut names);
+        }
     }
     primary_key(&mut c, keys, &mut names);
     for q in obj.list("quality") {
@@ -460,9 +462,11 @@ fn primary_key(c: &mut Contract, mut keys: Vec<(i64, usize, Span)>, names: &mut 
     }
 }
 
-type PropertyOut = (super::ast::Column, Vec<Action>, Option<(i64, Span)>);
+type PropertyOut = (super::ast::Column, Vec<Placed>, Option<(i64, Span)>);
 
-/// One property as a column, its quality rules, and its primary-key position.
+/// One property as a column, its quality rules (with where inside the
+/// column each applies), and its primary-key position. An array's `items`
+/// and a map's `key` and `value` are properties without a name.
 fn property(
     r: &mut Reader,
     p: &Obj,
@@ -470,8 +474,23 @@ fn property(
     targets: &BTreeMap<String, Target>,
     tables: &[&str],
 ) -> Option<PropertyOut> {
+    property_named(r, p, server, targets, tables, None)
+}
+
+fn property_named(
+    r: &mut Reader,
+    p: &Obj,
+    server: &foreign::Server,
+    targets: &BTreeMap<String, Target>,
+    tables: &[&str],
+    element: Option<Spanned<String>>,
+) -> Option<PropertyOut> {
     p.skip(PROPERTY_METADATA);
-    let Some(name) = p.text("name") else {
+    if element.is_some() {
+        // An array's items may carry a name; the column's path names them.
+        let _ = p.get("name");
+    }
+    let Some(name) = element.clone().or_else(|| p.text("name")) else {
         r.not_compiled(
             p.node.span,
             "a property without a `name` is not compiled",
@@ -575,17 +594,6 @@ fn property(
         ));
     }
     options(r, p, &mut col, ty.value);
-    // Nested structure has no native column.
-    for nested in ["properties", "items", "map"] {
-        if let Some(span) = p.key_span(nested) {
-            let _ = p.get(nested);
-            r.not_compiled(
-                span,
-                format!("the nested `{nested}` of `{}` are not compiled", name.value),
-                "the column is read as `json`; checks on nested fields need a flat column or a sql rule",
-            );
-        }
-    }
     for rel in p.list("relationships") {
         if let Some(rule) = property_relationship(r, rel, targets) {
             if col.references.is_none() {
@@ -604,8 +612,97 @@ fn property(
         .iter()
         .flat_map(|q| foreign::quality(r, q, Some(&column_name), tables))
         .collect();
+    let mut placed = vec![(Vec::new(), actions)];
+    placed.extend(nested(r, p, &mut col, &name, server, targets, tables));
+    if element.is_some() {
+        col.name = None;
+    }
     r.unread(p, "a property");
-    Some((col, actions, primary))
+    Some((col, placed, primary))
+}
+
+/// The parts of an `object` with `properties` (a struct), an `array`
+/// with `items`, and a `map` with `map: {key, value}` (ODCS v3.2), read
+/// into `col`; their quality rules, placed inside it.
+fn nested(
+    r: &mut Reader,
+    p: &Obj,
+    col: &mut super::ast::Column,
+    name: &Spanned<String>,
+    server: &foreign::Server,
+    targets: &BTreeMap<String, Target>,
+    tables: &[&str],
+) -> Vec<Placed> {
+    let mut out = Vec::new();
+    let mut inside = |r: &mut Reader, node: &Node, part: Part, index: usize, label: String| {
+        let obj = Obj::new(node)?;
+        let element = (part != Part::Field).then(|| Spanned::new(label, node.span));
+        let (mut child, placed, _) = property_named(r, &obj, server, targets, tables, element)?;
+        // A nested value's physical type is part of its column's.
+        child.physical_type = None;
+        for (mut path, actions) in placed {
+            path.insert(0, (part, index));
+            out.push((path, actions));
+        }
+        Some(child)
+    };
+    let fields: Vec<&Node> = p.list("properties").iter().collect();
+    if !fields.is_empty() {
+        let key = p.key_span("properties").unwrap_or(p.node.span);
+        let mut columns = Vec::new();
+        for node in fields {
+            let index = columns.len();
+            if let Some(child) = inside(r, node, Part::Field, index, String::new()) {
+                columns.push(child);
+            }
+        }
+        col.ty = Some(Spanned::new(LogicalType::Struct, key));
+        col.fields = Some(Nested {
+            key,
+            value: columns,
+        });
+    }
+    if let Some(items) = p.get("items") {
+        let key = p.key_span("items").unwrap_or(p.node.span);
+        if let Some(child) = inside(r, items, Part::Items, 0, format!("{}[]", name.value)) {
+            col.ty = Some(Spanned::new(LogicalType::Array, key));
+            col.items = Some(Nested {
+                key,
+                value: Box::new(child),
+            });
+        }
+    }
+    if let Some(map) = p.get("map").and_then(Obj::new) {
+        let key = p.key_span("map").unwrap_or(p.node.span);
+        let keys = map
+            .get("key")
+            .and_then(|n| inside(r, n, Part::Keys, 0, format!("{}[key]", name.value)));
+        let values = map
+            .get("value")
+            .and_then(|n| inside(r, n, Part::Values, 0, format!("{}[value]", name.value)));
+        if let (Some(keys), Some(values)) = (keys, values) {
+            col.ty = Some(Spanned::new(LogicalType::Map, key));
+            col.keys = Some(Nested {
+                key,
+                value: Box::new(keys),
+            });
+            col.values = Some(Nested {
+                key,
+                value: Box::new(values),
+            });
+        } else {
+            r.not_compiled(
+                key,
+                format!(
+                    "the map `{}` without both `key` and `value` is not compiled",
+                    name.value
+                ),
+                "the column is read as `json`",
+            );
+        }
+        r.unread(&map, "a map");
+    }
+    out
 }
 
 /// The native type: the physical type when it is a SQL type datapact
@@ -734,7 +831,35 @@ fn options(r: &mut Reader, p: &Obj, col: &mut super::ast::Column, ty: LogicalTyp
             );
         }
     }
+    // An array's (one with `items`): its number of elements, no duplicates.
+    let array = p.key_span("items").is_some();
+    if array {
+        let (min_items, max_items) = (count("minItems"), count("maxItems"));
+        if min_items.is_some() || max_items.is_some() {
+            let key = o
+                .key_span("minItems")
+                .or(o.key_span("maxItems"))
+                .unwrap_or(o.node.span);
+            col.length = Some(foreign::length_rule(
+                key,
+                min_items,
+                max_items,
+                RuleOptions::default(),
+            ));
+        }
+        if let Some(unique) = o.bool("uniqueItems").filter(|b| b.value) {
+            col.unique_items = Some(foreign::rule(
+                unique.span,
+                Spanned::new(true, unique.span),
+                RuleOptions::default(),
+            ));
+        }
+    }
     for key in ["multipleOf", "minItems", "maxItems", "uniqueItems"] {
+        if array && key != "multipleOf" {
+            let _ = o.get(key);
+            continue;
+        }
         if let Some(span) = o.key_span(key) {
             let _ = o.get(key);
             r.not_compiled(

@@ -260,6 +260,23 @@ pub struct Table {
     pub location: Location,
     pub columns: Vec<(String, LogicalType)>,
     pub rows: Vec<Vec<Option<Literal>>>,
+    /// The physical types of nested columns (struct, array, map), by
+    /// column index; their cells are JSON text (`Literal::String`).
+    pub nested: BTreeMap<usize, String>,
+}
+
+/// A nested value written as JSON, as a value of `physical` in `dialect`.
+fn nested_value(json: &str, physical: &str, dialect: Dialect) -> String {
+    let d = dialect.sql();
+    let text = d.string_literal(json);
+    match dialect {
+        Dialect::Duckdb => format!("cast(cast({text} as json) as {physical})"),
+        Dialect::Databricks => format!("from_json({text}, {})", d.string_literal(physical)),
+        Dialect::Postgres if physical.ends_with("[]") => format!(
+            "cast(array(select jsonb_array_elements_text(cast({text} as jsonb))) as {physical})"
+        ),
+        _ => format!("cast({text} as {physical})"),
+    }
 }
 
 /// `create schema` (when the location has one), `create table`, and one
@@ -277,7 +294,15 @@ pub fn table_setup(table: &Table, dialect: Dialect) -> Vec<String> {
     let columns: Vec<String> = table
         .columns
         .iter()
-        .map(|(c, ty)| format!("{} {}", d.quote_ident(c), d.type_name(*ty)))
+        .enumerate()
+        .map(|(i, (c, ty))| {
+            let ty = table
+                .nested
+                .get(&i)
+                .cloned()
+                .unwrap_or_else(|| d.type_name(*ty));
+            format!("{} {ty}", d.quote_ident(c))
+        })
         .collect();
     out.push(format!("create table {name} ({})", columns.join(", ")));
     if !table.rows.is_empty() {
@@ -288,9 +313,12 @@ pub fn table_setup(table: &Table, dialect: Dialect) -> Vec<String> {
                 let values: Vec<String> = row
                     .iter()
                     .zip(&table.columns)
-                    .map(|(v, (_, ty))| match v {
-                        None => format!("cast(null as {})", d.type_name(*ty)),
-                        Some(lit) => {
+                    .enumerate()
+                    .map(|(i, (v, (_, ty)))| match (v, table.nested.get(&i)) {
+                        (None, Some(physical)) => format!("cast(null as {physical})"),
+                        (Some(lit), Some(physical)) => nested_value(&lit.text(), physical, dialect),
+                        (None, None) => format!("cast(null as {})", d.type_name(*ty)),
+                        (Some(lit), None) => {
                             format!("cast({} as {})", d.literal(lit, *ty), d.type_name(*ty))
                         }
                     })

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::lineage::{Diagram, layout};
 use super::markup::Part;
-use crate::ir::{Check, CheckKind, Dataset, Ir, Location};
+use crate::ir::{Check, CheckKind, Column, Dataset, Ir, Location};
 use crate::literal::Literal;
 use crate::types::{DbtKind, Duration, Role, Severity, TimeUnit, Tolerance};
 
@@ -154,7 +154,14 @@ pub struct Sla {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ColumnView {
+    /// The column's name; inside a nested column, the path
+    /// (`address.zip`, `items[].sku`).
     pub name: String,
+    /// How deep inside a nested column: 0 for a table's column.
+    pub depth: usize,
+    /// What the row shows: the column's name, or the last step of the path
+    /// (`zip`, `[]`, `[key]`), indented by `depth`.
+    pub label: String,
     /// Unique within the page; the HTML row's id.
     pub anchor: String,
     #[serde(rename = "type")]
@@ -262,7 +269,7 @@ pub fn catalog(ir: &Ir, results: Option<&BTreeMap<String, Health>>) -> Catalog {
         .datasets
         .iter()
         .map(|ds| {
-            let names = ds.columns.iter().map(|c| c.name.clone());
+            let names = rows(ds).into_iter().map(|r| r.path);
             (ds.contract.clone(), names.zip(anchors(ds)).collect())
         })
         .collect();
@@ -397,38 +404,43 @@ fn page(
     } else {
         producers
     };
+    let rows = rows(ds);
     let anchors = anchors(ds);
-    let mut columns: Vec<ColumnView> = ds
-        .columns
+    let mut columns: Vec<ColumnView> = rows
         .iter()
         .zip(&anchors)
-        .map(|(c, anchor)| ColumnView {
-            name: c.name.clone(),
-            anchor: anchor.clone(),
-            ty: c.ty.to_string(),
-            physical_types: c
-                .physical_types
-                .iter()
-                .map(|(d, ty)| PhysicalType {
-                    dialect: d.name(),
-                    ty: ty.clone(),
-                })
-                .collect(),
-            required: None,
-            unique: None,
-            required_check: None,
-            unique_check: None,
-            pii: c.pii,
-            tags: c.tags.clone(),
-            description: c.description.clone(),
-            rules: Vec::new(),
-            search: search_text(
-                [c.name.as_str(), &c.ty.to_string()]
-                    .into_iter()
-                    .chain(c.description.as_deref())
-                    .chain(c.tags.iter().map(String::as_str))
-                    .chain(c.pii.then_some("pii")),
-            ),
+        .map(|(row, anchor)| {
+            let c = row.column;
+            ColumnView {
+                name: row.path.clone(),
+                depth: row.depth,
+                label: row.label.clone(),
+                anchor: anchor.clone(),
+                ty: c.ty.to_string(),
+                physical_types: c
+                    .physical_types
+                    .iter()
+                    .map(|(d, ty)| PhysicalType {
+                        dialect: d.name(),
+                        ty: ty.clone(),
+                    })
+                    .collect(),
+                required: None,
+                unique: None,
+                required_check: None,
+                unique_check: None,
+                pii: c.pii,
+                tags: c.tags.clone(),
+                description: c.description.clone(),
+                rules: Vec::new(),
+                search: search_text(
+                    [row.path.as_str(), &c.ty.to_string()]
+                        .into_iter()
+                        .chain(c.description.as_deref())
+                        .chain(c.tags.iter().map(String::as_str))
+                        .chain(c.pii.then_some("pii")),
+                ),
+            }
         })
         .collect();
     let mut freshness = None;
@@ -462,9 +474,10 @@ fn page(
                     description: check.description.clone(),
                 });
             }
-            (CheckKind::RowCount { .. }, _) => row_count = Some(rule(item, column_anchors)),
+            (CheckKind::RowCount { .. }, _) => row_count = Some(rule(item, ds, column_anchors)),
             (kind, Some(name)) => {
-                let Some(view) = columns.iter_mut().find(|c| &c.name == name) else {
+                let path = crate::ir::path_text(name, &check.path);
+                let Some(view) = columns.iter_mut().find(|c| c.name == path) else {
                     continue;
                 };
                 match kind {
@@ -476,10 +489,10 @@ fn page(
                         view.unique = Some(check.severity.name());
                         view.unique_check = Some(check.name.clone());
                     }
-                    _ => view.rules.push(rule(item, column_anchors)),
+                    _ => view.rules.push(rule(item, ds, column_anchors)),
                 }
             }
-            (_, None) => checks.push(rule(item, column_anchors)),
+            (_, None) => checks.push(rule(item, ds, column_anchors)),
         }
     }
     let search = search_text(
@@ -546,31 +559,83 @@ fn search_text<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 
 /// HTML ids for the columns: `col-` and the name's letters and digits,
 /// numbered when two names give the same id.
+/// A row of the schema table: a column, or a value inside a nested one.
+struct Row<'a> {
+    path: String,
+    depth: usize,
+    label: String,
+    column: &'a Column,
+}
+
+/// The columns, each followed by what it holds (depth first).
+fn rows(ds: &Dataset) -> Vec<Row<'_>> {
+    fn inside<'a>(column: &'a Column, path: &str, depth: usize, out: &mut Vec<Row<'a>>) {
+        for (step, child) in column.children() {
+            let step = [step];
+            let label = crate::ir::path_text("", &step)
+                .trim_start_matches('.')
+                .to_string();
+            let path = crate::ir::path_text(path, &step);
+            out.push(Row {
+                path: path.clone(),
+                depth: depth + 1,
+                label,
+                column: child,
+            });
+            inside(child, &path, depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    for c in &ds.columns {
+        out.push(Row {
+            path: c.name.clone(),
+            depth: 0,
+            label: c.name.clone(),
+            column: c,
+        });
+        inside(c, &c.name, 0, &mut out);
+    }
+    out
+}
+
+/// The anchor of each row of [`rows`]: a table's columns first, so theirs
+/// do not depend on what nested columns hold.
 fn anchors(ds: &Dataset) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    ds.columns
+    let mut anchor_of = |name: &str| {
+        let slug: String = name
+            .chars()
+            .map(|ch| {
+                if ch.is_ascii_alphanumeric() || ch == '_' {
+                    ch.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let base = format!("col-{slug}");
+        let mut anchor = base.clone();
+        let mut n = 2;
+        while !seen.insert(anchor.clone()) {
+            anchor = format!("{base}-{n}");
+            n += 1;
+        }
+        anchor
+    };
+    let rows = rows(ds);
+    let top: Vec<String> = rows
         .iter()
-        .map(|c| {
-            let slug: String = c
-                .name
-                .chars()
-                .map(|ch| {
-                    if ch.is_ascii_alphanumeric() || ch == '_' {
-                        ch.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            let base = format!("col-{slug}");
-            let mut anchor = base.clone();
-            let mut n = 2;
-            while !seen.insert(anchor.clone()) {
-                anchor = format!("{base}-{n}");
-                n += 1;
-            }
-            anchor
-        })
+        .filter(|r| r.depth == 0)
+        .map(|r| anchor_of(&r.path))
+        .collect();
+    let mut top = top.into_iter();
+    let nested: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| (r.depth > 0).then(|| anchor_of(&r.path)))
+        .collect();
+    nested
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| top.next().unwrap_or_default()))
         .collect()
 }
 
@@ -586,6 +651,7 @@ struct Item<'a> {
 fn combine_bounds(checks: &[Check]) -> Vec<Item<'_>> {
     let same = |a: &Check, b: &Check| {
         a.column == b.column
+            && a.path == b.path
             && a.severity == b.severity
             && a.filter == b.filter
             && a.tolerance == b.tolerance
@@ -624,8 +690,14 @@ fn code_part(s: impl Into<String>) -> Part {
     Part::Code { text: s.into() }
 }
 
-fn rule(item: &Item, column_anchors: &Anchors) -> Rule {
+fn rule(item: &Item, ds: &Dataset, column_anchors: &Anchors) -> Rule {
     let check = item.check;
+    // A length counts an array's or a map's elements.
+    let unit = if ds.check_type(check).is_nested() {
+        "element"
+    } else {
+        "character"
+    };
     let mut phrase = match (&check.kind, item.max) {
         (CheckKind::Min { value }, Some(max)) => {
             let CheckKind::Max { value: max } = &max.kind else {
@@ -637,7 +709,7 @@ fn rule(item: &Item, column_anchors: &Anchors) -> Rule {
             p.extend(literal_parts(max));
             p
         }
-        (kind, _) => kind_phrase(kind, column_anchors),
+        (kind, _) => kind_phrase(kind, unit, column_anchors),
     };
     phrase = with_conditions(phrase, check);
     Rule {
@@ -701,10 +773,11 @@ fn mailto(email: &str) -> String {
     out
 }
 
-fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
+fn kind_phrase(kind: &CheckKind, unit: &str, column_anchors: &Anchors) -> Vec<Part> {
     match kind {
         CheckKind::Required => vec![text("required (not null)")],
         CheckKind::Unique => vec![text("unique")],
+        CheckKind::UniqueItems => vec![text("no element twice")],
         CheckKind::AcceptedValues { values } => {
             let mut p = vec![text("one of ")];
             for (i, value) in values.iter().enumerate() {
@@ -729,7 +802,7 @@ fn kind_phrase(kind: &CheckKind, column_anchors: &Anchors) -> Vec<Part> {
             p
         }
         CheckKind::Pattern { regex } => vec![text("fully matches "), code_part(regex.clone())],
-        CheckKind::Length { min, max } => vec![text(bounds(*min, *max, "character"))],
+        CheckKind::Length { min, max } => vec![text(bounds(*min, *max, unit))],
         CheckKind::References {
             contract, column, ..
         } => vec![

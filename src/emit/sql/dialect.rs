@@ -10,7 +10,7 @@
 //! [`Dialect::sql`], a unit struct implementing [`SqlDialect`], and tests.
 
 use crate::literal::Literal;
-use crate::types::{Dialect, LogicalType};
+use crate::types::{Dialect, LogicalType, TypeFamily};
 
 impl Dialect {
     /// The dialect's SQL rendering.
@@ -475,6 +475,135 @@ pub trait SqlDialect: Sync {
         value.to_string()
     }
 
+    // --- Nested values: struct, array, map (`nested.rs`). ---
+
+    /// Whether a column of nested type `ty` is stored as a JSON document
+    /// rather than the engine's own struct, array or map type;
+    /// `scalar_items`: an array whose items are not nested. Everything
+    /// inside a JSON document is JSON. ANSI: the engine's own types.
+    fn nested_in_json(&self, _ty: LogicalType, _scalar_items: bool) -> bool {
+        false
+    }
+
+    /// Whether rules inside nested columns are compiled at all.
+    fn nested_rules(&self) -> bool {
+        true
+    }
+
+    /// Whether an aggregate's argument may hold a subquery; when not, the
+    /// conditions that hold one are computed per row beside the scan.
+    fn subquery_in_aggregate(&self) -> bool {
+        true
+    }
+
+    /// A struct type of `(name, type)` fields. ANSI: `row("a" t, …)`.
+    fn struct_type(&self, fields: &[(String, String)]) -> String {
+        let fields: Vec<String> = fields
+            .iter()
+            .map(|(name, ty)| format!("{} {ty}", self.quote_ident(name)))
+            .collect();
+        format!("row({})", fields.join(", "))
+    }
+
+    /// An array type. ANSI: `t array`.
+    fn array_type(&self, item: &str) -> String {
+        format!("{item} array")
+    }
+
+    /// A map type. ANSI: `map(k, v)`.
+    fn map_type(&self, key: &str, value: &str) -> String {
+        format!("map({key}, {value})")
+    }
+
+    /// A field of a struct value; NULL when the struct is NULL.
+    fn field(&self, value: &str, name: &str) -> String {
+        format!("{value}.{}", self.quote_ident(name))
+    }
+
+    /// True when some element of the array `list` makes `predicate` (built
+    /// from the element's expression) true; NULL or false otherwise, and
+    /// for a NULL or empty array. `var` is a name free in the query.
+    /// ANSI: `exists` over `unnest`.
+    fn any_element(&self, list: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "exists (select 1 from unnest({list}) as {var}_t({var}) where {})",
+            predicate(var)
+        )
+    }
+
+    /// The number of elements of an array; NULL for NULL.
+    fn element_count(&self, list: &str) -> String {
+        format!("cardinality({list})")
+    }
+
+    /// The number of entries of a map; NULL for NULL.
+    fn map_size(&self, map: &str) -> String {
+        format!("cardinality({map})")
+    }
+
+    /// True when a non-null element occurs twice in the array.
+    fn has_duplicates(&self, list: &str, var: &str) -> String {
+        format!(
+            "(select count(distinct {var}) < count({var}) from unnest({list}) as {var}_t({var}))"
+        )
+    }
+
+    /// A map's keys, as an array.
+    fn map_keys(&self, map: &str) -> String {
+        format!("map_keys({map})")
+    }
+
+    /// A map's values, as an array.
+    fn map_values(&self, map: &str) -> String {
+        format!("map_values({map})")
+    }
+
+    /// In a JSON document: the member `name` of an object (SQL NULL when
+    /// absent); `nested`: the member is itself an object or array.
+    fn json_field(&self, doc: &str, name: &str, _nested: bool) -> String {
+        format!(
+            "json_query({doc}, {})",
+            self.string_literal(&json_path(name))
+        )
+    }
+
+    /// A JSON value as a SQL value of the scalar type `ty`; NULL for JSON
+    /// null or a value of another kind.
+    fn json_scalar(&self, value: &str, ty: LogicalType) -> String {
+        format!("cast({value} as {})", self.type_name(ty))
+    }
+
+    /// True for SQL NULL and JSON null.
+    fn json_is_null(&self, value: &str) -> String {
+        format!("{value} is null")
+    }
+
+    /// [`Self::any_element`] over a JSON array.
+    fn json_any_element(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        self.any_element(doc, var, predicate)
+    }
+
+    /// [`Self::any_element`] over a JSON object's keys (as text).
+    fn json_any_key(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        self.any_element(&self.map_keys(doc), var, predicate)
+    }
+
+    /// [`Self::any_element`] over a JSON object's values.
+    fn json_any_value(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        self.any_element(&self.map_values(doc), var, predicate)
+    }
+
+    /// The number of elements of a JSON array (`object`: entries of an
+    /// object); NULL for NULL.
+    fn json_length(&self, doc: &str, _object: bool) -> String {
+        self.element_count(doc)
+    }
+
+    /// [`Self::has_duplicates`] for a JSON array (JSON nulls aside).
+    fn json_has_duplicates(&self, doc: &str, var: &str) -> String {
+        self.has_duplicates(doc, var)
+    }
+
     // --- The catalog, for schema conformance (`conformance.rs`). ---
 
     /// The catalog view listing columns (`table_catalog`, `table_schema`,
@@ -541,6 +670,8 @@ fn common_type(ty: LogicalType) -> String {
         LogicalType::Json => "json".into(),
         LogicalType::Binary => "varbinary".into(),
         LogicalType::Uuid => "uuid".into(),
+        // Without its parts (see `nested::column_type`): a JSON document.
+        LogicalType::Struct | LogicalType::Array | LogicalType::Map => "json".into(),
     }
 }
 
@@ -600,6 +731,10 @@ fn ansi_catalog_types(ty: LogicalType) -> Vec<&'static str> {
         ],
         LogicalType::Json => vec!["json", "jsonb"],
         LogicalType::Binary => vec!["bytea", "blob", "binary%", "varbinary%"],
+        // Native nested types (DuckDB, Spark, Trino, BigQuery), or JSON.
+        LogicalType::Struct => vec!["struct%", "row%", "record%", "json", "jsonb"],
+        LogicalType::Array => vec!["%[]", "array%", "list%", "json", "jsonb"],
+        LogicalType::Map => vec!["map%", "json", "jsonb"],
     }
 }
 
@@ -616,6 +751,11 @@ const BACKSLASH_STRING: StringQuoting = StringQuoting {
     ],
 };
 
+/// `$."name"`: a JSON path to an object's member, quoted.
+fn json_path(name: &str) -> String {
+    format!("$.\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// `^(re)$`: full match for engines whose regex functions search.
 fn anchored(regex: &str) -> String {
     format!("^({regex})$")
@@ -630,6 +770,35 @@ fn anchored_java(regex: &str) -> String {
 pub struct DuckDb;
 
 impl SqlDialect for DuckDb {
+    fn struct_type(&self, fields: &[(String, String)]) -> String {
+        let fields: Vec<String> = fields
+            .iter()
+            .map(|(name, ty)| format!("{} {ty}", self.quote_ident(name)))
+            .collect();
+        format!("struct({})", fields.join(", "))
+    }
+    fn array_type(&self, item: &str) -> String {
+        format!("{item}[]")
+    }
+    fn field(&self, value: &str, name: &str) -> String {
+        // `"a"."b"` would name table `a`'s column `b`.
+        format!("struct_extract({value}, {})", self.string_literal(name))
+    }
+    fn any_element(&self, list: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "len(list_filter({list}, lambda {var}: {})) > 0",
+            predicate(var)
+        )
+    }
+    fn element_count(&self, list: &str) -> String {
+        format!("len({list})")
+    }
+    fn has_duplicates(&self, list: &str, var: &str) -> String {
+        // list_distinct drops NULLs.
+        format!(
+            "len(list_distinct({list})) < len(list_filter({list}, lambda {var}: {var} is not null))"
+        )
+    }
     fn names_ignore_case(&self) -> bool {
         true
     }
@@ -664,6 +833,74 @@ impl SqlDialect for DuckDb {
 pub struct Postgres;
 
 impl SqlDialect for Postgres {
+    /// Arrays of scalars are PostgreSQL arrays; structs, maps and arrays
+    /// of nested values are `jsonb`.
+    fn nested_in_json(&self, ty: LogicalType, scalar_items: bool) -> bool {
+        !(ty == LogicalType::Array && scalar_items)
+    }
+    fn array_type(&self, item: &str) -> String {
+        format!("{item}[]")
+    }
+    fn field(&self, value: &str, name: &str) -> String {
+        format!("({value}).{}", self.quote_ident(name))
+    }
+    fn json_field(&self, doc: &str, name: &str, _nested: bool) -> String {
+        format!("({doc} -> {})", self.string_literal(name))
+    }
+    fn json_scalar(&self, value: &str, ty: LogicalType) -> String {
+        let text = format!("({value} #>> '{{}}')");
+        let kind = match ty.family() {
+            TypeFamily::String | TypeFamily::Uuid | TypeFamily::Temporal => "string",
+            TypeFamily::Integer | TypeFamily::Decimal | TypeFamily::Float => "number",
+            TypeFamily::Boolean => "boolean",
+            TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested => return value.into(),
+        };
+        if ty == LogicalType::String {
+            return format!("case when jsonb_typeof({value}) = 'string' then {text} end");
+        }
+        // An integer type's cast refuses `1.5`: compare as numeric.
+        let target = if ty.family() == TypeFamily::Integer {
+            "numeric".to_string()
+        } else {
+            self.type_name(ty)
+        };
+        format!("case when jsonb_typeof({value}) = '{kind}' then cast({text} as {target}) end")
+    }
+    fn json_is_null(&self, value: &str) -> String {
+        format!("coalesce(jsonb_typeof({value}), 'null') = 'null'")
+    }
+    fn json_any_element(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "case when jsonb_typeof({doc}) = 'array' then exists (select 1 from jsonb_array_elements({doc}) as {var}_t({var}) where {}) end",
+            predicate(var)
+        )
+    }
+    fn json_any_key(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "case when jsonb_typeof({doc}) = 'object' then exists (select 1 from jsonb_object_keys({doc}) as {var}_t({var}) where {}) end",
+            predicate(var)
+        )
+    }
+    fn json_any_value(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "case when jsonb_typeof({doc}) = 'object' then exists (select 1 from jsonb_each({doc}) as {var}_t({var}_k, {var}) where {}) end",
+            predicate(var)
+        )
+    }
+    fn json_length(&self, doc: &str, object: bool) -> String {
+        if object {
+            format!(
+                "case when jsonb_typeof({doc}) = 'object' then (select count(*) from jsonb_object_keys({doc})) end"
+            )
+        } else {
+            format!("case when jsonb_typeof({doc}) = 'array' then jsonb_array_length({doc}) end")
+        }
+    }
+    fn json_has_duplicates(&self, doc: &str, var: &str) -> String {
+        format!(
+            "case when jsonb_typeof({doc}) = 'array' then (select count(distinct {var}) < count(*) from jsonb_array_elements({doc}) as {var}_t({var}) where jsonb_typeof({var}) <> 'null') end"
+        )
+    }
     /// The system catalog rather than `information_schema.columns`, which
     /// lists no materialized view and only what the user may access.
     fn columns_catalog(&self, _database: Option<&str>, _schema: Option<&str>) -> String {
@@ -682,7 +919,8 @@ impl SqlDialect for Postgres {
             LogicalType::String => "text".into(),
             LogicalType::Decimal { precision, scale } => format!("numeric({precision},{scale})"),
             LogicalType::TimestampTz => "timestamptz".into(),
-            LogicalType::Json => "jsonb".into(),
+            LogicalType::Json | LogicalType::Struct | LogicalType::Map => "jsonb".into(),
+            LogicalType::Array => "jsonb".into(),
             LogicalType::Binary => "bytea".into(),
             _ => common_type(ty),
         }
@@ -702,6 +940,14 @@ impl SqlDialect for Postgres {
 pub struct Redshift;
 
 impl SqlDialect for Redshift {
+    /// Nested values are `super`; PartiQL unnests arrays only in `FROM`,
+    /// so rules inside them are not compiled (their checks report an error).
+    fn nested_in_json(&self, _ty: LogicalType, _scalar_items: bool) -> bool {
+        true
+    }
+    fn nested_rules(&self) -> bool {
+        false
+    }
     /// Redshift folds every name to lower case, quoted or not (unless
     /// `enable_case_sensitive_identifier` is on).
     fn names_ignore_case(&self) -> bool {
@@ -709,7 +955,9 @@ impl SqlDialect for Redshift {
     }
     fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
         match ty {
-            LogicalType::Json => vec!["super", "json"],
+            LogicalType::Json | LogicalType::Struct | LogicalType::Array | LogicalType::Map => {
+                vec!["super", "json"]
+            }
             _ => ansi_catalog_types(ty),
         }
     }
@@ -718,7 +966,9 @@ impl SqlDialect for Redshift {
             // A bare varchar is varchar(256) in Redshift.
             LogicalType::String => "varchar(65535)".into(),
             LogicalType::TimestampTz => "timestamptz".into(),
-            LogicalType::Json => "super".into(),
+            LogicalType::Json | LogicalType::Struct | LogicalType::Array | LogicalType::Map => {
+                "super".into()
+            }
             LogicalType::Binary => "varbyte".into(),
             LogicalType::Uuid => "char(36)".into(),
             _ => common_type(ty),
@@ -749,6 +999,58 @@ impl SqlDialect for Redshift {
 pub struct Snowflake;
 
 impl SqlDialect for Snowflake {
+    /// Semi-structured: `object`, `array` (`variant` values).
+    fn nested_in_json(&self, _ty: LogicalType, _scalar_items: bool) -> bool {
+        true
+    }
+    fn json_field(&self, doc: &str, name: &str, _nested: bool) -> String {
+        format!("get({doc}, {})", self.string_literal(name))
+    }
+    fn json_scalar(&self, value: &str, ty: LogicalType) -> String {
+        match ty.family() {
+            TypeFamily::String | TypeFamily::Uuid => format!("as_varchar({value})"),
+            TypeFamily::Integer => format!("as_integer({value})"),
+            TypeFamily::Decimal | TypeFamily::Float => format!("as_double({value})"),
+            TypeFamily::Boolean => format!("as_boolean({value})"),
+            TypeFamily::Temporal => {
+                format!("try_cast(as_varchar({value}) as {})", self.type_name(ty))
+            }
+            TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested => value.into(),
+        }
+    }
+    fn json_is_null(&self, value: &str) -> String {
+        format!("({value} is null or is_null_value({value}))")
+    }
+    fn json_any_element(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "array_size(filter(as_array({doc}), {var} -> {})) > 0",
+            predicate(var)
+        )
+    }
+    fn json_any_key(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "array_size(filter(object_keys(as_object({doc})), {var} -> {})) > 0",
+            predicate(&format!("as_varchar({var})"))
+        )
+    }
+    fn json_any_value(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "array_size(filter(object_keys(as_object({doc})), {var} -> {})) > 0",
+            predicate(&format!("get({doc}, as_varchar({var}))"))
+        )
+    }
+    fn json_length(&self, doc: &str, object: bool) -> String {
+        if object {
+            format!("array_size(object_keys(as_object({doc})))")
+        } else {
+            format!("array_size(as_array({doc}))")
+        }
+    }
+    fn json_has_duplicates(&self, doc: &str, _var: &str) -> String {
+        format!(
+            "array_size(array_distinct(array_compact(as_array({doc})))) < array_size(array_compact(as_array({doc})))"
+        )
+    }
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
         in_database(self, database, "information_schema.columns")
     }
@@ -766,7 +1068,9 @@ impl SqlDialect for Snowflake {
             LogicalType::Float | LogicalType::Double => vec!["float", "double", "real"],
             LogicalType::Timestamp => vec!["timestamp_ntz%"],
             LogicalType::TimestampTz => vec!["timestamp_tz%", "timestamp_ltz%"],
-            LogicalType::Json => vec!["variant", "object", "array"],
+            LogicalType::Json | LogicalType::Struct | LogicalType::Array | LogicalType::Map => {
+                vec!["variant", "object", "array"]
+            }
             LogicalType::Binary => vec!["binary%"],
             _ => ansi_catalog_types(ty),
         }
@@ -798,6 +1102,8 @@ impl SqlDialect for Snowflake {
             LogicalType::Timestamp => "timestamp_ntz".into(),
             LogicalType::TimestampTz => "timestamp_tz".into(),
             LogicalType::Json => "variant".into(),
+            LogicalType::Struct | LogicalType::Map => "object".into(),
+            LogicalType::Array => "array".into(),
             LogicalType::Binary => "binary".into(),
             LogicalType::Uuid => "varchar(36)".into(),
             _ => common_type(ty),
@@ -828,6 +1134,41 @@ impl SqlDialect for Snowflake {
 pub struct BigQuery;
 
 impl SqlDialect for BigQuery {
+    fn struct_type(&self, fields: &[(String, String)]) -> String {
+        let fields: Vec<String> = fields
+            .iter()
+            .map(|(name, ty)| format!("{} {ty}", self.quote_ident(name)))
+            .collect();
+        format!("struct<{}>", fields.join(", "))
+    }
+    fn array_type(&self, item: &str) -> String {
+        format!("array<{item}>")
+    }
+    /// BigQuery has no map: an array of key/value structs.
+    fn map_type(&self, key: &str, value: &str) -> String {
+        format!("array<struct<key {key}, value {value}>>")
+    }
+    fn any_element(&self, list: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "exists (select 1 from unnest({list}) as {var} where {})",
+            predicate(var)
+        )
+    }
+    fn element_count(&self, list: &str) -> String {
+        format!("array_length({list})")
+    }
+    fn map_size(&self, map: &str) -> String {
+        format!("array_length({map})")
+    }
+    fn has_duplicates(&self, list: &str, var: &str) -> String {
+        format!("(select count(distinct {var}) < count({var}) from unnest({list}) as {var})")
+    }
+    fn map_keys(&self, map: &str) -> String {
+        format!("array(select e.key from unnest({map}) as e)")
+    }
+    fn map_values(&self, map: &str) -> String {
+        format!("array(select e.value from unnest({map}) as e)")
+    }
     fn columns_catalog(&self, database: Option<&str>, schema: Option<&str>) -> String {
         let scope: Vec<String> = [database, schema]
             .into_iter()
@@ -908,6 +1249,33 @@ impl SqlDialect for BigQuery {
 pub struct Databricks;
 
 impl SqlDialect for Databricks {
+    fn struct_type(&self, fields: &[(String, String)]) -> String {
+        let fields: Vec<String> = fields
+            .iter()
+            .map(|(name, ty)| format!("{}: {ty}", self.quote_ident(name)))
+            .collect();
+        format!("struct<{}>", fields.join(", "))
+    }
+    fn array_type(&self, item: &str) -> String {
+        format!("array<{item}>")
+    }
+    fn map_type(&self, key: &str, value: &str) -> String {
+        format!("map<{key}, {value}>")
+    }
+    fn any_element(&self, list: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!("exists({list}, {var} -> {})", predicate(var))
+    }
+    fn element_count(&self, list: &str) -> String {
+        // `size` of NULL is -1 unless ANSI mode is on.
+        format!("array_size({list})")
+    }
+    fn map_size(&self, map: &str) -> String {
+        format!("case when {map} is not null then size({map}) end")
+    }
+    fn has_duplicates(&self, list: &str, var: &str) -> String {
+        let present = format!("filter({list}, {var} -> {var} is not null)");
+        format!("size(array_distinct({present})) < size({present})")
+    }
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
         in_database(self, database, "information_schema.columns")
     }
@@ -986,6 +1354,16 @@ impl SqlDialect for Databricks {
 pub struct Trino;
 
 impl SqlDialect for Trino {
+    fn array_type(&self, item: &str) -> String {
+        format!("array({item})")
+    }
+    fn any_element(&self, list: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!("any_match({list}, {var} -> {})", predicate(var))
+    }
+    fn has_duplicates(&self, list: &str, var: &str) -> String {
+        let present = format!("filter({list}, {var} -> {var} is not null)");
+        format!("cardinality(array_distinct({present})) < cardinality({present})")
+    }
     /// Trino's connectors store names in lower case, quoted or not.
     fn names_ignore_case(&self) -> bool {
         true
@@ -1038,6 +1416,58 @@ impl SqlDialect for Trino {
 pub struct SqlServer;
 
 impl SqlDialect for SqlServer {
+    /// JSON text in `nvarchar(max)`, read with `json_value`, `json_query`
+    /// and `openjson`.
+    fn nested_in_json(&self, _ty: LogicalType, _scalar_items: bool) -> bool {
+        true
+    }
+    /// "Cannot perform an aggregate function on an expression containing
+    /// an aggregate or a subquery."
+    fn subquery_in_aggregate(&self) -> bool {
+        false
+    }
+    fn json_field(&self, doc: &str, name: &str, nested: bool) -> String {
+        let function = if nested { "json_query" } else { "json_value" };
+        format!(
+            "{function}({doc}, {})",
+            self.string_literal(&json_path(name))
+        )
+    }
+    /// A scalar is already text (`json_value`, `openjson`'s `value`).
+    fn json_scalar(&self, value: &str, ty: LogicalType) -> String {
+        match ty.family() {
+            TypeFamily::String | TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested => {
+                value.into()
+            }
+            TypeFamily::Boolean => {
+                format!("case {value} when 'true' then 1 when 'false' then 0 end")
+            }
+            _ => format!("try_cast({value} as {})", self.type_name(ty)),
+        }
+    }
+    fn json_any_element(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "exists (select 1 from openjson({doc}) as {var} where {})",
+            predicate(&format!("{var}.[value]"))
+        )
+    }
+    fn json_any_key(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "exists (select 1 from openjson({doc}) as {var} where {})",
+            predicate(&format!("{var}.[key]"))
+        )
+    }
+    fn json_any_value(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        self.json_any_element(doc, var, predicate)
+    }
+    fn json_length(&self, doc: &str, _object: bool) -> String {
+        format!("case when {doc} is not null then (select count(*) from openjson({doc})) end")
+    }
+    fn json_has_duplicates(&self, doc: &str, var: &str) -> String {
+        format!(
+            "(select count(distinct {var}.[value]) from openjson({doc}) as {var} where {var}.[type] <> 0) < (select count(*) from openjson({doc}) as {var} where {var}.[type] <> 0)"
+        )
+    }
     fn columns_catalog(&self, database: Option<&str>, _schema: Option<&str>) -> String {
         in_database(self, database, "INFORMATION_SCHEMA.COLUMNS")
     }
@@ -1053,7 +1483,11 @@ impl SqlDialect for SqlServer {
     fn catalog_types(&self, ty: LogicalType) -> Vec<&'static str> {
         const STRING: &[&str] = &["nvarchar", "varchar", "nchar", "char", "ntext", "text"];
         match ty {
-            LogicalType::String | LogicalType::Json => STRING.to_vec(),
+            LogicalType::String
+            | LogicalType::Json
+            | LogicalType::Struct
+            | LogicalType::Array
+            | LogicalType::Map => STRING.to_vec(),
             LogicalType::Uuid => [&["uniqueidentifier"], STRING].concat(),
             LogicalType::Float => vec!["real"],
             LogicalType::Double => vec!["real", "float"],
@@ -1085,7 +1519,11 @@ impl SqlDialect for SqlServer {
     }
     fn type_name(&self, ty: LogicalType) -> String {
         match ty {
-            LogicalType::String | LogicalType::Json => "nvarchar(max)".into(),
+            LogicalType::String
+            | LogicalType::Json
+            | LogicalType::Struct
+            | LogicalType::Array
+            | LogicalType::Map => "nvarchar(max)".into(),
             LogicalType::Integer => "int".into(),
             LogicalType::Double => "float".into(),
             LogicalType::Boolean => "bit".into(),

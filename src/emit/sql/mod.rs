@@ -22,6 +22,9 @@
 
 pub mod conformance;
 pub mod dialect;
+mod nested;
+
+pub use nested::column_type;
 
 use std::fmt::Write as _;
 
@@ -29,7 +32,7 @@ use rayon::prelude::*;
 
 pub use crate::emit::GeneratedFile;
 use crate::emit::sql::dialect::SqlDialect;
-use crate::ir::{Check, CheckKind, Dataset, Ir, Location};
+use crate::ir::{Check, CheckKind, Column, Dataset, Ir, Location};
 use crate::types::Dialect;
 use crate::types::{LogicalType, Severity, Tolerance};
 
@@ -120,6 +123,7 @@ pub type Relation<'r> = &'r dyn Fn(&str, &Location) -> String;
 
 struct Emitter<'a> {
     d: &'static dyn SqlDialect,
+    dialect: Dialect,
     ds: &'a Dataset,
     relation: Relation<'a>,
     table: String,
@@ -134,6 +138,7 @@ impl<'a> Emitter<'a> {
     fn new(ds: &'a Dataset, dialect: Dialect, relation: Relation<'a>) -> Emitter<'a> {
         Emitter {
             d: dialect.sql(),
+            dialect,
             ds,
             relation,
             table: relation(&ds.contract, &ds.location),
@@ -158,31 +163,58 @@ impl<'a> Emitter<'a> {
         format!("cast({expr} as {})", self.text_type())
     }
 
+    fn paths(&self) -> nested::Paths<'_> {
+        nested::Paths {
+            d: self.d,
+            ds: self.ds,
+        }
+    }
+
     /// The predicate true for a row that fails a single-row rule; `None`
-    /// for rules that need more than the row itself.
+    /// for rules that need more than the row itself. A rule inside a
+    /// nested column fails the row when some value at its path breaks it.
     fn row_predicate(&self, check: &Check) -> Option<String> {
-        let column = || self.q(check.column.as_deref().unwrap_or_default());
-        let ty = || self.column_type(check.column.as_deref().unwrap_or_default());
+        let paths = self.paths();
+        let leaf = |value: &nested::Value, node: &Column| -> String {
+            let v = &value.expr;
+            let ty = node.ty;
+            match &check.kind {
+                CheckKind::Required => paths.is_null(value),
+                CheckKind::AcceptedValues { values } => {
+                    let list: Vec<String> = values.iter().map(|l| self.d.literal(l, ty)).collect();
+                    format!("{v} not in ({})", list.join(", "))
+                }
+                CheckKind::Min { value } => format!("{v} < {}", self.d.literal(value, ty)),
+                CheckKind::Max { value } => format!("{v} > {}", self.d.literal(value, ty)),
+                CheckKind::Pattern { regex } => {
+                    format!("not ({})", self.d.regex_full_match(v, regex))
+                }
+                CheckKind::Length { min, max } => {
+                    let length = if ty.is_nested() {
+                        paths.count(value, ty)
+                    } else {
+                        self.d.char_length(v)
+                    };
+                    let bounds: Vec<String> = [min.map(|m| (m, "<")), max.map(|m| (m, ">"))]
+                        .into_iter()
+                        .flatten()
+                        .map(|(bound, op)| format!("{length} {op} {bound}"))
+                        .collect();
+                    bounds.join(" or ")
+                }
+                CheckKind::UniqueItems => paths.duplicates(value, "datapact_u"),
+                _ => String::new(),
+            }
+        };
         Some(match &check.kind {
-            CheckKind::Required => format!("{} is null", column()),
-            CheckKind::AcceptedValues { values } => {
-                let ty = ty();
-                let list: Vec<String> = values.iter().map(|v| self.d.literal(v, ty)).collect();
-                format!("{} not in ({})", column(), list.join(", "))
-            }
-            CheckKind::Min { value } => format!("{} < {}", column(), self.d.literal(value, ty())),
-            CheckKind::Max { value } => format!("{} > {}", column(), self.d.literal(value, ty())),
-            CheckKind::Pattern { regex } => {
-                format!("not ({})", self.d.regex_full_match(&column(), regex))
-            }
-            CheckKind::Length { min, max } => {
-                let length = self.d.char_length(&column());
-                let bounds: Vec<String> = [min.map(|m| (m, "<")), max.map(|m| (m, ">"))]
-                    .into_iter()
-                    .flatten()
-                    .map(|(bound, op)| format!("{length} {op} {bound}"))
-                    .collect();
-                bounds.join(" or ")
+            CheckKind::Required
+            | CheckKind::AcceptedValues { .. }
+            | CheckKind::Min { .. }
+            | CheckKind::Max { .. }
+            | CheckKind::Pattern { .. }
+            | CheckKind::Length { .. }
+            | CheckKind::UniqueItems => {
+                paths.any(check, matches!(check.kind, CheckKind::Required), &leaf)
             }
             CheckKind::Expression { sql } => format!("not {}", user_sql(sql, self.d)),
             CheckKind::Unique
@@ -193,6 +225,21 @@ impl<'a> Emitter<'a> {
             | CheckKind::RowCountChange { .. }
             | CheckKind::NullRateIncrease { .. }
             | CheckKind::Freshness { .. } => return None,
+        })
+    }
+
+    /// The value a check on one value per row (`unique`, `null_rate`)
+    /// reads: the column, or a struct field inside it.
+    fn single_value(&self, check: &Check) -> (nested::Value, LogicalType) {
+        self.paths().single(check).unwrap_or_else(|| {
+            let column = check.column.as_deref().unwrap_or_default();
+            (
+                nested::Value {
+                    expr: self.q(column),
+                    json: false,
+                },
+                self.column_type(column),
+            )
         })
     }
 
@@ -290,8 +337,23 @@ impl<'a> Emitter<'a> {
         let mut measures: Vec<Measure> = Vec::new();
         let s = |alias: &str| format!("{}.{}", self.q("datapact_scan"), self.q(alias));
 
+        // Per-row conditions computed beside the scan (see `flags` below).
+        let mut flags: Vec<(String, String)> = Vec::new();
         for (i, check) in self.ds.checks.iter().enumerate() {
             let n = i + 1;
+            if nested::is_nested(self.ds, check) && !d.nested_rules() {
+                measures.push(Measure {
+                    failures: format!("cast(null as {})", d.type_name(LogicalType::Bigint)),
+                    allowed: "0".into(),
+                    observed: d.string_literal(&format!(
+                        "rules inside nested columns are not compiled for {}",
+                        self.dialect.name()
+                    )),
+                    fail_status: "error",
+                    status_sql: None,
+                });
+                continue;
+            }
             let seen_alias = format!("seen_{n}");
             let seen = match &check.filter {
                 Some(w) => {
@@ -317,8 +379,8 @@ impl<'a> Emitter<'a> {
             };
             let measure = match &check.kind {
                 CheckKind::Unique => {
-                    let column = self.q(check.column.as_deref().unwrap_or_default());
-                    let ty = self.column_type(check.column.as_deref().unwrap_or_default());
+                    let (value, ty) = self.single_value(check);
+                    let column = value.expr;
                     let value = match &check.filter {
                         Some(w) => format!("case when {} then {column} end", user_sql(w, self.d)),
                         None => column,
@@ -393,8 +455,8 @@ impl<'a> Emitter<'a> {
                 },
                 // Observed as `<nulls>/<rows seen>`, judged by `datapact run`.
                 CheckKind::NullRateIncrease { .. } => {
-                    let column = self.q(check.column.as_deref().unwrap_or_default());
-                    let condition = self.filtered(check, &format!("{column} is null"));
+                    let (value, _) = self.single_value(check);
+                    let condition = self.filtered(check, &self.paths().is_null(&value));
                     let nulls = counted(
                         &mut scan,
                         self.count(&format!("case when {condition} then 1 end")),
@@ -469,9 +531,20 @@ impl<'a> Emitter<'a> {
                 | CheckKind::Max { .. }
                 | CheckKind::Pattern { .. }
                 | CheckKind::Length { .. }
+                | CheckKind::UniqueItems
                 | CheckKind::Expression { .. } => {
                     let predicate = self.row_predicate(check).unwrap_or_default();
                     let condition = self.filtered(check, &predicate);
+                    // An element rule's subquery, where an aggregate may not
+                    // hold one: a flag computed per row beside the scan.
+                    let condition =
+                        if nested::iterates(self.ds, check) && !d.subquery_in_aggregate() {
+                            let flag = format!("flag_{n}");
+                            flags.push((flag.clone(), condition));
+                            format!("{}.{} = 1", self.q("datapact_flags"), self.q(&flag))
+                        } else {
+                            condition
+                        };
                     let failures = counted(
                         &mut scan,
                         self.count(&format!("case when {condition} then 1 end")),
@@ -490,7 +563,25 @@ impl<'a> Emitter<'a> {
             .map(|(alias, expr)| format!("    {expr} as {}", self.q(alias)))
             .collect();
         out.push_str(&scan_lines.join(",\n"));
-        let _ = write!(out, "\n  from {}\n)", self.table);
+        let _ = write!(out, "\n  from {}", self.table);
+        if !flags.is_empty() {
+            let list: Vec<String> = flags
+                .iter()
+                .map(|(flag, condition)| {
+                    format!(
+                        "case when {condition} then 1 else 0 end as {}",
+                        self.q(flag)
+                    )
+                })
+                .collect();
+            let _ = write!(
+                out,
+                "\n  cross apply (select {}) as {}",
+                list.join(", "),
+                self.q("datapact_flags")
+            );
+        }
+        out.push_str("\n)");
         for (name, body) in &extra {
             let _ = write!(
                 out,
@@ -695,8 +786,8 @@ impl<'a> Emitter<'a> {
             self.ds.version
         );
         let occurrences = self.q("datapact_occurrences");
+        // Partitioned by expressions, already quoted.
         let windowed = |partition: &[String], condition: String| {
-            let partition: Vec<String> = partition.iter().map(|c| self.q(c)).collect();
             format!(
                 "select *\nfrom (\n  select\n    *,\n    {}(*) over (partition by {}) as {occurrences}\n  from {}\n  where {condition}\n) as {}\nwhere {occurrences} > 1",
                 self.d.count(),
@@ -707,18 +798,19 @@ impl<'a> Emitter<'a> {
         };
         let body = match &check.kind {
             CheckKind::Unique => {
-                let column = check.column.clone().unwrap_or_default();
-                let condition = self.filtered(check, &format!("{} is not null", self.q(&column)));
+                let (value, _) = self.single_value(check);
+                let condition = self.filtered(check, &format!("{} is not null", value.expr));
                 out.push_str(
                     "-- Every row whose value occurs more than once, with its number of occurrences.\n",
                 );
-                windowed(&[column], condition)
+                windowed(&[value.expr], condition)
             }
             CheckKind::UniqueCombination { columns } => {
                 out.push_str(
                     "-- Every row whose combination occurs more than once, with its number of occurrences.\n",
                 );
-                windowed(columns, self.filtered(check, &self.not_all_null(columns)))
+                let quoted: Vec<String> = columns.iter().map(|c| self.q(c)).collect();
+                windowed(&quoted, self.filtered(check, &self.not_all_null(columns)))
             }
             CheckKind::References { .. } => format!(
                 "select {}.*\n{}",
@@ -736,7 +828,11 @@ impl<'a> Emitter<'a> {
             | CheckKind::Max { .. }
             | CheckKind::Pattern { .. }
             | CheckKind::Length { .. }
+            | CheckKind::UniqueItems
             | CheckKind::Expression { .. } => {
+                if nested::is_nested(self.ds, check) && !self.d.nested_rules() {
+                    return None;
+                }
                 let predicate = self.row_predicate(check)?;
                 format!(
                     "select *\nfrom {}\nwhere {}",
@@ -823,6 +919,29 @@ pub fn check_query_non_passing(ds: &Dataset, dialect: Dialect, relation: Relatio
 pub fn failing_rows_query(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
     Emitter::new(ds, dialect, &relation).failing_rows(check)
+}
+
+/// Whether a check looks inside a nested column: at a path, or at the
+/// elements of an array or map.
+pub fn is_nested_check(ds: &Dataset, check: &Check) -> bool {
+    nested::is_nested(ds, check)
+}
+
+/// The condition true for a row that fails a row-level check (without its
+/// `where`), in `dialect`; `None` for checks that judge more than a row.
+pub fn row_condition(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
+    let relation = |_: &str, location: &Location| qualified_name(location, dialect);
+    Emitter::new(ds, dialect, &relation).row_predicate(check)
+}
+
+/// The one value per row a `unique` or `null_rate` check reads: its
+/// column, or a struct field inside it, in `dialect`.
+pub fn check_value(ds: &Dataset, check: &Check, dialect: Dialect) -> String {
+    let relation = |_: &str, location: &Location| qualified_name(location, dialect);
+    Emitter::new(ds, dialect, &relation)
+        .single_value(check)
+        .0
+        .expr
 }
 
 /// A `sql:` check's query with `{{ table }}` replaced by `table` and

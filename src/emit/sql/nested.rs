@@ -1,0 +1,282 @@
+//! Values inside nested columns (struct fields, array elements, map keys
+//! and values) and the rules on them, for every dialect through
+//! [`SqlDialect`]'s nested methods.
+//!
+//! A rule at a path fails a row when some value at that path breaks it:
+//! a struct's field is one value, an array's items or a map's keys or
+//! values are each value in turn (`exists`, `any_match`, a filtered list…).
+//! A field of a NULL struct, the elements of a NULL or empty array, and the
+//! entries of a NULL map are absent: no rule fails on them, and `required`
+//! on a field fails only where the struct holding it is present.
+
+use crate::emit::sql::dialect::SqlDialect;
+use crate::ir::{Check, CheckKind, Column, Dataset, Step};
+use crate::types::{Dialect, LogicalType};
+
+/// A value in a row: its SQL, and whether it is JSON (a JSON document
+/// column, or a value inside one) rather than the engine's own type.
+#[derive(Clone, Debug)]
+pub(super) struct Value {
+    pub expr: String,
+    pub json: bool,
+}
+
+/// The physical type of a column in `dialect`, with its fields, items,
+/// keys and values: its `physical_type` when it states one.
+pub fn column_type(column: &Column, dialect: Dialect) -> String {
+    if let Some(physical) = column.physical_types.get(&dialect) {
+        return physical.clone();
+    }
+    native_type(column, dialect.sql(), false)
+}
+
+fn native_type(column: &Column, d: &dyn SqlDialect, in_json: bool) -> String {
+    let ty = column.ty;
+    if !ty.is_nested() {
+        return d.type_name(ty);
+    }
+    if in_json || d.nested_in_json(ty, scalar_items(column)) {
+        return d.type_name(ty);
+    }
+    let part = |c: &Option<Box<Column>>| {
+        c.as_deref().map_or_else(
+            || d.type_name(LogicalType::String),
+            |c| native_type(c, d, false),
+        )
+    };
+    match ty {
+        LogicalType::Struct => {
+            let fields: Vec<(String, String)> = column
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), native_type(f, d, false)))
+                .collect();
+            d.struct_type(&fields)
+        }
+        LogicalType::Array => d.array_type(&part(&column.items)),
+        _ => d.map_type(&part(&column.keys), &part(&column.values)),
+    }
+}
+
+/// An array whose items are not nested.
+fn scalar_items(column: &Column) -> bool {
+    column.items.as_ref().is_some_and(|i| !i.ty.is_nested())
+}
+
+/// Whether `check` looks inside a nested column (a path, or the elements
+/// of an array or map).
+pub(super) fn is_nested(ds: &Dataset, check: &Check) -> bool {
+    !check.path.is_empty()
+        || matches!(check.kind, CheckKind::UniqueItems)
+        || (matches!(check.kind, CheckKind::Length { .. }) && ds.check_type(check).is_nested())
+}
+
+/// Whether `check` visits the elements of an array or map.
+pub(super) fn iterates(ds: &Dataset, check: &Check) -> bool {
+    check.path.iter().any(Step::iterates)
+        || matches!(check.kind, CheckKind::UniqueItems)
+        || (matches!(check.kind, CheckKind::Length { .. }) && ds.check_type(check).is_nested())
+}
+
+/// Reads values at paths in one dataset's rows.
+pub(super) struct Paths<'a> {
+    pub d: &'a dyn SqlDialect,
+    pub ds: &'a Dataset,
+}
+
+impl Paths<'_> {
+    fn column(&self, check: &Check) -> Option<&Column> {
+        let name = check.column.as_deref()?;
+        self.ds.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The column itself, as a value.
+    fn root(&self, name: &str, column: Option<&Column>) -> Value {
+        Value {
+            expr: self.d.quote_ident(name),
+            json: column
+                .is_some_and(|c| c.ty.is_nested() && self.d.nested_in_json(c.ty, scalar_items(c))),
+        }
+    }
+
+    /// The value at a path of struct fields only (no array or map steps),
+    /// as a SQL value of its type; `None` when the path iterates.
+    pub fn single(&self, check: &Check) -> Option<(Value, LogicalType)> {
+        let name = check.column.as_deref().unwrap_or_default();
+        let column = self.column(check);
+        let mut value = self.root(name, column);
+        let Some(mut node) = column else {
+            return Some((value, self.ds.column_type(name)));
+        };
+        for step in &check.path {
+            let Step::Field(field) = step else {
+                return None;
+            };
+            node = node.child(step)?;
+            value = self.field(&value, field, node);
+        }
+        Some((self.scalar(&value, node), node.ty))
+    }
+
+    /// True for SQL NULL (and JSON null in JSON).
+    pub fn is_null(&self, value: &Value) -> String {
+        if value.json {
+            self.d.json_is_null(&value.expr)
+        } else {
+            format!("{} is null", value.expr)
+        }
+    }
+
+    fn field(&self, value: &Value, name: &str, child: &Column) -> Value {
+        Value {
+            expr: if value.json {
+                self.d.json_field(&value.expr, name, child.ty.is_nested())
+            } else {
+                self.d.field(&value.expr, name)
+            },
+            json: value.json,
+        }
+    }
+
+    /// A value as a SQL value of its scalar type (JSON converted).
+    fn scalar(&self, value: &Value, node: &Column) -> Value {
+        if value.json && !node.ty.is_nested() {
+            Value {
+                expr: self.d.json_scalar(&value.expr, node.ty),
+                json: false,
+            }
+        } else {
+            value.clone()
+        }
+    }
+
+    /// The condition true for a row in which some value at the check's
+    /// path makes `leaf` true (given the value, converted to its scalar
+    /// type unless nested, and its column). With `guard`, a last field is
+    /// looked at only where its struct is present.
+    pub fn any(
+        &self,
+        check: &Check,
+        guard: bool,
+        leaf: &dyn Fn(&Value, &Column) -> String,
+    ) -> String {
+        let name = check.column.as_deref().unwrap_or_default();
+        let column = self.column(check);
+        let root = self.root(name, column);
+        match column {
+            Some(column) => self.walk(root, column, &check.path, guard, leaf, 1),
+            // Undeclared (validation forbids rules on those): the column alone.
+            None => leaf(&root, &placeholder(self.ds.column_type(name))),
+        }
+    }
+
+    fn walk(
+        &self,
+        value: Value,
+        node: &Column,
+        steps: &[Step],
+        guard: bool,
+        leaf: &dyn Fn(&Value, &Column) -> String,
+        depth: usize,
+    ) -> String {
+        let Some((step, rest)) = steps.split_first() else {
+            return leaf(&self.scalar(&value, node), node);
+        };
+        let Some(child) = node.child(step) else {
+            return "false".into();
+        };
+        let var = format!("datapact_e{depth}");
+        match step {
+            Step::Field(name) => {
+                let inner = self.field(&value, name, child);
+                let condition = self.walk(inner, child, rest, guard, leaf, depth);
+                if guard && rest.is_empty() {
+                    format!("not ({}) and {condition}", self.is_null(&value))
+                } else {
+                    condition
+                }
+            }
+            Step::Items => {
+                let each = |e: &str| {
+                    let element = Value {
+                        expr: e.to_string(),
+                        json: value.json,
+                    };
+                    self.walk(element, child, rest, guard, leaf, depth + 1)
+                };
+                if value.json {
+                    self.d.json_any_element(&value.expr, &var, &each)
+                } else {
+                    self.d.any_element(&value.expr, &var, &each)
+                }
+            }
+            Step::Keys => {
+                // Keys are text in a JSON object.
+                let each = |e: &str| {
+                    let key = Value {
+                        expr: e.to_string(),
+                        json: false,
+                    };
+                    self.walk(key, child, rest, guard, leaf, depth + 1)
+                };
+                if value.json {
+                    self.d.json_any_key(&value.expr, &var, &each)
+                } else {
+                    self.d
+                        .any_element(&self.d.map_keys(&value.expr), &var, &each)
+                }
+            }
+            Step::Values => {
+                let each = |e: &str| {
+                    let element = Value {
+                        expr: e.to_string(),
+                        json: value.json,
+                    };
+                    self.walk(element, child, rest, guard, leaf, depth + 1)
+                };
+                if value.json {
+                    self.d.json_any_value(&value.expr, &var, &each)
+                } else {
+                    self.d
+                        .any_element(&self.d.map_values(&value.expr), &var, &each)
+                }
+            }
+        }
+    }
+
+    /// The number of elements of an array or entries of a map.
+    pub fn count(&self, value: &Value, ty: LogicalType) -> String {
+        match (value.json, ty) {
+            (true, LogicalType::Map) => self.d.json_length(&value.expr, true),
+            (true, _) => self.d.json_length(&value.expr, false),
+            (false, LogicalType::Map) => self.d.map_size(&value.expr),
+            (false, _) => self.d.element_count(&value.expr),
+        }
+    }
+
+    /// True when an array holds a non-null value twice.
+    pub fn duplicates(&self, value: &Value, depth_var: &str) -> String {
+        if value.json {
+            self.d.json_has_duplicates(&value.expr, depth_var)
+        } else {
+            self.d.has_duplicates(&value.expr, depth_var)
+        }
+    }
+}
+
+fn placeholder(ty: LogicalType) -> Column {
+    Column {
+        name: String::new(),
+        ty,
+        physical_types: Default::default(),
+        description: None,
+        pii: false,
+        tags: Vec::new(),
+        required: false,
+        renamed_from: None,
+        fields: Vec::new(),
+        items: None,
+        keys: None,
+        values: None,
+    }
+}
