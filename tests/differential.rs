@@ -1,7 +1,10 @@
 //! Differential test: random contracts over random typed rows (NULLs,
 //! duplicates, empty tables, values on the bounds). The check query's
 //! verdicts on DuckDB, PostgreSQL and Spark must equal those of an independent
-//! reference evaluator written here, over the same rows.
+//! reference evaluator written here, over the same rows. Half the contracts
+//! also have a nested column (structs, arrays and maps of a few scalar
+//! types, up to three levels) with rules at random places inside it, and
+//! rows of NULL parents, empty and NULL-holding arrays and maps.
 //!
 //! DATAPACT_DIFF_CASES sets the number of cases (default 1000) on DuckDB and
 //! PostgreSQL, DATAPACT_DIFF_SPARK_CASES on Spark (default 100, the first cases of
@@ -267,6 +270,332 @@ struct Spec {
     columns: Vec<Column>,
     rules: Vec<RuleSpec>,
     rows: Vec<Vec<Option<Val>>>,
+    /// A nested column `n` after the others, with rules inside it.
+    nested: Option<NestedSpec>,
+}
+
+/// A nested column's shape: scalars inside structs (fields `f0`, `f1`, …),
+/// arrays and maps with string keys.
+#[derive(Clone, Debug)]
+enum Shape {
+    Scalar(Ty),
+    Struct(Vec<Shape>),
+    Array(Box<Shape>),
+    Map(Box<Shape>),
+}
+
+/// A value of a nested column (or inside one).
+#[derive(Clone, Debug)]
+enum NVal {
+    Null,
+    Scalar(Val),
+    Struct(Vec<NVal>),
+    Array(Vec<NVal>),
+    Map(Vec<(String, NVal)>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum PStep {
+    Field(usize),
+    Items,
+    Keys,
+    Values,
+}
+
+/// A rule inside the nested column.
+#[derive(Clone, Debug)]
+enum NKind {
+    Required,
+    Accepted(Vec<Val>),
+    Min(Val),
+    Max(Val),
+    Pattern(&'static str),
+    /// Characters of a string, elements of an array, entries of a map.
+    Length(Option<u64>, Option<u64>),
+    UniqueItems,
+}
+
+#[derive(Clone, Debug)]
+struct NRule {
+    path: Vec<PStep>,
+    kind: NKind,
+    filter: Option<Pred>,
+    warn: bool,
+    tolerance: Tol,
+}
+
+#[derive(Clone, Debug)]
+struct NestedSpec {
+    shape: Shape,
+    rules: Vec<NRule>,
+    /// One value per row of `Spec::rows`.
+    values: Vec<NVal>,
+}
+
+const NESTED_TYPES: [Ty; 4] = [Ty::Int, Ty::Dec, Ty::Str, Ty::Bool];
+const MAP_KEYS: [&str; 4] = ["a", "ab", "Z", "k 1"];
+
+impl Shape {
+    fn at(&self, path: &[PStep]) -> Shape {
+        match (path.split_first(), self) {
+            (None, _) => self.clone(),
+            (Some((PStep::Field(i), rest)), Shape::Struct(fields)) => fields[*i].at(rest),
+            (Some((PStep::Items, rest)), Shape::Array(item)) => item.at(rest),
+            (Some((PStep::Keys, rest)), Shape::Map(_)) => Shape::Scalar(Ty::Str).at(rest),
+            (Some((PStep::Values, rest)), Shape::Map(value)) => value.at(rest),
+            _ => unreachable!("a path of the shape"),
+        }
+    }
+
+    /// Every place in the shape, the column itself first.
+    fn paths(&self) -> Vec<Vec<PStep>> {
+        let mut out = vec![Vec::new()];
+        let mut inside = |step: PStep, shape: &Shape| {
+            for mut p in shape.paths() {
+                p.insert(0, step);
+                out.push(p);
+            }
+        };
+        match self {
+            Shape::Scalar(_) => {}
+            Shape::Struct(fields) => {
+                for (i, f) in fields.iter().enumerate() {
+                    inside(PStep::Field(i), f);
+                }
+            }
+            Shape::Array(item) => inside(PStep::Items, item),
+            Shape::Map(value) => {
+                inside(PStep::Keys, &Shape::Scalar(Ty::Str));
+                inside(PStep::Values, value);
+            }
+        }
+        out
+    }
+
+    fn strategy() -> BoxedStrategy<Shape> {
+        let leaf = prop::sample::select(NESTED_TYPES.to_vec()).prop_map(Shape::Scalar);
+        leaf.prop_recursive(3, 8, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..3).prop_map(Shape::Struct),
+                inner.clone().prop_map(|s| Shape::Array(Box::new(s))),
+                inner.prop_map(|s| Shape::Map(Box::new(s))),
+            ]
+        })
+        .boxed()
+    }
+
+    /// Values of the shape, NULL sometimes, empty arrays and maps too.
+    fn value(&self) -> BoxedStrategy<NVal> {
+        let present = match self {
+            Shape::Scalar(t) => t.value().prop_map(NVal::Scalar).boxed(),
+            Shape::Struct(fields) => fields
+                .iter()
+                .map(Shape::value)
+                .collect::<Vec<_>>()
+                .prop_map(NVal::Struct)
+                .boxed(),
+            Shape::Array(item) => prop::collection::vec(item.value(), 0..4)
+                .prop_map(NVal::Array)
+                .boxed(),
+            Shape::Map(value) => prop::collection::vec(
+                (prop::sample::select(MAP_KEYS.to_vec()), value.value()),
+                0..3,
+            )
+            .prop_map(|entries| {
+                let mut seen = HashSet::new();
+                NVal::Map(
+                    entries
+                        .into_iter()
+                        .filter(|(k, _)| seen.insert(*k))
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                )
+            })
+            .boxed(),
+        };
+        prop_oneof![1 => Just(NVal::Null), 6 => present].boxed()
+    }
+
+    /// The contract's type of the shape, with its parts and the rules at
+    /// each place (`rules`: path, YAML key, value with options).
+    fn yaml(&self, path: &[PStep], rules: &[(Vec<PStep>, &str, String)]) -> String {
+        let mut parts = vec![format!(
+            "type: \"{}\"",
+            match self {
+                Shape::Scalar(t) => t.name(),
+                Shape::Struct(_) => "struct",
+                Shape::Array(_) => "array",
+                Shape::Map(_) => "map",
+            }
+        )];
+        let mut keys = HashSet::new();
+        for (p, key, value) in rules {
+            // One rule of a kind per place (a YAML key appears once).
+            if p == path && keys.insert(*key) {
+                parts.push(format!("{key}: {{{value}}}"));
+            }
+        }
+        let inside = |step: PStep, shape: &Shape| {
+            let mut p = path.to_vec();
+            p.push(step);
+            shape.yaml(&p, rules)
+        };
+        match self {
+            Shape::Scalar(_) => {}
+            Shape::Struct(fields) => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("{{name: f{i}, {}}}", inside(PStep::Field(i), f)))
+                    .collect();
+                parts.push(format!("fields: [{}]", fields.join(", ")));
+            }
+            Shape::Array(item) => parts.push(format!("items: {{{}}}", inside(PStep::Items, item))),
+            Shape::Map(value) => {
+                parts.push(format!(
+                    "keys: {{{}}}",
+                    inside(PStep::Keys, &Shape::Scalar(Ty::Str))
+                ));
+                parts.push(format!("values: {{{}}}", inside(PStep::Values, value)));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+impl NVal {
+    fn json(&self) -> serde_json::Value {
+        match self {
+            NVal::Null => serde_json::Value::Null,
+            NVal::Scalar(Val::Str(s)) => serde_json::Value::String(s.clone()),
+            NVal::Scalar(Val::Bool(b)) => serde_json::Value::Bool(*b),
+            NVal::Scalar(v) => serde_json::from_str(&v.yaml()).unwrap(),
+            NVal::Struct(fields) => serde_json::Value::Object(
+                fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (format!("f{i}"), f.json()))
+                    .collect(),
+            ),
+            NVal::Array(items) => serde_json::Value::Array(items.iter().map(NVal::json).collect()),
+            NVal::Map(entries) => serde_json::Value::Object(
+                entries.iter().map(|(k, v)| (k.clone(), v.json())).collect(),
+            ),
+        }
+    }
+
+    /// Whether some value at `path` breaks the rule: a NULL struct's
+    /// fields and a NULL or empty array's elements are absent.
+    fn fails(&self, path: &[PStep], kind: &NKind) -> bool {
+        match (path.split_first(), self) {
+            (None, v) => v.breaks(kind),
+            (Some((PStep::Field(i), rest)), NVal::Struct(fields)) => fields[*i].fails(rest, kind),
+            (Some((PStep::Items, rest)), NVal::Array(items)) => {
+                items.iter().any(|e| e.fails(rest, kind))
+            }
+            (Some((PStep::Keys, rest)), NVal::Map(entries)) => entries
+                .iter()
+                .any(|(k, _)| NVal::Scalar(Val::Str(k.clone())).fails(rest, kind)),
+            (Some((PStep::Values, rest)), NVal::Map(entries)) => {
+                entries.iter().any(|(_, v)| v.fails(rest, kind))
+            }
+            _ => false,
+        }
+    }
+
+    fn breaks(&self, kind: &NKind) -> bool {
+        let bounds = |n: usize, lo: &Option<u64>, hi: &Option<u64>| {
+            lo.is_some_and(|l| (n as u64) < l) || hi.is_some_and(|h| (n as u64) > h)
+        };
+        match (kind, self) {
+            (NKind::Required, v) => matches!(v, NVal::Null),
+            (NKind::Accepted(vs), NVal::Scalar(x)) => !vs.iter().any(|a| a.cmp(x).is_eq()),
+            (NKind::Min(m), NVal::Scalar(x)) => x.cmp(m).is_lt(),
+            (NKind::Max(m), NVal::Scalar(x)) => x.cmp(m).is_gt(),
+            (NKind::Pattern(p), NVal::Scalar(Val::Str(s))) => {
+                !regex::Regex::new(&format!("^(?:{p})$"))
+                    .unwrap()
+                    .is_match(s)
+            }
+            (NKind::Length(lo, hi), NVal::Scalar(Val::Str(s))) => bounds(s.chars().count(), lo, hi),
+            (NKind::Length(lo, hi), NVal::Array(items)) => bounds(items.len(), lo, hi),
+            (NKind::Length(lo, hi), NVal::Map(entries)) => bounds(entries.len(), lo, hi),
+            (NKind::UniqueItems, NVal::Array(items)) => {
+                let keys: Vec<String> = items
+                    .iter()
+                    .filter_map(|e| match e {
+                        NVal::Scalar(v) => Some(v.key()),
+                        _ => None,
+                    })
+                    .collect();
+                keys.iter().collect::<HashSet<_>>().len() < keys.len()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Rules for a place of the shape, of kinds its type takes.
+fn nested_rule_strategy(shape: Shape, columns: Vec<Column>) -> BoxedStrategy<NRule> {
+    let paths = shape.paths();
+    let kind = prop::sample::select(paths).prop_flat_map(move |path| {
+        let at = shape.at(&path);
+        let bounds = (prop::option::of(0u64..3), prop::option::of(1u64..4)).prop_map(|(lo, hi)| {
+            match (lo, hi) {
+                (None, None) => (Some(1), None),
+                (Some(l), Some(h)) if l > h => (Some(h), Some(l)),
+                other => other,
+            }
+        });
+        let kind: BoxedStrategy<NKind> = match at {
+            Shape::Scalar(t @ (Ty::Int | Ty::Dec)) => prop_oneof![
+                Just(NKind::Required),
+                prop::collection::vec(t.value(), 1..3).prop_map(NKind::Accepted),
+                t.value().prop_map(NKind::Min),
+                t.value().prop_map(NKind::Max),
+            ]
+            .boxed(),
+            Shape::Scalar(Ty::Str) => prop_oneof![
+                Just(NKind::Required),
+                prop::collection::vec(Ty::Str.value(), 1..3).prop_map(NKind::Accepted),
+                prop::sample::select(PATTERNS.to_vec()).prop_map(NKind::Pattern),
+                bounds.prop_map(|(lo, hi)| NKind::Length(lo, hi)),
+            ]
+            .boxed(),
+            Shape::Scalar(t) => prop_oneof![
+                Just(NKind::Required),
+                prop::collection::vec(t.value(), 1..3).prop_map(NKind::Accepted),
+            ]
+            .boxed(),
+            Shape::Array(ref item) if matches!(**item, Shape::Scalar(_)) => prop_oneof![
+                Just(NKind::Required),
+                Just(NKind::UniqueItems),
+                bounds.prop_map(|(lo, hi)| NKind::Length(lo, hi)),
+            ]
+            .boxed(),
+            Shape::Array(_) | Shape::Map(_) => prop_oneof![
+                Just(NKind::Required),
+                bounds.prop_map(|(lo, hi)| NKind::Length(lo, hi)),
+            ]
+            .boxed(),
+            Shape::Struct(_) => Just(NKind::Required).boxed(),
+        };
+        (Just(path), kind)
+    });
+    (
+        kind,
+        prop::option::weighted(0.2, pred_strategy(columns)),
+        prop::bool::weighted(0.2),
+        prop_oneof![4 => Just(Tol::None), 1 => (0u64..2).prop_map(Tol::Count)],
+    )
+        .prop_map(|((path, kind), filter, warn, tolerance)| NRule {
+            path,
+            kind,
+            filter,
+            warn,
+            tolerance,
+        })
+        .boxed()
 }
 
 fn pred_strategy(columns: Vec<Column>) -> BoxedStrategy<Pred> {
@@ -400,45 +729,94 @@ fn spec_strategy() -> BoxedStrategy<Spec> {
                 .collect::<Vec<_>>();
             (
                 Just(columns.clone()),
-                prop::collection::vec(rule_strategy(columns), 1..7),
+                prop::collection::vec(rule_strategy(columns.clone()), 1..7),
                 prop::collection::vec(row, 0..9),
+                // The column itself is nested: a scalar becomes an array of it.
+                prop::option::weighted(
+                    0.5,
+                    Shape::strategy().prop_map(|s| match s {
+                        Shape::Scalar(_) => Shape::Array(Box::new(s)),
+                        nested => nested,
+                    }),
+                ),
             )
+                .prop_flat_map(move |(columns, rules, rows, shape)| {
+                    let nested = match shape {
+                        None => Just(None).boxed(),
+                        Some(shape) => (
+                            prop::collection::vec(
+                                nested_rule_strategy(shape.clone(), columns.clone()),
+                                1..5,
+                            ),
+                            prop::collection::vec(shape.value(), rows.len()),
+                            Just(shape),
+                        )
+                            .prop_map(|(rules, values, shape)| {
+                                Some(NestedSpec {
+                                    shape,
+                                    rules,
+                                    values,
+                                })
+                            })
+                            .boxed(),
+                    };
+                    (Just(columns), Just(rules), Just(rows), nested)
+                })
         })
-        .prop_map(|(columns, rules, rows)| Spec {
+        .prop_map(|(columns, rules, rows, nested)| Spec {
             columns,
             rules,
             rows,
+            nested,
         })
         .boxed()
 }
 
-/// The contract's YAML: every rule in long form with an explicit name `r<i>`.
+/// A rule's options in its long form: its name, `where`, severity, tolerance.
+fn rule_options(
+    spec: &Spec,
+    name: &str,
+    filter: Option<&Pred>,
+    warn: bool,
+    tolerance: &Tol,
+) -> String {
+    let mut o = format!("name: {name}");
+    if let Some(f) = filter {
+        let _ = write!(
+            o,
+            ", where: {}",
+            serde_json::to_string(&f.sql(&spec.columns)).unwrap()
+        );
+    }
+    if warn {
+        o.push_str(", severity: warn");
+    }
+    match tolerance {
+        Tol::None => {}
+        Tol::Count(n) => {
+            let _ = write!(o, ", tolerance: {n}");
+        }
+        Tol::Percent(t, ..) => {
+            let _ = write!(o, ", tolerance: \"{t}\"");
+        }
+    }
+    o
+}
+
+/// The contract's YAML: every rule in long form with an explicit name `r<i>`
+/// (`n<i>` inside the nested column).
 fn contract_yaml(spec: &Spec, id: usize) -> String {
     let mut y = format!(
         "contract: diff.c{id}\nversion: 1.0.0\nowners: [{{name: Test}}]\ndataset: {{schema: diff, name: t{id}}}\n"
     );
     let options = |r: &RuleSpec, i: usize| {
-        let mut o = format!("name: r{i}");
-        if let Some(f) = &r.filter {
-            let _ = write!(
-                o,
-                ", where: {}",
-                serde_json::to_string(&f.sql(&spec.columns)).unwrap()
-            );
-        }
-        if r.warn {
-            o.push_str(", severity: warn");
-        }
-        match r.tolerance {
-            Tol::None => {}
-            Tol::Count(n) => {
-                let _ = write!(o, ", tolerance: {n}");
-            }
-            Tol::Percent(t, ..) => {
-                let _ = write!(o, ", tolerance: \"{t}\"");
-            }
-        }
-        o
+        rule_options(
+            spec,
+            &format!("r{i}"),
+            r.filter.as_ref(),
+            r.warn,
+            &r.tolerance,
+        )
     };
     if let Some((i, r)) = spec
         .rules
@@ -512,6 +890,55 @@ fn contract_yaml(spec: &Spec, id: usize) -> String {
                 let _ = writeln!(y, "    {key}: {{{value}, {}}}", options(r, i));
             }
         }
+    }
+    if let Some(nested) = &spec.nested {
+        // min > max at one place is a contract error: keep the first bound only.
+        let first_min = |path: &[PStep]| {
+            nested.rules.iter().find_map(|r| match &r.kind {
+                NKind::Min(v) if r.path == path => Some(v),
+                _ => None,
+            })
+        };
+        let rules: Vec<(Vec<PStep>, &str, String)> = nested
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| match (&r.kind, first_min(&r.path)) {
+                (NKind::Max(max), Some(min)) => !min.cmp(max).is_gt(),
+                _ => true,
+            })
+            .map(|(i, r)| {
+                let options = rule_options(
+                    spec,
+                    &format!("n{i}"),
+                    r.filter.as_ref(),
+                    r.warn,
+                    &r.tolerance,
+                );
+                let list = |vs: &[Val]| vs.iter().map(Val::yaml).collect::<Vec<_>>().join(", ");
+                let (key, value) = match &r.kind {
+                    NKind::Required => ("required", "value: true".to_string()),
+                    NKind::UniqueItems => ("unique_items", "value: true".to_string()),
+                    NKind::Accepted(vs) => ("accepted_values", format!("values: [{}]", list(vs))),
+                    NKind::Min(v) => ("min", format!("value: {}", v.yaml())),
+                    NKind::Max(v) => ("max", format!("value: {}", v.yaml())),
+                    NKind::Pattern(p) => ("pattern", format!("value: '{p}'")),
+                    NKind::Length(lo, hi) => (
+                        "length",
+                        [
+                            lo.map(|l| format!("min: {l}")),
+                            hi.map(|h| format!("max: {h}")),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ),
+                };
+                (r.path.clone(), key, format!("{value}, {options}"))
+            })
+            .collect();
+        let _ = writeln!(y, "  - {{name: n, {}}}", nested.shape.yaml(&[], &rules));
     }
     let checks: Vec<String> = spec
         .rules
@@ -631,6 +1058,38 @@ fn reference(spec: &Spec, names: &HashSet<String>) -> BTreeMap<String, (i64, Str
         };
         out.insert(name, (failures, n.to_string(), status.to_string()));
     }
+    for (i, r) in spec.nested.iter().flat_map(|n| n.rules.iter().enumerate()) {
+        let name = format!("n{i}");
+        if !names.contains(&name) {
+            continue; // a duplicate kind at one place, not in the contract
+        }
+        let nested = spec.nested.as_ref().unwrap();
+        let seen: Vec<usize> = (0..spec.rows.len())
+            .filter(|&row| {
+                r.filter
+                    .as_ref()
+                    .is_none_or(|f| f.eval(&spec.rows[row]) == Some(true))
+            })
+            .collect();
+        let n = seen.len() as i64;
+        let failures = seen
+            .iter()
+            .filter(|&&row| nested.values[row].fails(&r.path, &r.kind))
+            .count() as i64;
+        let allowed = match r.tolerance {
+            Tol::None => 0,
+            Tol::Count(c) => c as i64,
+            Tol::Percent(_, a, b) => (n as u64 * a / b) as i64,
+        };
+        let status = if failures == 0 {
+            "pass"
+        } else if failures <= allowed || r.warn {
+            "warn"
+        } else {
+            "fail"
+        };
+        out.insert(name, (failures, n.to_string(), status.to_string()));
+    }
     out
 }
 
@@ -724,19 +1183,36 @@ fn differential(engines: &[Engine], count: usize) {
             .enumerate()
             .map(|(id, ((spec, _), ir))| {
                 let ds = &ir.datasets[0];
+                let mut columns: Vec<(String, LogicalType)> = spec
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty.logical()))
+                    .collect();
+                let mut rows: Vec<Vec<Option<Literal>>> = spec
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(|v| v.as_ref().map(Val::literal)).collect())
+                    .collect();
+                let mut nested = BTreeMap::new();
+                if let Some(n) = &spec.nested {
+                    let column = ds.columns.last().expect("the nested column");
+                    nested.insert(
+                        columns.len(),
+                        datapact::emit::sql::column_type(column, dialect),
+                    );
+                    columns.push((column.name.clone(), column.ty));
+                    for (row, value) in rows.iter_mut().zip(&n.values) {
+                        row.push(match value {
+                            NVal::Null => None,
+                            v => Some(Literal::String(v.json().to_string())),
+                        });
+                    }
+                }
                 let table = Table {
                     location: ds.location.clone(),
-                    columns: spec
-                        .columns
-                        .iter()
-                        .map(|c| (c.name.clone(), c.ty.logical()))
-                        .collect(),
-                    rows: spec
-                        .rows
-                        .iter()
-                        .map(|row| row.iter().map(|v| v.as_ref().map(Val::literal)).collect())
-                        .collect(),
-                    nested: Default::default(),
+                    columns,
+                    rows,
+                    nested,
                 };
                 let mut setup = harness::table_setup(&table, dialect);
                 if *engine == Engine::Spark {
@@ -788,12 +1264,16 @@ fn differential(engines: &[Engine], count: usize) {
             }
         }
         eprintln!(
-            "differential: {} {}: {count} cases, {} checks, {} disagreements so far (seed {seed})",
+            "differential: {} {}: {count} cases, {} checks ({} inside nested columns), {} disagreements so far (seed {seed})",
             outcome.engine,
             outcome.version,
             irs.iter()
                 .map(|ir| ir.datasets[0].checks.len())
                 .sum::<usize>(),
+            irs.iter()
+                .flat_map(|ir| &ir.datasets[0].checks)
+                .filter(|c| c.name.starts_with('n'))
+                .count(),
             disagreements.len()
         );
     }
