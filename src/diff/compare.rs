@@ -344,6 +344,7 @@ impl Diff<'_> {
         // A `required` that only warns obliges no producer.
         let required = n.checks.iter().any(|c| {
             c.column.as_deref() == Some(&nc.name)
+                && c.path.is_empty()
                 && c.kind == CheckKind::Required
                 && c.severity == Severity::Error
         });

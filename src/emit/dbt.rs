@@ -549,6 +549,14 @@ fn condition(sql: &str, d: &dyn SqlDialect) -> String {
 /// The dbt name of a check's test: `<contract>__<check>`, the contract id's
 /// dots written `_`. Unique across a run, which [`emit`] checks.
 fn test_name(contract: &str, check: &str) -> String {
+    // A nested rule's path, in the characters of a dbt name: `.f` is
+    // `__f`, `[]` `__items`, `[key]` `__keys`, `[value]` `__values` (a
+    // column's slug never holds `__`, so these names stay distinct).
+    let check = check
+        .replace("[key]", "__keys")
+        .replace("[value]", "__values")
+        .replace("[]", "__items")
+        .replace('.', "__");
     format!("{}__{check}", contract.replace('.', "_"))
 }
 
@@ -897,6 +905,7 @@ impl Emitter<'_> {
         let strict = |rule: fn(&CheckKind) -> bool| {
             self.ds.checks.iter().any(|c| {
                 c.column.as_deref() == Some(column.name.as_str())
+                    && c.path.is_empty()
                     && rule(&c.kind)
                     && c.severity == Severity::Error
                     && c.filter.is_none()
