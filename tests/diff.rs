@@ -815,6 +815,83 @@ fn kinds(a: &str, b: &str) -> Vec<(Class, &'static str)> {
         .collect()
 }
 
+/// Inside a nested column, fields, items, keys and values are compared
+/// like columns, and their rules rule by rule at each path.
+#[test]
+fn nested_fields_compared_like_columns() {
+    let base = r"contract: t.events
+version: 1.0.0
+dataset: {name: events}
+columns:
+  - name: address
+    type: struct
+    fields:
+      - {name: zip, type: string, pattern: '[0-9]{5}'}
+      - {name: n, type: integer}
+  - name: items
+    type: array
+    items: {type: struct, fields: [{name: qty, type: integer, min: 1}]}
+";
+    let with = |edits: &[(&str, &str)]| edit(base, edits);
+    type Edits = &'static [(&'static str, &'static str)];
+    type Kinds = &'static [(Class, &'static str)];
+    let cases: &[(&str, Edits, Kinds)] = &[
+        ("nothing", &[], &[]),
+        (
+            "field added",
+            &[(
+                "{name: n, type: integer}",
+                "{name: n, type: integer}\n      - {name: city, type: string}",
+            )],
+            &[(M, "column-added")],
+        ),
+        (
+            "required field added",
+            &[(
+                "{name: n, type: integer}",
+                "{name: n, type: integer}\n      - {name: city, type: string, required: true}",
+            )],
+            &[(B, "required-column-added")],
+        ),
+        (
+            "field removed",
+            &[("      - {name: n, type: integer}\n", "")],
+            &[(B, "column-removed")],
+        ),
+        (
+            "field widened",
+            &[("{name: n, type: integer}", "{name: n, type: bigint}")],
+            &[(M, "type-widened")],
+        ),
+        (
+            "items' field retyped",
+            &[(
+                "{name: qty, type: integer, min: 1}",
+                "{name: qty, type: string}",
+            )],
+            &[(B, "type-changed"), (B, "rule-removed")],
+        ),
+        (
+            "items' rule tightened",
+            &[("min: 1}", "min: 2}")],
+            &[(M, "min-raised")],
+        ),
+        (
+            "field's rule loosened",
+            &[("pattern: '[0-9]{5}'", "pattern: '[0-9]{4,5}'")],
+            &[(B, "pattern-changed")],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, edits, expect) in cases {
+        let got = kinds(base, &with(edits));
+        if got != *expect {
+            failures.push(format!("{name}: expected {expect:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn row_count_change_limits_compared() {
     let with = |limit: &str| {

@@ -507,7 +507,14 @@ impl Diff<'_> {
             .chain(new_rules.keys())
             .map(|(p, _)| p)
             .collect();
-        for path in paths {
+        // A field added or removed is reported once, as a column; its rules
+        // with it.
+        let exists = |c: &Column, path: &[Step]| {
+            path.iter()
+                .try_fold(c, |node, step| node.child(step))
+                .is_some()
+        };
+        for path in paths.into_iter().filter(|p| exists(oc, p) && exists(nc, p)) {
             for &rule in COLUMN_RULE_KEYS.iter() {
                 let key = (path.clone(), rule);
                 // A derived name follows its column: a rename is reported once, as the column's.
