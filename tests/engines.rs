@@ -843,12 +843,21 @@ fn example_contracts_agree_across_engines() {
                         .collect()
                 })
                 .collect();
+            // Nested columns hold NULLs here (tests/engines/cases/nested.yaml
+            // has values).
+            let nested = ds
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.ty.is_nested())
+                .map(|(i, c)| (i, datapact::emit::sql::column_type(c, dialect)))
+                .collect();
             setup.extend(harness::table_setup(
                 &Table {
                     location: ds.location.clone(),
                     columns,
                     rows,
-                    nested: BTreeMap::new(),
+                    nested,
                 },
                 dialect,
             ));

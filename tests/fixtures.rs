@@ -163,7 +163,8 @@ fn example_contracts_use_every_rule_kind() {
             "row_count",
             "sql",
             "unique",
-            "unique_combination"
+            "unique_combination",
+            "unique_items"
         ]
     );
 }
