@@ -1055,7 +1055,16 @@ impl Emitter<'_> {
                 "datapact_expression"
             }
             (CheckKind::UniqueCombination { columns }, _) => {
-                let quoted: Vec<Yaml> = columns.iter().map(|c| self.ident_arg(c)).collect();
+                let quoted: Vec<Yaml> = columns
+                    .iter()
+                    .map(|c| match self.ds.columns.iter().any(|col| &col.name == c) {
+                        true => self.ident_arg(c),
+                        // A struct's field (`address.zip`).
+                        false => {
+                            self.sql_arg(|_, dialect| crate::emit::sql::member(self.ds, c, dialect))
+                        }
+                    })
+                    .collect();
                 args.push(("columns".into(), Yaml::List(quoted)));
                 "datapact_unique_combination"
             }

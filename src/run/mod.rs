@@ -837,7 +837,13 @@ fn needed_missing<'m>(check: &Check, missing: &'m [String]) -> Option<&'m String
     let mut columns: Vec<&str> = check.column.as_deref().into_iter().collect();
     let mut texts: Vec<&str> = check.filter.as_deref().into_iter().collect();
     match &check.kind {
-        CheckKind::UniqueCombination { columns: c } => columns.extend(c.iter().map(String::as_str)),
+        CheckKind::UniqueCombination { columns: c } => {
+            // A struct's field (`address.zip`) needs its column.
+            columns.extend(c.iter().map(|c| match missing.contains(c) {
+                true => c.as_str(),
+                false => c.split('.').next().unwrap_or(c),
+            }));
+        }
         CheckKind::Freshness { column, .. } => columns.push(column),
         CheckKind::Expression { sql } => texts.push(sql),
         CheckKind::Sql { query } => texts.push(query),

@@ -422,6 +422,23 @@ impl<'a> Validator<'a, '_> {
             .find(|c| c.name.as_ref().is_some_and(|n| n.value == name))
     }
 
+    /// A field inside struct columns named by its path (`address.zip`,
+    /// `address.geo.lat`): the column's name, then field names, each step
+    /// into a struct (not an array or map).
+    fn struct_field(&self, path: &str) -> Option<&'a Column> {
+        let mut parts = path.split('.');
+        let mut node = self.column(parts.next()?)?;
+        for name in parts {
+            node = node
+                .fields
+                .as_ref()?
+                .value
+                .iter()
+                .find(|f| f.name.as_ref().is_some_and(|n| n.value == name))?;
+        }
+        Some(node)
+    }
+
     fn column_names(&self) -> Vec<&'a str> {
         self.columns_declared()
             .unwrap_or_default()
@@ -1089,7 +1106,10 @@ impl<'a> Validator<'a, '_> {
                             )
                             .with_label(column.span, "listed again here"),
                         );
-                    } else if checkable && self.column(column).is_none() {
+                    } else if checkable
+                        && self.column(column).is_none()
+                        && self.struct_field(column).is_none()
+                    {
                         self.unknown_column(column, column.span, "this unique combination");
                     }
                     seen.push(column.as_str());

@@ -251,11 +251,17 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// A unique combination's member: a column, or a struct's field by its
+    /// path (`address.zip`).
+    fn member(&self, name: &str) -> String {
+        self.paths().named(name).expr
+    }
+
     /// True for rows a unique-combination check looks at: not all NULL.
     fn not_all_null(&self, columns: &[String]) -> String {
         let all: Vec<String> = columns
             .iter()
-            .map(|c| format!("{} is null", self.q(c)))
+            .map(|c| format!("{} is null", self.member(c)))
             .collect();
         format!("not ({})", all.join(" and "))
     }
@@ -266,7 +272,7 @@ impl<'a> Emitter<'a> {
         let pieces: Vec<String> = columns
             .iter()
             .map(|c| {
-                let column = self.q(c);
+                let column = self.member(c);
                 let text = self.to_text(&column);
                 let length = self.to_text(&self.d.char_length(&text));
                 format!(
@@ -809,7 +815,7 @@ impl<'a> Emitter<'a> {
                 out.push_str(
                     "-- Every row whose combination occurs more than once, with its number of occurrences.\n",
                 );
-                let quoted: Vec<String> = columns.iter().map(|c| self.q(c)).collect();
+                let quoted: Vec<String> = columns.iter().map(|c| self.member(c)).collect();
                 windowed(&quoted, self.filtered(check, &self.not_all_null(columns)))
             }
             CheckKind::References { .. } => format!(
@@ -932,6 +938,13 @@ pub fn is_nested_check(ds: &Dataset, check: &Check) -> bool {
 pub fn row_condition(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
     Emitter::new(ds, dialect, &relation).row_predicate(check)
+}
+
+/// A unique combination's member in `dialect`: the quoted column, or a
+/// struct's field by its path (`address.zip`).
+pub fn member(ds: &Dataset, name: &str, dialect: Dialect) -> String {
+    let relation = |_: &str, location: &Location| qualified_name(location, dialect);
+    Emitter::new(ds, dialect, &relation).member(name)
 }
 
 /// The one value per row a `unique` or `null_rate` check reads: its

@@ -118,6 +118,34 @@ impl Paths<'_> {
         Some((self.scalar(&value, node), node.ty))
     }
 
+    /// A column by name, or a struct's field by its path (`address.zip`,
+    /// as unique combinations name them), as a SQL value of its type.
+    pub fn named(&self, name: &str) -> Value {
+        let plain = Value {
+            expr: self.d.quote_ident(name),
+            json: false,
+        };
+        if self.ds.columns.iter().any(|c| c.name == name) {
+            return plain;
+        }
+        let mut parts = name.split('.');
+        let column = parts.next().unwrap_or_default();
+        let check = Check {
+            name: String::new(),
+            column: Some(column.to_string()),
+            path: parts.map(|f| Step::Field(f.to_string())).collect(),
+            kind: CheckKind::Required,
+            severity: Default::default(),
+            filter: None,
+            tolerance: None,
+            description: None,
+        };
+        match self.ds.node(column, &check.path) {
+            Some(_) => self.single(&check).map_or(plain, |(value, _)| value),
+            None => plain,
+        }
+    }
+
     /// True for SQL NULL (and JSON null in JSON).
     pub fn is_null(&self, value: &Value) -> String {
         if value.json {
