@@ -395,23 +395,7 @@ impl Diff<'_> {
                 .c(oc.ty.to_string())
                 .t(" → ")
                 .c(nc.ty.to_string());
-            let f = if widens(oc.ty, nc.ty) {
-                found(
-                    Class::Minor,
-                    "type-widened",
-                    what,
-                    w("every value of the old type is a value of the new one"),
-                )
-            } else {
-                found(
-                    Class::Breaking,
-                    "type-changed",
-                    what,
-                    w(
-                        "the new type does not hold every value of the old one; queries, casts and comparisons written for the old type may fail or change meaning",
-                    ),
-                )
-            };
+            let f = type_change(what, oc.ty, nc.ty);
             self.push(Side::New, at.as_ref().and_then(|a| a.ty).or(name_at), f);
         }
         for dialect in Dialect::ALL {
@@ -589,24 +573,7 @@ impl Diff<'_> {
                     .c(old.ty.to_string())
                     .t(" → ")
                     .c(new.ty.to_string());
-                let f = if widens(old.ty, new.ty) {
-                    found(
-                        Class::Minor,
-                        "type-widened",
-                        what,
-                        w("every value of the old type is a value of the new one"),
-                    )
-                } else {
-                    found(
-                        Class::Breaking,
-                        "type-changed",
-                        what,
-                        w(
-                            "the new type does not hold every value of the old one; queries, casts and comparisons written for the old type may fail or change meaning",
-                        ),
-                    )
-                };
-                self.push(Side::New, at, f);
+                self.push(Side::New, at, type_change(what, old.ty, new.ty));
             }
             self.nested(n, column, &inner, old, new, at);
         }
@@ -751,6 +718,27 @@ impl Diff<'_> {
                 }
             }
         }
+    }
+}
+
+/// A column's (or a nested value's) type changed from `from` to `to`.
+fn type_change(what: Words, from: LogicalType, to: LogicalType) -> Found {
+    if widens(from, to) {
+        found(
+            Class::Minor,
+            "type-widened",
+            what,
+            w("every value of the old type is a value of the new one"),
+        )
+    } else {
+        found(
+            Class::Breaking,
+            "type-changed",
+            what,
+            w(
+                "the new type does not hold every value of the old one; queries, casts and comparisons written for the old type may fail or change meaning",
+            ),
+        )
     }
 }
 

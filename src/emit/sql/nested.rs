@@ -224,7 +224,8 @@ impl Paths<'_> {
                     condition
                 }
             }
-            Step::Items => {
+            Step::Items | Step::Values => {
+                // An element (value) is JSON inside a JSON document.
                 let each = |e: &str| {
                     let element = Value {
                         expr: e.to_string(),
@@ -232,10 +233,13 @@ impl Paths<'_> {
                     };
                     self.walk(element, child, rest, guard, leaf, depth + 1)
                 };
-                if value.json {
-                    self.d.json_any_element(&value.expr, &var, &each)
-                } else {
-                    self.d.any_element(&value.expr, &var, &each)
+                match (step, value.json) {
+                    (Step::Items, true) => self.d.json_any_element(&value.expr, &var, &each),
+                    (Step::Items, false) => self.d.any_element(&value.expr, &var, &each),
+                    (_, true) => self.d.json_any_value(&value.expr, &var, &each),
+                    (_, false) => self
+                        .d
+                        .any_element(&self.d.map_values(&value.expr), &var, &each),
                 }
             }
             Step::Keys => {
@@ -252,21 +256,6 @@ impl Paths<'_> {
                 } else {
                     self.d
                         .any_element(&self.d.map_keys(&value.expr), &var, &each)
-                }
-            }
-            Step::Values => {
-                let each = |e: &str| {
-                    let element = Value {
-                        expr: e.to_string(),
-                        json: value.json,
-                    };
-                    self.walk(element, child, rest, guard, leaf, depth + 1)
-                };
-                if value.json {
-                    self.d.json_any_value(&value.expr, &var, &each)
-                } else {
-                    self.d
-                        .any_element(&self.d.map_values(&value.expr), &var, &each)
                 }
             }
         }
