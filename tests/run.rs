@@ -436,6 +436,52 @@ fn embedded_duckdb_reads_parquet_and_csv_files() {
     );
 }
 
+/// Nested JSON lines: structs and arrays as DuckDB infers them, and a
+/// map read per row (DuckDB would infer an object as a struct of every key
+/// in the file, giving each row the keys of the others, as NULLs).
+#[test]
+fn embedded_duckdb_reads_nested_json_lines() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("run-nested");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(
+        dir.join("data/events.jsonl"),
+        "{\"id\": 1, \"a\": {\"zip\": \"12345\", \"n\": 2}, \"tags\": [\"x\"], \"m\": {\"a\": 1}}\n\
+         {\"id\": 2, \"a\": {\"zip\": null, \"n\": 3}, \"tags\": [\"x\", \"x\"], \"m\": {\"B\": -1, \"c\": 2}}\n\
+         {\"id\": 3, \"a\": null, \"tags\": [], \"m\": null}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("datapact.yaml"), "contracts: [.]\n").unwrap();
+    std::fs::write(
+        dir.join("events.yaml"),
+        "contract: t.events\nversion: 1.0.0\nowners: [{name: Web}]\n\
+         dataset: {name: events, path: data/events.jsonl}\n\
+         columns:\n  - {name: id, type: integer}\n\
+         \x20 - {name: a, type: struct, fields: [{name: zip, type: string, required: true}, {name: n, type: integer, max: 2}]}\n\
+         \x20 - {name: tags, type: array, unique_items: true, length: {min: 1}, items: string}\n\
+         \x20 - {name: m, type: map, length: {max: 1}, keys: {type: string, pattern: '[a-z]+'}, values: {type: integer, required: true, min: 0}}\n",
+    )
+    .unwrap();
+    let out = datapact_run(&["run", "--format", "json"], &dir, &[]);
+    let doc = json(&out);
+    assert_eq!(
+        not_passing(&doc),
+        [
+            "a.n__max fail 1",
+            "a.zip__required fail 1",
+            "m[key]__pattern fail 1",
+            "m[value]__min fail 1",
+            "m__length fail 1",
+            "tags__length fail 1",
+            "tags__unique_items fail 1",
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
 /// Connection failures: exit 2, a clear message, in JSON too; a password
 /// appears in no output.
 #[test]

@@ -272,6 +272,107 @@ columns:
     }
 }
 
+/// ODCS nested properties that state what only a table's column can be (a
+/// primary key, a relationship) or `unique` inside array items: warnings,
+/// not errors, and the rest of the nested column compiles.
+#[test]
+fn nested_table_rules_in_odcs_are_not_compiled_warnings() {
+    let text = r#"apiVersion: v3.1.0
+kind: DataContract
+id: nested-keys
+version: 1.0.0
+status: active
+schema:
+  - name: shipments
+    physicalType: table
+    properties:
+      - name: shipment_id
+        logicalType: integer
+      - name: address
+        logicalType: object
+        properties:
+          - name: id
+            logicalType: integer
+            primaryKey: true
+          - name: shipment
+            logicalType: integer
+            relationships:
+              - to: shipments.shipment_id
+      - name: lines
+        logicalType: array
+        items:
+          logicalType: object
+          properties:
+            - name: sku
+              logicalType: string
+              unique: true
+"#;
+    let mut sources = Sources::new();
+    sources.add("nested.odcs.yaml", text.to_string());
+    let checked = datapact::check(&sources);
+    let messages: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.to_string() == "not-compiled")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "a primary key inside a nested column is not compiled",
+            "a relationship of a value inside a nested column is not compiled",
+            "`unique` inside an array or a map is not compiled",
+        ],
+        "{}",
+        common::render(&sources, &checked.diagnostics)
+    );
+    let ir = checked.ir.expect("compiles");
+    let ds = &ir.datasets[0];
+    assert_eq!(ds.columns[2].items.as_ref().unwrap().fields[0].name, "sku");
+}
+
+/// A DCS definition that refers to itself nests without end: read to the
+/// language's depth, the rest as `json`, with a warning, never a crash.
+#[test]
+fn a_self_referencing_dcs_definition_stops_at_the_nesting_limit() {
+    let text = r##"dataContractSpecification: 1.1.0
+id: tree
+info: {title: Tree, version: 1.0.0}
+models:
+  nodes:
+    fields:
+      root: {$ref: '#/definitions/node'}
+definitions:
+  node:
+    type: object
+    fields:
+      label: {type: string, required: true}
+      children: {type: array, items: {$ref: '#/definitions/node'}}
+"##;
+    let mut sources = Sources::new();
+    sources.add("tree.yaml", text.to_string());
+    let checked = datapact::check(&sources);
+    let deep: Vec<&String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| &d.message)
+        .filter(|m| m.contains("nested more than 8 levels"))
+        .collect();
+    assert_eq!(
+        deep.len(),
+        1,
+        "{}",
+        common::render(&sources, &checked.diagnostics)
+    );
+    let ir = checked.ir.expect("compiles");
+    assert!(
+        ir.datasets[0]
+            .checks
+            .iter()
+            .any(|c| c.name == "root.label__required")
+    );
+}
+
 fn odcs_validator() -> jsonschema::Validator {
     odcs_validator_of("v3.1.0")
 }

@@ -562,25 +562,32 @@ fn test_name(contract: &str, check: &str) -> String {
 
 /// Two contracts whose tests would share a name (`a.b_c` and `a_b.c`).
 fn name_clash(ir: &Ir, tests: DbtTests) -> Option<String> {
-    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut seen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
     for ds in ir.datasets.iter().filter(|ds| ds.dbt.is_some()) {
-        let names: Vec<String> = match tests {
+        let names: Vec<(String, &str)> = match tests {
             DbtTests::PerRule => ds
                 .checks
                 .iter()
-                .map(|c| test_name(&ds.contract, &c.name))
+                .map(|c| (test_name(&ds.contract, &c.name), c.name.as_str()))
                 .collect(),
-            DbtTests::SingleScan => vec![test_name(&ds.contract, "checks")],
+            DbtTests::SingleScan => vec![(test_name(&ds.contract, "checks"), "checks")],
         };
-        for name in names {
-            if let Some(other) = seen.insert(name.clone(), &ds.contract) {
-                if other != ds.contract {
-                    return Some(format!(
-                        "contracts `{other}` and `{}` both give a dbt test the name `{name}`; rename a contract or check",
-                        ds.contract
-                    ));
-                }
-            }
+        for (name, check) in names {
+            let Some((contract, other)) = seen.insert(name.clone(), (&ds.contract, check)) else {
+                continue;
+            };
+            // Within one contract: a nested rule's path written in a dbt
+            // name's characters (`a.b__min` and a check named `a__b__min`).
+            return Some(if contract == ds.contract {
+                format!(
+                    "checks `{other}` and `{check}` of `{contract}` both give a dbt test the name `{name}`; set another `name:` on one of them"
+                )
+            } else {
+                format!(
+                    "contracts `{contract}` and `{}` both give a dbt test the name `{name}`; rename a contract or check",
+                    ds.contract
+                )
+            });
         }
     }
     None
@@ -938,7 +945,9 @@ impl Emitter<'_> {
         let literal = |v| self.sql_arg(|d, _| d.literal(v, ty()));
         let mut config: Vec<(String, Yaml)> = Vec::new();
         let mut args: Vec<(String, Yaml)> = Vec::new();
-        let nested = crate::emit::sql::is_nested_check(self.ds, check);
+        // A unique combination of struct fields keeps its own test.
+        let nested = crate::emit::sql::is_nested_check(self.ds, check)
+            && !matches!(check.kind, CheckKind::UniqueCombination { .. });
         let name: &str = match (&check.kind, &percent) {
             // Inside a nested column: a test on the model, through the
             // condition the SQL target writes.

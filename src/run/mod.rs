@@ -558,6 +558,14 @@ fn expose_files(
                         .iter()
                         .filter_map(|r| r.first().cloned().flatten())
                         .collect();
+                    // DuckDB infers a JSON object as a struct of every key
+                    // in the file: a column holding a map is read as JSON,
+                    // then cast, so each row keeps its own keys.
+                    let reader = if reader.starts_with("read_json") {
+                        json_reader(&reader, &found.rows, ds)
+                    } else {
+                        reader.clone()
+                    };
                     let casts: Vec<String> = ds
                         .columns
                         .iter()
@@ -624,6 +632,39 @@ fn file_reader(path: &str) -> Option<&'static str> {
         "csv" | "tsv" => Some("read_csv"),
         "json" | "jsonl" | "ndjson" => Some("read_json"),
         _ => None,
+    }
+}
+
+/// `read_json(path)` with the columns' types as DuckDB found them (`rows`
+/// of `describe`), a column that holds a map (in the contract) as JSON;
+/// unchanged when none does.
+fn json_reader(reader: &str, rows: &[Vec<Option<String>>], ds: &Dataset) -> String {
+    fn has_map(c: &crate::ir::Column) -> bool {
+        c.ty == crate::types::LogicalType::Map || c.children().into_iter().any(|(_, c)| has_map(c))
+    }
+    let d = Dialect::Duckdb.sql();
+    let holds_map = |name: &str| {
+        ds.columns
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(name) && has_map(c))
+    };
+    let columns: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|r| Some((r.first()?.clone()?, r.get(1)?.clone()?)))
+        .collect();
+    if !columns.iter().any(|(name, _)| holds_map(name)) {
+        return reader.to_string();
+    }
+    let types: Vec<String> = columns
+        .iter()
+        .map(|(name, ty)| {
+            let ty = if holds_map(name) { "JSON" } else { ty.as_str() };
+            format!("{}: {}", d.string_literal(name), d.string_literal(ty))
+        })
+        .collect();
+    match reader.strip_suffix(')') {
+        Some(open) => format!("{open}, columns = {{{}}})", types.join(", ")),
+        None => reader.to_string(),
     }
 }
 

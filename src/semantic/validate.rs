@@ -603,6 +603,27 @@ impl<'a> Validator<'a, '_> {
                 ],
                 _ => &[],
             };
+            // No value twice: values of scalar types, which every engine
+            // compares (BigQuery cannot count distinct structs or arrays).
+            if let (Some(rule), Some(items)) = (
+                column.unique_items.as_ref(),
+                column.items.as_ref().and_then(|i| i.value.ty.as_ref()),
+            ) {
+                if items.value.is_nested() && rule.value.as_ref().is_some_and(|v| v.value) {
+                    self.out.push(
+                        Diagnostic::error(
+                            Code::NestedRule,
+                            format!(
+                                "`unique_items` does not apply to `{path}`, an array of {} values",
+                                items.value
+                            ),
+                        )
+                        .with_label(rule.key, "compares the elements, which must be scalars")
+                        .with_secondary(items.span, format!("its items are {}", items.value))
+                        .with_help("check the fields that identify an element with a `sql:` check"),
+                    );
+                }
+            }
             for (present, key, help) in missing {
                 if !present {
                     self.out.push(

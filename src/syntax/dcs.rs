@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use crate::types::Dialect;
-use crate::types::{LogicalType, Role};
+use crate::types::{LogicalType, MAX_NESTING, Role};
 
 use super::ast::{ColumnRef, Contract, Nested, Part, RuleOptions};
 use super::decode::Cx;
-use super::foreign::{self, Action, Obj, Placed, Reader};
+use super::foreign::{self, Action, Inside, Obj, Placed, Reader};
 use super::yaml::{Node, NodeKind, Scalar};
 
 /// The versions of the specification datapact reads.
@@ -193,9 +193,15 @@ fn model(
     let mut pending = Vec::new();
     let mut field_keys: Vec<Spanned<String>> = Vec::new();
     for (field_name, key, field) in m.entries("fields") {
-        let Some((col, actions, primary)) =
-            self::field(r, field_name, key.span, field, ids, definitions, &tables)
-        else {
+        let Some((col, actions, primary)) = self::field(
+            r,
+            (field_name, key.span),
+            field,
+            ids,
+            definitions,
+            &tables,
+            Inside::TOP,
+        ) else {
             continue;
         };
         if let Some(span) = primary {
@@ -284,12 +290,12 @@ fn model(
 /// A field, with the keys of its `$ref` definition under its own.
 fn field(
     r: &mut Reader,
-    name: &str,
-    name_span: Span,
+    (name, name_span): (&str, Span),
     node: &Node,
     ids: &BTreeMap<&str, String>,
     definitions: Option<&Node>,
     tables: &[&str],
+    inside: Inside,
 ) -> Option<(super::ast::Column, Vec<Placed>, Option<Span>)> {
     let f = Obj::new(node)?;
     f.skip(FIELD_METADATA);
@@ -474,9 +480,12 @@ fn field(
     let mut placed = vec![(Vec::new(), actions)];
     // The parts of a nested type: `fields` of an object, record or struct,
     // `items` of an array, `keys` and `values` of a map.
-    let mut inside =
+    let mut read =
         |r: &mut Reader, node: &Node, part: Part, index: usize, label: &str, span: Span| {
-            let (mut child, inner, _) = field(r, label, span, node, ids, definitions, tables)?;
+            let deeper = inside.through(part);
+            let (mut child, inner, primary) =
+                field(r, (label, span), node, ids, definitions, tables, deeper)?;
+            foreign::nested_value(r, &mut child, deeper, primary);
             // A nested value's physical type is part of its column's.
             child.physical_type = None;
             if part != Part::Field {
@@ -488,13 +497,31 @@ fn field(
             }
             Some(child)
         };
+    // Deeper than the language nests (a `$ref` to itself, say): the rest
+    // stays `json`.
+    let parts = ["fields", "items", "keys", "values"];
+    if inside.depth > MAX_NESTING {
+        if let Some(key) = parts.iter().find(|k| get(k).is_some()) {
+            r.not_compiled(
+                key_span(key),
+                format!("`{name}` is nested more than {MAX_NESTING} levels deep; what it holds is not compiled"),
+                "a `$ref` that refers to itself nests without end; the value is read as `json`",
+            );
+        }
+        for key in parts {
+            let _ = f.get(key);
+        }
+        let _ = f.get("$ref");
+        r.unread(&f, "a field");
+        return Some((col, placed, primary));
+    }
     let fields = get("fields").and_then(Obj::new).map(|o| o.entries_of());
     if let Some(fields) = fields.filter(|f| !f.is_empty()) {
         let key = key_span("fields");
         let mut columns = Vec::new();
         for (field_name, field_key, node) in fields {
             let index = columns.len();
-            if let Some(child) = inside(r, node, Part::Field, index, field_name, field_key.span) {
+            if let Some(child) = read(r, node, Part::Field, index, field_name, field_key.span) {
                 columns.push(child);
             }
         }
@@ -506,7 +533,7 @@ fn field(
     }
     if let Some(items) = get("items") {
         let key = key_span("items");
-        if let Some(child) = inside(r, items, Part::Items, 0, &format!("{name}[]"), key) {
+        if let Some(child) = read(r, items, Part::Items, 0, &format!("{name}[]"), key) {
             col.ty = Some(Spanned::new(LogicalType::Array, key));
             col.items = Some(Nested {
                 key,
@@ -516,7 +543,7 @@ fn field(
     }
     if get("keys").is_some() || get("values").is_some() {
         let keys = get("keys").and_then(|n| {
-            inside(
+            read(
                 r,
                 n,
                 Part::Keys,
@@ -526,7 +553,7 @@ fn field(
             )
         });
         let values = get("values").and_then(|n| {
-            inside(
+            read(
                 r,
                 n,
                 Part::Values,

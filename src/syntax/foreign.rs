@@ -932,6 +932,59 @@ pub fn unique_name(taken: &mut BTreeSet<String>, base: &str) -> String {
 // Quality rules (ODCS `quality`, DCS `quality`): the same vocabulary
 
 /// What a quality rule becomes in native syntax.
+/// Where a property (field) being read sits: how many levels of struct,
+/// array and map hold it (1 for a table's column), and whether an array or
+/// map is among them.
+#[derive(Clone, Copy, Debug)]
+pub struct Inside {
+    pub depth: usize,
+    pub iterated: bool,
+}
+
+impl Inside {
+    pub const TOP: Inside = Inside {
+        depth: 1,
+        iterated: false,
+    };
+
+    /// One level further in, through `part`.
+    pub fn through(self, part: Part) -> Inside {
+        Inside {
+            depth: self.depth + 1,
+            iterated: self.iterated || part != Part::Field,
+        }
+    }
+}
+
+/// What a nested value read from a foreign file states that datapact
+/// compiles for a table's columns only: not compiled, with a warning each
+/// (a primary key, a relationship; `unique` inside an array or a map).
+pub fn nested_value(r: &mut Reader, col: &mut Column, inside: Inside, primary: Option<Span>) {
+    if let Some(span) = primary {
+        r.not_compiled(
+            span,
+            "a primary key inside a nested column is not compiled",
+            "a primary key is one of the table's columns",
+        );
+    }
+    if let Some(rule) = col.references.take() {
+        r.not_compiled(
+            rule.key,
+            "a relationship of a value inside a nested column is not compiled",
+            "references are compiled for a table's columns",
+        );
+    }
+    if inside.iterated {
+        if let Some(rule) = col.unique.take() {
+            r.not_compiled(
+                rule.key,
+                "`unique` inside an array or a map is not compiled",
+                "it would count many values per row; `uniqueItems` on the array says no value twice in one array",
+            );
+        }
+    }
+}
+
 /// Actions with where inside a column they apply: the parts from the
 /// column to the value (`(Field, 2)` is its third field).
 pub type Placed = (Vec<(Part, usize)>, Vec<Action>);

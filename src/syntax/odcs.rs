@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
 use crate::types::{DbtKind, Dialect};
-use crate::types::{LogicalType, Objective, Role};
+use crate::types::{LogicalType, MAX_NESTING, Objective, Role};
 
 use super::ast::{self, CheckBody, ColumnRef, Contract, Nested, Part, RuleOptions};
 use super::decode::Cx;
-use super::foreign::{self, Action, Obj, Placed, Reader};
+use super::foreign::{self, Action, Inside, Obj, Placed, Reader};
 use super::yaml::{Node, NodeKind, Scalar};
 
 /// Top-level keys that are metadata only.
@@ -474,7 +474,7 @@ fn property(
     targets: &BTreeMap<String, Target>,
     tables: &[&str],
 ) -> Option<PropertyOut> {
-    property_named(r, p, server, targets, tables, None)
+    property_named(r, p, server, targets, tables, None, Inside::TOP)
 }
 
 fn property_named(
@@ -484,6 +484,7 @@ fn property_named(
     targets: &BTreeMap<String, Target>,
     tables: &[&str],
     element: Option<Spanned<String>>,
+    inside: Inside,
 ) -> Option<PropertyOut> {
     p.skip(PROPERTY_METADATA);
     if element.is_some() {
@@ -613,7 +614,8 @@ fn property_named(
         .flat_map(|q| foreign::quality(r, q, Some(&column_name), tables))
         .collect();
     let mut placed = vec![(Vec::new(), actions)];
-    placed.extend(nested(r, p, &mut col, &name, server, targets, tables));
+    let scope = (server, targets, tables);
+    placed.extend(nested(r, p, &mut col, &name, scope, inside));
     if element.is_some() {
         col.name = None;
     }
@@ -629,15 +631,32 @@ fn nested(
     p: &Obj,
     col: &mut super::ast::Column,
     name: &Spanned<String>,
-    server: &foreign::Server,
-    targets: &BTreeMap<String, Target>,
-    tables: &[&str],
+    (server, targets, tables): (&foreign::Server, &BTreeMap<String, Target>, &[&str]),
+    inside: Inside,
 ) -> Vec<Placed> {
     let mut out = Vec::new();
-    let mut inside = |r: &mut Reader, node: &Node, part: Part, index: usize, label: String| {
+    // Deeper than the language nests: the rest stays `json`.
+    if inside.depth > MAX_NESTING {
+        if let Some(key) = ["properties", "items", "map"]
+            .into_iter()
+            .find_map(|k| p.key_span(k))
+        {
+            r.not_compiled(
+                key,
+                format!("`{}` is nested more than {MAX_NESTING} levels deep; what it holds is not compiled", name.value),
+                "the value is read as `json`",
+            );
+        }
+        mark_all(p);
+        return out;
+    }
+    let mut read = |r: &mut Reader, node: &Node, part: Part, index: usize, label: String| {
         let obj = Obj::new(node)?;
         let element = (part != Part::Field).then(|| Spanned::new(label, node.span));
-        let (mut child, placed, _) = property_named(r, &obj, server, targets, tables, element)?;
+        let deeper = inside.through(part);
+        let (mut child, placed, primary) =
+            property_named(r, &obj, server, targets, tables, element, deeper)?;
+        foreign::nested_value(r, &mut child, deeper, primary.map(|(_, span)| span));
         // A nested value's physical type is part of its column's.
         child.physical_type = None;
         for (mut path, actions) in placed {
@@ -652,7 +671,7 @@ fn nested(
         let mut columns = Vec::new();
         for node in fields {
             let index = columns.len();
-            if let Some(child) = inside(r, node, Part::Field, index, String::new()) {
+            if let Some(child) = read(r, node, Part::Field, index, String::new()) {
                 columns.push(child);
             }
         }
@@ -664,7 +683,7 @@ fn nested(
     }
     if let Some(items) = p.get("items") {
         let key = p.key_span("items").unwrap_or(p.node.span);
-        if let Some(child) = inside(r, items, Part::Items, 0, format!("{}[]", name.value)) {
+        if let Some(child) = read(r, items, Part::Items, 0, format!("{}[]", name.value)) {
             col.ty = Some(Spanned::new(LogicalType::Array, key));
             col.items = Some(Nested {
                 key,
@@ -676,10 +695,10 @@ fn nested(
         let key = p.key_span("map").unwrap_or(p.node.span);
         let keys = map
             .get("key")
-            .and_then(|n| inside(r, n, Part::Keys, 0, format!("{}[key]", name.value)));
+            .and_then(|n| read(r, n, Part::Keys, 0, format!("{}[key]", name.value)));
         let values = map
             .get("value")
-            .and_then(|n| inside(r, n, Part::Values, 0, format!("{}[value]", name.value)));
+            .and_then(|n| read(r, n, Part::Values, 0, format!("{}[value]", name.value)));
         if let (Some(keys), Some(values)) = (keys, values) {
             col.ty = Some(Spanned::new(LogicalType::Map, key));
             col.keys = Some(Nested {

@@ -271,7 +271,45 @@ fn nested_value(json: &str, physical: &str, dialect: Dialect) -> String {
     let text = d.string_literal(json);
     match dialect {
         Dialect::Duckdb => format!("cast(cast({text} as json) as {physical})"),
-        Dialect::Databricks => format!("from_json({text}, {})", d.string_literal(physical)),
+        // Spark's from_json reads maps with string keys only: a map of
+        // other keys (at the top) is read with string keys, then converted.
+        Dialect::Databricks => match physical
+            .strip_prefix("map<")
+            .and_then(|rest| rest.split_once(", "))
+            .filter(|(key, _)| *key != "string")
+        {
+            // Built from its entries (VALUES allows no lambda, and without
+            // ANSI mode Spark casts no map<string, …> to another key type).
+            Some((key, value)) => {
+                let value = value.strip_suffix('>').unwrap_or(value);
+                let scalar = |v: &serde_json::Value| match v {
+                    serde_json::Value::Null => format!("cast(null as {value})"),
+                    serde_json::Value::String(s) => {
+                        format!("cast({} as {value})", d.string_literal(s))
+                    }
+                    other => format!("cast({} as {value})", d.string_literal(&other.to_string())),
+                };
+                let entries: Vec<String> = serde_json::from_str::<serde_json::Value>(json)
+                    .ok()
+                    .and_then(|v| v.as_object().cloned())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "named_struct('key', cast({} as {key}), 'value', {})",
+                            d.string_literal(k),
+                            scalar(v)
+                        )
+                    })
+                    .collect();
+                if entries.is_empty() {
+                    format!("cast(map() as {physical})")
+                } else {
+                    format!("map_from_entries(array({}))", entries.join(", "))
+                }
+            }
+            None => format!("from_json({text}, {})", d.string_literal(physical)),
+        },
         Dialect::Postgres if physical.ends_with("[]") => format!(
             "cast(array(select jsonb_array_elements_text(cast({text} as jsonb))) as {physical})"
         ),

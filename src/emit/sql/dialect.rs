@@ -548,6 +548,16 @@ pub trait SqlDialect: Sync {
         )
     }
 
+    /// [`Self::any_element`] over a map's keys. ANSI: over `map_keys`.
+    fn map_any_key(&self, map: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        self.any_element(&self.map_keys(map), var, predicate)
+    }
+
+    /// [`Self::any_element`] over a map's values. ANSI: over `map_values`.
+    fn map_any_value(&self, map: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        self.any_element(&self.map_values(map), var, predicate)
+    }
+
     /// A map's keys, as an array.
     fn map_keys(&self, map: &str) -> String {
         format!("map_keys({map})")
@@ -571,6 +581,12 @@ pub trait SqlDialect: Sync {
     /// null or a value of another kind.
     fn json_scalar(&self, value: &str, ty: LogicalType) -> String {
         format!("cast({value} as {})", self.type_name(ty))
+    }
+
+    /// Text (a JSON object's key) as a SQL value of the scalar type `ty`;
+    /// NULL where it is not one. ANSI: a cast.
+    fn text_scalar(&self, text: &str, ty: LogicalType) -> String {
+        format!("cast({text} as {})", self.type_name(ty))
     }
 
     /// True for SQL NULL and JSON null.
@@ -847,24 +863,58 @@ impl SqlDialect for Postgres {
     fn json_field(&self, doc: &str, name: &str, _nested: bool) -> String {
         format!("({doc} -> {})", self.string_literal(name))
     }
+    /// By the JSON value's kind: a number as `numeric` (no typmod to
+    /// overflow), text through [`Self::text_scalar`]; a value of another
+    /// kind is NULL.
     fn json_scalar(&self, value: &str, ty: LogicalType) -> String {
         let text = format!("({value} #>> '{{}}')");
-        let kind = match ty.family() {
-            TypeFamily::String | TypeFamily::Uuid | TypeFamily::Temporal => "string",
-            TypeFamily::Integer | TypeFamily::Decimal | TypeFamily::Float => "number",
-            TypeFamily::Boolean => "boolean",
+        let (kind, converted) = match ty.family() {
+            TypeFamily::String => ("string", text),
+            TypeFamily::Uuid | TypeFamily::Temporal => ("string", self.text_scalar(&text, ty)),
+            TypeFamily::Integer | TypeFamily::Decimal => {
+                ("number", format!("cast({text} as numeric)"))
+            }
+            TypeFamily::Float => ("number", format!("cast({text} as double precision)")),
+            TypeFamily::Boolean => ("boolean", format!("cast({text} as boolean)")),
             TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested => return value.into(),
         };
-        if ty == LogicalType::String {
-            return format!("case when jsonb_typeof({value}) = 'string' then {text} end");
-        }
-        // An integer type's cast refuses `1.5`: compare as numeric.
-        let target = if ty.family() == TypeFamily::Integer {
-            "numeric".to_string()
-        } else {
-            self.type_name(ty)
+        format!("case when jsonb_typeof({value}) = '{kind}' then {converted} end")
+    }
+    /// PostgreSQL 15 has no cast that returns NULL: the text's shape is
+    /// checked first (a date of the right shape that does not exist, such
+    /// as `2024-02-30`, still fails the query).
+    fn text_scalar(&self, text: &str, ty: LogicalType) -> String {
+        let guarded = |shape: &str, target: &str| {
+            format!(
+                "case when {text} ~ {} then cast({text} as {target}) end",
+                self.string_literal(shape)
+            )
         };
-        format!("case when jsonb_typeof({value}) = '{kind}' then cast({text} as {target}) end")
+        let number = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$";
+        match ty.family() {
+            TypeFamily::String | TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested => {
+                text.into()
+            }
+            TypeFamily::Integer | TypeFamily::Decimal => guarded(number, "numeric"),
+            TypeFamily::Float => guarded(number, "double precision"),
+            TypeFamily::Boolean => {
+                format!("case lower({text}) when 'true' then true when 'false' then false end")
+            }
+            TypeFamily::Uuid => guarded(
+                "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
+                "uuid",
+            ),
+            TypeFamily::Temporal => {
+                let shape = match ty {
+                    LogicalType::Date => "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                    LogicalType::Time => "^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?$",
+                    _ => {
+                        "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?)?([zZ]|[-+][0-9]{2}(:?[0-9]{2})?)?$"
+                    }
+                };
+                guarded(shape, &self.type_name(ty))
+            }
+        }
     }
     fn json_is_null(&self, value: &str) -> String {
         format!("coalesce(jsonb_typeof({value}), 'null') = 'null'")
@@ -1021,6 +1071,14 @@ impl SqlDialect for Snowflake {
     fn json_is_null(&self, value: &str) -> String {
         format!("({value} is null or is_null_value({value}))")
     }
+    fn text_scalar(&self, text: &str, ty: LogicalType) -> String {
+        match ty.family() {
+            TypeFamily::String | TypeFamily::Json | TypeFamily::Binary | TypeFamily::Nested => {
+                text.into()
+            }
+            _ => format!("try_cast({text} as {})", self.type_name(ty)),
+        }
+    }
     fn json_any_element(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
         format!(
             "array_size(filter(as_array({doc}), {var} -> {})) > 0",
@@ -1163,11 +1221,19 @@ impl SqlDialect for BigQuery {
     fn has_duplicates(&self, list: &str, var: &str) -> String {
         format!("(select count(distinct {var}) < count({var}) from unnest({list}) as {var})")
     }
-    fn map_keys(&self, map: &str) -> String {
-        format!("array(select e.key from unnest({map}) as e)")
+    /// Over the entries' structs: an array of arrays (values that are
+    /// arrays) is not a BigQuery type.
+    fn map_any_key(&self, map: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "exists (select 1 from unnest({map}) as {var} where {})",
+            predicate(&format!("{var}.key"))
+        )
     }
-    fn map_values(&self, map: &str) -> String {
-        format!("array(select e.value from unnest({map}) as e)")
+    fn map_any_value(&self, map: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
+        format!(
+            "exists (select 1 from unnest({map}) as {var} where {})",
+            predicate(&format!("{var}.value"))
+        )
     }
     fn columns_catalog(&self, database: Option<&str>, schema: Option<&str>) -> String {
         let scope: Vec<String> = [database, schema]
@@ -1459,6 +1525,9 @@ impl SqlDialect for SqlServer {
     }
     fn json_any_value(&self, doc: &str, var: &str, predicate: &dyn Fn(&str) -> String) -> String {
         self.json_any_element(doc, var, predicate)
+    }
+    fn text_scalar(&self, text: &str, ty: LogicalType) -> String {
+        self.json_scalar(text, ty)
     }
     fn json_length(&self, doc: &str, _object: bool) -> String {
         format!("case when {doc} is not null then (select count(*) from openjson({doc})) end")

@@ -234,10 +234,7 @@ impl<'a> Emitter<'a> {
         self.paths().single(check).unwrap_or_else(|| {
             let column = check.column.as_deref().unwrap_or_default();
             (
-                nested::Value {
-                    expr: self.q(column),
-                    json: false,
-                },
+                nested::Value::new(self.q(column), false),
                 self.column_type(column),
             )
         })
@@ -936,13 +933,34 @@ pub fn is_nested_check(ds: &Dataset, check: &Check) -> bool {
 /// The condition true for a row that fails a row-level check (without its
 /// `where`), in `dialect`; `None` for checks that judge more than a row.
 pub fn row_condition(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
+    if nested::is_nested(ds, check) && !dialect.sql().nested_rules() {
+        return Some(format!("{} = 0", not_compiled(dialect)));
+    }
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
     Emitter::new(ds, dialect, &relation).row_predicate(check)
+}
+
+/// Where a dialect does not compile rules inside nested columns (Redshift),
+/// a value that fails the query with the reason: a dbt test on such a rule
+/// errors rather than passing unchecked.
+fn not_compiled(dialect: Dialect) -> String {
+    let d = dialect.sql();
+    format!(
+        "cast({} as {})",
+        d.string_literal(&format!(
+            "rules inside nested columns are not compiled for {}",
+            dialect.name()
+        )),
+        d.type_name(LogicalType::Integer)
+    )
 }
 
 /// A unique combination's member in `dialect`: the quoted column, or a
 /// struct's field by its path (`address.zip`).
 pub fn member(ds: &Dataset, name: &str, dialect: Dialect) -> String {
+    if !ds.columns.iter().any(|c| c.name == name) && !dialect.sql().nested_rules() {
+        return not_compiled(dialect);
+    }
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
     Emitter::new(ds, dialect, &relation).member(name)
 }
@@ -950,6 +968,9 @@ pub fn member(ds: &Dataset, name: &str, dialect: Dialect) -> String {
 /// The one value per row a `unique` or `null_rate` check reads: its
 /// column, or a struct field inside it, in `dialect`.
 pub fn check_value(ds: &Dataset, check: &Check, dialect: Dialect) -> String {
+    if !check.path.is_empty() && !dialect.sql().nested_rules() {
+        return not_compiled(dialect);
+    }
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
     Emitter::new(ds, dialect, &relation)
         .single_value(check)

@@ -19,6 +19,18 @@ use crate::types::{Dialect, LogicalType};
 pub(super) struct Value {
     pub expr: String,
     pub json: bool,
+    /// Text standing for a value of another type: a JSON object's key.
+    pub text: bool,
+}
+
+impl Value {
+    pub fn new(expr: String, json: bool) -> Value {
+        Value {
+            expr,
+            json,
+            text: false,
+        }
+    }
 }
 
 /// The physical type of a column in `dialect`, with its fields, items,
@@ -63,12 +75,18 @@ fn scalar_items(column: &Column) -> bool {
     column.items.as_ref().is_some_and(|i| !i.ty.is_nested())
 }
 
-/// Whether `check` looks inside a nested column (a path, or the elements
-/// of an array or map).
+/// Whether `check` looks inside a nested column (a path, the elements of
+/// an array or map, or a struct's field in a unique combination).
 pub(super) fn is_nested(ds: &Dataset, check: &Check) -> bool {
-    !check.path.is_empty()
-        || matches!(check.kind, CheckKind::UniqueItems)
-        || (matches!(check.kind, CheckKind::Length { .. }) && ds.check_type(check).is_nested())
+    match &check.kind {
+        CheckKind::UniqueItems => true,
+        CheckKind::Length { .. } => !check.path.is_empty() || ds.check_type(check).is_nested(),
+        // A struct's field named by its path.
+        CheckKind::UniqueCombination { columns } => columns
+            .iter()
+            .any(|name| !ds.columns.iter().any(|c| &c.name == name)),
+        _ => !check.path.is_empty(),
+    }
 }
 
 /// Whether `check` visits the elements of an array or map.
@@ -92,11 +110,9 @@ impl Paths<'_> {
 
     /// The column itself, as a value.
     fn root(&self, name: &str, column: Option<&Column>) -> Value {
-        Value {
-            expr: self.d.quote_ident(name),
-            json: column
-                .is_some_and(|c| c.ty.is_nested() && self.d.nested_in_json(c.ty, scalar_items(c))),
-        }
+        let json = column
+            .is_some_and(|c| c.ty.is_nested() && self.d.nested_in_json(c.ty, scalar_items(c)));
+        Value::new(self.d.quote_ident(name), json)
     }
 
     /// The value at a path of struct fields only (no array or map steps),
@@ -121,10 +137,7 @@ impl Paths<'_> {
     /// A column by name, or a struct's field by its path (`address.zip`,
     /// as unique combinations name them), as a SQL value of its type.
     pub fn named(&self, name: &str) -> Value {
-        let plain = Value {
-            expr: self.d.quote_ident(name),
-            json: false,
-        };
+        let plain = Value::new(self.d.quote_ident(name), false);
         if self.ds.columns.iter().any(|c| c.name == name) {
             return plain;
         }
@@ -156,23 +169,20 @@ impl Paths<'_> {
     }
 
     fn field(&self, value: &Value, name: &str, child: &Column) -> Value {
-        Value {
-            expr: if value.json {
-                self.d.json_field(&value.expr, name, child.ty.is_nested())
-            } else {
-                self.d.field(&value.expr, name)
-            },
-            json: value.json,
-        }
+        let expr = if value.json {
+            self.d.json_field(&value.expr, name, child.ty.is_nested())
+        } else {
+            self.d.field(&value.expr, name)
+        };
+        Value::new(expr, value.json)
     }
 
     /// A value as a SQL value of its scalar type (JSON converted).
     fn scalar(&self, value: &Value, node: &Column) -> Value {
-        if value.json && !node.ty.is_nested() {
-            Value {
-                expr: self.d.json_scalar(&value.expr, node.ty),
-                json: false,
-            }
+        if value.text {
+            Value::new(self.d.text_scalar(&value.expr, node.ty), false)
+        } else if value.json && !node.ty.is_nested() {
+            Value::new(self.d.json_scalar(&value.expr, node.ty), false)
         } else {
             value.clone()
         }
@@ -227,19 +237,14 @@ impl Paths<'_> {
             Step::Items | Step::Values => {
                 // An element (value) is JSON inside a JSON document.
                 let each = |e: &str| {
-                    let element = Value {
-                        expr: e.to_string(),
-                        json: value.json,
-                    };
+                    let element = Value::new(e.to_string(), value.json);
                     self.walk(element, child, rest, guard, leaf, depth + 1)
                 };
                 match (step, value.json) {
                     (Step::Items, true) => self.d.json_any_element(&value.expr, &var, &each),
                     (Step::Items, false) => self.d.any_element(&value.expr, &var, &each),
                     (_, true) => self.d.json_any_value(&value.expr, &var, &each),
-                    (_, false) => self
-                        .d
-                        .any_element(&self.d.map_values(&value.expr), &var, &each),
+                    (_, false) => self.d.map_any_value(&value.expr, &var, &each),
                 }
             }
             Step::Keys => {
@@ -248,14 +253,14 @@ impl Paths<'_> {
                     let key = Value {
                         expr: e.to_string(),
                         json: false,
+                        text: value.json,
                     };
                     self.walk(key, child, rest, guard, leaf, depth + 1)
                 };
                 if value.json {
                     self.d.json_any_key(&value.expr, &var, &each)
                 } else {
-                    self.d
-                        .any_element(&self.d.map_keys(&value.expr), &var, &each)
+                    self.d.map_any_key(&value.expr, &var, &each)
                 }
             }
         }
