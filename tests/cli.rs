@@ -849,6 +849,26 @@ fn dbt_test_names_must_not_clash() {
         stderr(&o)
     );
     assert!(!dir.join("build").exists(), "nothing written");
+
+    // Within one contract: a nested rule's path in a dbt name's characters.
+    std::fs::remove_file(dir.join("contracts/b.yaml")).unwrap();
+    std::fs::write(
+        dir.join("contracts/a.yaml"),
+        "contract: a.b_c\nversion: 1.0.0\nowners: [{name: x}]\n\
+         dataset: {name: t1, dbt: {model: t1}}\n\
+         columns:\n  - {name: a, type: struct, fields: [{name: b, type: integer, min: 0}]}\n\
+         \x20 - {name: c, type: integer, min: {value: 1, name: a__b__min}}\n",
+    )
+    .unwrap();
+    let o = datapact(&["compile", "--target", "dbt", "--dialect", "duckdb"], &dir);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "checks `a.b__min` and `a__b__min` of `a.b_c` both give a dbt test the name `a_b_c__a__b__min`"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// What `--dbt-project` reads of the project, without dbt: paths that
