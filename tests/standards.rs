@@ -243,7 +243,6 @@ columns:
   - name: items
     type: array
     length: {min: 1, max: 10}
-    unique_items: true
     items:
       type: struct
       required: true
