@@ -39,29 +39,26 @@ pub fn column_type(column: &Column, dialect: Dialect) -> String {
     if let Some(physical) = column.physical_types.get(&dialect) {
         return physical.clone();
     }
-    native_type(column, dialect.sql(), false)
+    native_type(column, dialect.sql())
 }
 
-fn native_type(column: &Column, d: &dyn SqlDialect, in_json: bool) -> String {
+/// A nested type stored as JSON is the dialect's JSON type, whatever it
+/// holds; otherwise the engine's own type, built from its parts.
+fn native_type(column: &Column, d: &dyn SqlDialect) -> String {
     let ty = column.ty;
-    if !ty.is_nested() {
-        return d.type_name(ty);
-    }
-    if in_json || d.nested_in_json(ty, scalar_items(column)) {
+    if !ty.is_nested() || d.nested_in_json(ty, scalar_items(column)) {
         return d.type_name(ty);
     }
     let part = |c: &Option<Box<Column>>| {
-        c.as_deref().map_or_else(
-            || d.type_name(LogicalType::String),
-            |c| native_type(c, d, false),
-        )
+        c.as_deref()
+            .map_or_else(|| d.type_name(LogicalType::String), |c| native_type(c, d))
     };
     match ty {
         LogicalType::Struct => {
             let fields: Vec<(String, String)> = column
                 .fields
                 .iter()
-                .map(|f| (f.name.clone(), native_type(f, d, false)))
+                .map(|f| (f.name.clone(), native_type(f, d)))
                 .collect();
             d.struct_type(&fields)
         }
