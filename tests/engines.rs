@@ -539,6 +539,7 @@ fn rule_cases_cover_every_rule_kind() {
         "references",
         "expression",
         "unique_combination",
+        "unique_items",
         "row_count",
         "freshness",
         "sql",
