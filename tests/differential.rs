@@ -1044,18 +1044,7 @@ fn reference(spec: &Spec, names: &HashSet<String>) -> BTreeMap<String, (i64, Str
                 i64::from(lo.is_some_and(|l| (n as u64) < l) || hi.is_some_and(|h| (n as u64) > h))
             }
         };
-        let allowed = match r.tolerance {
-            Tol::None => 0,
-            Tol::Count(c) => c as i64,
-            Tol::Percent(_, a, b) => (n as u64 * a / b) as i64,
-        };
-        let status = if failures == 0 {
-            "pass"
-        } else if failures <= allowed || r.warn {
-            "warn"
-        } else {
-            "fail"
-        };
+        let status = status(failures, n, &r.tolerance, r.warn);
         out.insert(name, (failures, n.to_string(), status.to_string()));
     }
     for (i, r) in spec.nested.iter().flat_map(|n| n.rules.iter().enumerate()) {
@@ -1076,21 +1065,26 @@ fn reference(spec: &Spec, names: &HashSet<String>) -> BTreeMap<String, (i64, Str
             .iter()
             .filter(|&&row| nested.values[row].fails(&r.path, &r.kind))
             .count() as i64;
-        let allowed = match r.tolerance {
-            Tol::None => 0,
-            Tol::Count(c) => c as i64,
-            Tol::Percent(_, a, b) => (n as u64 * a / b) as i64,
-        };
-        let status = if failures == 0 {
-            "pass"
-        } else if failures <= allowed || r.warn {
-            "warn"
-        } else {
-            "fail"
-        };
+        let status = status(failures, n, &r.tolerance, r.warn);
         out.insert(name, (failures, n.to_string(), status.to_string()));
     }
     out
+}
+
+/// The status of a check with `failures` among `n` rows seen.
+fn status(failures: i64, n: i64, tolerance: &Tol, warn: bool) -> &'static str {
+    let allowed = match tolerance {
+        Tol::None => 0,
+        Tol::Count(c) => *c as i64,
+        Tol::Percent(_, a, b) => (n as u64 * a / b) as i64,
+    };
+    if failures == 0 {
+        "pass"
+    } else if failures <= allowed || warn {
+        "warn"
+    } else {
+        "fail"
+    }
 }
 
 fn case_count() -> usize {

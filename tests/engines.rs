@@ -199,6 +199,16 @@ fn dataset<'a>(ir: &'a Ir, contract: &str) -> &'a Dataset {
         .unwrap_or_else(|| panic!("no contract {contract}"))
 }
 
+/// The physical types of a dataset's nested columns, by column index.
+fn nested_types(ds: &Dataset, dialect: Dialect) -> BTreeMap<usize, String> {
+    ds.columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.ty.is_nested())
+        .map(|(i, c)| (i, datapact::emit::sql::column_type(c, dialect)))
+        .collect()
+}
+
 /// The setup and queries of one side (good or bad) of a case.
 fn build(case: &RuleCase, bad: bool, dialect: Dialect, now: jiff::Timestamp) -> Case {
     let mut setup = Vec::new();
@@ -229,13 +239,7 @@ fn build(case: &RuleCase, bad: bool, dialect: Dialect, now: jiff::Timestamp) -> 
                 values
             })
             .collect();
-        let nested = ds
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.ty.is_nested())
-            .map(|(i, c)| (i, datapact::emit::sql::column_type(c, dialect)))
-            .collect();
+        let nested = nested_types(ds, dialect);
         setup.extend(harness::table_setup(
             &Table {
                 location: ds.location.clone(),
@@ -846,13 +850,7 @@ fn example_contracts_agree_across_engines() {
                 .collect();
             // Nested columns hold NULLs here (tests/engines/cases/nested.yaml
             // has values).
-            let nested = ds
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.ty.is_nested())
-                .map(|(i, c)| (i, datapact::emit::sql::column_type(c, dialect)))
-                .collect();
+            let nested = nested_types(ds, dialect);
             setup.extend(harness::table_setup(
                 &Table {
                     location: ds.location.clone(),

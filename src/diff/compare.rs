@@ -341,36 +341,7 @@ impl Diff<'_> {
 
     fn column_added(&mut self, n: &Dataset, nc: &Column) {
         let span = self.new_at.columns.get(&nc.name).map(|c| c.name);
-        // A `required` that only warns obliges no producer.
-        let required = n.checks.iter().any(|c| {
-            c.column.as_deref() == Some(&nc.name)
-                && c.path.is_empty()
-                && c.kind == CheckKind::Required
-                && c.severity == Severity::Error
-        });
-        let what = w("column ")
-            .c(&nc.name)
-            .t(" added (")
-            .c(nc.ty.to_string())
-            .t(if required { ", required)" } else { ")" });
-        let f = if required {
-            found(
-                Class::Breaking,
-                "required-column-added",
-                what,
-                w(
-                    "rows written to the previous version have no value for it, and every producer must now supply one; add it optional first, then make it required",
-                ),
-            )
-        } else {
-            found(
-                Class::Minor,
-                "column-added",
-                what,
-                w("queries that do not select it are unaffected"),
-            )
-        };
-        self.push(Side::New, span, f);
+        self.push(Side::New, span, added(n, &nc.name, &[], nc));
     }
 
     fn column(&mut self, o: &Dataset, oc: &Column, n: &Dataset, nc: &Column) {
@@ -534,36 +505,7 @@ impl Diff<'_> {
             inner.push(step.clone());
             let shown = crate::ir::path_text(column, &inner);
             let Some(old) = oc.child(&step) else {
-                // A `required` that only warns obliges no producer.
-                let required = n.checks.iter().any(|c| {
-                    c.column.as_deref() == Some(column)
-                        && c.path == inner
-                        && c.kind == CheckKind::Required
-                        && c.severity == Severity::Error
-                });
-                let what = w("column ")
-                    .c(&shown)
-                    .t(" added (")
-                    .c(new.ty.to_string())
-                    .t(if required { ", required)" } else { ")" });
-                let f = if required {
-                    found(
-                        Class::Breaking,
-                        "required-column-added",
-                        what,
-                        w(
-                            "values written to the previous version have no such field, and every producer must now supply one; add it optional first, then make it required",
-                        ),
-                    )
-                } else {
-                    found(
-                        Class::Minor,
-                        "column-added",
-                        what,
-                        w("queries that do not read it are unaffected"),
-                    )
-                };
-                self.push(Side::New, at, f);
+                self.push(Side::New, at, added(n, column, &inner, new));
                 continue;
             };
             if old.ty != new.ty {
@@ -718,6 +660,53 @@ impl Diff<'_> {
                 }
             }
         }
+    }
+}
+
+/// A column added, or a value inside a nested column (at `path`): breaking
+/// when it is required (`required` of severity `error`; one that only warns
+/// obliges no producer).
+fn added(n: &Dataset, column: &str, path: &[Step], c: &Column) -> Found {
+    let required = n.checks.iter().any(|k| {
+        k.column.as_deref() == Some(column)
+            && k.path == path
+            && k.kind == CheckKind::Required
+            && k.severity == Severity::Error
+    });
+    let what = w("column ")
+        .c(crate::ir::path_text(column, path))
+        .t(" added (")
+        .c(c.ty.to_string())
+        .t(if required { ", required)" } else { ")" });
+    match (required, path.is_empty()) {
+        (true, true) => found(
+            Class::Breaking,
+            "required-column-added",
+            what,
+            w(
+                "rows written to the previous version have no value for it, and every producer must now supply one; add it optional first, then make it required",
+            ),
+        ),
+        (true, false) => found(
+            Class::Breaking,
+            "required-column-added",
+            what,
+            w(
+                "values written to the previous version have no such field, and every producer must now supply one; add it optional first, then make it required",
+            ),
+        ),
+        (false, true) => found(
+            Class::Minor,
+            "column-added",
+            what,
+            w("queries that do not select it are unaffected"),
+        ),
+        (false, false) => found(
+            Class::Minor,
+            "column-added",
+            what,
+            w("queries that do not read it are unaffected"),
+        ),
     }
 }
 

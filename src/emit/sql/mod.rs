@@ -203,7 +203,16 @@ impl<'a> Emitter<'a> {
                     bounds.join(" or ")
                 }
                 CheckKind::UniqueItems => paths.duplicates(value, "datapact_u"),
-                _ => String::new(),
+                // Not a rule on one value: never given a leaf (below).
+                CheckKind::Expression { .. }
+                | CheckKind::Unique
+                | CheckKind::References { .. }
+                | CheckKind::UniqueCombination { .. }
+                | CheckKind::Sql { .. }
+                | CheckKind::RowCount { .. }
+                | CheckKind::RowCountChange { .. }
+                | CheckKind::NullRateIncrease { .. }
+                | CheckKind::Freshness { .. } => String::new(),
             }
         };
         Some(match &check.kind {

@@ -82,7 +82,19 @@ pub(super) fn is_nested(ds: &Dataset, check: &Check) -> bool {
         CheckKind::UniqueCombination { columns } => columns
             .iter()
             .any(|name| !ds.columns.iter().any(|c| &c.name == name)),
-        _ => !check.path.is_empty(),
+        CheckKind::Required
+        | CheckKind::Unique
+        | CheckKind::AcceptedValues { .. }
+        | CheckKind::Min { .. }
+        | CheckKind::Max { .. }
+        | CheckKind::Pattern { .. }
+        | CheckKind::References { .. }
+        | CheckKind::NullRateIncrease { .. }
+        | CheckKind::Expression { .. }
+        | CheckKind::Sql { .. }
+        | CheckKind::RowCount { .. }
+        | CheckKind::RowCountChange { .. }
+        | CheckKind::Freshness { .. } => !check.path.is_empty(),
     }
 }
 
