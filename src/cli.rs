@@ -227,6 +227,49 @@ pub enum Command {
         #[arg(long, value_name = "DURATION")]
         since: Option<String>,
     },
+    /// Draft contracts from what exists, one per table: CREATE TABLE
+    /// statements (DDL files), a live connection's catalog, or a dbt
+    /// manifest; with --profile, also rules that hold on the data today.
+    /// Every draft validates as written; review it before committing it.
+    /// Exit 0 when the drafts were written, 2 on usage, IO or connection
+    /// errors.
+    Import {
+        /// DDL files, or directories searched for *.sql (needs --dialect).
+        paths: Vec<PathBuf>,
+        /// Read the catalog of this connection (a URL or the name of a
+        /// connection in datapact.yaml).
+        #[arg(long, value_name = "URL|NAME", conflicts_with = "dbt_manifest")]
+        connection: Option<String>,
+        /// Read the models, sources and tests of a dbt project's
+        /// target/manifest.json.
+        #[arg(long, value_name = "FILE")]
+        dbt_manifest: Option<PathBuf>,
+        /// The SQL dialect of the DDL files, or of the connection when its
+        /// URL does not tell.
+        #[arg(long, value_parser = one_dialect_parser())]
+        dialect: Option<String>,
+        /// Connection: import only these schemas (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "SCHEMA")]
+        schema: Vec<String>,
+        /// Connection: import only these tables (`schema.table` or
+        /// `table`, comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "TABLE")]
+        table: Vec<String>,
+        /// Connection: also scan each table once and propose the rules
+        /// that hold today, each with a comment saying what was observed.
+        #[arg(long)]
+        profile: bool,
+        /// The format to write: `native` or `odcs` (v3.1).
+        #[arg(long, value_parser = ["native", "odcs"], default_value = "native")]
+        to: String,
+        /// Write one file per contract into this directory instead of
+        /// standard output (which takes one contract).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Overwrite files that already exist in --out.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the JSON Schema of the contract language, for editors (yaml-language-server).
     Schema {
         /// Write the schema to this file instead of standard output.
@@ -365,6 +408,35 @@ pub fn run(cli: &Cli) -> u8 {
             out: dir,
             force,
         } => convert(&mut out, cli, paths, to, dir.as_deref(), *force),
+        Command::Import {
+            paths,
+            connection,
+            dbt_manifest,
+            dialect,
+            schema,
+            table,
+            profile,
+            to,
+            out: dir,
+            force,
+        } => import(
+            &mut out,
+            cli,
+            &ImportArgs {
+                paths,
+                connection: connection.as_deref(),
+                dbt_manifest: dbt_manifest.as_deref(),
+                dialect: dialect.as_deref().and_then(Dialect::from_name),
+                request: crate::import::catalog::Request {
+                    schemas: schema.clone(),
+                    tables: table.clone(),
+                },
+                profile: *profile,
+                to,
+                dir: dir.as_deref(),
+                force: *force,
+            },
+        ),
         Command::Compile {
             paths,
             target,
@@ -1397,6 +1469,288 @@ fn convert(
     EXIT_OK
 }
 
+struct ImportArgs<'a> {
+    paths: &'a [PathBuf],
+    connection: Option<&'a str>,
+    dbt_manifest: Option<&'a Path>,
+    dialect: Option<Dialect>,
+    request: crate::import::catalog::Request,
+    profile: bool,
+    to: &'a str,
+    dir: Option<&'a Path>,
+    force: bool,
+}
+
+/// The DDL files under `paths`: files as given, `*.sql` of directories
+/// (sorted).
+fn ddl_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("sql")))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
+fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
+    use crate::import;
+    let given = [
+        !args.paths.is_empty(),
+        args.connection.is_some(),
+        args.dbt_manifest.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() != 1 {
+        return out.fail(
+            Diagnostic::error(Code::InvalidValue, "import reads one source at a time")
+                .with_help(
+                    "pass DDL files (`datapact import ddl/schema.sql --dialect postgres`),                      --connection (`datapact import --connection warehouse --schema analytics`),                      or --dbt-manifest (`datapact import --dbt-manifest target/manifest.json`)",
+                ),
+        );
+    }
+    if args.profile && args.connection.is_none() {
+        return out.fail(
+            Diagnostic::error(
+                Code::InvalidValue,
+                "--profile scans data: it needs --connection",
+            )
+            .with_help(
+                "`datapact import --connection warehouse --table analytics.orders --profile`",
+            ),
+        );
+    }
+    let mut inputs = Sources::new();
+    let (drafts, skipped) = if !args.paths.is_empty() {
+        let Some(dialect) = args.dialect else {
+            return out.fail(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    "which SQL dialect are the DDL files in?",
+                )
+                .with_help(format!(
+                    "pass --dialect: {}",
+                    Dialect::ALL
+                        .iter()
+                        .map(|d| d.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        };
+        let mut drafts = Vec::new();
+        let mut skipped = Vec::new();
+        for path in ddl_files(args.paths) {
+            let shown = load::display(&path);
+            let text = match load::read_text(&path, load::MAX_FILE_BYTES, "a DDL file") {
+                Ok(text) => text,
+                Err(why) => {
+                    return out.fail(
+                        Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}"))
+                            .with_path(shown),
+                    );
+                }
+            };
+            let read = import::ddl::read(&shown, &text, dialect);
+            inputs.add(shown, text);
+            drafts.extend(read.drafts);
+            skipped.extend(read.skipped);
+        }
+        (drafts, skipped)
+    } else if let Some(manifest) = args.dbt_manifest {
+        let shown = load::display(manifest);
+        let text = match load::read_text(manifest, load::MAX_MANIFEST_BYTES, "a dbt manifest") {
+            Ok(text) => text,
+            Err(why) => {
+                return out.fail(
+                    Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}"))
+                        .with_path(shown),
+                );
+            }
+        };
+        match import::dbt::read(&shown, &text) {
+            Ok(read) => (read.drafts, read.skipped),
+            Err(why) => {
+                return out.fail(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{shown}` is not a dbt manifest: {why}"),
+                    )
+                    .with_path(shown)
+                    .with_help(
+                        "run `dbt parse` (or any dbt command) to write target/manifest.json",
+                    ),
+                );
+            }
+        }
+    } else {
+        let project = match read_project(out, cli) {
+            Ok(project) => project,
+            Err(code) => return code,
+        };
+        let connection = match resolve_connection(&project, args.connection, args.dialect) {
+            Ok(c) => c,
+            Err((message, help)) => {
+                return out.fail(Diagnostic::error(Code::InvalidValue, message).with_help(help));
+            }
+        };
+        match import_catalog(&connection, &project_root(&project), args) {
+            Ok(read) => read,
+            Err(failure) => {
+                return out.fail(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!(
+                            "import from {} failed: {}",
+                            connection.display, failure.message
+                        ),
+                    )
+                    .with_path(connection.display.clone()),
+                );
+            }
+        }
+    };
+    let drafts = import::finish(drafts);
+    let mut notes: Vec<Diagnostic> = skipped
+        .iter()
+        .map(|s| {
+            let d = Diagnostic::warning(Code::NotImported, format!("not imported: {}", s.what));
+            let file = s.span.as_ref().and_then(|(path, range)| {
+                inputs
+                    .iter()
+                    .find(|(_, f)| f.path == *path)
+                    .map(|(id, _)| crate::source::Span::new(id, range.start, range.end))
+            });
+            match file {
+                Some(span) => d.with_label(span, "here"),
+                None => d.with_path(s.place.clone()),
+            }
+        })
+        .collect();
+    if drafts.is_empty() {
+        notes.push(
+            Diagnostic::error(Code::NoContracts, "no tables to import")
+                .with_help("the source holds no table (or none that --schema and --table select)"),
+        );
+        let summary = Summary {
+            errors: 1,
+            warnings: notes.len() - 1,
+            ..Summary::default()
+        };
+        out.diagnostics(&notes, &inputs, summary);
+        return EXIT_USAGE;
+    }
+    let to = crate::emit::convert::To::CHOICES
+        .iter()
+        .find(|(n, _)| *n == args.to)
+        .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
+    let base = args.dir.unwrap_or(Path::new(""));
+    let files: Vec<(PathBuf, String)> = drafts
+        .iter()
+        .map(|d| {
+            let text = match to {
+                crate::emit::convert::To::Native => {
+                    crate::emit::convert::to_native_noted(&d.dataset, &d.notes)
+                }
+                crate::emit::convert::To::Odcs => crate::emit::convert::to_odcs(&d.dataset),
+            };
+            (base.join(to.file_name(&d.dataset)), text)
+        })
+        .collect();
+    // Every draft validates as written, or nothing is written.
+    let mut written = Sources::new();
+    for (path, text) in &files {
+        written.add(load::display(path), text.clone());
+    }
+    let checked = crate::check(&written);
+    let (errors, _) = count_diagnostics(&checked.diagnostics);
+    if errors > 0 {
+        let summary = Summary {
+            files: written.len(),
+            contracts: checked.contracts,
+            errors,
+            warnings: 0,
+        };
+        out.diagnostics(&checked.diagnostics, &written, summary);
+        out.status("import wrote nothing: the drafts do not validate (a bug: please report it with the source)");
+        return EXIT_CONTRACT_ERRORS;
+    }
+    let summary = Summary {
+        files: inputs.len(),
+        contracts: drafts.len(),
+        errors: 0,
+        warnings: notes.len(),
+    };
+    out.diagnostics(&notes, &inputs, summary);
+    let Some(dir) = args.dir else {
+        return match files.as_slice() {
+            [(_, text)] => {
+                if out.format != Format::Json {
+                    let _ = std::io::stdout().write_all(text.as_bytes());
+                }
+                EXIT_OK
+            }
+            many => out.fail(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("{} contracts imported, and no --out", many.len()),
+                )
+                .with_help("pass --out DIR to write one file per contract"),
+            ),
+        };
+    };
+    if let Err(code) = write_new(out, dir, &files, args.force) {
+        return code;
+    }
+    out.status(&format!(
+        "import wrote {} to {} ({})",
+        plural(files.len(), "contract"),
+        load::display(dir),
+        plural(notes.len(), "note"),
+    ));
+    EXIT_OK
+}
+
+/// The drafts of a connection's catalog, profiled when asked.
+fn import_catalog(
+    connection: &crate::run::Connection,
+    root: &Path,
+    args: &ImportArgs,
+) -> Result<(Vec<crate::import::Draft>, Vec<crate::import::Skipped>), crate::run::engine::Failure> {
+    use crate::run::engine::{self, Engine};
+    let watch = crate::run::Watch::new();
+    let engine = Engine::open(connection, &engine::driver_dirs(root), watch, 1)?;
+    let mut session = engine.session(1)?;
+    let timeout = Some(std::time::Duration::from_secs(600));
+    let name = match connection.dialect {
+        Dialect::Duckdb => "DuckDB",
+        Dialect::Postgres => "PostgreSQL",
+        other => other.name(),
+    };
+    let (mut drafts, skipped) = crate::import::catalog::read(
+        &mut session,
+        connection.dialect,
+        name,
+        &args.request,
+        timeout,
+    )?;
+    if args.profile {
+        for draft in &mut drafts {
+            crate::import::profile::profile(&mut session, connection.dialect, draft, timeout)?;
+        }
+    }
+    Ok((drafts, skipped))
+}
+
 fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {
     let text = schema::json_schema();
     match file {
@@ -1602,8 +1956,51 @@ fn store_failure(out: &mut Output, message: &str) -> u8 {
 static EMPTY_BASELINES: crate::run::Baselines = crate::run::Baselines::new();
 
 /// `datapact run`.
+/// The connection `--connection` names (a connection of datapact.yaml,
+/// else a URL), else the project's default, else an in-memory DuckDB;
+/// `Err` holds the message and a help.
+fn resolve_connection(
+    project: &project::Project,
+    connection: Option<&str>,
+    dialect: Option<Dialect>,
+) -> Result<crate::run::Connection, (String, String)> {
+    use crate::run::Connection;
+    let root = project_root(project);
+    let named = connection
+        .or(project.default_connection.as_deref())
+        .and_then(|name| project.connections.get(name).map(|entry| (name, entry)));
+    let env = |name: &str| std::env::var(name).ok();
+    let parsed = match (named, connection) {
+        (Some((_, entry)), _) => {
+            let mut settings = entry.settings.clone();
+            if dialect.is_some() {
+                settings.dialect = dialect;
+            }
+            Connection::parse(&entry.url, settings, &root, &env)
+        }
+        (None, Some(url)) => {
+            let settings = crate::run::connection::Settings {
+                dialect,
+                ..Default::default()
+            };
+            // Relative paths of a URL given here are from the working directory.
+            Connection::parse(url, settings, Path::new(""), &env)
+        }
+        (None, None) => Ok(Connection::embedded()),
+    };
+    parsed.map_err(|message| {
+        let help = if project.connections.is_empty() {
+            "pass a URL, or name a connection of `connections` in datapact.yaml".to_string()
+        } else {
+            let names: Vec<&str> = project.connections.keys().map(String::as_str).collect();
+            format!("the connections of datapact.yaml are: {}", names.join(", "))
+        };
+        (message, help)
+    })
+}
+
 fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
-    use crate::run::{self, Connection};
+    use crate::run;
     let started = std::time::Instant::now();
     let started_at = jiff::Timestamp::now()
         .round(jiff::Unit::Millisecond)
@@ -1632,39 +2029,9 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         None => None,
     };
     let dialect = args.dialect.and_then(Dialect::from_name);
-    // The connection: --connection (a name, else a URL), else the default.
-    let named = args
-        .connection
-        .or(project.default_connection.as_deref())
-        .and_then(|name| project.connections.get(name).map(|entry| (name, entry)));
-    let env = |name: &str| std::env::var(name).ok();
-    let parsed = match (named, args.connection) {
-        (Some((_, entry)), _) => {
-            let mut settings = entry.settings.clone();
-            if dialect.is_some() {
-                settings.dialect = dialect;
-            }
-            Connection::parse(&entry.url, settings, &root, &env)
-        }
-        (None, Some(url)) => {
-            let settings = crate::run::connection::Settings {
-                dialect,
-                ..Default::default()
-            };
-            // Relative paths of a URL given here are from the working directory.
-            Connection::parse(url, settings, Path::new(""), &env)
-        }
-        (None, None) => Ok(Connection::embedded()),
-    };
-    let connection = match parsed {
+    let connection = match resolve_connection(&project, args.connection, dialect) {
         Ok(c) => c,
-        Err(message) => {
-            let help = if project.connections.is_empty() {
-                "pass a URL, or name a connection of `connections` in datapact.yaml".to_string()
-            } else {
-                let names: Vec<&str> = project.connections.keys().map(String::as_str).collect();
-                format!("the connections of datapact.yaml are: {}", names.join(", "))
-            };
+        Err((message, help)) => {
             return run_failure(out, "", &started_at, started, &message, &help);
         }
     };

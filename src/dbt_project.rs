@@ -318,8 +318,12 @@ fn manifest(dir: &Path) -> Option<BTreeMap<DbtKind, Vec<String>>> {
         name: String,
     }
     // A manifest of a big project is tens of megabytes.
-    let bytes =
-        load::read_bounded(&dir.join("target/manifest.json"), 1 << 30, "a dbt manifest").ok()?;
+    let bytes = load::read_bounded(
+        &dir.join("target/manifest.json"),
+        load::MAX_MANIFEST_BYTES,
+        "a dbt manifest",
+    )
+    .ok()?;
     let doc: Manifest = serde_json::from_slice(&bytes).ok()?;
     let mut nodes: BTreeMap<DbtKind, Vec<String>> = BTreeMap::new();
     for node in doc.nodes.into_values() {

@@ -62,6 +62,7 @@ codes! {
     WrongType => "wrong-type": "a value of the wrong YAML type (e.g. a list where a string is expected)",
     MissingKey => "missing-key": "a required key is absent",
     UnsupportedVersion => "unsupported-version": "an ODCS or DCS file of a version datapact does not read",
+    NotImported => "not-imported": "a part of a source `datapact import` read that no contract part says",
     NotCompiled => "not-compiled": "a construct of an ODCS or DCS file that datapact does not compile",
     Template => "template": "a documentation template could not be read, parsed or rendered",
     UnusedTemplate => "unused-template": "a file of the docs templates directory that no template uses",

@@ -19,6 +19,7 @@ pub mod dbt_project;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod import;
 pub mod ir;
 pub mod literal;
 pub mod load;

@@ -13,6 +13,8 @@ const PROJECT_FILES: &[&str] = &["datapact.yaml", "datapact.yml"];
 /// Maximum size of a contract file: 20 times the largest public contract
 /// we know (192 KB), so memory and time stay bounded on any input.
 pub const MAX_FILE_BYTES: usize = 4 << 20;
+/// The largest dbt manifest read.
+pub const MAX_MANIFEST_BYTES: usize = 1 << 30;
 
 /// Read every contract file under `paths` (files, or directories searched
 /// recursively for `*.yaml`/`*.yml`), in a stable order. Unreadable paths

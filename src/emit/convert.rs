@@ -11,6 +11,8 @@
 //! dataset (its contract id, location, dbt node, per-dialect types) goes
 //! into `customProperties`.
 
+use std::collections::BTreeMap;
+
 use crate::emit::yaml::{self, Yaml};
 use crate::ir::Step;
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode};
@@ -42,6 +44,27 @@ pub fn convert(ds: &Dataset, to: To) -> String {
     match to {
         To::Native => to_native(ds),
         To::Odcs => to_odcs(ds),
+    }
+}
+
+/// Comments a native contract is written with (`datapact import` says
+/// where each part came from, and what a human should review).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// Lines at the top of the file.
+    pub header: Vec<String>,
+    /// After a column's name, by column name.
+    pub columns: BTreeMap<String, String>,
+    /// After a rule, by check name.
+    pub checks: BTreeMap<String, String>,
+}
+
+impl Notes {
+    fn check(&self, check: &Check, value: Yaml) -> Yaml {
+        match self.checks.get(&check.name) {
+            Some(note) => value.noted(note),
+            None => value,
+        }
     }
 }
 
@@ -90,6 +113,11 @@ fn physical_types(c: &Column) -> Yaml {
 
 /// The dataset as a native contract.
 pub fn to_native(ds: &Dataset) -> String {
+    to_native_noted(ds, &Notes::default())
+}
+
+/// [`to_native`] with comments.
+pub fn to_native_noted(ds: &Dataset, notes: &Notes) -> String {
     let mut doc = Vec::new();
     push(&mut doc, "contract", Some(Yaml::str(&ds.contract)));
     push(&mut doc, "version", Some(Yaml::str(&ds.version)));
@@ -138,11 +166,14 @@ pub fn to_native(ds: &Dataset) -> String {
                 error_after,
             } => doc.push((
                 "freshness".into(),
-                freshness(check, column, warn_after, error_after),
+                notes.check(check, freshness(check, column, warn_after, error_after)),
             )),
             CheckKind::RowCount { .. } | CheckKind::RowCountChange { .. } => {
                 if !row_count_written {
-                    doc.extend(row_count_block(ds).map(|b| ("row_count".to_string(), b)));
+                    doc.extend(
+                        row_count_block(ds)
+                            .map(|b| ("row_count".to_string(), notes.check(check, b))),
+                    );
                     row_count_written = true;
                 }
             }
@@ -172,19 +203,28 @@ pub fn to_native(ds: &Dataset) -> String {
         ));
     }
     if !ds.columns.is_empty() {
-        let columns = ds.columns.iter().map(|c| native_column(ds, c)).collect();
+        let columns = ds
+            .columns
+            .iter()
+            .map(|c| native_node(ds, notes, c, &c.name, &[]))
+            .collect();
         doc.push(("columns".into(), Yaml::List(columns)));
     }
     let table: Vec<Yaml> = ds
         .checks
         .iter()
         .filter(|c| c.column.is_none())
-        .filter_map(table_check)
+        .filter_map(|c| table_check(c).map(|y| notes.check(c, y)))
         .collect();
     if !table.is_empty() {
         doc.push(("checks".into(), Yaml::List(table)));
     }
-    yaml::to_string(&Yaml::Map(doc))
+    let mut out = String::new();
+    for line in &notes.header {
+        out.push_str(&yaml::comment_line(line));
+    }
+    out.push_str(&yaml::to_string(&Yaml::Map(doc)));
+    out
 }
 
 fn dbt(node: &DbtNode) -> Yaml {
@@ -275,16 +315,17 @@ fn row_count(check: &Check, min: &Option<u64>, max: &Option<u64>) -> Yaml {
     Yaml::Map(e)
 }
 
-fn native_column(ds: &Dataset, c: &Column) -> Yaml {
-    native_node(ds, c, &c.name, &[])
-}
-
 /// A column, or a value inside one at `path` (its `name` only when it has
 /// one), with what it holds and the rules written on it.
-fn native_node(ds: &Dataset, c: &Column, column: &str, path: &[Step]) -> Yaml {
+fn native_node(ds: &Dataset, notes: &Notes, c: &Column, column: &str, path: &[Step]) -> Yaml {
     let mut e = Vec::new();
     if !c.name.is_empty() {
-        e.push(("name".to_string(), Yaml::str(&c.name)));
+        let name = Yaml::str(&c.name);
+        let name = match notes.columns.get(&c.name).filter(|_| path.is_empty()) {
+            Some(note) => name.noted(note),
+            None => name,
+        };
+        e.push(("name".to_string(), name));
     }
     e.push(("type".to_string(), Yaml::str(c.ty.to_string())));
     push(&mut e, "description", opt_str(&c.description));
@@ -305,12 +346,12 @@ fn native_node(ds: &Dataset, c: &Column, column: &str, path: &[Step]) -> Yaml {
         let Some((key, value)) = column_rule(check, column) else {
             continue;
         };
-        e.push((key.to_string(), value));
+        e.push((key.to_string(), notes.check(check, value)));
     }
     let inside = |step: Step, child: &Column| {
         let mut path = path.to_vec();
         path.push(step);
-        native_node(ds, child, column, &path)
+        native_node(ds, notes, child, column, &path)
     };
     if !c.fields.is_empty() {
         let fields = c

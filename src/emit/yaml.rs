@@ -14,6 +14,9 @@ pub enum Yaml {
     Bool(bool),
     List(Vec<Yaml>),
     Map(Vec<(String, Yaml)>),
+    /// A value followed by a comment (`key: value  # note`; a block's
+    /// comment goes after its key).
+    Noted(Box<Yaml>, String),
 }
 
 impl Yaml {
@@ -30,8 +33,13 @@ impl Yaml {
         Yaml::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
+    /// This value with a comment after it; `note` is kept to one line.
+    pub fn noted(self, note: &str) -> Yaml {
+        Yaml::Noted(Box::new(self), one_line(note))
+    }
+
     fn is_scalar(&self) -> bool {
-        !matches!(self, Yaml::List(_) | Yaml::Map(_))
+        !matches!(self, Yaml::List(_) | Yaml::Map(_) | Yaml::Noted(..))
     }
 
     /// A one-line flow form for short collections of scalars.
@@ -83,6 +91,15 @@ fn write_map(out: &mut String, entries: &[(String, Yaml)], indent: usize) {
 /// The value after `key:`: on the same line, or nested below.
 fn write_value(out: &mut String, value: &Yaml, indent: usize) {
     match value {
+        Yaml::Noted(inner, note) => {
+            let mut text = String::new();
+            write_value(&mut text, inner, indent);
+            let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+            out.push_str(first);
+            out.push_str(&comment(note));
+            out.push('\n');
+            out.push_str(rest);
+        }
         Yaml::List(items) if !items.is_empty() && value.flow().is_none() => {
             out.push('\n');
             write_list(out, items, indent + 2);
@@ -104,6 +121,16 @@ fn write_list(out: &mut String, items: &[Yaml], indent: usize) {
         out.push_str(&" ".repeat(indent));
         out.push_str("- ");
         match item {
+            Yaml::Noted(inner, note) => {
+                let mut text = String::new();
+                write_list(&mut text, std::slice::from_ref(inner.as_ref()), indent);
+                let text = text.trim_start_matches(' ').trim_start_matches("- ");
+                let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+                out.push_str(first);
+                out.push_str(&comment(note));
+                out.push('\n');
+                out.push_str(rest);
+            }
             Yaml::Map(entries) if !entries.is_empty() => write_map(out, entries, indent + 2),
             Yaml::List(inner) if !inner.is_empty() => {
                 out.push('\n');
@@ -114,6 +141,31 @@ fn write_list(out: &mut String, items: &[Yaml], indent: usize) {
                 out.push('\n');
             }
         }
+    }
+}
+
+/// `text` for a comment: control characters and line breaks become spaces.
+fn one_line(text: &str) -> String {
+    crate::text::clean(text)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A comment line (`# text`, or `#` for an empty one).
+pub fn comment_line(text: &str) -> String {
+    match one_line(text).trim_end() {
+        "" => "#\n".into(),
+        line => format!("# {line}\n"),
+    }
+}
+
+/// A comment after a value on its line.
+fn comment(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!("  # {note}")
     }
 }
 
@@ -133,6 +185,7 @@ fn scalar(value: &Yaml) -> String {
         Yaml::Bool(b) => b.to_string(),
         Yaml::List(items) if items.is_empty() => "[]".into(),
         Yaml::Map(entries) if entries.is_empty() => "{}".into(),
+        Yaml::Noted(inner, _) => scalar(inner),
         // Non-empty collections are never written as scalars.
         Yaml::List(_) | Yaml::Map(_) => String::new(),
     }

@@ -39,7 +39,7 @@ pub enum FailureKind {
 }
 
 impl Failure {
-    fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
         Failure {
             kind,
             message: message.into(),

@@ -1,0 +1,388 @@
+//! Drafts from DDL: the CREATE TABLE statements of a file (columns, types,
+//! NOT NULL, PRIMARY KEY, UNIQUE, REFERENCES, CHECK, comments), the
+//! `ALTER TABLE … ADD CONSTRAINT` and `COMMENT ON` statements about them.
+//! Each statement is parsed on its own with sqlparser in the file's
+//! dialect; one that does not parse, or is not about a table, is a
+//! [`Skipped`] with its line and column, and the others are still read.
+
+use sqlparser::ast::{
+    AlterTableOperation, ColumnOption, CommentObject, CreateTable, ObjectName, Statement,
+    TableConstraint,
+};
+use sqlparser::dialect::{self as sql_dialect};
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::{Draft, ForeignKey, Skipped};
+use crate::ir::Location;
+use crate::types::Dialect;
+
+/// What a DDL file holds.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub drafts: Vec<Draft>,
+    pub skipped: Vec<Skipped>,
+}
+
+pub(super) fn parser_dialect(dialect: Dialect) -> Box<dyn sql_dialect::Dialect> {
+    match dialect {
+        Dialect::Duckdb => Box::new(sql_dialect::DuckDbDialect {}),
+        Dialect::Postgres => Box::new(sql_dialect::PostgreSqlDialect {}),
+        Dialect::Snowflake => Box::new(sql_dialect::SnowflakeDialect),
+        Dialect::Bigquery => Box::new(sql_dialect::BigQueryDialect),
+        Dialect::Redshift => Box::new(sql_dialect::RedshiftSqlDialect {}),
+        Dialect::Databricks => Box::new(sql_dialect::DatabricksDialect {}),
+        Dialect::Trino => Box::new(sql_dialect::GenericDialect {}),
+        Dialect::Sqlserver => Box::new(sql_dialect::MsSqlDialect {}),
+    }
+}
+
+/// The statements of `sql`: each one's text and where it starts (line,
+/// column, both from 1). Split at top-level semicolons by the dialect's
+/// tokenizer, so a `;` inside a string or comment does not split.
+fn statements(
+    sql: &str,
+    dialect: &dyn sql_dialect::Dialect,
+) -> Result<Vec<(String, u64, u64, usize)>, String> {
+    let tokens = Tokenizer::new(dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| e.to_string())?;
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let offset = |line: u64, column: u64| -> usize {
+        let start = line_starts
+            .get((line.max(1) - 1) as usize)
+            .copied()
+            .unwrap_or(sql.len());
+        // Columns count characters.
+        sql[start..]
+            .char_indices()
+            .nth((column.max(1) - 1) as usize)
+            .map_or(sql.len(), |(i, _)| start + i)
+    };
+    let mut out = Vec::new();
+    let mut start: Option<(u64, u64)> = None;
+    let flush = |from: Option<(u64, u64)>, to: usize, out: &mut Vec<(String, u64, u64, usize)>| {
+        if let Some((line, column)) = from {
+            let begin = offset(line, column);
+            if begin < to {
+                out.push((sql[begin..to].to_string(), line, column, begin));
+            }
+        }
+    };
+    for token in &tokens {
+        match &token.token {
+            Token::SemiColon => {
+                let at = offset(token.span.start.line, token.span.start.column);
+                flush(start.take(), at, &mut out);
+            }
+            Token::Whitespace(_) => {}
+            _ if start.is_none() => start = Some((token.span.start.line, token.span.start.column)),
+            _ => {}
+        }
+    }
+    flush(start, sql.len(), &mut out);
+    Ok(out)
+}
+
+/// Read the DDL file `path` (as shown in notes) of `dialect`.
+pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
+    let parser_dialect = parser_dialect(dialect);
+    let mut read = Read::default();
+    let statements = match statements(sql, parser_dialect.as_ref()) {
+        Ok(s) => s,
+        Err(e) => {
+            read.skipped.push(Skipped {
+                place: path.to_string(),
+                span: None,
+                what: format!("the file could not be read as {} SQL: {e}", dialect.name()),
+            });
+            return read;
+        }
+    };
+    for (text, line, column, begin) in statements {
+        let place = format!("{path}:{line}:{column}");
+        let first_line = text.lines().next().unwrap_or_default().trim_end().len();
+        let span = Some((path.to_string(), begin..begin + first_line.max(1)));
+        let skip = |what: String| Skipped {
+            place: place.clone(),
+            span: span.clone(),
+            what,
+        };
+        let parsed = Parser::new(parser_dialect.as_ref())
+            .try_with_sql(&text)
+            .and_then(|mut p| p.parse_statement());
+        let statement = match parsed {
+            Ok(s) => s,
+            Err(e) => {
+                let e = e.to_string();
+                let e = e.split(" at Line: ").next().unwrap_or(&e).to_string();
+                read.skipped.push(skip(format!(
+                    "a statement that does not parse as {}: {e}",
+                    dialect.name()
+                )));
+                continue;
+            }
+        };
+        match statement {
+            Statement::CreateTable(table) => {
+                let origin = format!("from {place}");
+                let draft = create_table(&table, dialect, &origin, &skip, &mut read.skipped);
+                read.drafts.push(draft);
+            }
+            Statement::AlterTable(alter) => {
+                let Some(draft) = find(&mut read.drafts, &alter.name) else {
+                    read.skipped.push(skip(format!(
+                        "ALTER TABLE of `{}`, which no CREATE TABLE before it creates",
+                        alter.name
+                    )));
+                    continue;
+                };
+                for op in &alter.operations {
+                    match op {
+                        AlterTableOperation::AddConstraint { constraint, .. } => {
+                            constraint_of(draft, constraint, &skip, &mut read.skipped);
+                        }
+                        other => read.skipped.push(skip(format!(
+                            "ALTER TABLE operation `{}`",
+                            first_words(&other.to_string())
+                        ))),
+                    }
+                }
+            }
+            Statement::Comment {
+                object_type,
+                object_name,
+                comment,
+                ..
+            } => {
+                let parts = &object_name.0;
+                let described = match object_type {
+                    CommentObject::Table => find(&mut read.drafts, &object_name).map(|d| {
+                        d.dataset.description = comment.clone();
+                    }),
+                    CommentObject::Column if parts.len() >= 2 => {
+                        let table = ObjectName(parts[..parts.len() - 1].to_vec());
+                        let column = parts[parts.len() - 1].to_string();
+                        let column = column.trim_matches('"').to_string();
+                        find(&mut read.drafts, &table)
+                            .and_then(|d| d.column_mut(&column))
+                            .map(|c| c.description = comment.clone())
+                    }
+                    _ => None,
+                };
+                if described.is_none() {
+                    read.skipped.push(skip(format!(
+                        "a comment on `{object_name}`, which no CREATE TABLE before it creates"
+                    )));
+                }
+            }
+            other => read.skipped.push(skip(format!(
+                "`{}`, not a table definition",
+                first_words(&other.to_string())
+            ))),
+        }
+    }
+    read
+}
+
+/// The first words of a statement, for a note.
+fn first_words(sql: &str) -> String {
+    let words: Vec<&str> = sql.split_whitespace().take(4).collect();
+    let text = words.join(" ");
+    if sql.split_whitespace().count() > 4 {
+        format!("{text} …")
+    } else {
+        text
+    }
+}
+
+fn location(name: &ObjectName) -> Location {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| {
+            p.as_ident()
+                .map_or_else(|| p.to_string(), |i| i.value.clone())
+        })
+        .collect();
+    match parts.as_slice() {
+        [.., db, schema, table] => Location {
+            database: Some(db.clone()),
+            schema: Some(schema.clone()),
+            name: table.clone(),
+        },
+        [schema, table] => Location {
+            database: None,
+            schema: Some(schema.clone()),
+            name: table.clone(),
+        },
+        [table] => Location {
+            database: None,
+            schema: None,
+            name: table.clone(),
+        },
+        [] => Location {
+            database: None,
+            schema: None,
+            name: String::new(),
+        },
+    }
+}
+
+fn find<'d>(drafts: &'d mut [Draft], name: &ObjectName) -> Option<&'d mut Draft> {
+    let wanted = location(name);
+    drafts.iter_mut().rev().find(|d| {
+        let l = &d.dataset.location;
+        l.name.eq_ignore_ascii_case(&wanted.name)
+            && (wanted.schema.is_none()
+                || l.schema.as_deref().map(str::to_ascii_lowercase)
+                    == wanted.schema.as_deref().map(str::to_ascii_lowercase))
+    })
+}
+
+fn create_table(
+    table: &CreateTable,
+    dialect: Dialect,
+    origin: &str,
+    skip: &dyn Fn(String) -> Skipped,
+    skipped: &mut Vec<Skipped>,
+) -> Draft {
+    let mut at = location(&table.name);
+    // The database is the connection's, not the contract's.
+    at.database = None;
+    let mut draft = Draft::new(at, origin);
+    if let Some(comment) = &table.comment {
+        let (sqlparser::ast::CommentDef::WithEq(text)
+        | sqlparser::ast::CommentDef::WithoutEq(text)) = comment;
+        draft.dataset.description = Some(text.clone());
+    }
+    for def in &table.columns {
+        let name = def.name.value.clone();
+        let ty_text = def.data_type.to_string();
+        let column = match super::types::column(&name, &ty_text, dialect) {
+            Ok(c) => c,
+            Err(ty) => {
+                draft.notes.columns.insert(
+                    name.clone(),
+                    format!("type `{ty}` has no logical type: imported as string, its physical type kept"),
+                );
+                super::unknown_type(&name, &ty_text, dialect)
+            }
+        };
+        draft.dataset.columns.push(column);
+    }
+    for def in &table.columns {
+        let name = def.name.value.clone();
+        for option in &def.options {
+            let constraint = option.name.as_ref().map(|n| n.value.clone());
+            match &option.option {
+                ColumnOption::NotNull => {
+                    draft.rule(&name, crate::ir::CheckKind::Required, None);
+                }
+                ColumnOption::PrimaryKey(_) => {
+                    draft.key(&[name.clone()], true, constraint.as_deref())
+                }
+                ColumnOption::Unique(_) => draft.key(&[name.clone()], false, constraint.as_deref()),
+                ColumnOption::ForeignKey(fk) => {
+                    let target = location(&fk.foreign_table);
+                    draft.foreign_keys.push(ForeignKey {
+                        columns: vec![name.clone()],
+                        schema: target.schema,
+                        table: target.name,
+                        referred: fk
+                            .referred_columns
+                            .iter()
+                            .map(|i| i.value.clone())
+                            .collect(),
+                    });
+                }
+                ColumnOption::Check(check) => {
+                    let name = check
+                        .name
+                        .as_ref()
+                        .map(|n| n.value.clone())
+                        .or(constraint)
+                        .unwrap_or_else(|| format!("{name}_check"));
+                    draft.check_constraint(&check.expr, Some(&name));
+                }
+                ColumnOption::Comment(text) => {
+                    if let Some(c) = draft.column_mut(&name) {
+                        c.description = Some(text.clone());
+                    }
+                }
+                // Defaults, collations, identity, generated values: how
+                // rows are written, not what they hold.
+                ColumnOption::Null
+                | ColumnOption::Default(_)
+                | ColumnOption::CharacterSet(_)
+                | ColumnOption::Collation(_)
+                | ColumnOption::Identity(_)
+                | ColumnOption::OnUpdate(_)
+                | ColumnOption::Generated { .. }
+                | ColumnOption::Materialized(_)
+                | ColumnOption::Ephemeral(_)
+                | ColumnOption::Alias(_) => {}
+                other => {
+                    let what = format!("column option `{other}` of `{name}`");
+                    draft.notes.header.push(format!("not imported: {what}"));
+                    skipped.push(skip(what));
+                }
+            }
+        }
+    }
+    for constraint in &table.constraints {
+        constraint_of(&mut draft, constraint, skip, skipped);
+    }
+    draft
+}
+
+fn constraint_of(
+    draft: &mut Draft,
+    constraint: &TableConstraint,
+    skip: &dyn Fn(String) -> Skipped,
+    skipped: &mut Vec<Skipped>,
+) {
+    let index_columns = |columns: &[sqlparser::ast::IndexColumn]| -> Vec<String> {
+        columns
+            .iter()
+            .map(|c| match &c.column.expr {
+                sqlparser::ast::Expr::Identifier(i) => i.value.clone(),
+                other => other.to_string(),
+            })
+            .collect()
+    };
+    match constraint {
+        TableConstraint::PrimaryKey(pk) => {
+            let name = pk.name.as_ref().map(|n| n.value.clone());
+            draft.key(&index_columns(&pk.columns), true, name.as_deref());
+        }
+        TableConstraint::Unique(u) => {
+            let name = u.name.as_ref().map(|n| n.value.clone());
+            draft.key(&index_columns(&u.columns), false, name.as_deref());
+        }
+        TableConstraint::ForeignKey(fk) => {
+            let target = location(&fk.foreign_table);
+            draft.foreign_keys.push(ForeignKey {
+                columns: fk.columns.iter().map(|i| i.value.clone()).collect(),
+                schema: target.schema,
+                table: target.name,
+                referred: fk
+                    .referred_columns
+                    .iter()
+                    .map(|i| i.value.clone())
+                    .collect(),
+            });
+        }
+        TableConstraint::Check(check) => {
+            let name = check.name.as_ref().map(|n| n.value.clone());
+            draft.check_constraint(&check.expr, name.as_deref());
+        }
+        other => {
+            let what = format!("table constraint `{}`", first_words(&other.to_string()));
+            draft.notes.header.push(format!("not imported: {what}"));
+            skipped.push(skip(what));
+        }
+    }
+}
