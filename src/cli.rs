@@ -1604,7 +1604,16 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
             }
         };
         match import_catalog(&connection, &project_root(&project), args) {
-            Ok(read) => read,
+            Ok((drafts, skipped, profiled)) => {
+                if args.profile {
+                    out.status(&format!(
+                        "profiled {} with {profiled} {} (one scan each)",
+                        plural(profiled, "table"),
+                        if profiled == 1 { "query" } else { "queries" },
+                    ));
+                }
+                (drafts, skipped)
+            }
             Err(failure) => {
                 return out.fail(
                     Diagnostic::error(
@@ -1672,15 +1681,19 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
         written.add(load::display(path), text.clone());
     }
     let checked = crate::check(&written);
-    let (errors, _) = count_diagnostics(&checked.diagnostics);
-    if errors > 0 {
+    let errors: Vec<Diagnostic> = checked
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == diagnostic::Severity::Error)
+        .collect();
+    if !errors.is_empty() {
         let summary = Summary {
             files: written.len(),
             contracts: checked.contracts,
-            errors,
+            errors: errors.len(),
             warnings: 0,
         };
-        out.diagnostics(&checked.diagnostics, &written, summary);
+        out.diagnostics(&errors, &written, summary);
         out.status("import wrote nothing: the drafts do not validate (a bug: please report it with the source)");
         return EXIT_CONTRACT_ERRORS;
     }
@@ -1725,7 +1738,14 @@ fn import_catalog(
     connection: &crate::run::Connection,
     root: &Path,
     args: &ImportArgs,
-) -> Result<(Vec<crate::import::Draft>, Vec<crate::import::Skipped>), crate::run::engine::Failure> {
+) -> Result<
+    (
+        Vec<crate::import::Draft>,
+        Vec<crate::import::Skipped>,
+        usize,
+    ),
+    crate::run::engine::Failure,
+> {
     use crate::run::engine::{self, Engine};
     let watch = crate::run::Watch::new();
     let engine = Engine::open(connection, &engine::driver_dirs(root), watch, 1)?;
@@ -1743,12 +1763,14 @@ fn import_catalog(
         &args.request,
         timeout,
     )?;
+    let mut profiled = 0;
     if args.profile {
         for draft in &mut drafts {
             crate::import::profile::profile(&mut session, connection.dialect, draft, timeout)?;
+            profiled += 1;
         }
     }
-    Ok((drafts, skipped))
+    Ok((drafts, skipped, profiled))
 }
 
 fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {

@@ -214,12 +214,10 @@ fn constraint_rows(t: &Table) -> Vec<Constraint> {
 fn check_body(sql: &str) -> &str {
     let sql = sql.trim();
     let sql = sql.strip_suffix("NOT VALID").unwrap_or(sql).trim();
-    let sql = sql
-        .strip_prefix("CHECK")
+    sql.strip_prefix("CHECK")
         .or_else(|| sql.strip_prefix("check"))
         .unwrap_or(sql)
-        .trim();
-    sql
+        .trim()
 }
 
 /// One row per column: `schema_name`, `table_name`, `table_comment`,

@@ -43,9 +43,58 @@ fn dialect(manifest: &Value) -> Dialect {
     }
 }
 
+/// The keys of a JSON object in the order written (a `Value`'s object
+/// sorts them; dbt writes columns in the order the YAML lists them).
+#[derive(Default)]
+struct Keys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Keys, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((key, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(key);
+                }
+                Ok(Keys(keys))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ColumnOrder {
+    #[serde(default)]
+    columns: Option<Keys>,
+}
+
+#[derive(serde::Deserialize)]
+struct Orders {
+    #[serde(default)]
+    nodes: BTreeMap<String, ColumnOrder>,
+    #[serde(default)]
+    sources: BTreeMap<String, ColumnOrder>,
+}
+
 /// Read the manifest `text` (`path` as shown in notes).
 pub fn read(path: &str, text: &str) -> Result<Read, String> {
     let manifest: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let orders: Orders = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let order_of = |id: &str| -> Vec<String> {
+        orders
+            .nodes
+            .get(id)
+            .or_else(|| orders.sources.get(id))
+            .and_then(|o| o.columns.as_ref())
+            .map(|k| k.0.clone())
+            .unwrap_or_default()
+    };
     let (Some(nodes), Some(sources)) = (
         manifest.get("nodes").and_then(Value::as_object),
         manifest.get("sources").and_then(Value::as_object),
@@ -83,7 +132,7 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
             kind,
             name: name.to_string(),
         });
-        describe(&mut draft, node, dialect, groups);
+        describe(&mut draft, node, &order_of(id), dialect, groups);
         drafts.insert(id.clone(), draft);
     }
     for (id, source) in sources {
@@ -110,7 +159,7 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
             kind: DbtKind::Source,
             name: source_name.to_string(),
         });
-        describe(&mut draft, source, dialect, groups);
+        describe(&mut draft, source, &order_of(id), dialect, groups);
         if draft.dataset.description.is_none() {
             draft.dataset.description = str_of(source, "source_description").map(str::to_string);
         }
@@ -186,6 +235,7 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
 fn describe(
     draft: &mut Draft,
     node: &Value,
+    order: &[String],
     dialect: Dialect,
     groups: Option<&serde_json::Map<String, Value>>,
 ) {
@@ -233,8 +283,11 @@ fn describe(
     let Some(columns) = node.get("columns").and_then(Value::as_object) else {
         return;
     };
-    // The manifest keeps columns in the order the YAML lists them.
-    for (key, column) in columns {
+    // In the order the manifest (and the YAML before it) lists them.
+    for key in order {
+        let Some(column) = columns.get(key) else {
+            continue;
+        };
         let name = str_of(column, "name").unwrap_or(key).to_string();
         let mut c = match str_of(column, "data_type") {
             Some(ty) => match super::types::column(&name, ty, dialect) {
@@ -494,6 +547,11 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
             }
             draft.table_rule("row_count", CheckKind::RowCount { min, max }, note);
             return Ok(());
+        }
+        _ if name.starts_with("datapact_") => {
+            return Err(format!(
+                "`{full}` is a test datapact writes from a contract: the contract is its source"
+            ));
         }
         _ => return Err(format!("`{full}` has no rule of the same meaning")),
     };

@@ -128,7 +128,27 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
         match statement {
             Statement::CreateTable(table) => {
                 let origin = format!("from {place}");
+                if table.columns.is_empty() {
+                    read.skipped.push(skip(format!(
+                        "CREATE TABLE `{}` without column definitions (AS a query, LIKE or \
+                         CLONE another table): import it from a connection",
+                        table.name
+                    )));
+                    continue;
+                }
                 let draft = create_table(&table, dialect, &origin, &skip, &mut read.skipped);
+                // A table created again (after a DROP) is the later one.
+                let same = read
+                    .drafts
+                    .iter()
+                    .position(|d| same_table(&d.dataset.location, &draft.dataset.location));
+                if let Some(earlier) = same {
+                    read.drafts.remove(earlier);
+                    read.skipped.push(skip(format!(
+                        "an earlier CREATE TABLE of `{}`: this one replaces it",
+                        table.name
+                    )));
+                }
                 read.drafts.push(draft);
             }
             Statement::AlterTable(alter) => {
@@ -231,6 +251,11 @@ fn location(name: &ObjectName) -> Location {
     }
 }
 
+fn same_table(a: &Location, b: &Location) -> bool {
+    let lower = |s: &Option<String>| s.as_deref().map(str::to_ascii_lowercase);
+    a.name.eq_ignore_ascii_case(&b.name) && lower(&a.schema) == lower(&b.schema)
+}
+
 fn find<'d>(drafts: &'d mut [Draft], name: &ObjectName) -> Option<&'d mut Draft> {
     let wanted = location(name);
     drafts.iter_mut().rev().find(|d| {
@@ -282,9 +307,11 @@ fn create_table(
                     draft.rule(&name, crate::ir::CheckKind::Required, None);
                 }
                 ColumnOption::PrimaryKey(_) => {
-                    draft.key(&[name.clone()], true, constraint.as_deref())
+                    draft.key(std::slice::from_ref(&name), true, constraint.as_deref())
                 }
-                ColumnOption::Unique(_) => draft.key(&[name.clone()], false, constraint.as_deref()),
+                ColumnOption::Unique(_) => {
+                    draft.key(std::slice::from_ref(&name), false, constraint.as_deref())
+                }
                 ColumnOption::ForeignKey(fk) => {
                     let target = location(&fk.foreign_table);
                     draft.foreign_keys.push(ForeignKey {

@@ -467,17 +467,23 @@ pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
         taken.insert(id.clone(), ());
         draft.dataset.contract = id;
     }
-    let tables: Vec<(Location, String, Vec<String>)> = drafts
+    let tables: Vec<(Location, String, Vec<String>, Vec<String>)> = drafts
         .iter()
         .map(|d| {
             let pk = primary_key(&d.dataset);
-            (d.dataset.location.clone(), d.dataset.contract.clone(), pk)
+            let columns = d.dataset.columns.iter().map(|c| c.name.clone()).collect();
+            (
+                d.dataset.location.clone(),
+                d.dataset.contract.clone(),
+                pk,
+                columns,
+            )
         })
         .collect();
     for draft in &mut drafts {
         for fk in std::mem::take(&mut draft.foreign_keys) {
             let schema = fk.schema.clone().or(draft.dataset.location.schema.clone());
-            let target = tables.iter().find(|(l, _, _)| {
+            let target = tables.iter().find(|(l, _, _, _)| {
                 l.name.eq_ignore_ascii_case(&fk.table)
                     && l.schema.as_deref().map(str::to_ascii_lowercase)
                         == schema.as_deref().map(str::to_ascii_lowercase)
@@ -487,14 +493,26 @@ pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
                 None => fk.table.clone(),
             };
             let referred = match (&fk.referred[..], target) {
-                ([], Some((_, _, pk))) => pk.clone(),
+                ([], Some((_, _, pk, _))) => pk.clone(),
                 (r, _) => r.to_vec(),
             };
+            let declared = |to: &str| {
+                target.and_then(|(_, _, _, columns)| {
+                    columns.iter().find(|c| c.eq_ignore_ascii_case(to)).cloned()
+                })
+            };
             match (target, fk.columns.as_slice(), referred.as_slice()) {
-                (Some((location, contract, _)), [column], [to]) => {
+                (Some(_), [_], [to]) if declared(to).is_none() => {
+                    let text = format!(
+                        "not imported: foreign key ({}) to {shown}({to}), a column it does not have",
+                        fk.columns.join(", ")
+                    );
+                    draft.notes.header.push(text);
+                }
+                (Some((location, contract, _, _)), [column], [to]) => {
                     let kind = CheckKind::References {
                         contract: contract.clone(),
-                        column: to.clone(),
+                        column: declared(to).unwrap_or_default(),
                         location: location.clone(),
                     };
                     draft.rule(column, kind, Some("foreign key".into()));
@@ -622,11 +640,18 @@ pub fn looks_personal(column: &Column) -> bool {
 
 /// The type of a column whose engine type has no logical type: `string`,
 /// with the engine's type as its physical type for the dialect.
+/// (Kept only when a physical type may hold its text: letters, digits,
+/// spaces and `_ ( ) , . : < > [ ]`.)
 pub fn unknown_type(name: &str, physical: &str, dialect: crate::types::Dialect) -> Column {
     let mut column = types::plain(LogicalType::String);
     column.name = name.to_string();
-    column
-        .physical_types
-        .insert(dialect, physical.trim().to_ascii_lowercase());
+    let physical = physical.trim().to_ascii_lowercase();
+    let writable = !physical.is_empty()
+        && physical
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " _(),.:<>[]".contains(c));
+    if writable {
+        column.physical_types.insert(dialect, physical);
+    }
     column
 }

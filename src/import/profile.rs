@@ -1,16 +1,426 @@
-//! (in progress)
-use super::Draft;
-use crate::run::engine::{Failure, FailureKind, Session};
-use crate::types::Dialect;
+//! `import --profile`: scan a table once (one aggregate query, like the
+//! check query) and propose the rules that hold on its data today, each
+//! with a comment saying what was observed, for a person to review:
+//!
+//! - `required` where no value is NULL, `unique` where no value repeats;
+//! - `min`/`max` of numbers, rounded outward to two significant digits
+//!   of the larger bound;
+//! - `accepted_values` for text with at most 20 distinct values, each
+//!   seen 5 times on average (DuckDB and PostgreSQL);
+//! - `pattern` for text of one shape (`[A-Z]{2}`, `[0-9]{5,6}`,
+//!   `[A-Z]+-[0-9]+`, …);
+//! - a `row_count` floor at half today's rows;
+//! - `freshness` on the first `…_at`/`…time…`/`loaded…` timestamp: warn
+//!   after twice the mean gap between its distinct values, error after
+//!   four times, when its newest value is that recent today.
+//!
+//! Columns that look personal (see [`super::looks_personal`]) get no
+//! rule that writes their values (accepted values, bounds); only their
+//! shape.
 
+use std::time::Duration as Elapsed;
+
+use super::Draft;
+use crate::ir::{CheckKind, Column};
+use crate::literal::Literal;
+use crate::run::engine::{Failure, Session};
+use crate::types::{Dialect, Duration, LogicalType, TypeFamily};
+
+/// Text with at most this many distinct values gets `accepted_values`.
+const MAX_ACCEPTED: u64 = 20;
+
+/// Shapes of text, tried in order: (regex of one character class with a
+/// repeat, how a pattern writes it).
+const SHAPES: &[(&str, &str)] = &[
+    ("[0-9]+", "[0-9]"),
+    ("[A-Z]+", "[A-Z]"),
+    ("[a-z]+", "[a-z]"),
+    ("[A-Z0-9]+", "[A-Z0-9]"),
+    ("[a-z0-9]+", "[a-z0-9]"),
+    ("[A-Z]+-[0-9]+", ""),
+];
+
+/// What a column is profiled for.
+fn kind(c: &Column) -> Option<TypeFamily> {
+    match c.ty {
+        LogicalType::Json | LogicalType::Binary => None,
+        ty if ty.is_nested() => None,
+        ty => Some(ty.family()),
+    }
+}
+
+fn is_text(c: &Column) -> bool {
+    c.ty == LogicalType::String
+}
+
+fn is_number(c: &Column) -> bool {
+    matches!(
+        c.ty,
+        LogicalType::Integer
+            | LogicalType::Bigint
+            | LogicalType::Smallint
+            | LogicalType::Decimal { .. }
+            | LogicalType::Float
+            | LogicalType::Double
+    )
+}
+
+/// The column freshness is proposed on.
+fn freshness_column(ds: &crate::ir::Dataset) -> Option<&Column> {
+    ds.columns.iter().find(|c| {
+        let name = c.name.to_ascii_lowercase();
+        matches!(c.ty, LogicalType::Timestamp | LogicalType::TimestampTz)
+            && (name.ends_with("_at")
+                || name.contains("time")
+                || name.contains("load")
+                || name.ends_with("_ts"))
+    })
+}
+
+/// The distinct values of a text column as one JSON list, where the
+/// dialect can write one.
+fn distinct_json(dialect: Dialect, value: &str) -> Option<String> {
+    match dialect {
+        Dialect::Duckdb => Some(format!(
+            "to_json(list(distinct {value} order by {value}))::varchar"
+        )),
+        Dialect::Postgres => Some(format!("json_agg(distinct {value} order by {value})::text")),
+        _ => None,
+    }
+}
+
+/// The profile query of a draft's table: one row, one scan.
+pub fn query(draft: &Draft, dialect: Dialect) -> String {
+    let d = dialect.sql();
+    let text = d.type_name(LogicalType::String);
+    let mut select = vec!["count(*) as n".to_string()];
+    for (i, c) in draft.dataset.columns.iter().enumerate() {
+        let Some(_) = kind(c) else {
+            continue;
+        };
+        let v = d.quote_ident(&c.name);
+        select.push(format!("count({v}) as c{i}_nn"));
+        if c.ty != LogicalType::Boolean {
+            select.push(format!("count(distinct {v}) as c{i}_d"));
+        }
+        if is_number(c) {
+            select.push(format!("cast(min({v}) as {text}) as c{i}_min"));
+            select.push(format!("cast(max({v}) as {text}) as c{i}_max"));
+        }
+        if is_text(c) {
+            let len = d.char_length(&v);
+            select.push(format!("min({len}) as c{i}_minlen"));
+            select.push(format!("max({len}) as c{i}_maxlen"));
+            for (s, (regex, _)) in SHAPES.iter().enumerate() {
+                let m = d.regex_full_match(&v, regex);
+                select.push(format!(
+                    "sum(case when {m} then 1 else 0 end) as c{i}_shape{s}"
+                ));
+            }
+            if let Some(json) = distinct_json(dialect, &v) {
+                select.push(format!(
+                    "case when count(distinct {v}) <= {MAX_ACCEPTED} then {json} end as c{i}_values"
+                ));
+            }
+        }
+    }
+    if let Some(c) = freshness_column(&draft.dataset) {
+        let v = d.quote_ident(&c.name);
+        let epoch = |e: String| d.epoch_seconds(&e, c.ty);
+        select.push(format!(
+            "cast({} as {text}) as fresh_min",
+            epoch(format!("min({v})"))
+        ));
+        select.push(format!(
+            "cast({} as {text}) as fresh_max",
+            epoch(format!("max({v})"))
+        ));
+        select.push(format!("count(distinct {v}) as fresh_d"));
+        select.push(format!(
+            "cast({} as {text}) as fresh_now",
+            d.now_epoch_seconds()
+        ));
+    }
+    let location = &draft.dataset.location;
+    let table: Vec<String> = [&location.database, &location.schema]
+        .into_iter()
+        .flatten()
+        .chain(std::iter::once(&location.name))
+        .map(|p| d.quote_ident(p))
+        .collect();
+    format!(
+        "select\n  {}\nfrom {}",
+        select.join(",\n  "),
+        table.join(".")
+    )
+}
+
+/// Profile a draft's table with one query and add the rules that hold.
 pub fn profile(
-    _session: &mut Session,
-    _dialect: Dialect,
-    _draft: &mut Draft,
-    _timeout: Option<std::time::Duration>,
+    session: &mut Session,
+    dialect: Dialect,
+    draft: &mut Draft,
+    timeout: Option<Elapsed>,
 ) -> Result<(), Failure> {
-    Err(Failure::new(
-        FailureKind::Query,
-        "--profile is not built yet",
-    ))
+    let result = session.query(&query(draft, dialect), timeout)?;
+    let Some(row) = result.rows.first() else {
+        return Ok(());
+    };
+    let get = |name: &str| -> Option<String> {
+        result
+            .column(name)
+            .and_then(|i| row.get(i).cloned().flatten())
+    };
+    let number = |name: &str| get(name).and_then(|v| v.parse::<f64>().ok());
+    let count = |name: &str| get(name).and_then(|v| v.parse::<u64>().ok());
+    let n = count("n").unwrap_or(0);
+    if n == 0 {
+        draft
+            .notes
+            .header
+            .push("profiled: the table has no rows; no rule proposed from data".into());
+        return Ok(());
+    }
+    let rows = thousands(n);
+    let columns = draft.dataset.columns.clone();
+    for (i, c) in columns.iter().enumerate() {
+        let Some(family) = kind(c) else {
+            continue;
+        };
+        let personal = super::looks_personal(c);
+        let nn = count(&format!("c{i}_nn")).unwrap_or(0);
+        let distinct = count(&format!("c{i}_d"));
+        if nn == n {
+            draft.rule(
+                &c.name,
+                CheckKind::Required,
+                Some(format!("profiled: no NULL in {rows} rows")),
+            );
+        }
+        let float = matches!(c.ty, LogicalType::Float | LogicalType::Double);
+        if distinct == Some(nn) && nn == n && n >= 2 && !float {
+            draft.rule(
+                &c.name,
+                CheckKind::Unique,
+                Some(format!("profiled: {rows} distinct values in {rows} rows")),
+            );
+        }
+        // A key's bounds say nothing a reviewer wants.
+        let key = distinct == Some(n) && family == TypeFamily::Integer;
+        if is_number(c) && !personal && !key {
+            let (Some(min), Some(max)) =
+                (number(&format!("c{i}_min")), number(&format!("c{i}_max")))
+            else {
+                continue;
+            };
+            let integer = family == TypeFamily::Integer;
+            let (low, high) = outward(min, max, integer);
+            let observed = format!(
+                "profiled: observed {} to {} in {rows} rows",
+                get(&format!("c{i}_min")).unwrap_or_default(),
+                get(&format!("c{i}_max")).unwrap_or_default()
+            );
+            draft.rule(
+                &c.name,
+                CheckKind::Min {
+                    value: Literal::Number(low),
+                },
+                Some(observed.clone()),
+            );
+            draft.rule(
+                &c.name,
+                CheckKind::Max {
+                    value: Literal::Number(high),
+                },
+                Some(observed),
+            );
+        }
+        if is_text(c) && nn > 0 {
+            let values: Option<Vec<String>> = get(&format!("c{i}_values"))
+                .and_then(|json| serde_json::from_str::<Vec<Option<String>>>(&json).ok())
+                .map(|v| v.into_iter().flatten().collect());
+            let few = distinct.is_some_and(|d| d <= MAX_ACCEPTED && nn >= 5 * d);
+            if let (Some(values), true, false) = (&values, few, personal) {
+                if !values.is_empty() {
+                    let note = format!(
+                        "profiled: {} distinct values in {} non-NULL rows",
+                        values.len(),
+                        thousands(nn)
+                    );
+                    let values = values.iter().map(|v| Literal::String(v.clone())).collect();
+                    draft.rule(&c.name, CheckKind::AcceptedValues { values }, Some(note));
+                    continue;
+                }
+            }
+            let (Some(minlen), Some(maxlen)) = (
+                count(&format!("c{i}_minlen")),
+                count(&format!("c{i}_maxlen")),
+            ) else {
+                continue;
+            };
+            let shape = SHAPES
+                .iter()
+                .enumerate()
+                .find(|(s, _)| count(&format!("c{i}_shape{s}")) == Some(nn));
+            if let Some((_, (regex, class))) = shape {
+                let pattern = if class.is_empty() {
+                    regex.to_string()
+                } else if minlen == maxlen {
+                    format!("{class}{{{minlen}}}")
+                } else {
+                    format!("{class}{{{minlen},{maxlen}}}")
+                };
+                let note = format!(
+                    "profiled: every one of {} non-NULL values has this shape",
+                    thousands(nn)
+                );
+                draft.rule(&c.name, CheckKind::Pattern { regex: pattern }, Some(note));
+            }
+        }
+    }
+    // A floor at half of today's rows.
+    draft.table_rule(
+        "row_count",
+        CheckKind::RowCount {
+            min: Some(n.div_ceil(2)),
+            max: None,
+        },
+        Some(format!(
+            "profiled: {rows} rows today; the floor is half of them"
+        )),
+    );
+    if let Some(c) = freshness_column(&draft.dataset) {
+        let (Some(first), Some(last), Some(distinct), Some(now)) = (
+            number("fresh_min"),
+            number("fresh_max"),
+            count("fresh_d"),
+            number("fresh_now"),
+        ) else {
+            return Ok(());
+        };
+        if distinct < 3 {
+            return Ok(());
+        }
+        let gap = (last - first) / (distinct - 1) as f64;
+        let (warn, error) = (duration(2.0 * gap), duration(4.0 * gap));
+        let age = now - last;
+        match (warn, error) {
+            (Some(warn), Some(error)) if age <= error.seconds() as f64 => {
+                let note = format!(
+                    "profiled: {} distinct values, one every {} on average; the newest is {} old",
+                    thousands(distinct),
+                    human(gap),
+                    human(age.max(0.0))
+                );
+                let column = c.name.clone();
+                draft.table_rule(
+                    "freshness",
+                    CheckKind::Freshness {
+                        column,
+                        warn_after: Some(warn),
+                        error_after: Some(error),
+                    },
+                    Some(note),
+                );
+            }
+            _ => draft.notes.header.push(format!(
+                "profiled: no freshness proposed: the newest `{}` is {} old, longer than its cadence allows",
+                c.name,
+                human(age.max(0.0))
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// `min` down and `max` up to two significant digits of the larger
+/// magnitude (`3.5..987.2` → `0..990`); a bound of 0 stays 0.
+fn outward(min: f64, max: f64, integer: bool) -> (String, String) {
+    let magnitude = min.abs().max(max.abs());
+    if magnitude == 0.0 {
+        return ("0".into(), "0".into());
+    }
+    let mut step = 10f64.powi(magnitude.log10().floor() as i32 - 1);
+    if integer {
+        step = step.max(1.0);
+    }
+    let low = (min / step).floor() * step;
+    let high = (max / step).ceil() * step;
+    let low = if min >= 0.0 && low < 0.0 { 0.0 } else { low };
+    (number_text(low, step), number_text(high, step))
+}
+
+fn number_text(x: f64, step: f64) -> String {
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10()).ceil() as usize
+    };
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" { "0".into() } else { text }
+}
+
+/// A duration of at least `seconds`, in whole minutes, hours or days.
+fn duration(seconds: f64) -> Option<Duration> {
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return None;
+    }
+    let (count, unit) = if seconds < 120.0 * 60.0 {
+        ((seconds / 60.0).ceil().max(1.0), "m")
+    } else if seconds <= 72.0 * 3600.0 {
+        ((seconds / 3600.0).ceil(), "h")
+    } else {
+        ((seconds / 86400.0).ceil(), "d")
+    };
+    Duration::parse(&format!("{}{unit}", count as u64)).ok()
+}
+
+/// `90061` seconds as `1 d 1 h`.
+fn human(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+/// `12345` as `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_round_outward() {
+        assert_eq!(outward(3.5, 987.2, false), ("0".into(), "990".into()));
+        assert_eq!(outward(12.0, 87.0, true), ("12".into(), "87".into()));
+        assert_eq!(outward(-4.25, 0.5, false), ("-4.3".into(), "0.5".into()));
+        assert_eq!(outward(1.0, 5000.0, true), ("0".into(), "5000".into()));
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(human(90061.0), "1 d 1 h");
+        assert_eq!(duration(7199.0).map(|d| d.to_string()), Some("120m".into()));
+        assert_eq!(duration(7200.0).map(|d| d.to_string()), Some("2h".into()));
+        assert_eq!(duration(7201.0).map(|d| d.to_string()), Some("3h".into()));
+    }
 }
