@@ -1512,10 +1512,20 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
     ];
     if given.iter().filter(|g| **g).count() != 1 {
         return out.fail(
-            Diagnostic::error(Code::InvalidValue, "import reads one source at a time")
-                .with_help(
-                    "pass DDL files (`datapact import ddl/schema.sql --dialect postgres`),                      --connection (`datapact import --connection warehouse --schema analytics`),                      or --dbt-manifest (`datapact import --dbt-manifest target/manifest.json`)",
-                ),
+            Diagnostic::error(Code::InvalidValue, "import reads one source at a time").with_help(
+                "pass DDL files (`datapact import ddl/schema.sql --dialect postgres`), \
+                     --connection (`datapact import --connection warehouse --schema analytics`), \
+                     or --dbt-manifest (`datapact import --dbt-manifest target/manifest.json`)",
+            ),
+        );
+    }
+    if out.format == Format::Json && args.dir.is_none() {
+        return out.fail(
+            Diagnostic::error(
+                Code::InvalidValue,
+                "--format json prints the notes on standard output: the contracts need --out",
+            )
+            .with_help("pass --out DIR"),
         );
     }
     if args.profile && args.connection.is_none() {
@@ -1628,7 +1638,13 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
             }
         }
     };
-    let drafts = import::finish(drafts);
+    let to = crate::emit::convert::To::CHOICES
+        .iter()
+        .find(|(n, _)| *n == args.to)
+        .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
+    let base = args.dir.unwrap_or(Path::new(""));
+    let mut skipped = skipped;
+    let (drafts, files) = settle(import::finish(drafts), to, base, &mut skipped);
     let mut notes: Vec<Diagnostic> = skipped
         .iter()
         .map(|s| {
@@ -1658,45 +1674,6 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
         out.diagnostics(&notes, &inputs, summary);
         return EXIT_USAGE;
     }
-    let to = crate::emit::convert::To::CHOICES
-        .iter()
-        .find(|(n, _)| *n == args.to)
-        .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
-    let base = args.dir.unwrap_or(Path::new(""));
-    let files: Vec<(PathBuf, String)> = drafts
-        .iter()
-        .map(|d| {
-            let text = match to {
-                crate::emit::convert::To::Native => {
-                    crate::emit::convert::to_native_noted(&d.dataset, &d.notes)
-                }
-                crate::emit::convert::To::Odcs => crate::emit::convert::to_odcs(&d.dataset),
-            };
-            (base.join(to.file_name(&d.dataset)), text)
-        })
-        .collect();
-    // Every draft validates as written, or nothing is written.
-    let mut written = Sources::new();
-    for (path, text) in &files {
-        written.add(load::display(path), text.clone());
-    }
-    let checked = crate::check(&written);
-    let errors: Vec<Diagnostic> = checked
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.severity == diagnostic::Severity::Error)
-        .collect();
-    if !errors.is_empty() {
-        let summary = Summary {
-            files: written.len(),
-            contracts: checked.contracts,
-            errors: errors.len(),
-            warnings: 0,
-        };
-        out.diagnostics(&errors, &written, summary);
-        out.status("import wrote nothing: the drafts do not validate (a bug: please report it with the source)");
-        return EXIT_CONTRACT_ERRORS;
-    }
     let summary = Summary {
         files: inputs.len(),
         contracts: drafts.len(),
@@ -1707,9 +1684,7 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
     let Some(dir) = args.dir else {
         return match files.as_slice() {
             [(_, text)] => {
-                if out.format != Format::Json {
-                    let _ = std::io::stdout().write_all(text.as_bytes());
-                }
+                let _ = std::io::stdout().write_all(text.as_bytes());
                 EXIT_OK
             }
             many => out.fail(
@@ -1731,6 +1706,181 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
         plural(notes.len(), "note"),
     ));
     EXIT_OK
+}
+
+/// The drafts written as `to`, each validated as written: a rule that does
+/// not validate (a bound a type cannot hold, a name too long) is left out,
+/// and a draft that still does not validate too, each with a note; until
+/// every draft validates. (Settled in the native form, whose every rule is
+/// on its own lines; then written as `to`.)
+fn settle(
+    mut drafts: Vec<crate::import::Draft>,
+    to: crate::emit::convert::To,
+    base: &Path,
+    skipped: &mut Vec<crate::import::Skipped>,
+) -> (Vec<crate::import::Draft>, Vec<(PathBuf, String)>) {
+    use crate::emit::convert::{self, To};
+    loop {
+        let texts: Vec<String> = drafts
+            .iter()
+            .map(|d| convert::to_native_noted(&d.dataset, &d.notes))
+            .collect();
+        let mut sources = Sources::new();
+        let ids: Vec<crate::source::FileId> = drafts
+            .iter()
+            .zip(&texts)
+            .map(|(d, text)| sources.add(format!("{}.yaml", d.dataset.contract), text.clone()))
+            .collect();
+        let checked = crate::check(&sources);
+        let errors: Vec<&Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == diagnostic::Severity::Error)
+            .collect();
+        if errors.is_empty() {
+            let files = drafts
+                .iter()
+                .zip(texts)
+                .map(|(d, native)| {
+                    let text = match to {
+                        To::Native => native,
+                        To::Odcs => convert::to_odcs(&d.dataset),
+                    };
+                    (base.join(to.file_name(&d.dataset)), text)
+                })
+                .collect();
+            return (drafts, files);
+        }
+        let mut dropped = vec![false; drafts.len()];
+        let mut progress = false;
+        for error in errors {
+            let at = error.primary.as_ref().map(|l| l.span);
+            let Some(i) = at.and_then(|span| ids.iter().position(|id| *id == span.file)) else {
+                // Not about one file: leave every draft out.
+                dropped.iter_mut().for_each(|d| *d = true);
+                progress = true;
+                continue;
+            };
+            let span = at.expect("located above");
+            let line = sources.get(span.file).line_col(span.start).line;
+            let draft = &mut drafts[i];
+            let message = crate::text::escape_line(&error.message).into_owned();
+            let place = draft.dataset.contract.clone();
+            let taken = take_rules_at(draft, &texts[i], line);
+            if !taken.is_empty() {
+                progress = true;
+                let what = format!(
+                    "{} `{}`, which would not validate: {message}",
+                    if taken.len() == 1 {
+                        "the rule"
+                    } else {
+                        "the rules"
+                    },
+                    taken.join("`, `")
+                );
+                draft.notes.header.push(format!("not imported: {what}"));
+                skipped.push(crate::import::Skipped {
+                    place,
+                    span: None,
+                    what,
+                });
+            } else if !dropped[i] {
+                dropped[i] = true;
+                progress = true;
+                skipped.push(crate::import::Skipped {
+                    place,
+                    span: None,
+                    what: format!("the table, whose draft would not validate: {message}"),
+                });
+            }
+        }
+        if !progress {
+            // Unreachable in practice; never loop.
+            dropped.iter_mut().for_each(|d| *d = true);
+        }
+        let mut keep = dropped.iter().map(|d| !d);
+        drafts.retain(|_| keep.next().unwrap_or(true));
+    }
+}
+
+/// Take out of `draft` the rules written at `line` (from 1) of its native
+/// text: the rule of that key on its column, a table check, `row_count`
+/// or `freshness`; else, on a column's other lines, every rule of the
+/// column. Returns their names.
+fn take_rules_at(draft: &mut crate::import::Draft, text: &str, line: usize) -> Vec<String> {
+    use crate::ir::CheckKind;
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(here) = lines.get(line.saturating_sub(1)) else {
+        return Vec::new();
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let key = |l: &str| -> String {
+        let l = l.trim_start().trim_start_matches("- ");
+        l.split(':').next().unwrap_or_default().trim().to_string()
+    };
+    let value = |l: &str| -> String {
+        let v = l.split_once(':').map(|(_, v)| v).unwrap_or_default();
+        let v = v.split("  # ").next().unwrap_or_default().trim();
+        v.trim_matches('"').to_string()
+    };
+    // The top-level block the line is in, and the `- name:` entry.
+    let top = lines[..line]
+        .iter()
+        .rev()
+        .find(|l| indent(l) == 0 && !l.starts_with('#') && !l.starts_with(' '))
+        .map(|l| key(l))
+        .unwrap_or_default();
+    let entry = lines[..line]
+        .iter()
+        .rev()
+        .find(|l| l.trim_start().starts_with("- name:") && indent(l) <= indent(here))
+        .map(|l| value(l));
+    let rule = key(here);
+    let on_rule = |column: &str| {
+        draft
+            .dataset
+            .checks
+            .iter()
+            .any(|c| c.column.as_deref() == Some(column) && c.kind.rule() == rule)
+    };
+    let rule_here = entry.as_deref().is_some_and(on_rule);
+    let checks = &mut draft.dataset.checks;
+    let mut taken = Vec::new();
+    let mut take = |pick: &dyn Fn(&crate::ir::Check) -> bool| {
+        checks.retain(|c| {
+            let out = pick(c);
+            if out {
+                taken.push(c.name.clone());
+            }
+            !out
+        });
+    };
+    match (top.as_str(), entry) {
+        ("row_count", _) => take(&|c| {
+            matches!(
+                c.kind,
+                CheckKind::RowCount { .. } | CheckKind::RowCountChange { .. }
+            )
+        }),
+        ("freshness", _) => take(&|c| matches!(c.kind, CheckKind::Freshness { .. })),
+        ("checks", Some(name)) => take(&|c| c.column.is_none() && c.name == name),
+        ("columns", Some(column)) => {
+            if rule_here {
+                take(&|c| c.column.as_deref() == Some(column.as_str()) && c.kind.rule() == rule);
+            } else {
+                take(&|c| c.column.as_deref() == Some(column.as_str()));
+            }
+            if !draft.dataset.checks.iter().any(|c| {
+                c.column.as_deref() == Some(column.as_str()) && c.kind == CheckKind::Required
+            }) {
+                if let Some(c) = draft.column_mut(&column) {
+                    c.required = false;
+                }
+            }
+        }
+        _ => {}
+    }
+    taken
 }
 
 /// The drafts of a connection's catalog, profiled when asked.
@@ -1763,11 +1913,36 @@ fn import_catalog(
         &args.request,
         timeout,
     )?;
+    let mut skipped = skipped;
     let mut profiled = 0;
     if args.profile {
         for draft in &mut drafts {
-            crate::import::profile::profile(&mut session, connection.dialect, draft, timeout)?;
             profiled += 1;
+            // A table that cannot be profiled keeps its catalog draft.
+            if let Err(failure) =
+                crate::import::profile::profile(&mut session, connection.dialect, draft, timeout)
+            {
+                if failure.kind == crate::run::engine::FailureKind::Interrupted {
+                    return Err(failure);
+                }
+                let location = &draft.dataset.location;
+                let first = failure
+                    .message
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let what = format!("a profile of the table: {first}");
+                draft.notes.header.push(format!("not profiled: {first}"));
+                skipped.push(crate::import::Skipped {
+                    place: match &location.schema {
+                        Some(schema) => format!("{schema}.{}", location.name),
+                        None => location.name.clone(),
+                    },
+                    span: None,
+                    what,
+                });
+            }
         }
     }
     Ok((drafts, skipped, profiled))

@@ -978,3 +978,297 @@ fn a_generated_dbt_manifest_imports_and_lands_back_on_its_nodes() {
     assert!(!stderr.contains("unknown-dbt-node"), "{stderr}");
     dbt_parse(&exe, &fresh);
 }
+
+/// DDL whose constraints would make rules that do not validate, or that
+/// would fail on the rows the constraints allow: none of them is a rule,
+/// the rest of each table still is, and the import succeeds.
+#[test]
+fn ddl_constraints_that_are_no_rule_stay_out() {
+    let dir = common::tempdir("import_ddl_edges");
+    let long = "a".repeat(60);
+    std::fs::write(
+        dir.as_path().join("edges.sql"),
+        format!(
+            "\u{feff}create table t (\n  \
+             n int check (n between 10 and 1),\n  \
+             code varchar(9) check (code >= 'A'),\n  \
+             e int check (e >= 1.5),\n  \
+             i int check (i in (1, -2, 3.0)),\n  \
+             x numeric check (x <= 1e3),\n  \
+             g int check (g < 9223372036854775808),\n  \
+             u int check (u::text >= '5'),\n  \
+             price numeric check (price > 0 and (o > 0 or p > 0)),\n  \
+             o int, p int, a int, b int,\n  \
+             {long} int not null,\n  \
+             ok int check (ok >= 0),\n  \
+             unique (a, b)\n);\n\
+             alter table t add constraint small check (ok < 5) not valid;\n\
+             create table s.customers (id int primary key);\n\
+             create table customers (id int primary key);\n\
+             create table s.orders (cid int references customers(id));\n"
+        ),
+    )
+    .unwrap();
+    let out = datapact(
+        &["import", "edges.sql", "--dialect", "postgres", "--out", "c"],
+        dir.as_path(),
+    );
+    let stderr = common::stderr(&out);
+    assert!(out.status.success(), "{stderr}");
+    let t = std::fs::read_to_string(dir.as_path().join("c/t.yaml")).unwrap();
+    // The first statement is read despite the byte order mark.
+    assert!(
+        t.contains("  - name: ok\n    type: integer\n    min: 0"),
+        "{t}"
+    );
+    // Each such constraint stays an expression with its own SQL: no
+    // column but `ok` has a rule.
+    let rules: Vec<&str> = t
+        .lines()
+        .filter(|l| {
+            l.starts_with("    ")
+                && !l.starts_with("    type:")
+                && !l.starts_with("    expression:")
+        })
+        .collect();
+    assert_eq!(rules, ["    min: 0  # CHECK constraint `ok_check`"], "{t}");
+    for expression in [
+        "n BETWEEN 10 AND 1",
+        "code >= 'A'",
+        "e >= 1.5",
+        "u::TEXT >= '5'",
+        "x <= 1e3",
+    ] {
+        assert!(
+            t.contains(&format!("expression: \"{expression}\"")),
+            "{expression}\n{t}"
+        );
+    }
+    for present in [
+        // An `or` keeps its parentheses inside the `and`.
+        "expression: \"(price > 0) and ((o > 0 OR p > 0))\"",
+        "not imported: a constraint added NOT VALID",
+        "not imported: unique key over (a, b): its columns may be NULL",
+        "not imported: the rule `",
+    ] {
+        assert!(t.contains(present), "{present}\n{t}");
+    }
+    // An unqualified reference is the referencing table's schema first.
+    let orders = std::fs::read_to_string(dir.as_path().join("c/s.orders.yaml")).unwrap();
+    assert!(orders.contains("references: s.customers.id"), "{orders}");
+}
+
+/// A manifest of the forms real projects have: versioned models, a
+/// source's relationships test (no attached node), a test's `where`,
+/// `severity` and `row_condition` on table rules too, SQL bounds,
+/// `quote: false`, an empty value list, freshness on an expression, a
+/// source `identifier`.
+#[test]
+fn dbt_manifest_forms_import_as_they_mean() {
+    let dir = common::tempdir("import_dbt_forms");
+    let column = |name: &str, ty: &str| serde_json::json!({"name": name, "data_type": ty, "description": ""});
+    let test = |name: &str,
+                ns: Option<&str>,
+                kwargs: serde_json::Value,
+                attached: Option<&str>,
+                column: Option<&str>,
+                config: serde_json::Value| {
+        serde_json::json!({
+            "resource_type": "test", "name": name, "original_file_path": "models/schema.yml",
+            "attached_node": attached, "column_name": column, "config": config,
+            "test_metadata": {"name": name.split('.').next_back().unwrap(), "namespace": ns, "kwargs": kwargs},
+            "depends_on": {"nodes": []}
+        })
+    };
+    let manifest = serde_json::json!({
+        "metadata": {"adapter_type": "postgres", "project_name": "p"},
+        "nodes": {
+            "model.p.orders.v1": {"resource_type": "model", "name": "orders", "package_name": "p", "schema": "s", "version": 1, "latest_version": 2,
+                "columns": {"id": column("id", "integer")}},
+            "model.p.orders.v2": {"resource_type": "model", "name": "orders", "package_name": "p", "schema": "s", "version": 2, "latest_version": 2,
+                "columns": {"id": column("id", "integer"), "d": column("d", "date"), "amount": column("amount", "numeric(12,2)"), "kind": column("kind", "integer")}},
+            "test.p.range": test("accepted_range", Some("dbt_utils"), serde_json::json!({"column_name": "d", "min_value": "'2020-01-01'", "model": "{{ get_where_subquery(ref('orders')) }}"}), Some("model.p.orders.v2"), Some("d"), serde_json::json!({"severity": "warn"})),
+            "test.p.sqlbound": test("accepted_range", Some("dbt_utils"), serde_json::json!({"column_name": "amount", "min_value": "current_date", "model": "{{ get_where_subquery(ref('orders')) }}"}), Some("model.p.orders.v2"), Some("amount"), serde_json::json!({})),
+            "test.p.expr": test("expression_is_true", Some("dbt_utils"), serde_json::json!({"expression": "amount >= 0", "model": "{{ get_where_subquery(ref('orders')) }}"}), Some("model.p.orders.v2"), None, serde_json::json!({"where": "id > 10", "severity": "warn"})),
+            "test.p.kinds": test("accepted_values", None, serde_json::json!({"column_name": "kind", "values": [1, 2], "quote": false, "model": "{{ get_where_subquery(ref('orders')) }}"}), Some("model.p.orders.v2"), Some("kind"), serde_json::json!({})),
+            "test.p.none": test("accepted_values", None, serde_json::json!({"column_name": "kind", "values": [], "model": "{{ get_where_subquery(ref('orders')) }}"}), Some("model.p.orders.v2"), Some("kind"), serde_json::json!({})),
+            "test.p.notnull": test("expect_column_values_to_not_be_null", Some("dbt_expectations"), serde_json::json!({"column_name": "amount", "row_condition": "kind = 1", "model": "{{ get_where_subquery(ref('orders')) }}"}), Some("model.p.orders.v2"), Some("amount"), serde_json::json!({})),
+            "test.p.rel": test("relationships", None, serde_json::json!({"column_name": "x", "to": "source('raw', 'b')", "field": "y", "model": "{{ get_where_subquery(source('raw', 'a')) }}"}), None, Some("x"), serde_json::json!({}))
+        },
+        "sources": {
+            "source.p.raw.a": {"resource_type": "source", "source_name": "raw", "name": "a", "schema": "raw", "identifier": "a_v2",
+                "loaded_at_field": "convert_timezone('UTC', _loaded)", "freshness": {"warn_after": {"count": 1, "period": "hour"}},
+                "columns": {"x": column("x", "integer")}},
+            "source.p.raw.b": {"resource_type": "source", "source_name": "raw", "name": "b", "schema": "raw",
+                "columns": {"y": column("y", "integer")}}
+        }
+    });
+    std::fs::write(dir.as_path().join("manifest.json"), manifest.to_string()).unwrap();
+    let out = datapact(
+        &["import", "--dbt-manifest", "manifest.json", "--out", "c"],
+        dir.as_path(),
+    );
+    let stderr = common::stderr(&out);
+    assert!(out.status.success(), "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(dir.as_path().join("c").join(f)).unwrap();
+    let orders = read("orders.yaml");
+    for present in [
+        "  - name: kind\n    type: integer\n    accepted_values: [1, 2]",
+        "    min: {value: \"2020-01-01\", severity: warn}",
+        "    required: {value: true, where: \"(kind = 1)\"}",
+        "    expression: \"amount >= 0\"\n    severity: warn\n    where: \"(id > 10)\"",
+    ] {
+        assert!(orders.contains(present), "{present}\n{orders}");
+    }
+    assert!(
+        !orders.contains("value: current_date") && !orders.contains("min: current_date"),
+        "{orders}"
+    );
+    assert!(stderr.contains("version 1 of model `orders`"), "{stderr}");
+    assert!(stderr.contains("no values"), "{stderr}");
+    let a = read("raw.a.yaml");
+    assert!(a.contains("  name: a\n  dbt: {source: raw}"), "{a}");
+    assert!(a.contains("dbt reads this source from `a_v2`"), "{a}");
+    assert!(a.contains("references: raw.b.y"), "{a}");
+    assert!(!a.contains("\nfreshness:"), "{a}");
+}
+
+/// Tables of the types and constraints real catalogs hold (enums,
+/// intervals, bit strings, huge integers, fixed-size arrays, infinities,
+/// integers at their limit, a key over nullable columns, a constraint
+/// added NOT VALID, partitions, a table of 160 text columns) import with
+/// `--profile`, and `run` of the drafts on the same data passes: every
+/// type fits `run`'s schema check and every proposed rule holds.
+fn odd_catalog(engine: Engine) {
+    if !harness::run_available(engine) {
+        return;
+    }
+    let dir = common::tempdir(&format!("import_odd_{}", engine.name()));
+    let schema = format!("import_odd_{}", std::process::id());
+    let wide: Vec<String> = (0..160).map(|i| format!("t{i} text")).collect();
+    let wide_values: Vec<String> = (0..160).map(|i| format!("'v{i}'")).collect();
+    let (url, setup) = match engine {
+        Engine::Postgres => (
+            harness::pg_url("postgres", None, "postgres"),
+            vec![
+                format!("create schema {schema}"),
+                format!("create type {schema}.mood as enum ('sad', 'ok', 'happy')"),
+                format!(
+                    "create table {schema}.odd (id integer primary key, m {schema}.mood, \
+                     span interval, bits bit(3), cash money, tz timetz, c \"char\", n name, \
+                     d double precision, top integer, small smallint, a int, b int, \
+                     loaded_at timestamptz, unique (a, b))"
+                ),
+                format!(
+                    "insert into {schema}.odd select i, \
+                     (array['sad', 'ok', 'happy'])[1 + i % 3]::{schema}.mood, \
+                     make_interval(hours => i), B'101', i * 1.5, '10:00+02', 'x', 'nm', \
+                     case when i = 1 then 'Infinity'::float8 else i / 3.0 end, \
+                     case when i < 3 then 2147483647 else i end, \
+                     case when i = 1 then 32767 else i end, \
+                     1, null, now() - make_interval(hours => 30 - i) \
+                     from generate_series(1, 30) as i"
+                ),
+                format!("alter table {schema}.odd add constraint few check (id < 5) not valid"),
+                format!("create table {schema}.parted (id int, day date) partition by range (day)"),
+                format!(
+                    "create table {schema}.parted_2024 partition of {schema}.parted \
+                     for values from ('2024-01-01') to ('2025-01-01')"
+                ),
+                format!("insert into {schema}.parted values (1, '2024-02-02')"),
+                format!("create table {schema}.wide ({})", wide.join(", ")),
+                format!(
+                    "insert into {schema}.wide values ({})",
+                    wide_values.join(", ")
+                ),
+            ],
+        ),
+        _ => (
+            format!("duckdb:{}", dir.as_path().join("odd.duckdb").display()),
+            vec![
+                format!("create schema {schema}"),
+                format!(
+                    "create table {schema}.odd (id integer primary key, m enum('sad', 'ok', 'happy'), \
+                     span interval, bits bit, huge hugeint, ubig ubigint, tz timetz, \
+                     triple integer[3], d double, top integer, a int, b int, \
+                     loaded_at timestamptz, unique (a, b))"
+                ),
+                format!(
+                    "insert into {schema}.odd select i, ['sad', 'ok', 'happy'][1 + i % 3], \
+                     to_hours(i), '101'::bit, i, i, '10:00:00+02'::timetz, [i, i, i], \
+                     case when i = 1 then 'inf'::double else i / 3 end, \
+                     case when i < 3 then 2147483647 else i end, 1, null, \
+                     now() - to_hours(30 - i) from range(1, 31) as t(i)"
+                ),
+                format!("create table {schema}.wide ({})", wide.join(", ")),
+                format!(
+                    "insert into {schema}.wide values ({})",
+                    wide_values.join(", ")
+                ),
+            ],
+        ),
+    };
+    harness::adbc_execute(&url, &setup).expect("tables created");
+    let out = datapact(
+        &[
+            "import",
+            "--connection",
+            &url,
+            "--schema",
+            &schema,
+            "--profile",
+            "--out",
+            "c",
+        ],
+        dir.as_path(),
+    );
+    let stderr = common::stderr(&out);
+    let run = datapact(
+        &[
+            "run",
+            "c",
+            "--connection",
+            &url,
+            "--no-store",
+            "--format",
+            "json",
+        ],
+        dir.as_path(),
+    );
+    if engine == Engine::Postgres {
+        let _ = harness::adbc_execute(&url, &[format!("drop schema {schema} cascade")]);
+    }
+    assert!(out.status.success(), "{stderr}");
+    let names: Vec<String> = std::fs::read_dir(dir.as_path().join("c"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    // Partitions are their table's rows, not tables of their own.
+    assert!(
+        !names.iter().any(|n| n.contains("parted_2024")),
+        "{names:?}"
+    );
+    let odd = std::fs::read_to_string(dir.as_path().join(format!("c/{schema}.odd.yaml"))).unwrap();
+    assert!(!odd.contains("unique: [a, b]"), "{odd}");
+    assert!(!odd.contains("max: 4"), "{odd}");
+    let report = common::stdout(&run);
+    assert!(
+        run.status.success(),
+        "run of the drafts on their own data:\n{odd}\n{report}\n{}",
+        common::stderr(&run)
+    );
+    assert!(
+        stderr.contains("with 3 queries") || stderr.contains("with 2 queries"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn odd_catalogs_import_and_run_clean_on_duckdb() {
+    odd_catalog(Engine::Duckdb);
+}
+
+#[test]
+fn odd_catalogs_import_and_run_clean_on_postgres() {
+    odd_catalog(Engine::Postgres);
+}

@@ -82,10 +82,10 @@ pub fn read(
             });
         let mut c = match super::types::column(&column, &ty, dialect) {
             Ok(c) => c,
-            Err(unknown) => {
+            Err(_) => {
                 draft.notes.columns.insert(
                     column.clone(),
-                    format!("type `{unknown}` has no logical type: imported as string, its physical type kept"),
+                    format!("type `{ty}` has no logical type: imported as string"),
                 );
                 skipped.push(Skipped {
                     place: format!("{schema}.{table}.{column}"),
@@ -95,6 +95,7 @@ pub fn read(
                 super::unknown_type(&column, &ty, dialect)
             }
         };
+        super::types::keep_lossy(&mut c, &ty, dialect);
         c.description = text(&columns, row, "column_comment");
         draft.dataset.columns.push(c);
         if text(&columns, row, "not_null").as_deref() == Some("yes") {
@@ -107,6 +108,19 @@ pub fn read(
             continue;
         };
         let name = k.name.as_deref();
+        if !k.validated {
+            let what = format!(
+                "constraint `{}`, added NOT VALID: rows from before it may break it",
+                name.unwrap_or_default()
+            );
+            draft.notes.header.push(format!("not imported: {what}"));
+            skipped.push(Skipped {
+                place: format!("{}.{}", k.schema, k.table),
+                span: None,
+                what,
+            });
+            continue;
+        }
         match k.kind.as_str() {
             "p" => draft.key(&k.columns, true, name),
             "u" => draft.key(&k.columns, false, name),
@@ -152,6 +166,9 @@ struct Constraint {
     ref_schema: Option<String>,
     ref_table: Option<String>,
     ref_columns: Vec<String>,
+    /// `false` for a PostgreSQL constraint added `NOT VALID`: rows from
+    /// before it may break it.
+    validated: bool,
 }
 
 /// The constraints of the query's rows: a JSON list of columns per row,
@@ -192,6 +209,7 @@ fn constraint_rows(t: &Table) -> Vec<Constraint> {
                 ref_schema: None,
                 ref_table: None,
                 ref_columns: Vec::new(),
+                validated: true,
             });
             continue;
         }
@@ -205,6 +223,7 @@ fn constraint_rows(t: &Table) -> Vec<Constraint> {
             ref_schema: text(row, "ref_schema"),
             ref_table: text(row, "ref_table"),
             ref_columns: list(row, "ref_columns"),
+            validated: text(row, "validated").as_deref() != Some("no"),
         });
     }
     out
@@ -244,7 +263,7 @@ fn columns_query(dialect: Dialect) -> String {
              join pg_class c on c.oid = a.attrelid \
              join pg_namespace n on n.oid = c.relnamespace \
              where c.relkind in ('r', 'p', 'v', 'm', 'f') and a.attnum > 0 \
-             and not a.attisdropped \
+             and not a.attisdropped and not c.relispartition \
              and n.nspname not in ('pg_catalog', 'information_schema') \
              and n.nspname not like 'pg\\_%' \
              order by n.nspname, c.relname, a.attnum"
@@ -285,6 +304,7 @@ fn constraints_query(dialect: Dialect) -> String {
             .into(),
         Dialect::Postgres => "select n.nspname as schema_name, c.relname as table_name, \
              k.contype::text as kind, k.conname as constraint_name, \
+             case when k.convalidated then 'yes' else 'no' end as validated, \
              (select json_agg(a.attname order by u.ord) from unnest(k.conkey) \
              with ordinality as u(attnum, ord) join pg_attribute a \
              on a.attrelid = k.conrelid and a.attnum = u.attnum)::text as columns, \

@@ -106,7 +106,15 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
     let mut read = Read::default();
     // Drafts by unique id, so tests find the node they test.
     let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
-    for (id, node) in nodes {
+    let project = manifest
+        .pointer("/metadata/project_name")
+        .and_then(Value::as_str);
+    // The root project's nodes first, so a package's node of the same name
+    // is the one left out.
+    let mut ordered: Vec<(&String, &Value)> = nodes.iter().collect();
+    ordered.sort_by_key(|(id, n)| (str_of(n, "package_name") != project, *id));
+    let mut bound: BTreeMap<String, String> = BTreeMap::new();
+    for (id, node) in ordered {
         let kind = match str_of(node, "resource_type") {
             Some("model") => DbtKind::Model,
             Some("seed") => DbtKind::Seed,
@@ -116,6 +124,29 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
         let Some(name) = str_of(node, "name") else {
             continue;
         };
+        let skip = |what: String| Skipped {
+            place: format!("{path}: {id}"),
+            span: None,
+            what,
+        };
+        // A versioned model: its latest version is the one a contract binds.
+        let version = node.get("version").filter(|v| !v.is_null());
+        let latest = node.get("latest_version").filter(|v| !v.is_null());
+        if let (Some(v), Some(latest)) = (version, latest) {
+            if v != latest {
+                read.skipped.push(skip(format!(
+                    "version {v} of model `{name}`: a contract binds its latest version, {latest}"
+                )));
+                continue;
+            }
+        }
+        if let Some(other) = bound.get(name) {
+            read.skipped.push(skip(format!(
+                "`{id}`, named like `{other}`: a contract binds a node by its name"
+            )));
+            continue;
+        }
+        bound.insert(name.to_string(), id.clone());
         let location = Location {
             database: None,
             schema: str_of(node, "schema").map(str::to_string),
@@ -141,6 +172,8 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
         else {
             continue;
         };
+        // The dataset's name is the source table's: `dataset.dbt` binds
+        // `source('<source>', '<name>')` by it.
         let location = Location {
             database: None,
             schema: str_of(source, "schema").map(str::to_string),
@@ -163,6 +196,12 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
         if draft.dataset.description.is_none() {
             draft.dataset.description = str_of(source, "source_description").map(str::to_string);
         }
+        if let Some(identifier) = str_of(source, "identifier").filter(|i| *i != table) {
+            draft.notes.header.push(format!(
+                "dbt reads this source from `{identifier}` (its identifier); the SQL checks and \
+                 `run` read `{table}`: point them at it with a view or a connection's schema"
+            ));
+        }
         freshness(&mut draft, source);
         drafts.insert(id.clone(), draft);
     }
@@ -174,20 +213,13 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
     tests.sort_by_key(|(id, _)| *id);
     for (id, test) in tests {
         read.tests += 1;
-        let attached = str_of(test, "attached_node")
-            .map(str::to_string)
-            .or_else(|| {
-                // Tests of sources name no attached node: the one source
-                // they depend on.
-                test.pointer("/depends_on/nodes")
-                    .and_then(Value::as_array)
-                    .and_then(|n| {
-                        n.iter()
-                            .filter_map(Value::as_str)
-                            .find(|n| n.starts_with("source."))
-                    })
-                    .map(str::to_string)
-            });
+        // The node tested: the one `kwargs.model` names (a source test's
+        // `attached_node` is empty), else `attached_node`.
+        let kwargs = test.pointer("/test_metadata/kwargs");
+        let attached = kwargs
+            .and_then(|k| str_of(k, "model"))
+            .and_then(|m| node_named(m, nodes, sources))
+            .or_else(|| str_of(test, "attached_node").map(str::to_string));
         let file = str_of(test, "original_file_path").unwrap_or(path);
         let place = format!("{file}: {}", str_of(test, "name").unwrap_or(id));
         let skip = |why: String| Skipped {
@@ -201,16 +233,10 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
             )));
             continue;
         };
-        let target = test
-            .pointer("/depends_on/nodes")
-            .and_then(Value::as_array)
-            .and_then(|nodes| {
-                nodes
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .find(|n| Some(*n) != attached.as_deref())
-            })
-            .and_then(|n| drafts.get(n))
+        let target = kwargs
+            .and_then(|k| str_of(k, "to"))
+            .and_then(|to| node_named(to, nodes, sources))
+            .and_then(|n| drafts.get(&n))
             .map(|d| d.dataset.location.clone());
         let _ = draft;
         let draft = drafts
@@ -229,6 +255,51 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
     }
     read.drafts = drafts.into_values().collect();
     Ok(read)
+}
+
+/// The unique id of the node `ref('name')` or `source('source', 'table')`
+/// (inside `{{ get_where_subquery(…) }}` or not) names.
+fn node_named(
+    text: &str,
+    nodes: &serde_json::Map<String, Value>,
+    sources: &serde_json::Map<String, Value>,
+) -> Option<String> {
+    let args = |call: &str| -> Option<Vec<String>> {
+        let at = text.find(&format!("{call}("))?;
+        let rest = &text[at + call.len() + 1..];
+        let inner = &rest[..rest.find(')')?];
+        Some(
+            inner
+                .split(',')
+                .map(|a| a.trim().trim_matches(['\'', '"']).to_string())
+                .filter(|a| !a.is_empty() && !a.contains('='))
+                .collect(),
+        )
+    };
+    if let Some(args) = args("source") {
+        let [source, table] = args.as_slice() else {
+            return None;
+        };
+        return sources
+            .iter()
+            .find(|(_, s)| {
+                str_of(s, "source_name") == Some(source) && str_of(s, "name") == Some(table)
+            })
+            .map(|(id, _)| id.clone());
+    }
+    let args = args("ref")?;
+    // `ref('name')` or `ref('package', 'name')`.
+    let name = args.last()?;
+    nodes
+        .iter()
+        .filter(|(_, n)| {
+            matches!(
+                str_of(n, "resource_type"),
+                Some("model" | "seed" | "snapshot")
+            ) && str_of(n, "name") == Some(name)
+        })
+        .max_by_key(|(_, n)| n.get("version") == n.get("latest_version"))
+        .map(|(id, _)| id.clone())
 }
 
 /// Description, owner, tags and columns of a node or source.
@@ -270,15 +341,18 @@ fn describe(
             });
         }
     }
-    let mut tags: Vec<String> = node
+    let mut tags: Vec<String> = Vec::new();
+    for tag in node
         .get("tags")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect();
-    tags.dedup();
+    {
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_string());
+        }
+    }
     draft.dataset.tags = tags;
     let Some(columns) = node.get("columns").and_then(Value::as_object) else {
         return;
@@ -292,10 +366,10 @@ fn describe(
         let mut c = match str_of(column, "data_type") {
             Some(ty) => match super::types::column(&name, ty, dialect) {
                 Ok(c) => c,
-                Err(unknown) => {
+                Err(_) => {
                     draft.notes.columns.insert(
                         name.clone(),
-                        format!("type `{unknown}` has no logical type: imported as string, its physical type kept"),
+                        format!("type `{ty}` has no logical type: imported as string"),
                     );
                     super::unknown_type(&name, ty, dialect)
                 }
@@ -355,6 +429,13 @@ fn freshness(draft: &mut Draft, source: &Value) {
     let Some(column) = str_of(source, "loaded_at_field") else {
         return;
     };
+    // An expression (`convert_timezone('UTC', _loaded)`) is no column.
+    if !column.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        draft.notes.header.push(format!(
+            "not imported: source freshness on `{column}`, an expression: freshness reads a column"
+        ));
+        return;
+    }
     let after = |key: &str| -> Option<Duration> {
         let spec = source.pointer(&format!("/freshness/{key}"))?;
         let count = spec.get("count").and_then(Value::as_u64)?;
@@ -441,11 +522,19 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
                 .or_else(|| arg("value_set"))
                 .and_then(Value::as_array)
                 .ok_or("no values")?;
+            // `quote: false`: the values are SQL.
+            let sql = kwargs.get("quote") == Some(&Value::Bool(false));
             let values = values
                 .iter()
-                .map(literal)
+                .map(|v| match (sql, v) {
+                    (true, _) => sql_literal(v).ok(),
+                    (false, _) => literal(v),
+                })
                 .collect::<Option<Vec<_>>>()
-                .ok_or("values that are not scalars")?;
+                .ok_or("values that are not literals")?;
+            if values.is_empty() {
+                return Err("no values".into());
+            }
             (Some(need_column()?), CheckKind::AcceptedValues { values })
         }
         "relationships" => {
@@ -480,7 +569,8 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let name = format!("unique_{}", columns.join("_"));
-            draft.table_rule(&name, CheckKind::UniqueCombination { columns }, note);
+            let added = draft.table_rule(&name, CheckKind::UniqueCombination { columns }, note);
+            configure(draft, test, added);
             return Ok(());
         }
         "dbt_utils.expression_is_true" => {
@@ -493,7 +583,8 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
                 Some(c) => format!("{c}_expression"),
                 None => "expression".to_string(),
             };
-            draft.table_rule(&name, CheckKind::Expression { sql }, note);
+            let added = draft.table_rule(&name, CheckKind::Expression { sql }, note);
+            configure(draft, test, added);
             return Ok(());
         }
         "dbt_utils.accepted_range" | "dbt_expectations.expect_column_values_to_be_between" => {
@@ -503,18 +594,26 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
             if exclusive {
                 return Err("an exclusive range (min and max are inclusive)".into());
             }
-            let min = arg("min_value").and_then(literal);
-            let max = arg("max_value").and_then(literal);
+            // dbt writes the bounds into the SQL as they are.
+            let min = arg("min_value").map(sql_literal).transpose()?;
+            let max = arg("max_value").map(sql_literal).transpose()?;
             if min.is_none() && max.is_none() {
                 return Err("no bounds".into());
             }
-            if let Some(value) = min {
-                draft.rule(&column, CheckKind::Min { value }, note.clone());
+            let mut added = Vec::new();
+            for (rule, bound) in [("min", min), ("max", max)] {
+                let Some(value) = bound else { continue };
+                let kind = match rule {
+                    "min" => CheckKind::Min { value },
+                    _ => CheckKind::Max { value },
+                };
+                if draft.rule(&column, kind, note.clone()) {
+                    added.push(crate::names::derived_name(&column, rule));
+                }
             }
-            if let Some(value) = max {
-                draft.rule(&column, CheckKind::Max { value }, note.clone());
+            for name in added {
+                configure(draft, test, Some(name));
             }
-            options(draft, test, &column, &["min", "max"]);
             return Ok(());
         }
         "dbt_expectations.expect_column_value_lengths_to_be_between" => {
@@ -531,7 +630,8 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
             let whole = regex
                 .strip_prefix('^')
                 .and_then(|r| r.strip_suffix('$'))
-                .ok_or("a regex that may match part of a value (a pattern matches all of it): anchor it with ^…$")?;
+                .filter(|r| !r.contains('|'))
+                .ok_or("a regex that may match part of a value (a pattern matches all of it): anchor it with ^…$, without a top-level |")?;
             (
                 Some(need_column()?),
                 CheckKind::Pattern {
@@ -545,7 +645,8 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
             if min.is_none() && max.is_none() {
                 return Err("no bounds".into());
             }
-            draft.table_rule("row_count", CheckKind::RowCount { min, max }, note);
+            let added = draft.table_rule("row_count", CheckKind::RowCount { min, max }, note);
+            configure(draft, test, added);
             return Ok(());
         }
         _ if name.starts_with("datapact_") => {
@@ -560,29 +661,59 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
     if !draft.rule(&column_name, kind, note) {
         return Err(format!("a second `{rule}` on `{column_name}`"));
     }
-    options(draft, test, &column_name, &[rule]);
+    configure(
+        draft,
+        test,
+        Some(crate::names::derived_name(&column_name, rule)),
+    );
     Ok(())
 }
 
-/// A test's `severity: warn` and `where` on the rules it became.
-fn options(draft: &mut Draft, test: &Value, column: &str, rules: &[&str]) {
+/// A test argument dbt writes into SQL as it is: a number, or a quoted
+/// string (`'2020-01-01'`).
+fn sql_literal(v: &Value) -> Result<Literal, String> {
+    match v {
+        Value::Number(_) => literal(v).ok_or_else(|| "a bound that is not a literal".into()),
+        Value::String(s) => {
+            let s = s.trim();
+            if let Some(text) = s.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
+                return Ok(Literal::String(text.replace("''", "'")));
+            }
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                return Ok(Literal::Number(s.to_string()));
+            }
+            Err(format!("`{s}`, a SQL expression, as a bound"))
+        }
+        _ => Err("a bound that is not a literal".into()),
+    }
+}
+
+/// A test's `severity: warn` and `where` (and a dbt_expectations
+/// `row_condition`) on the check `name` it became.
+fn configure(draft: &mut Draft, test: &Value, name: Option<String>) {
+    let Some(name) = name else {
+        return;
+    };
     let warn = test
         .pointer("/config/severity")
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("warn"));
-    let filter = test
-        .pointer("/config/where")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    for rule in rules {
-        let name = crate::names::derived_name(column, rule);
-        if let Some(check) = draft.dataset.checks.iter_mut().find(|c| c.name == name) {
-            if warn {
-                check.severity = Severity::Warn;
-            }
-            if filter.is_some() {
-                check.filter = filter.clone();
-            }
+    let filters: Vec<String> = [
+        test.pointer("/config/where"),
+        test.pointer("/test_metadata/kwargs/row_condition"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_str)
+    .map(|f| format!("({f})"))
+    .collect();
+    if let Some(check) = draft.dataset.checks.iter_mut().find(|c| c.name == name) {
+        if warn {
+            check.severity = Severity::Warn;
+        }
+        if !filters.is_empty() {
+            check.filter = Some(filters.join(" and "));
         }
     }
 }

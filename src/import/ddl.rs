@@ -88,6 +88,15 @@ fn statements(
 
 /// Read the DDL file `path` (as shown in notes) of `dialect`.
 pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
+    // A byte order mark is no SQL; three spaces keep the offsets.
+    let unmarked;
+    let sql = match sql.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => sql,
+    };
     let parser_dialect = parser_dialect(dialect);
     let mut read = Read::default();
     let statements = match statements(sql, parser_dialect.as_ref()) {
@@ -130,8 +139,7 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
                 let origin = format!("from {place}");
                 if table.columns.is_empty() {
                     read.skipped.push(skip(format!(
-                        "CREATE TABLE `{}` without column definitions (AS a query, LIKE or \
-                         CLONE another table): import it from a connection",
+                        "CREATE TABLE `{}` without column definitions: import it from a connection",
                         table.name
                     )));
                     continue;
@@ -161,6 +169,15 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
                 };
                 for op in &alter.operations {
                     match op {
+                        AlterTableOperation::AddConstraint {
+                            not_valid: true, ..
+                        } => {
+                            let what =
+                                "a constraint added NOT VALID: rows from before it may break it"
+                                    .to_string();
+                            draft.notes.header.push(format!("not imported: {what}"));
+                            read.skipped.push(skip(what));
+                        }
                         AlterTableOperation::AddConstraint { constraint, .. } => {
                             constraint_of(draft, constraint, &skip, &mut read.skipped);
                         }
@@ -252,8 +269,7 @@ fn location(name: &ObjectName) -> Location {
 }
 
 fn same_table(a: &Location, b: &Location) -> bool {
-    let lower = |s: &Option<String>| s.as_deref().map(str::to_ascii_lowercase);
-    a.name.eq_ignore_ascii_case(&b.name) && lower(&a.schema) == lower(&b.schema)
+    a.name == b.name && a.schema == b.schema
 }
 
 fn find<'d>(drafts: &'d mut [Draft], name: &ObjectName) -> Option<&'d mut Draft> {
@@ -288,10 +304,10 @@ fn create_table(
         let ty_text = def.data_type.to_string();
         let column = match super::types::column(&name, &ty_text, dialect) {
             Ok(c) => c,
-            Err(ty) => {
+            Err(_) => {
                 draft.notes.columns.insert(
                     name.clone(),
-                    format!("type `{ty}` has no logical type: imported as string, its physical type kept"),
+                    format!("type `{ty_text}` has no logical type: imported as string"),
                 );
                 super::unknown_type(&name, &ty_text, dialect)
             }

@@ -100,6 +100,15 @@ impl Draft {
         }
     }
 
+    /// The type of the column named `name`, ignoring case.
+    fn column_type(&self, name: &str) -> Option<LogicalType> {
+        self.dataset
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+            .map(|c| c.ty)
+    }
+
     /// The column named `name`, ignoring case.
     pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
         self.dataset
@@ -141,14 +150,19 @@ impl Draft {
 
     /// Add a table rule (`unique` over columns, `expression`, `row_count`,
     /// `freshness`), named `name` or, when taken, `name_2`, ….
-    pub fn table_rule(&mut self, name: &str, kind: CheckKind, note: Option<String>) {
+    pub fn table_rule(
+        &mut self,
+        name: &str,
+        kind: CheckKind,
+        note: Option<String>,
+    ) -> Option<String> {
         if self
             .dataset
             .checks
             .iter()
             .any(|c| c.column.is_none() && c.kind == kind)
         {
-            return;
+            return None;
         }
         let base = identifier(name, "check");
         let mut name = base.clone();
@@ -160,7 +174,8 @@ impl Draft {
         if let Some(note) = note {
             self.notes.checks.insert(name.clone(), note);
         }
-        self.dataset.checks.push(check(name, None, kind));
+        self.dataset.checks.push(check(name.clone(), None, kind));
+        Some(name)
     }
 
     /// Keys over `columns`: `unique` on one column, a table `unique` over
@@ -189,6 +204,27 @@ impl Draft {
                 else {
                     return;
                 };
+                // The engine's key lets rows repeat where one of its
+                // columns is NULL; a `unique` over columns does not.
+                let nullable: Vec<&String> = columns
+                    .iter()
+                    .filter(|c| {
+                        !self
+                            .dataset
+                            .columns
+                            .iter()
+                            .any(|col| &col.name == *c && col.required)
+                    })
+                    .collect();
+                if !nullable.is_empty() && !primary {
+                    self.notes.header.push(format!(
+                        "not imported: {} over ({}): its columns may be NULL, and rows with a NULL \
+                         may repeat under the key, not under `unique: [...]`",
+                        note(what),
+                        columns.join(", ")
+                    ));
+                    return;
+                }
                 let name = if primary {
                     "primary_key".to_string()
                 } else {
@@ -215,7 +251,14 @@ impl Draft {
             }
         }
         if !rest.is_empty() {
-            let sql = rest.join(" and ");
+            let sql = match rest.as_slice() {
+                [one] => one.clone(),
+                many => many
+                    .iter()
+                    .map(|p| format!("({p})"))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            };
             let name = name.map_or_else(|| "check".to_string(), identifier_of);
             let note = "a CHECK constraint".to_string();
             self.table_rule(&name, CheckKind::Expression { sql }, Some(note));
@@ -244,7 +287,10 @@ impl Draft {
                 else {
                     return false;
                 };
-                if self.column_name(&c).is_none() {
+                let Some(ty) = self.column_type(&c) else {
+                    return false;
+                };
+                if !bound_fits(ty, &low) || !bound_fits(ty, &high) || !ordered(&low, &high) {
                     return false;
                 }
                 self.rule(&c, CheckKind::Min { value: low }, note.clone());
@@ -263,6 +309,12 @@ impl Draft {
                 let Some(values) = list.iter().map(literal_of).collect::<Option<Vec<_>>>() else {
                     return false;
                 };
+                let Some(ty) = self.column_type(&c) else {
+                    return false;
+                };
+                if values.is_empty() || !values.iter().all(|v| value_fits(ty, v)) {
+                    return false;
+                }
                 self.rule(&c, CheckKind::AcceptedValues { values }, note)
             }
             Expr::BinaryOp { left, op, right } => {
@@ -274,15 +326,12 @@ impl Draft {
                         _ => return self.length_rule(left, op, right, note),
                     },
                 };
-                let Some(ty) = self
-                    .dataset
-                    .columns
-                    .iter()
-                    .find(|c| c.name.eq_ignore_ascii_case(&column))
-                    .map(|c| c.ty)
-                else {
+                let Some(ty) = self.column_type(&column) else {
                     return false;
                 };
+                if !bound_fits(ty, &value) {
+                    return false;
+                }
                 let bound = |by| step(&value, by);
                 let kind = match (op, ty.family()) {
                     (BinaryOperator::GtEq, _) => CheckKind::Min {
@@ -351,6 +400,50 @@ impl Draft {
     }
 }
 
+/// Whether `value` can be a `min`/`max` of a column of type `ty`: a
+/// number for numbers (a whole one within 64 bits for integers), text for
+/// dates, times and timestamps (validation reads it in the type).
+fn bound_fits(ty: LogicalType, value: &Literal) -> bool {
+    use crate::types::TypeFamily;
+    match (ty.family(), value) {
+        (TypeFamily::Integer, Literal::Number(n)) => n.parse::<i64>().is_ok(),
+        (TypeFamily::Decimal | TypeFamily::Float, Literal::Number(n)) => plain_number(n),
+        (TypeFamily::Temporal, Literal::String(_)) => true,
+        _ => false,
+    }
+}
+
+/// Whether `value` can be an accepted value of a column of type `ty`.
+fn value_fits(ty: LogicalType, value: &Literal) -> bool {
+    match (ty, value) {
+        (LogicalType::String, Literal::String(_)) => true,
+        _ => bound_fits(ty, value),
+    }
+}
+
+/// `12`, `-4.50`: no exponent.
+fn plain_number(n: &str) -> bool {
+    let digits = n.strip_prefix('-').unwrap_or(n);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next().unwrap_or("0");
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `low <= high`, for numbers; other literals are left to validation.
+fn ordered(low: &Literal, high: &Literal) -> bool {
+    match (low, high) {
+        (Literal::Number(a), Literal::Number(b)) => match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(a), Ok(b)) => a <= b,
+            _ => false,
+        },
+        _ => true,
+    }
+}
+
 fn check(name: String, column: Option<String>, kind: CheckKind) -> Check {
     Check {
         name,
@@ -368,9 +461,10 @@ fn identifier_of(name: &str) -> String {
     identifier(name, "check")
 }
 
-/// The parts of `a and b and c`.
+/// The parts of `a and b and c`, each as written (an `or` keeps its
+/// parentheses).
 fn conjuncts(expr: &Expr) -> Vec<&Expr> {
-    match unnest(expr) {
+    match parens(expr) {
         Expr::BinaryOp {
             left,
             op: BinaryOperator::And,
@@ -380,11 +474,20 @@ fn conjuncts(expr: &Expr) -> Vec<&Expr> {
             out.extend(conjuncts(right));
             out
         }
-        other => vec![other],
+        _ => vec![expr],
     }
 }
 
-/// Without parentheses and casts PostgreSQL adds (`(0)::numeric`).
+/// Without parentheses.
+fn parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Nested(inner) => parens(inner),
+        other => other,
+    }
+}
+
+/// Without parentheses and the casts PostgreSQL adds to literals
+/// (`(0)::numeric`); only for literals, where a cast keeps the value.
 fn unnest(expr: &Expr) -> &Expr {
     match expr {
         Expr::Nested(inner) => unnest(inner),
@@ -393,8 +496,10 @@ fn unnest(expr: &Expr) -> &Expr {
     }
 }
 
+/// The column a condition reads, as written (a cast of it is not the
+/// column: `u::text >= '5'` compares text).
 fn column_of(expr: &Expr) -> Option<String> {
-    match unnest(expr) {
+    match parens(expr) {
         Expr::Identifier(ident) => Some(ident.value.clone()),
         Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.clone()),
         _ => None,
@@ -482,12 +587,7 @@ pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
         .collect();
     for draft in &mut drafts {
         for fk in std::mem::take(&mut draft.foreign_keys) {
-            let schema = fk.schema.clone().or(draft.dataset.location.schema.clone());
-            let target = tables.iter().find(|(l, _, _, _)| {
-                l.name.eq_ignore_ascii_case(&fk.table)
-                    && l.schema.as_deref().map(str::to_ascii_lowercase)
-                        == schema.as_deref().map(str::to_ascii_lowercase)
-            });
+            let target = referenced(&tables, &fk, &draft.dataset.location);
             let shown = match &fk.schema {
                 Some(s) => format!("{s}.{}", fk.table),
                 None => fk.table.clone(),
@@ -537,6 +637,47 @@ pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
     }
     drafts.sort_by(|a, b| a.dataset.contract.cmp(&b.dataset.contract));
     drafts
+}
+
+/// The table a foreign key names: the same name in the schema it names
+/// (else the referencing table's schema, else no schema, else the one
+/// table of that name), the exact spelling before one differing in case.
+fn referenced<'t>(
+    tables: &'t [(Location, String, Vec<String>, Vec<String>)],
+    fk: &ForeignKey,
+    from: &Location,
+) -> Option<&'t (Location, String, Vec<String>, Vec<String>)> {
+    let schemas: Vec<Option<&str>> = match &fk.schema {
+        Some(s) => vec![Some(s.as_str())],
+        None => vec![from.schema.as_deref(), None],
+    };
+    for schema in &schemas {
+        for exact in [true, false] {
+            let same = |a: &str, b: &str| {
+                if exact {
+                    a == b
+                } else {
+                    a.eq_ignore_ascii_case(b)
+                }
+            };
+            let found = tables.iter().find(|(l, _, _, _)| {
+                same(&l.name, &fk.table)
+                    && match (l.schema.as_deref(), schema) {
+                        (Some(a), Some(b)) => same(a, b),
+                        (None, None) => true,
+                        _ => false,
+                    }
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    let mut named = tables.iter().filter(|(l, _, _, _)| l.name == fk.table);
+    match (fk.schema.is_none(), named.next(), named.next()) {
+        (true, Some(one), None) => Some(one),
+        _ => None,
+    }
 }
 
 /// The columns of a dataset's primary key: its table `unique` named

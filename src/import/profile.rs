@@ -89,40 +89,65 @@ fn distinct_json(dialect: Dialect, value: &str) -> Option<String> {
     }
 }
 
-/// The profile query of a draft's table: one row, one scan.
+/// What the query measures of column `i`: (name, SQL) pairs, read back
+/// under `c<i>_<name>`.
+fn measures(c: &Column, dialect: Dialect) -> Vec<(String, String)> {
+    let d = dialect.sql();
+    let mut out = Vec::new();
+    if kind(c).is_none() {
+        return out;
+    }
+    let v = d.quote_ident(&c.name);
+    // Text measures read the value as text (an enum, a domain).
+    let text = format!("cast({v} as {})", d.type_name(LogicalType::String));
+    let value = if is_text(c) { &text } else { &v };
+    out.push(("nn".into(), format!("count({v})")));
+    if c.ty != LogicalType::Boolean {
+        out.push(("d".into(), format!("count(distinct {value})")));
+    }
+    if is_number(c) {
+        out.push(("min".into(), format!("min({v})")));
+        out.push(("max".into(), format!("max({v})")));
+    }
+    if is_text(c) {
+        let len = d.char_length(&text);
+        out.push(("minlen".into(), format!("min({len})")));
+        out.push(("maxlen".into(), format!("max({len})")));
+        for (s, (regex, _)) in SHAPES.iter().enumerate() {
+            let m = d.regex_full_match(&text, regex);
+            out.push((
+                format!("shape{s}"),
+                format!("sum(case when {m} then 1 else 0 end)"),
+            ));
+        }
+        // Last: the list may hold the separator.
+        if let Some(json) = distinct_json(dialect, &text) {
+            out.push((
+                "values".into(),
+                format!("case when count(distinct {text}) <= {MAX_ACCEPTED} then {json} end"),
+            ));
+        }
+    }
+    out
+}
+
+/// The profile query of a draft's table: one row, one scan. Each column's
+/// measures are one `|`-separated text value, so a wide table stays within
+/// an engine's limit on select items.
 pub fn query(draft: &Draft, dialect: Dialect) -> String {
     let d = dialect.sql();
     let text = d.type_name(LogicalType::String);
     let mut select = vec!["count(*) as n".to_string()];
     for (i, c) in draft.dataset.columns.iter().enumerate() {
-        let Some(_) = kind(c) else {
+        let parts = measures(c, dialect);
+        if parts.is_empty() {
             continue;
-        };
-        let v = d.quote_ident(&c.name);
-        select.push(format!("count({v}) as c{i}_nn"));
-        if c.ty != LogicalType::Boolean {
-            select.push(format!("count(distinct {v}) as c{i}_d"));
         }
-        if is_number(c) {
-            select.push(format!("cast(min({v}) as {text}) as c{i}_min"));
-            select.push(format!("cast(max({v}) as {text}) as c{i}_max"));
-        }
-        if is_text(c) {
-            let len = d.char_length(&v);
-            select.push(format!("min({len}) as c{i}_minlen"));
-            select.push(format!("max({len}) as c{i}_maxlen"));
-            for (s, (regex, _)) in SHAPES.iter().enumerate() {
-                let m = d.regex_full_match(&v, regex);
-                select.push(format!(
-                    "sum(case when {m} then 1 else 0 end) as c{i}_shape{s}"
-                ));
-            }
-            if let Some(json) = distinct_json(dialect, &v) {
-                select.push(format!(
-                    "case when count(distinct {v}) <= {MAX_ACCEPTED} then {json} end as c{i}_values"
-                ));
-            }
-        }
+        let joined: Vec<String> = parts
+            .iter()
+            .map(|(_, e)| format!("coalesce(cast({e} as {text}), '')"))
+            .collect();
+        select.push(format!("{} as c{i}", joined.join(" || '|' || ")));
     }
     if let Some(c) = freshness_column(&draft.dataset) {
         let v = d.quote_ident(&c.name);
@@ -166,11 +191,24 @@ pub fn profile(
     let Some(row) = result.rows.first() else {
         return Ok(());
     };
-    let get = |name: &str| -> Option<String> {
+    let cell = |name: &str| -> Option<String> {
         result
             .column(name)
             .and_then(|i| row.get(i).cloned().flatten())
     };
+    let mut values: std::collections::BTreeMap<String, String> = Default::default();
+    for (i, c) in draft.dataset.columns.iter().enumerate() {
+        let names = measures(c, dialect);
+        let Some(joined) = cell(&format!("c{i}")) else {
+            continue;
+        };
+        for ((name, _), value) in names.iter().zip(joined.splitn(names.len(), '|')) {
+            if !value.is_empty() {
+                values.insert(format!("c{i}_{name}"), value.to_string());
+            }
+        }
+    }
+    let get = |name: &str| -> Option<String> { values.get(name).cloned().or_else(|| cell(name)) };
     let number = |name: &str| get(name).and_then(|v| v.parse::<f64>().ok());
     let count = |name: &str| get(name).and_then(|v| v.parse::<u64>().ok());
     let n = count("n").unwrap_or(0);
@@ -213,27 +251,24 @@ pub fn profile(
             else {
                 continue;
             };
-            let integer = family == TypeFamily::Integer;
-            let (low, high) = outward(min, max, integer);
+            let (low, high) = outward(min, max, c.ty);
             let observed = format!(
                 "profiled: observed {} to {} in {rows} rows",
                 get(&format!("c{i}_min")).unwrap_or_default(),
                 get(&format!("c{i}_max")).unwrap_or_default()
             );
-            draft.rule(
-                &c.name,
-                CheckKind::Min {
+            if let Some(low) = low {
+                let kind = CheckKind::Min {
                     value: Literal::Number(low),
-                },
-                Some(observed.clone()),
-            );
-            draft.rule(
-                &c.name,
-                CheckKind::Max {
+                };
+                draft.rule(&c.name, kind, Some(observed.clone()));
+            }
+            if let Some(high) = high {
+                let kind = CheckKind::Max {
                     value: Literal::Number(high),
-                },
-                Some(observed),
-            );
+                };
+                draft.rule(&c.name, kind, Some(observed));
+            }
         }
         if is_text(c) && nn > 0 {
             let values: Option<Vec<String>> = get(&format!("c{i}_values"))
@@ -305,12 +340,11 @@ pub fn profile(
         let (warn, error) = (duration(2.0 * gap), duration(4.0 * gap));
         let age = now - last;
         match (warn, error) {
-            (Some(warn), Some(error)) if age <= error.seconds() as f64 => {
+            (Some(warn), Some(error)) if age <= warn.seconds() as f64 => {
                 let note = format!(
-                    "profiled: {} distinct values, one every {} on average; the newest is {} old",
+                    "profiled: {} distinct values, one every {} on average",
                     thousands(distinct),
                     human(gap),
-                    human(age.max(0.0))
                 );
                 let column = c.name.clone();
                 draft.table_rule(
@@ -334,20 +368,53 @@ pub fn profile(
 }
 
 /// `min` down and `max` up to two significant digits of the larger
-/// magnitude (`3.5..987.2` → `0..990`); a bound of 0 stays 0.
-fn outward(min: f64, max: f64, integer: bool) -> (String, String) {
+/// magnitude (`3.5..987.2` → `0..990`), within the type's range, never
+/// inside what was observed; a bound of 0 stays 0. No bound where values
+/// are not finite, or where rounding reaches the type's own limit (a bound
+/// there says nothing).
+fn outward(min: f64, max: f64, ty: LogicalType) -> (Option<String>, Option<String>) {
+    if !min.is_finite() || !max.is_finite() {
+        return (None, None);
+    }
+    let limit = match ty {
+        LogicalType::Smallint => Some(i16::MAX as f64),
+        LogicalType::Integer => Some(i32::MAX as f64),
+        LogicalType::Bigint => Some(i64::MAX as f64),
+        LogicalType::Decimal { precision, scale } => Some(
+            10f64.powi(i32::from(precision) - i32::from(scale)) - 10f64.powi(-i32::from(scale)),
+        ),
+        _ => None,
+    };
+    let integer = ty.family() == TypeFamily::Integer;
     let magnitude = min.abs().max(max.abs());
     if magnitude == 0.0 {
-        return ("0".into(), "0".into());
+        return (Some("0".into()), Some("0".into()));
     }
     let mut step = 10f64.powi(magnitude.log10().floor() as i32 - 1);
     if integer {
         step = step.max(1.0);
     }
-    let low = (min / step).floor() * step;
+    let mut low = (min / step).floor() * step;
     let high = (max / step).ceil() * step;
-    let low = if min >= 0.0 && low < 0.0 { 0.0 } else { low };
-    (number_text(low, step), number_text(high, step))
+    if min >= 0.0 && low < 0.0 {
+        low = 0.0;
+    }
+    let mut low_text = number_text(low, step);
+    let mut high_text = number_text(high, step);
+    // Formatting rounds: widen by a step where the text falls inside.
+    if low_text.parse::<f64>().is_ok_and(|l| l > min) {
+        low_text = number_text(low - step, step);
+    }
+    if high_text.parse::<f64>().is_ok_and(|h| h < max) {
+        high_text = number_text(high + step, step);
+    }
+    let within = |text: &str| {
+        text.parse::<f64>()
+            .is_ok_and(|x| limit.is_none_or(|l| x.abs() < l))
+    };
+    let low = within(&low_text).then_some(low_text);
+    let high = within(&high_text).then_some(high_text);
+    (low, high)
 }
 
 fn number_text(x: f64, step: f64) -> String {
@@ -413,10 +480,40 @@ mod tests {
 
     #[test]
     fn bounds_round_outward() {
-        assert_eq!(outward(3.5, 987.2, false), ("0".into(), "990".into()));
-        assert_eq!(outward(12.0, 87.0, true), ("12".into(), "87".into()));
-        assert_eq!(outward(-4.25, 0.5, false), ("-4.3".into(), "0.5".into()));
-        assert_eq!(outward(1.0, 5000.0, true), ("0".into(), "5000".into()));
+        let pair = |a: &str, b: &str| (Some(a.to_string()), Some(b.to_string()));
+        assert_eq!(outward(3.5, 987.2, LogicalType::Double), pair("0", "990"));
+        assert_eq!(outward(12.0, 87.0, LogicalType::Integer), pair("12", "87"));
+        assert_eq!(
+            outward(-4.25, 0.5, LogicalType::Double),
+            pair("-4.3", "0.5")
+        );
+        assert_eq!(
+            outward(1.0, 5000.0, LogicalType::Integer),
+            pair("0", "5000")
+        );
+        // Never inside what was seen; no bound at the type's limit, or of
+        // values that are not finite.
+        assert_eq!(
+            outward(0.5, 1.8000000000000003, LogicalType::Double),
+            pair("0.5", "1.9")
+        );
+        assert_eq!(
+            outward(1.0, 2147483647.0, LogicalType::Integer),
+            (Some("0".into()), None)
+        );
+        assert_eq!(
+            outward(-32768.0, 32767.0, LogicalType::Smallint),
+            (None, None)
+        );
+        assert_eq!(
+            outward(0.0, f64::INFINITY, LogicalType::Double),
+            (None, None)
+        );
+        let decimal = LogicalType::Decimal {
+            precision: 4,
+            scale: 2,
+        };
+        assert_eq!(outward(0.5, 99.99, decimal), (Some("0".into()), None));
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(human(90061.0), "1 d 1 h");
         assert_eq!(duration(7199.0).map(|d| d.to_string()), Some("120m".into()));

@@ -25,6 +25,47 @@ pub fn column(name: &str, text: &str, dialect: Dialect) -> Result<Column, String
     Ok(column)
 }
 
+/// Keep the engine's type `text` as the column's physical type for
+/// `dialect` when the catalog type does not fit its logical type as `run`'s
+/// schema check reads it (`HUGEINT` read as `decimal(38,0)`, `timetz` as
+/// `time`); `text` is the catalog's spelling.
+pub fn keep_lossy(column: &mut Column, text: &str, dialect: Dialect) {
+    let text = text.trim().to_ascii_lowercase();
+    let fits = dialect
+        .sql()
+        .catalog_types(column.ty)
+        .iter()
+        .any(|pattern| like(&text, pattern));
+    let writable = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " _(),.:<>[]".contains(c));
+    if !fits && writable && !column.ty.is_nested() {
+        column.physical_types.insert(dialect, text);
+    }
+}
+
+/// SQL `LIKE` with `%` only.
+fn like(text: &str, pattern: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('%').collect();
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    rest.is_empty()
+}
+
 /// An empty column of a logical type.
 pub fn plain(ty: LogicalType) -> Column {
     Column {
@@ -343,7 +384,9 @@ fn scalar(name: &str, args: Option<&[String]>, dialect: Dialect) -> Option<Logic
             None => LogicalType::Double,
         },
         "double" | "double precision" | "float8" | "float64" => LogicalType::Double,
-        "boolean" | "bool" | "bit" | "logical" => LogicalType::Boolean,
+        "boolean" | "bool" | "logical" => LogicalType::Boolean,
+        // Elsewhere a BIT is a string of bits.
+        "bit" if dialect == Dialect::Sqlserver => LogicalType::Boolean,
         "date" => LogicalType::Date,
         "time" | "time without time zone" | "timetz" | "time with time zone" => LogicalType::Time,
         // BigQuery's and Spark's TIMESTAMP is an instant; SQL Server's a

@@ -713,6 +713,9 @@ fn ansi_catalog_types(ty: LogicalType) -> Vec<&'static str> {
         "bpchar%",
         "text",
         "string",
+        // PostgreSQL's one-byte `"char"`; a DuckDB enum of strings.
+        "\"char\"",
+        "enum(%",
     ];
     match ty {
         LogicalType::String => STRING.to_vec(),
@@ -749,7 +752,8 @@ fn ansi_catalog_types(ty: LogicalType) -> Vec<&'static str> {
         LogicalType::Binary => vec!["bytea", "blob", "binary%", "varbinary%"],
         // Native nested types (DuckDB, Spark, Trino, BigQuery), or JSON.
         LogicalType::Struct => vec!["struct%", "row%", "record%", "json", "jsonb"],
-        LogicalType::Array => vec!["%[]", "array%", "list%", "json", "jsonb"],
+        // `integer[]`, and DuckDB's fixed-size `integer[3]`.
+        LogicalType::Array => vec!["%]", "array%", "list%", "json", "jsonb"],
         LogicalType::Map => vec!["map%", "json", "jsonb"],
     }
 }
