@@ -1588,7 +1588,14 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
             }
         };
         match import::dbt::read(&shown, &text) {
-            Ok(read) => (read.drafts, read.skipped),
+            Ok(read) => {
+                out.status(&format!(
+                    "{shown}: {}, {} of them as rules",
+                    plural(read.tests, "test"),
+                    read.rules
+                ));
+                (read.drafts, read.skipped)
+            }
             Err(why) => {
                 return out.fail(
                     Diagnostic::error(
@@ -1644,6 +1651,14 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
         .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
     let base = args.dir.unwrap_or(Path::new(""));
     let mut skipped = skipped;
+    // In the order of the files read, then the rest as found.
+    skipped.sort_by_key(|s| {
+        s.span
+            .as_ref()
+            .map_or((1, String::new(), 0), |(path, range)| {
+                (0, path.clone(), range.start)
+            })
+    });
     let (drafts, files) = settle(import::finish(drafts), to, base, &mut skipped);
     let mut notes: Vec<Diagnostic> = skipped
         .iter()

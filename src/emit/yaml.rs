@@ -148,7 +148,14 @@ fn write_list(out: &mut String, items: &[Yaml], indent: usize) {
 fn one_line(text: &str) -> String {
     crate::text::clean(text)
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            // Line and paragraph separators end a line for some readers.
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

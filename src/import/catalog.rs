@@ -77,6 +77,7 @@ pub fn read(
                     name: table.clone(),
                 };
                 let mut d = Draft::new(location, &format!("from {engine} table {schema}.{table}"));
+                d.unenforced = super::unenforced_keys(dialect);
                 d.dataset.description = text(&columns, row, "table_comment");
                 d
             });

@@ -140,6 +140,12 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
                 continue;
             }
         }
+        if node.pointer("/config/materialized").and_then(Value::as_str) == Some("ephemeral") {
+            read.skipped.push(skip(format!(
+                "the ephemeral model `{name}`: no table to check"
+            )));
+            continue;
+        }
         if let Some(other) = bound.get(name) {
             read.skipped.push(skip(format!(
                 "`{id}`, named like `{other}`: a contract binds a node by its name"

@@ -99,17 +99,13 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
     };
     let parser_dialect = parser_dialect(dialect);
     let mut read = Read::default();
-    let statements = match statements(sql, parser_dialect.as_ref()) {
-        Ok(s) => s,
-        Err(e) => {
-            read.skipped.push(Skipped {
-                place: path.to_string(),
-                span: None,
-                what: format!("the file could not be read as {} SQL: {e}", dialect.name()),
-            });
-            return read;
-        }
-    };
+    // The tokenizer stops at an unterminated quote; then split at each
+    // `;` that ends a line, so the statements before and after it are read.
+    let statements =
+        statements(sql, parser_dialect.as_ref()).unwrap_or_else(|_| split_at_line_ends(sql));
+    // Statements that define no table, by kind: one note per file.
+    let mut other: Vec<(String, usize)> = Vec::new();
+    let mut first_other: Option<Skipped> = None;
     for (text, line, column, begin) in statements {
         let place = format!("{path}:{line}:{column}");
         let first_line = text.lines().next().unwrap_or_default().trim_end().len();
@@ -181,10 +177,11 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
                         AlterTableOperation::AddConstraint { constraint, .. } => {
                             constraint_of(draft, constraint, &skip, &mut read.skipped);
                         }
-                        other => read.skipped.push(skip(format!(
-                            "ALTER TABLE operation `{}`",
-                            first_words(&other.to_string())
-                        ))),
+                        op => {
+                            let kind = format!("ALTER TABLE … {}", kind_of(&op.to_string()));
+                            count(&mut other, kind);
+                            first_other.get_or_insert_with(|| skip(String::new()));
+                        }
                     }
                 }
             }
@@ -215,13 +212,101 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
                     )));
                 }
             }
-            other => read.skipped.push(skip(format!(
-                "`{}`, not a table definition",
-                first_words(&other.to_string())
-            ))),
+            statement => {
+                count(&mut other, kind_of(&statement.to_string()));
+                first_other.get_or_insert_with(|| skip(String::new()));
+            }
         }
     }
+    if let Some(first) = first_other {
+        let total: usize = other.iter().map(|(_, n)| n).sum();
+        let kinds: Vec<String> = other
+            .iter()
+            .map(|(kind, n)| match n {
+                1 => format!("`{kind}`"),
+                n => format!("`{kind}` ×{n}"),
+            })
+            .collect();
+        read.skipped.push(Skipped {
+            what: format!(
+                "{total} {} that define{} no table ({}); the first is here",
+                if total == 1 {
+                    "statement"
+                } else {
+                    "statements"
+                },
+                if total == 1 { "s" } else { "" },
+                kinds.join(", ")
+            ),
+            ..first
+        });
+    }
     read
+}
+
+fn count(kinds: &mut Vec<(String, usize)>, kind: String) {
+    match kinds.iter_mut().find(|(k, _)| *k == kind) {
+        Some((_, n)) => *n += 1,
+        None => kinds.push((kind, 1)),
+    }
+}
+
+/// A statement's kind: its leading keywords (`CREATE INDEX`, `SET`,
+/// `GRANT`, `OWNER TO`).
+fn kind_of(sql: &str) -> String {
+    let words: Vec<&str> = sql
+        .split_whitespace()
+        .take_while(|w| {
+            w.chars().all(|c| c.is_ascii_uppercase() || c == '_') && !matches!(*w, "IF" | "ON")
+        })
+        .take(3)
+        .collect();
+    match words.as_slice() {
+        [] => first_words(sql),
+        words => words.join(" "),
+    }
+}
+
+/// Statements split at each `;` that ends a line (when the tokenizer
+/// cannot read the file), with where each starts.
+fn split_at_line_ends(sql: &str) -> Vec<(String, u64, u64, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut line = 1u64;
+    let mut start_line = 1u64;
+    for (i, c) in sql.char_indices() {
+        if c == '\n' {
+            let before = sql[start..i].trim_end();
+            if before.ends_with(';') {
+                let text = &sql[start..i];
+                let lead = text.len() - text.trim_start().len();
+                let skipped_lines = text[..lead].matches('\n').count() as u64;
+                if !text.trim().is_empty() {
+                    out.push((
+                        text.trim().trim_end_matches(';').to_string(),
+                        start_line + skipped_lines,
+                        1,
+                        start + lead,
+                    ));
+                }
+                start = i + 1;
+                start_line = line + 1;
+            }
+            line += 1;
+        }
+    }
+    let text = &sql[start..];
+    if !text.trim().is_empty() {
+        let lead = text.len() - text.trim_start().len();
+        let skipped_lines = text[..lead].matches('\n').count() as u64;
+        out.push((
+            text.trim().to_string(),
+            start_line + skipped_lines,
+            1,
+            start + lead,
+        ));
+    }
+    out
 }
 
 /// The first words of a statement, for a note.
@@ -294,6 +379,7 @@ fn create_table(
     // The database is the connection's, not the contract's.
     at.database = None;
     let mut draft = Draft::new(at, origin);
+    draft.unenforced = super::unenforced_keys(dialect);
     if let Some(comment) = &table.comment {
         let (sqlparser::ast::CommentDef::WithEq(text)
         | sqlparser::ast::CommentDef::WithoutEq(text)) = comment;

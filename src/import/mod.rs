@@ -39,6 +39,22 @@ pub struct Draft {
     /// The contract id the source suggests (a dbt model's name); else
     /// `<schema>.<name>`.
     pub id: Option<String>,
+    /// The engine whose keys are declared but not enforced (Snowflake,
+    /// BigQuery, Redshift, Databricks): its keys' rules say so.
+    pub unenforced: Option<&'static str>,
+}
+
+/// The engines that declare primary, unique and foreign keys without
+/// enforcing them.
+pub fn unenforced_keys(dialect: crate::types::Dialect) -> Option<&'static str> {
+    use crate::types::Dialect;
+    match dialect {
+        Dialect::Snowflake => Some("Snowflake"),
+        Dialect::Bigquery => Some("BigQuery"),
+        Dialect::Redshift => Some("Redshift"),
+        Dialect::Databricks => Some("Databricks"),
+        Dialect::Duckdb | Dialect::Postgres | Dialect::Trino | Dialect::Sqlserver => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +113,7 @@ impl Draft {
             notes,
             foreign_keys: Vec::new(),
             id: None,
+            unenforced: None,
         }
     }
 
@@ -182,9 +199,16 @@ impl Draft {
     /// several; a primary key's columns are also `required`.
     pub fn key(&mut self, columns: &[String], primary: bool, constraint: Option<&str>) {
         let what = if primary { "primary key" } else { "unique key" };
-        let note = |text: &str| match constraint {
-            Some(name) => format!("{text} `{name}`"),
-            None => text.to_string(),
+        let unenforced = self.unenforced;
+        let note = |text: &str| {
+            let named = match constraint {
+                Some(name) => format!("{text} `{name}`"),
+                None => text.to_string(),
+            };
+            match unenforced {
+                Some(engine) => format!("{named}, declared only: {engine} does not enforce it"),
+                None => named,
+            }
         };
         if primary {
             for c in columns {
@@ -615,7 +639,13 @@ pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
                         column: declared(to).unwrap_or_default(),
                         location: location.clone(),
                     };
-                    draft.rule(column, kind, Some("foreign key".into()));
+                    let note = match draft.unenforced {
+                        Some(engine) => {
+                            format!("foreign key, declared only: {engine} does not enforce it")
+                        }
+                        None => "foreign key".into(),
+                    };
+                    draft.rule(column, kind, Some(note));
                 }
                 (None, _, _) => {
                     let text = format!(

@@ -347,6 +347,13 @@ fn scalar(name: &str, args: Option<&[String]>, dialect: Dialect) -> Option<Logic
         | "mediumtext"
         | "longtext"
         | "national character varying" => LogicalType::String,
+        // Snowflake's and BigQuery's integer names all mean one 64-bit
+        // (Snowflake: NUMBER(38,0)) type.
+        "int" | "integer" | "smallint" | "tinyint" | "byteint" | "bigint"
+            if matches!(dialect, Dialect::Snowflake | Dialect::Bigquery) =>
+        {
+            LogicalType::Bigint
+        }
         "int" | "integer" | "int4" | "int32" | "mediumint" | "serial" | "serial4" | "usmallint" => {
             LogicalType::Integer
         }
@@ -370,7 +377,10 @@ fn scalar(name: &str, args: Option<&[String]>, dialect: Dialect) -> Option<Logic
             decimal(match dialect {
                 Dialect::Duckdb => (18, 3),
                 Dialect::Databricks => (10, 0),
-                Dialect::Sqlserver => (18, 0),
+                Dialect::Sqlserver | Dialect::Redshift => (18, 0),
+                Dialect::Trino => (38, 0),
+                // BigQuery's NUMERIC; PostgreSQL's unconstrained numeric
+                // holds more (a precision to set).
                 _ => (38, 9),
             })
         }
@@ -537,6 +547,8 @@ mod tests {
         assert_eq!(
             lossy,
             [
+                "Snowflake: integer -> integer -> bigint",
+                "Snowflake: smallint -> smallint -> bigint",
                 "Snowflake: float -> float -> double",
                 "Snowflake: uuid -> varchar(36) -> string",
                 "Bigquery: integer -> int64 -> bigint",
