@@ -179,6 +179,25 @@ pub struct Column {
 }
 
 impl Column {
+    /// A column of type `ty` without a name, rules or parts (a nested
+    /// column's value, a column being built).
+    pub fn of(ty: LogicalType) -> Column {
+        Column {
+            name: String::new(),
+            ty,
+            physical_types: BTreeMap::new(),
+            description: None,
+            pii: false,
+            tags: Vec::new(),
+            required: false,
+            renamed_from: None,
+            fields: Vec::new(),
+            items: None,
+            keys: None,
+            values: None,
+        }
+    }
+
     /// The column a step leads to from this one.
     pub fn child(&self, step: &Step) -> Option<&Column> {
         match step {

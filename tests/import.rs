@@ -553,6 +553,22 @@ fn ddl_constraints_become_rules() {
     assert_eq!(ir_of(&dir.as_path().join("o")).datasets.len(), 2);
 }
 
+/// The models, seeds, snapshots and source tables of a manifest: a draft
+/// each.
+fn tables_of(manifest: &serde_json::Value) -> usize {
+    let nodes = manifest["nodes"].as_object().unwrap();
+    let tables = nodes
+        .values()
+        .filter(|n| {
+            matches!(
+                n["resource_type"].as_str(),
+                Some("model" | "seed" | "snapshot")
+            )
+        })
+        .count();
+    tables + manifest["sources"].as_object().unwrap().len()
+}
+
 /// A manifest of the fixture dbt project (written by `dbt parse` in the
 /// test) and the checked-in one of a public example project: every model,
 /// seed, snapshot and source is a draft bound to its node, every test a
@@ -566,17 +582,11 @@ fn dbt_manifests_import_with_every_node_and_test_accounted_for() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let nodes = doc["nodes"].as_object().unwrap();
-    let kinds = |kind: &str| {
-        nodes
-            .values()
-            .filter(|n| n["resource_type"] == kind)
-            .count()
-    };
-    let expected = kinds("model")
-        + kinds("seed")
-        + kinds("snapshot")
-        + doc["sources"].as_object().unwrap().len();
-    let tests = kinds("test");
+    let expected = tables_of(&doc);
+    let tests = nodes
+        .values()
+        .filter(|n| n["resource_type"] == "test")
+        .count();
     let dir = common::tempdir("import_dbt");
     let out = datapact(
         &[
@@ -866,16 +876,7 @@ fn a_generated_dbt_manifest_imports_and_lands_back_on_its_nodes() {
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     let nodes = doc["nodes"].as_object().unwrap();
-    let count = |kind: &str| {
-        nodes
-            .values()
-            .filter(|n| n["resource_type"] == kind)
-            .count()
-    };
-    let expected = count("model")
-        + count("seed")
-        + count("snapshot")
-        + doc["sources"].as_object().unwrap().len();
+    let expected = tables_of(&doc);
     let out = datapact(
         &[
             "import",

@@ -193,33 +193,22 @@ fn constraint_rows(t: &Table) -> Vec<Constraint> {
             continue;
         };
         let name = text(row, "constraint_name");
-        if let Some(column) = text(row, "column_name") {
+        // The standard views: one row per column of a constraint.
+        let column = text(row, "column_name");
+        if let Some(column) = &column {
             if let Some(last) = out.last_mut().filter(|k| {
                 k.schema == schema && k.table == table && k.name == name && name.is_some()
             }) {
-                last.columns.push(column);
+                last.columns.push(column.clone());
                 continue;
             }
-            out.push(Constraint {
-                schema,
-                table,
-                kind,
-                name,
-                columns: vec![column],
-                check_sql: None,
-                ref_schema: None,
-                ref_table: None,
-                ref_columns: Vec::new(),
-                validated: true,
-            });
-            continue;
         }
         out.push(Constraint {
             schema,
             table,
             kind,
             name,
-            columns: list(row, "columns"),
+            columns: column.map_or_else(|| list(row, "columns"), |c| vec![c]),
             check_sql: text(row, "check_sql"),
             ref_schema: text(row, "ref_schema"),
             ref_table: text(row, "ref_table"),

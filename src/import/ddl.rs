@@ -353,6 +353,21 @@ fn location(name: &ObjectName) -> Location {
     }
 }
 
+/// The foreign key from `columns` a constraint declares.
+fn foreign_key(columns: Vec<String>, fk: &sqlparser::ast::ForeignKeyConstraint) -> ForeignKey {
+    let target = location(&fk.foreign_table);
+    ForeignKey {
+        columns,
+        schema: target.schema,
+        table: target.name,
+        referred: fk
+            .referred_columns
+            .iter()
+            .map(|i| i.value.clone())
+            .collect(),
+    }
+}
+
 fn same_table(a: &Location, b: &Location) -> bool {
     a.name == b.name && a.schema == b.schema
 }
@@ -415,17 +430,8 @@ fn create_table(
                     draft.key(std::slice::from_ref(&name), false, constraint.as_deref())
                 }
                 ColumnOption::ForeignKey(fk) => {
-                    let target = location(&fk.foreign_table);
-                    draft.foreign_keys.push(ForeignKey {
-                        columns: vec![name.clone()],
-                        schema: target.schema,
-                        table: target.name,
-                        referred: fk
-                            .referred_columns
-                            .iter()
-                            .map(|i| i.value.clone())
-                            .collect(),
-                    });
+                    let columns = vec![name.clone()];
+                    draft.foreign_keys.push(foreign_key(columns, fk));
                 }
                 ColumnOption::Check(check) => {
                     let name = check
@@ -492,17 +498,8 @@ fn constraint_of(
             draft.key(&index_columns(&u.columns), false, name.as_deref());
         }
         TableConstraint::ForeignKey(fk) => {
-            let target = location(&fk.foreign_table);
-            draft.foreign_keys.push(ForeignKey {
-                columns: fk.columns.iter().map(|i| i.value.clone()).collect(),
-                schema: target.schema,
-                table: target.name,
-                referred: fk
-                    .referred_columns
-                    .iter()
-                    .map(|i| i.value.clone())
-                    .collect(),
-            });
+            let columns = fk.columns.iter().map(|i| i.value.clone()).collect();
+            draft.foreign_keys.push(foreign_key(columns, fk));
         }
         TableConstraint::Check(check) => {
             let name = check.name.as_ref().map(|n| n.value.clone());

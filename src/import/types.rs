@@ -68,20 +68,7 @@ fn like(text: &str, pattern: &str) -> bool {
 
 /// An empty column of a logical type.
 pub fn plain(ty: LogicalType) -> Column {
-    Column {
-        name: String::new(),
-        ty,
-        physical_types: Default::default(),
-        description: None,
-        pii: false,
-        tags: Vec::new(),
-        required: false,
-        renamed_from: None,
-        fields: Vec::new(),
-        items: None,
-        keys: None,
-        values: None,
-    }
+    Column::of(ty)
 }
 
 struct Parser<'a> {

@@ -213,7 +213,7 @@ impl Paths<'_> {
         match column {
             Some(column) => self.walk(root, column, &check.path, guard, leaf, 1),
             // Undeclared (validation forbids rules on those): the column alone.
-            None => leaf(&root, &placeholder(self.ds.column_type(name))),
+            None => leaf(&root, &Column::of(self.ds.column_type(name))),
         }
     }
 
@@ -292,22 +292,5 @@ impl Paths<'_> {
         } else {
             self.d.has_duplicates(&value.expr, depth_var)
         }
-    }
-}
-
-fn placeholder(ty: LogicalType) -> Column {
-    Column {
-        name: String::new(),
-        ty,
-        physical_types: Default::default(),
-        description: None,
-        pii: false,
-        tags: Vec::new(),
-        required: false,
-        renamed_from: None,
-        fields: Vec::new(),
-        items: None,
-        keys: None,
-        values: None,
     }
 }
