@@ -238,7 +238,7 @@ pub enum Command {
         paths: Vec<PathBuf>,
         /// Read the catalog of this connection (a URL or the name of a
         /// connection in datapact.yaml).
-        #[arg(long, value_name = "URL|NAME", conflicts_with = "dbt_manifest")]
+        #[arg(long, value_name = "URL|NAME")]
         connection: Option<String>,
         /// Read the models, sources and tests of a dbt project's
         /// target/manifest.json.
@@ -1510,14 +1510,23 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
         args.connection.is_some(),
         args.dbt_manifest.is_some(),
     ];
-    if given.iter().filter(|g| **g).count() != 1 {
-        return out.fail(
-            Diagnostic::error(Code::InvalidValue, "import reads one source at a time").with_help(
-                "pass DDL files (`datapact import ddl/schema.sql --dialect postgres`), \
-                     --connection (`datapact import --connection warehouse --schema analytics`), \
-                     or --dbt-manifest (`datapact import --dbt-manifest target/manifest.json`)",
-            ),
-        );
+    let sources_help = "pass DDL files (`datapact import ddl/schema.sql --dialect postgres`), \
+                        --connection (`datapact import --connection warehouse --schema analytics`), \
+                        or --dbt-manifest (`datapact import --dbt-manifest target/manifest.json`)";
+    match given.iter().filter(|g| **g).count() {
+        0 => {
+            return out.fail(
+                Diagnostic::error(Code::InvalidValue, "import needs a source to read")
+                    .with_help(sources_help),
+            );
+        }
+        1 => {}
+        _ => {
+            return out.fail(
+                Diagnostic::error(Code::InvalidValue, "import reads one source at a time")
+                    .with_help(sources_help),
+            );
+        }
     }
     if out.format == Format::Json && args.dir.is_none() {
         return out.fail(
@@ -1540,74 +1549,17 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
         );
     }
     let mut inputs = Sources::new();
-    let (drafts, skipped) = if !args.paths.is_empty() {
-        let Some(dialect) = args.dialect else {
-            return out.fail(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    "which SQL dialect are the DDL files in?",
-                )
-                .with_help(format!(
-                    "pass --dialect: {}",
-                    Dialect::ALL
-                        .iter()
-                        .map(|d| d.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            );
-        };
-        let mut drafts = Vec::new();
-        let mut skipped = Vec::new();
-        for path in ddl_files(args.paths) {
-            let shown = load::display(&path);
-            let text = match load::read_text(&path, load::MAX_FILE_BYTES, "a DDL file") {
-                Ok(text) => text,
-                Err(why) => {
-                    return out.fail(
-                        Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}"))
-                            .with_path(shown),
-                    );
-                }
-            };
-            let read = import::ddl::read(&shown, &text, dialect);
-            inputs.add(shown, text);
-            drafts.extend(read.drafts);
-            skipped.extend(read.skipped);
+    // A connection's session stays open for --profile.
+    let mut engine = None;
+    let (drafts, mut skipped) = if !args.paths.is_empty() {
+        match import_ddl(out, args, &mut inputs) {
+            Ok(read) => read,
+            Err(code) => return code,
         }
-        (drafts, skipped)
     } else if let Some(manifest) = args.dbt_manifest {
-        let shown = load::display(manifest);
-        let text = match load::read_text(manifest, load::MAX_MANIFEST_BYTES, "a dbt manifest") {
-            Ok(text) => text,
-            Err(why) => {
-                return out.fail(
-                    Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}"))
-                        .with_path(shown),
-                );
-            }
-        };
-        match import::dbt::read(&shown, &text) {
-            Ok(read) => {
-                out.status(&format!(
-                    "{shown}: {}, {} of them as rules",
-                    plural(read.tests, "test"),
-                    read.rules
-                ));
-                (read.drafts, read.skipped)
-            }
-            Err(why) => {
-                return out.fail(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("`{shown}` is not a dbt manifest: {why}"),
-                    )
-                    .with_path(shown)
-                    .with_help(
-                        "run `dbt parse` (or any dbt command) to write target/manifest.json",
-                    ),
-                );
-            }
+        match import_manifest(out, manifest) {
+            Ok(read) => read,
+            Err(code) => return code,
         }
     } else {
         let project = match read_project(out, cli) {
@@ -1620,37 +1572,74 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
                 return out.fail(Diagnostic::error(Code::InvalidValue, message).with_help(help));
             }
         };
-        match import_catalog(&connection, &project_root(&project), args) {
-            Ok((drafts, skipped, profiled)) => {
-                if args.profile {
-                    out.status(&format!(
-                        "profiled {} with {profiled} {} (one scan each)",
-                        plural(profiled, "table"),
-                        if profiled == 1 { "query" } else { "queries" },
-                    ));
-                }
-                (drafts, skipped)
+        let opened = import_catalog(&connection, &project_root(&project), args);
+        match opened {
+            Ok((drafts, session)) => {
+                engine = Some((connection, session));
+                drafts
             }
             Err(failure) => {
-                return out.fail(
-                    Diagnostic::error(
-                        Code::Io,
-                        format!(
-                            "import from {} failed: {}",
-                            connection.display, failure.message
-                        ),
-                    )
-                    .with_path(connection.display.clone()),
-                );
+                return out.fail(connection_failed(&connection, &failure));
             }
         }
     };
+    // --schema and --table select from every source.
+    let request = &args.request;
+    let drafts: Vec<import::Draft> = drafts
+        .into_iter()
+        .filter(|d| {
+            let l = &d.dataset.location;
+            let schema = l.schema.as_deref().unwrap_or_default();
+            request.wants(schema, &l.name)
+                || d.dataset
+                    .dbt
+                    .as_ref()
+                    .is_some_and(|n| request.wants(schema, &n.name))
+        })
+        .collect();
+    // Contracts already in the output folder: references to their tables
+    // are kept, and they are checked with the drafts.
+    let (known, existing) = match args.dir.filter(|d| d.is_dir()) {
+        Some(dir) => existing_contracts(dir),
+        None => (Vec::new(), Vec::new()),
+    };
+    let (mut drafts, unresolved) = import::finish(drafts, &known);
+    skipped.extend(unresolved);
     let to = crate::emit::convert::To::CHOICES
         .iter()
         .find(|(n, _)| *n == args.to)
         .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
     let base = args.dir.unwrap_or(Path::new(""));
-    let mut skipped = skipped;
+    if drafts.is_empty() {
+        let why = if !args.paths.is_empty() && inputs.is_empty() {
+            "no *.sql files under the paths given"
+        } else {
+            "the source holds no table (or none that --schema and --table select)"
+        };
+        return out
+            .fail(Diagnostic::error(Code::NoContracts, "no tables to import").with_help(why));
+    }
+    // Refuse to overwrite before scanning a warehouse.
+    if let (Some(dir), false) = (args.dir, args.force) {
+        let paths: Vec<PathBuf> = drafts
+            .iter()
+            .map(|d| dir.join(to.file_name(&d.dataset)))
+            .collect();
+        if let Err(code) = refuse_existing(out, &paths) {
+            return code;
+        }
+    }
+    if let (true, Some((connection, session))) = (args.profile, engine.as_mut()) {
+        let profiled = import_profile(connection, session, &mut drafts, &mut skipped);
+        match profiled {
+            Ok(n) => out.status(&format!(
+                "profiled {} with {n} {} (one scan each)",
+                plural(n, "table"),
+                if n == 1 { "query" } else { "queries" },
+            )),
+            Err(failure) => return out.fail(connection_failed(connection, &failure)),
+        }
+    }
     // In the order of the files read, then the rest as found.
     skipped.sort_by_key(|s| {
         s.span
@@ -1659,8 +1648,8 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
                 (0, path.clone(), range.start)
             })
     });
-    let (drafts, files) = settle(import::finish(drafts), to, base, &mut skipped);
-    let mut notes: Vec<Diagnostic> = skipped
+    let (drafts, files) = settle(drafts, to, base, &existing, &mut skipped);
+    let notes: Vec<Diagnostic> = skipped
         .iter()
         .map(|s| {
             let d = Diagnostic::warning(Code::NotImported, format!("not imported: {}", s.what));
@@ -1676,19 +1665,6 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
             }
         })
         .collect();
-    if drafts.is_empty() {
-        notes.push(
-            Diagnostic::error(Code::NoContracts, "no tables to import")
-                .with_help("the source holds no table (or none that --schema and --table select)"),
-        );
-        let summary = Summary {
-            errors: 1,
-            warnings: notes.len() - 1,
-            ..Summary::default()
-        };
-        out.diagnostics(&notes, &inputs, summary);
-        return EXIT_USAGE;
-    }
     let summary = Summary {
         files: inputs.len(),
         contracts: drafts.len(),
@@ -1702,12 +1678,16 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
                 let _ = std::io::stdout().write_all(text.as_bytes());
                 EXIT_OK
             }
+            [] => out.fail(Diagnostic::error(
+                Code::NoContracts,
+                "no table's draft could be written",
+            )),
             many => out.fail(
                 Diagnostic::error(
                     Code::InvalidValue,
                     format!("{} contracts imported, and no --out", many.len()),
                 )
-                .with_help("pass --out DIR to write one file per contract"),
+                .with_help("pass --out DIR to write one file per contract, or --table to pick one"),
             ),
         };
     };
@@ -1723,6 +1703,141 @@ fn import(out: &mut Output, cli: &Cli, args: &ImportArgs) -> u8 {
     EXIT_OK
 }
 
+/// A failed connection or catalog query, as one line.
+fn connection_failed(
+    connection: &crate::run::Connection,
+    failure: &crate::run::engine::Failure,
+) -> Diagnostic {
+    let first = failure.message.lines().next().unwrap_or_default();
+    Diagnostic::error(
+        Code::Io,
+        format!("import from {} failed: {first}", connection.display),
+    )
+    .with_path(connection.display.clone())
+}
+
+/// The drafts of the DDL files under `args.paths`, each file added to
+/// `inputs` (the notes point into it).
+fn import_ddl(out: &mut Output, args: &ImportArgs, inputs: &mut Sources) -> Result<Drafts, u8> {
+    let Some(dialect) = args.dialect else {
+        let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+        return Err(out.fail(
+            Diagnostic::error(
+                Code::InvalidValue,
+                "which SQL dialect are the DDL files in?",
+            )
+            .with_help(format!("pass --dialect: {}", names.join(", "))),
+        ));
+    };
+    let mut drafts = Vec::new();
+    let mut skipped = Vec::new();
+    for path in ddl_files(args.paths) {
+        let shown = load::display(&path);
+        let text = match load::read_text(&path, load::MAX_FILE_BYTES, "a DDL file") {
+            Ok(text) => text,
+            Err(why) => {
+                return Err(out.fail(
+                    Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}"))
+                        .with_path(shown),
+                ));
+            }
+        };
+        let read = crate::import::ddl::read(&shown, &text, dialect);
+        inputs.add(shown, text);
+        drafts.extend(read.drafts);
+        skipped.extend(read.skipped);
+    }
+    Ok((drafts, skipped))
+}
+
+/// The drafts of a dbt manifest.
+fn import_manifest(out: &mut Output, manifest: &Path) -> Result<Drafts, u8> {
+    let shown = load::display(manifest);
+    let text = match load::read_text(manifest, load::MAX_MANIFEST_BYTES, "a dbt manifest") {
+        Ok(text) => text,
+        Err(why) => {
+            return Err(out.fail(
+                Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}"))
+                    .with_path(shown),
+            ));
+        }
+    };
+    match crate::import::dbt::read(&shown, &text) {
+        Ok(read) => {
+            out.status(&format!(
+                "{shown}: {}, {} of them as rules",
+                plural(read.tests, "test"),
+                read.rules
+            ));
+            Ok((read.drafts, read.skipped))
+        }
+        Err(why) => Err(out.fail(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("`{shown}` is not a dbt manifest: {why}"),
+            )
+            .with_path(shown)
+            .with_help("run `dbt parse` (or any dbt command) to write target/manifest.json"),
+        )),
+    }
+}
+
+/// A contract file already in the output folder: its path, text and the
+/// contracts it holds.
+struct Existing {
+    path: String,
+    text: String,
+    contracts: Vec<String>,
+}
+
+/// The contracts under `dir`, when they validate: the tables references
+/// may name, and their files (checked with the drafts).
+fn existing_contracts(dir: &Path) -> (Vec<crate::import::Table>, Vec<Existing>) {
+    let (sources, _) = load::load(&[dir.to_path_buf()]);
+    let Some(ir) = crate::check(&sources).ir else {
+        return (Vec::new(), Vec::new());
+    };
+    let tables = ir.datasets.iter().map(crate::import::Table::of).collect();
+    let files = sources
+        .iter()
+        .map(|(_, file)| Existing {
+            path: file.path.clone(),
+            text: file.text.clone(),
+            contracts: ir
+                .datasets
+                .iter()
+                .filter(|d| d.source_path == file.path)
+                .map(|d| d.contract.clone())
+                .collect(),
+        })
+        .collect();
+    (tables, files)
+}
+
+/// Refuse (naming them) files that exist, before any work that takes long.
+fn refuse_existing(out: &mut Output, paths: &[PathBuf]) -> Result<(), u8> {
+    let existing: Vec<String> = paths
+        .iter()
+        .filter(|p| p.exists())
+        .map(|p| load::display(p))
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(out.fail(
+        Diagnostic::error(Code::Io, format!("not overwriting {}", listed(&existing)))
+            .with_help("pass --force to overwrite"),
+    ))
+}
+
+/// Up to five names, then how many more.
+fn listed(names: &[String]) -> String {
+    match names.len() {
+        0..=5 => names.join(", "),
+        n => format!("{}, and {} more", names[..5].join(", "), n - 5),
+    }
+}
+
 /// The drafts written as `to`, each validated as written: a rule that does
 /// not validate (a bound a type cannot hold, a name too long) is left out,
 /// and a draft that still does not validate too, each with a note; until
@@ -1732,6 +1847,7 @@ fn settle(
     mut drafts: Vec<crate::import::Draft>,
     to: crate::emit::convert::To,
     base: &Path,
+    existing: &[Existing],
     skipped: &mut Vec<crate::import::Skipped>,
 ) -> (Vec<crate::import::Draft>, Vec<(PathBuf, String)>) {
     use crate::emit::convert::{self, To};
@@ -1746,6 +1862,14 @@ fn settle(
             .zip(&texts)
             .map(|(d, text)| sources.add(format!("{}.yaml", d.dataset.contract), text.clone()))
             .collect();
+        // The output folder's other contracts, which references may name.
+        for file in existing.iter().filter(|f| {
+            !f.contracts
+                .iter()
+                .any(|c| drafts.iter().any(|d| &d.dataset.contract == c))
+        }) {
+            sources.add(file.path.clone(), file.text.clone());
+        }
         let checked = crate::check(&sources);
         let errors: Vec<&Diagnostic> = checked
             .diagnostics
@@ -1759,7 +1883,7 @@ fn settle(
                 .map(|(d, native)| {
                     let text = match to {
                         To::Native => native,
-                        To::Odcs => convert::to_odcs(&d.dataset),
+                        To::Odcs => convert::to_odcs_draft(&d.dataset, &d.notes),
                     };
                     (base.join(to.file_name(&d.dataset)), text)
                 })
@@ -1771,9 +1895,7 @@ fn settle(
         for error in errors {
             let at = error.primary.as_ref().map(|l| l.span);
             let Some(i) = at.and_then(|span| ids.iter().position(|id| *id == span.file)) else {
-                // Not about one file: leave every draft out.
-                dropped.iter_mut().for_each(|d| *d = true);
-                progress = true;
+                // About a contract already written, or no file: not a draft's.
                 continue;
             };
             let span = at.expect("located above");
@@ -1898,69 +2020,79 @@ fn take_rules_at(draft: &mut crate::import::Draft, text: &str, line: usize) -> V
     taken
 }
 
-/// The drafts of a connection's catalog, profiled when asked.
+/// The drafts of a connection's catalog, and the open engine and session
+/// (for `--profile`).
 fn import_catalog(
     connection: &crate::run::Connection,
     root: &Path,
     args: &ImportArgs,
-) -> Result<
-    (
-        Vec<crate::import::Draft>,
-        Vec<crate::import::Skipped>,
-        usize,
-    ),
-    crate::run::engine::Failure,
-> {
+) -> Result<(Drafts, Opened), crate::run::engine::Failure> {
     use crate::run::engine::{self, Engine};
     let watch = crate::run::Watch::new();
     let engine = Engine::open(connection, &engine::driver_dirs(root), watch, 1)?;
     let mut session = engine.session(1)?;
-    let timeout = Some(std::time::Duration::from_secs(600));
     let name = match connection.dialect {
         Dialect::Duckdb => "DuckDB",
         Dialect::Postgres => "PostgreSQL",
         other => other.name(),
     };
-    let (mut drafts, skipped) = crate::import::catalog::read(
+    let (drafts, skipped) = crate::import::catalog::read(
         &mut session,
         connection.dialect,
         name,
         &args.request,
-        timeout,
+        Some(IMPORT_TIMEOUT),
     )?;
-    let mut skipped = skipped;
-    let mut profiled = 0;
-    if args.profile {
-        for draft in &mut drafts {
-            profiled += 1;
-            // A table that cannot be profiled keeps its catalog draft.
-            if let Err(failure) =
-                crate::import::profile::profile(&mut session, connection.dialect, draft, timeout)
-            {
-                if failure.kind == crate::run::engine::FailureKind::Interrupted {
-                    return Err(failure);
-                }
-                let location = &draft.dataset.location;
-                let first = failure
-                    .message
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let what = format!("a profile of the table: {first}");
-                draft.notes.header.push(format!("not profiled: {first}"));
-                skipped.push(crate::import::Skipped {
-                    place: match &location.schema {
-                        Some(schema) => format!("{schema}.{}", location.name),
-                        None => location.name.clone(),
-                    },
-                    span: None,
-                    what,
-                });
-            }
+    Ok(((drafts, skipped), (engine, session)))
+}
+
+/// What a source of `import` gives: drafts, and what no draft says.
+type Drafts = (Vec<crate::import::Draft>, Vec<crate::import::Skipped>);
+
+/// An open engine and a session on it.
+type Opened = (crate::run::engine::Engine, crate::run::engine::Session);
+
+/// The longest a catalog or profile query of `import` may run.
+const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Profile each draft's table (one query each); a table that cannot be
+/// profiled keeps its catalog draft, with a note. Returns the number of
+/// queries.
+fn import_profile(
+    connection: &crate::run::Connection,
+    (_, session): &mut Opened,
+    drafts: &mut [crate::import::Draft],
+    skipped: &mut Vec<crate::import::Skipped>,
+) -> Result<usize, crate::run::engine::Failure> {
+    let mut queries = 0;
+    for draft in drafts {
+        queries += 1;
+        let profiled = crate::import::profile::profile(
+            session,
+            connection.dialect,
+            draft,
+            Some(IMPORT_TIMEOUT),
+        );
+        let Err(failure) = profiled else {
+            continue;
+        };
+        if failure.kind == crate::run::engine::FailureKind::Interrupted {
+            return Err(failure);
         }
+        let first = failure
+            .message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        draft.notes.header.push(format!("not profiled: {first}"));
+        skipped.push(crate::import::Skipped {
+            place: draft.dataset.contract.clone(),
+            span: None,
+            what: format!("a profile of the table: {first}"),
+        });
     }
-    Ok((drafts, skipped, profiled))
+    Ok(queries)
 }
 
 fn write_schema(out: &mut Output, file: Option<&Path>) -> u8 {
@@ -2034,8 +2166,7 @@ fn write_new(
         .collect();
     if !existing.is_empty() && !force {
         return Err(out.fail(
-            Diagnostic::error(Code::Io, format!("not overwriting {}", existing.join(", ")))
-                .with_path(existing.join(", "))
+            Diagnostic::error(Code::Io, format!("not overwriting {}", listed(&existing)))
                 .with_help("pass --force to overwrite"),
         ));
     }
@@ -2181,6 +2312,24 @@ fn resolve_connection(
     let named = connection
         .or(project.default_connection.as_deref())
         .and_then(|name| project.connections.get(name).map(|entry| (name, entry)));
+    // A bare word is a connection's name, not a URL.
+    if let (None, Some(name)) = (named, connection) {
+        let word = !name.contains(':')
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if word {
+            let help = if project.connections.is_empty() {
+                "datapact.yaml names no connections: add one under `connections`, or pass a URL \
+                 (`duckdb:PATH`, `postgresql://…`)"
+                    .to_string()
+            } else {
+                let names: Vec<&str> = project.connections.keys().map(String::as_str).collect();
+                format!("the connections of datapact.yaml are: {}", names.join(", "))
+            };
+            return Err((format!("no connection named `{name}`"), help));
+        }
+    }
     let env = |name: &str| std::env::var(name).ok();
     let parsed = match (named, connection) {
         (Some((_, entry)), _) => {

@@ -512,6 +512,16 @@ fn has_map(c: &Column) -> bool {
 /// The dataset as an ODCS v3.1 contract with one object (v3.2 when it has
 /// a map).
 pub fn to_odcs(ds: &Dataset) -> String {
+    odcs(ds, "active", &Notes::default())
+}
+
+/// [`to_odcs`] of a draft: `status: draft`, the notes' header as comments
+/// at the top (ODCS has no place for the others).
+pub fn to_odcs_draft(ds: &Dataset, notes: &Notes) -> String {
+    odcs(ds, "draft", notes)
+}
+
+fn odcs(ds: &Dataset, status: &str, notes: &Notes) -> String {
     let mut doc: Vec<(String, Yaml)> = vec![
         // `map` came with ODCS v3.2.0.
         (
@@ -527,7 +537,7 @@ pub fn to_odcs(ds: &Dataset) -> String {
     ];
     push(&mut doc, "name", opt_str(&ds.title));
     doc.push(("version".into(), Yaml::str(&ds.version)));
-    doc.push(("status".into(), Yaml::str("active")));
+    doc.push(("status".into(), Yaml::str(status)));
     if !ds.tags.is_empty() {
         doc.push((
             "tags".into(),
@@ -700,7 +710,9 @@ pub fn to_odcs(ds: &Dataset) -> String {
     if !sla.is_empty() {
         doc.push(("slaProperties".into(), Yaml::List(sla)));
     }
-    yaml::to_string(&Yaml::Map(doc))
+    let mut out: String = notes.header.iter().map(|l| yaml::comment_line(l)).collect();
+    out.push_str(&yaml::to_string(&Yaml::Map(doc)));
+    out
 }
 
 /// Plain apart from a description and a warn severity, which ODCS library

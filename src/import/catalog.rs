@@ -29,7 +29,7 @@ pub struct Request {
 }
 
 impl Request {
-    fn wants(&self, schema: &str, table: &str) -> bool {
+    pub fn wants(&self, schema: &str, table: &str) -> bool {
         let schema_ok =
             self.schemas.is_empty() || self.schemas.iter().any(|s| s.eq_ignore_ascii_case(schema));
         let table_ok = self.tables.is_empty()
@@ -130,6 +130,7 @@ pub fn read(
                 schema: k.ref_schema.clone(),
                 table: k.ref_table.clone().unwrap_or_default(),
                 referred: k.ref_columns.clone(),
+                what: None,
             }),
             "c" => {
                 let sql = check_body(k.check_sql.as_deref().unwrap_or_default());

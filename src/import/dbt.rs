@@ -153,9 +153,10 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
             continue;
         }
         bound.insert(name.to_string(), id.clone());
+        // dbt builds the node in its target's schema: whoever ran dbt's.
         let location = Location {
             database: None,
-            schema: str_of(node, "schema").map(str::to_string),
+            schema: None,
             name: str_of(node, "alias").unwrap_or(name).to_string(),
         };
         let what = match kind {
@@ -170,6 +171,12 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
             name: name.to_string(),
         });
         describe(&mut draft, node, &order_of(id), dialect, groups);
+        if let Some(schema) = str_of(node, "schema") {
+            draft.notes.header.push(format!(
+                "dbt built it in the schema of the target it was parsed for (`{schema}`): \
+                 set `dataset.schema` for the SQL checks and `run`"
+            ));
+        }
         drafts.insert(id.clone(), draft);
     }
     for (id, source) in sources {
@@ -363,6 +370,18 @@ fn describe(
     let Some(columns) = node.get("columns").and_then(Value::as_object) else {
         return;
     };
+    // Without a type in the manifest, a column is a string to set: said
+    // once when no column has one.
+    let untyped = order
+        .iter()
+        .filter_map(|k| columns.get(k))
+        .all(|c| str_of(c, "data_type").is_none());
+    if untyped && !order.is_empty() {
+        draft.notes.header.push(
+            "no column has a data_type in the manifest: each is a string here; set their types"
+                .into(),
+        );
+    }
     // In the order the manifest (and the YAML before it) lists them.
     for key in order {
         let Some(column) = columns.get(key) else {
@@ -381,10 +400,12 @@ fn describe(
                 }
             },
             None => {
-                draft.notes.columns.insert(
-                    name.clone(),
-                    "no data_type in the manifest: the type is a guess, set it".into(),
-                );
+                if !untyped {
+                    draft.notes.columns.insert(
+                        name.clone(),
+                        "no data_type in the manifest: the type is a guess, set it".into(),
+                    );
+                }
                 let mut c = super::types::plain(LogicalType::String);
                 c.name = name.clone();
                 c
@@ -555,6 +576,7 @@ fn test_rule(draft: &mut Draft, test: &Value, target: Option<Location>) -> Resul
                 schema: target.schema,
                 table: target.name,
                 referred: vec![field.to_string()],
+                what: Some("dbt test relationships".into()),
             });
             return Ok(());
         }

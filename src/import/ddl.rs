@@ -86,6 +86,166 @@ fn statements(
     Ok(out)
 }
 
+/// sqlparser's message without its position (the note has its own).
+fn without_position(e: &sqlparser::parser::ParserError) -> String {
+    let e = e.to_string();
+    e.split(" at Line: ").next().unwrap_or(&e).to_string()
+}
+
+/// A statement parsed; when it is a CREATE TABLE that does not parse, the
+/// column or constraint where parsing stopped is left out and the rest
+/// parsed again (a generated column of a newer PostgreSQL, an engine's
+/// storage option), at most 8 times. Returns what was left out, each with
+/// the parser's message.
+fn parse_table_leniently(
+    text: &str,
+    dialect: &dyn sql_dialect::Dialect,
+) -> (
+    Result<Statement, sqlparser::parser::ParserError>,
+    Vec<(String, String)>,
+) {
+    let mut sql = text.to_string();
+    let mut left_out = Vec::new();
+    loop {
+        let parsed = Parser::new(dialect)
+            .try_with_sql(&sql)
+            .and_then(|mut p| p.parse_statement());
+        let Err(e) = &parsed else {
+            return (parsed, left_out);
+        };
+        let is_table = sql
+            .split_whitespace()
+            .take(5)
+            .any(|w| w.eq_ignore_ascii_case("table"))
+            && sql.trim_start().to_ascii_uppercase().starts_with("CREATE");
+        let item = is_table
+            .then(|| error_offset(&sql, &e.to_string()))
+            .flatten()
+            .and_then(|at| item_at(&sql, at));
+        match item {
+            Some(range) if left_out.len() < 8 => {
+                let shown = sql[range.clone()]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                left_out.push((shown, without_position(e)));
+                // Blank it out, with the comma that separates it.
+                let (start, end) = with_comma(&sql, range);
+                sql.replace_range(start..end, &" ".repeat(end - start));
+            }
+            _ => return (parsed, left_out),
+        }
+    }
+}
+
+/// The byte offset of sqlparser's `at Line: L, Column: C` in `sql`.
+fn error_offset(sql: &str, message: &str) -> Option<usize> {
+    let at = message.rsplit_once("at Line: ")?.1;
+    let (line, column) = at.split_once(", Column: ")?;
+    let line: usize = line.trim().parse().ok()?;
+    let column: usize = column
+        .trim()
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()?;
+    let start = sql
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let line_text = sql[start..].lines().next().unwrap_or_default();
+    let offset = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    Some(start + offset)
+}
+
+/// The column or constraint of a CREATE TABLE's list that holds `at`: the
+/// text between the commas (at the list's depth) around it.
+fn item_at(sql: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    let open = sql.find('(')?;
+    let mut depth = 0;
+    let mut start = open + 1;
+    let mut quote: Option<char> = None;
+    for (i, c) in sql.char_indices().skip_while(|(i, _)| *i < open) {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (at >= start && at <= i && !sql[start..i].trim().is_empty())
+                        .then_some(start..i);
+                }
+            }
+            ',' if depth == 1 => {
+                if at >= start && at <= i {
+                    return Some(start..i);
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `range` widened to the comma after it, else the comma before it.
+fn with_comma(sql: &str, range: std::ops::Range<usize>) -> (usize, usize) {
+    if sql[range.end..].starts_with(',') {
+        return (range.start, range.end + 1);
+    }
+    match sql[..range.start].rfind(',') {
+        Some(comma) if sql[comma + 1..range.start].trim().is_empty() => (comma, range.end),
+        _ => (range.start, range.end),
+    }
+}
+
+/// The file as sqlparser can read it, of the same length (so notes point
+/// at the right place): SQL Server's `GO` batch separators become `;`;
+/// Redshift's storage attributes (`encode`, `distkey`, `sortkey`,
+/// `diststyle`), which say how rows are stored, not what they hold, are
+/// blanked.
+fn prepared(sql: &str, dialect: Dialect) -> String {
+    let blank = |text: &str, pattern: &str| -> String {
+        let re = regex::Regex::new(pattern).expect("a valid pattern");
+        re.replace_all(text, |c: &regex::Captures| " ".repeat(c[0].len()))
+            .into_owned()
+    };
+    match dialect {
+        Dialect::Sqlserver => {
+            let re = regex::Regex::new(r"(?mi)^([ \t]*)GO([ \t]*[0-9]*[ \t]*)$")
+                .expect("a valid pattern");
+            re.replace_all(sql, |c: &regex::Captures| {
+                format!("{};{}", &c[1], " ".repeat(1 + c[2].len()))
+            })
+            .into_owned()
+        }
+        Dialect::Redshift => {
+            let mut out = sql.to_string();
+            for pattern in [
+                r"(?i)\bencode\s+[a-z0-9_]+",
+                r"(?i)\b(?:compound\s+|interleaved\s+)?sortkey\s*\([^)]*\)",
+                r"(?i)\bdistkey\s*\([^)]*\)",
+                r"(?i)\bdiststyle\s+[a-z]+",
+                r"(?i)\b(?:distkey|sortkey)\b",
+                r"(?i)\bbackup\s+(?:yes|no)\b",
+            ] {
+                out = blank(&out, pattern);
+            }
+            out
+        }
+        _ => sql.to_string(),
+    }
+}
+
 /// Read the DDL file `path` (as shown in notes) of `dialect`.
 pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
     // A byte order mark is no SQL; three spaces keep the offsets.
@@ -97,6 +257,8 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
         }
         None => sql,
     };
+    let prepared = prepared(sql, dialect);
+    let sql = prepared.as_str();
     let parser_dialect = parser_dialect(dialect);
     let mut read = Read::default();
     // The tokenizer stops at an unterminated quote; then split at each
@@ -115,18 +277,39 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
             span: span.clone(),
             what,
         };
-        let parsed = Parser::new(parser_dialect.as_ref())
-            .try_with_sql(&text)
-            .and_then(|mut p| p.parse_statement());
+        let (parsed, left_out) = parse_table_leniently(&text, parser_dialect.as_ref());
+        for (item, e) in left_out {
+            read.skipped.push(skip(format!(
+                "`{item}` in the table's definition, which does not parse as {}: {e}",
+                dialect.name()
+            )));
+        }
         let statement = match parsed {
             Ok(s) => s,
             Err(e) => {
-                let e = e.to_string();
-                let e = e.split(" at Line: ").next().unwrap_or(&e).to_string();
-                read.skipped.push(skip(format!(
-                    "a statement that does not parse as {}: {e}",
-                    dialect.name()
-                )));
+                let creates_table = {
+                    let words: Vec<String> = text
+                        .split_whitespace()
+                        .take(6)
+                        .map(str::to_ascii_uppercase)
+                        .collect();
+                    words.iter().any(|w| w == "TABLE")
+                        && matches!(
+                            words.first().map(String::as_str),
+                            Some("CREATE" | "ALTER" | "COMMENT")
+                        )
+                };
+                if creates_table {
+                    read.skipped.push(skip(format!(
+                        "a statement that does not parse as {}: {}",
+                        dialect.name(),
+                        without_position(&e)
+                    )));
+                } else {
+                    // Not about a table: one of the statements counted below.
+                    count(&mut other, kind_of(&text.to_ascii_uppercase()));
+                    first_other.get_or_insert_with(|| skip(String::new()));
+                }
                 continue;
             }
         };
@@ -157,10 +340,25 @@ pub fn read(path: &str, sql: &str, dialect: Dialect) -> Read {
             }
             Statement::AlterTable(alter) => {
                 let Some(draft) = find(&mut read.drafts, &alter.name) else {
-                    read.skipped.push(skip(format!(
-                        "ALTER TABLE of `{}`, which no CREATE TABLE before it creates",
-                        alter.name
-                    )));
+                    let constrains = alter
+                        .operations
+                        .iter()
+                        .any(|op| matches!(op, AlterTableOperation::AddConstraint { .. }));
+                    if constrains {
+                        read.skipped.push(skip(format!(
+                            "ALTER TABLE of `{}`, which no CREATE TABLE before it creates",
+                            alter.name
+                        )));
+                    } else {
+                        // A view's or sequence's owner (pg_dump writes them).
+                        for op in &alter.operations {
+                            count(
+                                &mut other,
+                                format!("ALTER TABLE … {}", kind_of(&op.to_string())),
+                            );
+                        }
+                        first_other.get_or_insert_with(|| skip(String::new()));
+                    }
                     continue;
                 };
                 for op in &alter.operations {
@@ -365,6 +563,7 @@ fn foreign_key(columns: Vec<String>, fk: &sqlparser::ast::ForeignKeyConstraint) 
             .iter()
             .map(|i| i.value.clone())
             .collect(),
+        what: None,
     }
 }
 

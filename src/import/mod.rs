@@ -66,6 +66,9 @@ pub struct ForeignKey {
     pub table: String,
     /// Empty: the referenced table's primary key.
     pub referred: Vec<String>,
+    /// What the reference's comment says it came from (`dbt test
+    /// relationships`); `None`: a foreign key.
+    pub what: Option<String>,
 }
 
 /// Something a source holds that no contract part says: where it is and
@@ -271,7 +274,7 @@ impl Draft {
         let mut rest = Vec::new();
         for part in conjuncts(expr) {
             if !self.simple_rule(part, name) {
-                rest.push(part.to_string());
+                rest.push(parens(part).to_string());
             }
         }
         if !rest.is_empty() {
@@ -580,8 +583,17 @@ pub fn contract_id(location: &Location) -> String {
 /// Name the drafts' contracts (distinct ids), resolve foreign keys between
 /// them into `references` (the others become notes), order the checks as
 /// a contract lists them, and sort the drafts by contract id.
-pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
-    let mut taken = BTreeMap::new();
+pub fn finish(mut drafts: Vec<Draft>, known: &[Table]) -> (Vec<Draft>, Vec<Skipped>) {
+    let mut skipped = Vec::new();
+    let mut taken: BTreeMap<String, ()> = known
+        .iter()
+        .filter(|k| {
+            !drafts
+                .iter()
+                .any(|d| same_place(&d.dataset.location, &k.location))
+        })
+        .map(|k| (k.contract.clone(), ()))
+        .collect();
     for draft in &mut drafts {
         let base = draft
             .id
@@ -596,18 +608,21 @@ pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
         taken.insert(id.clone(), ());
         draft.dataset.contract = id;
     }
-    let tables: Vec<(Location, String, Vec<String>, Vec<String>)> = drafts
-        .iter()
-        .map(|d| {
-            let pk = primary_key(&d.dataset);
-            let columns = d.dataset.columns.iter().map(|c| c.name.clone()).collect();
-            (
-                d.dataset.location.clone(),
-                d.dataset.contract.clone(),
-                pk,
-                columns,
-            )
-        })
+    // The drafts, then the contracts already written for other tables.
+    let mut tables: Vec<Table> = drafts.iter().map(|d| Table::of(&d.dataset)).collect();
+    tables.extend(
+        known
+            .iter()
+            .filter(|k| {
+                !drafts
+                    .iter()
+                    .any(|d| same_place(&d.dataset.location, &k.location))
+            })
+            .cloned(),
+    );
+    let tables: Vec<(Location, String, Vec<String>, Vec<String>)> = tables
+        .into_iter()
+        .map(|t| (t.location, t.contract, t.primary_key, t.columns))
         .collect();
     for draft in &mut drafts {
         for fk in std::mem::take(&mut draft.foreign_keys) {
@@ -625,48 +640,73 @@ pub fn finish(mut drafts: Vec<Draft>) -> Vec<Draft> {
                     columns.iter().find(|c| c.eq_ignore_ascii_case(to)).cloned()
                 })
             };
-            match (target, fk.columns.as_slice(), referred.as_slice()) {
-                (Some(_), [_], [to]) if declared(to).is_none() => {
-                    let text = format!(
-                        "not imported: foreign key ({}) to {shown}({to}), a column it does not have",
-                        fk.columns.join(", ")
-                    );
-                    draft.notes.header.push(text);
-                }
+            let what = match (target, fk.columns.as_slice(), referred.as_slice()) {
+                (Some(_), [_], [to]) if declared(to).is_none() => format!(
+                    "foreign key ({}) to {shown}({to}), a column it does not have",
+                    fk.columns.join(", ")
+                ),
                 (Some((location, contract, _, _)), [column], [to]) => {
                     let kind = CheckKind::References {
                         contract: contract.clone(),
                         column: declared(to).unwrap_or_default(),
                         location: location.clone(),
                     };
+                    let what = fk.what.clone().unwrap_or_else(|| "foreign key".into());
                     let note = match draft.unenforced {
                         Some(engine) => {
-                            format!("foreign key, declared only: {engine} does not enforce it")
+                            format!("{what}, declared only: {engine} does not enforce it")
                         }
-                        None => "foreign key".into(),
+                        None => what,
                     };
                     draft.rule(column, kind, Some(note));
+                    continue;
                 }
-                (None, _, _) => {
-                    let text = format!(
-                        "not imported: foreign key ({}) to {shown}, a table not imported",
-                        fk.columns.join(", ")
-                    );
-                    draft.notes.header.push(text);
-                }
-                (Some(_), _, _) => {
-                    let text = format!(
-                        "not imported: foreign key ({}) to {shown}: a reference names one column",
-                        fk.columns.join(", ")
-                    );
-                    draft.notes.header.push(text);
-                }
-            }
+                (None, _, _) => format!(
+                    "foreign key ({}) to {shown}, a table neither imported nor among the \
+                     contracts in the output folder",
+                    fk.columns.join(", ")
+                ),
+                (Some(_), _, _) => format!(
+                    "foreign key ({}) to {shown}: a reference names one column",
+                    fk.columns.join(", ")
+                ),
+            };
+            draft.notes.header.push(format!("not imported: {what}"));
+            skipped.push(Skipped {
+                place: draft.dataset.contract.clone(),
+                span: None,
+                what,
+            });
         }
         order_checks(&mut draft.dataset);
     }
     drafts.sort_by(|a, b| a.dataset.contract.cmp(&b.dataset.contract));
-    drafts
+    (drafts, skipped)
+}
+
+/// A table a foreign key may name: a draft's, or one an existing contract
+/// describes.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub location: Location,
+    pub contract: String,
+    pub primary_key: Vec<String>,
+    pub columns: Vec<String>,
+}
+
+impl Table {
+    pub fn of(ds: &Dataset) -> Table {
+        Table {
+            location: ds.location.clone(),
+            contract: ds.contract.clone(),
+            primary_key: primary_key(ds),
+            columns: ds.columns.iter().map(|c| c.name.clone()).collect(),
+        }
+    }
+}
+
+fn same_place(a: &Location, b: &Location) -> bool {
+    a.name == b.name && a.schema == b.schema
 }
 
 /// The table a foreign key names: the same name in the schema it names

@@ -26,6 +26,10 @@ use crate::literal::Literal;
 use crate::run::engine::{Failure, Session};
 use crate::types::{Dialect, Duration, LogicalType, TypeFamily};
 
+/// The fewest non-NULL values a column needs for `unique`, bounds,
+/// accepted values or a pattern to be proposed.
+const MIN_ROWS: u64 = 10;
+
 /// Text with at most this many distinct values gets `accepted_values`.
 const MAX_ACCEPTED: u64 = 20;
 
@@ -219,7 +223,7 @@ pub fn profile(
             .push("profiled: the table has no rows; no rule proposed from data".into());
         return Ok(());
     }
-    let rows = thousands(n);
+    let rows = rows_text(n);
     let columns = draft.dataset.columns.clone();
     for (i, c) in columns.iter().enumerate() {
         let Some(family) = kind(c) else {
@@ -232,45 +236,60 @@ pub fn profile(
             draft.rule(
                 &c.name,
                 CheckKind::Required,
-                Some(format!("profiled: no NULL in {rows} rows")),
+                Some(format!("profiled: no NULL in {rows}")),
             );
         }
-        let float = matches!(c.ty, LogicalType::Float | LogicalType::Double);
-        if distinct == Some(nn) && nn == n && n >= 2 && !float {
+        // Values, not keys, are what bounds, sets and shapes are for; and
+        // a handful of rows proves little.
+        let enough = nn >= MIN_ROWS;
+        let identifying = matches!(
+            family,
+            TypeFamily::Integer | TypeFamily::String | TypeFamily::Uuid | TypeFamily::Decimal
+        );
+        if distinct == Some(nn) && nn == n && enough && identifying && !personal {
             draft.rule(
                 &c.name,
                 CheckKind::Unique,
-                Some(format!("profiled: {rows} distinct values in {rows} rows")),
+                Some(format!(
+                    "profiled: {} distinct values in {rows}",
+                    thousands(n)
+                )),
             );
         }
-        // A key's bounds say nothing a reviewer wants.
-        let key = distinct == Some(n) && family == TypeFamily::Integer;
-        if is_number(c) && !personal && !key {
+        let keyed = draft.dataset.checks.iter().any(|k| match &k.kind {
+            CheckKind::Unique | CheckKind::References { .. } => {
+                k.column.as_deref() == Some(c.name.as_str())
+            }
+            CheckKind::UniqueCombination { columns } => columns.contains(&c.name),
+            _ => false,
+        });
+        if is_number(c) && !personal && !keyed && enough {
             let (Some(min), Some(max)) =
                 (number(&format!("c{i}_min")), number(&format!("c{i}_max")))
             else {
                 continue;
             };
             let (low, high) = outward(min, max, c.ty);
-            let observed = format!(
-                "profiled: observed {} to {} in {rows} rows",
-                get(&format!("c{i}_min")).unwrap_or_default(),
-                get(&format!("c{i}_max")).unwrap_or_default()
-            );
+            let mut observed = Some(format!(
+                "profiled: observed {} to {} in {rows}",
+                shown_number(min),
+                shown_number(max)
+            ));
+            // Said once, on the first bound.
             if let Some(low) = low {
                 let kind = CheckKind::Min {
                     value: Literal::Number(low),
                 };
-                draft.rule(&c.name, kind, Some(observed.clone()));
+                draft.rule(&c.name, kind, observed.take());
             }
             if let Some(high) = high {
                 let kind = CheckKind::Max {
                     value: Literal::Number(high),
                 };
-                draft.rule(&c.name, kind, Some(observed));
+                draft.rule(&c.name, kind, observed.take());
             }
         }
-        if is_text(c) && nn > 0 {
+        if is_text(c) && enough {
             let values: Option<Vec<String>> = get(&format!("c{i}_values"))
                 .and_then(|json| serde_json::from_str::<Vec<Option<String>>>(&json).ok())
                 .map(|v| v.into_iter().flatten().collect());
@@ -320,9 +339,7 @@ pub fn profile(
             min: Some(n.div_ceil(2)),
             max: None,
         },
-        Some(format!(
-            "profiled: {rows} rows today; the floor is half of them"
-        )),
+        Some(format!("profiled: {rows} today; the floor is half of them")),
     );
     if let Some(c) = freshness_column(&draft.dataset) {
         let (Some(first), Some(last), Some(distinct), Some(now)) = (
@@ -461,6 +478,28 @@ fn human(seconds: f64) -> String {
     }
 }
 
+/// `1 row`, `1,250 rows`.
+fn rows_text(n: u64) -> String {
+    match n {
+        1 => "1 row".into(),
+        n => format!("{} rows", thousands(n)),
+    }
+}
+
+/// A number with at most 6 significant digits (`0.00351924`, `68770`).
+fn shown_number(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let digits = 6 - 1 - x.abs().log10().floor() as i32;
+    let text = format!("{x:.*}", digits.clamp(0, 12) as usize);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// `12345` as `12,345`.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -515,6 +554,10 @@ mod tests {
         };
         assert_eq!(outward(0.5, 99.99, decimal), (Some("0".into()), None));
         assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(shown_number(0.003519242097051234), "0.00351924");
+        assert_eq!(shown_number(68770.0), "68770");
+        assert_eq!(shown_number(10.25), "10.25");
+        assert_eq!(rows_text(1), "1 row");
         assert_eq!(human(90061.0), "1 d 1 h");
         assert_eq!(duration(7199.0).map(|d| d.to_string()), Some("120m".into()));
         assert_eq!(duration(7200.0).map(|d| d.to_string()), Some("2h".into()));
