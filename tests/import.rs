@@ -469,6 +469,26 @@ fn ddl_corpus_imports_in_every_dialect() {
         }
         let ir = ir_of(&dir.as_path().join("drafts"));
         assert!(!ir.datasets.is_empty(), "{}", dialect.name());
+        // And they compile, to every target.
+        let compile = datapact(
+            &[
+                "compile",
+                "drafts",
+                "--target",
+                "sql,dbt,docs",
+                "--dialect",
+                "all",
+                "--out",
+                "build",
+            ],
+            dir.as_path(),
+        );
+        assert!(
+            compile.status.success(),
+            "{}: {}",
+            dialect.name(),
+            common::stderr(&compile)
+        );
         assert!(
             ir.datasets.iter().all(|ds| !ds.columns.is_empty()),
             "{}",
@@ -864,6 +884,42 @@ fn profile_planted(engine: Engine) {
     ] {
         assert!(text.contains(line), "{line}\n{text}");
     }
+    // Exactly the planted properties, and nothing else.
+    let mut proposed = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("  - name: ") {
+            current = name.split("  #").next().unwrap().to_string();
+        } else if let Some(rule) = line
+            .strip_prefix("    ")
+            .filter(|l| !l.starts_with("type:"))
+        {
+            let rule = rule.split("  #").next().unwrap();
+            proposed.push(format!("{current} {rule}"));
+        }
+    }
+    assert_eq!(
+        proposed,
+        [
+            "id required: true",
+            "id unique: true",
+            "colour required: true",
+            "colour accepted_values: [blue, green, red]",
+            "code required: true",
+            "code unique: true",
+            "code pattern: \"[A-Z]+-[0-9]+\"",
+            "country required: true",
+            "country pattern: \"[A-Z]{2}\"",
+            "price required: true",
+            "price min: 10",
+            "price max: 60",
+            "sometimes min: 0",
+            "sometimes max: 1000",
+            "email required: true",
+            "loaded_at required: true",
+        ],
+        "{text}"
+    );
     let column = |name: &str| -> String {
         text.split(&format!("- name: {name}\n"))
             .nth(1)
