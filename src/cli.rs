@@ -248,11 +248,11 @@ pub enum Command {
         /// URL does not tell.
         #[arg(long, value_parser = one_dialect_parser())]
         dialect: Option<String>,
-        /// Connection: import only these schemas (comma-separated).
+        /// Import only the tables of these schemas (comma-separated).
         #[arg(long, value_delimiter = ',', value_name = "SCHEMA")]
         schema: Vec<String>,
-        /// Connection: import only these tables (`schema.table` or
-        /// `table`, comma-separated).
+        /// Import only these tables (`schema.table` or `table`, a dbt
+        /// node's name too; comma-separated).
         #[arg(long, value_delimiter = ',', value_name = "TABLE")]
         table: Vec<String>,
         /// Connection: also scan each table once and propose the rules
