@@ -240,21 +240,17 @@ pub fn read(path: &str, text: &str) -> Result<Read, String> {
             span: None,
             what: why,
         };
-        let Some(draft) = attached.as_ref().and_then(|a| drafts.get(a)) else {
-            read.skipped.push(skip(format!(
-                "test `{id}`, attached to no model, seed, snapshot or source"
-            )));
-            continue;
-        };
         let target = kwargs
             .and_then(|k| str_of(k, "to"))
             .and_then(|to| node_named(to, nodes, sources))
             .and_then(|n| drafts.get(&n))
             .map(|d| d.dataset.location.clone());
-        let _ = draft;
-        let draft = drafts
-            .get_mut(attached.as_deref().unwrap_or_default())
-            .expect("found above");
+        let Some(draft) = attached.as_ref().and_then(|a| drafts.get_mut(a)) else {
+            read.skipped.push(skip(format!(
+                "test `{id}`, attached to no model, seed, snapshot or source"
+            )));
+            continue;
+        };
         match test_rule(draft, test, target) {
             Ok(()) => read.rules += 1,
             Err(why) => {
