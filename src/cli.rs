@@ -207,6 +207,12 @@ pub enum Command {
         /// Store nothing, even when datapact.yaml names a `store` (an ad-hoc run).
         #[arg(long, conflicts_with = "store")]
         no_store: bool,
+        /// Fetch up to N failing rows of each row-level check that failed or
+        /// warned (its failing-rows query with a limit, run only for those),
+        /// shown in every format; values of columns marked `pii: true` are
+        /// written `***`.
+        #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000))]
+        samples: u64,
     },
     /// Measure the contracts' service-level objectives over the runs kept
     /// in a results store: per contract, the share of runs in which
@@ -370,6 +376,7 @@ pub fn run(cli: &Cli) -> u8 {
             timeout,
             store,
             no_store,
+            samples,
         } => run_checks(
             &mut out,
             cli,
@@ -382,6 +389,7 @@ pub fn run(cli: &Cli) -> u8 {
                 timeout,
                 store: store.as_deref(),
                 no_store: *no_store,
+                samples: *samples,
             },
         ),
         Command::Report {
@@ -2216,6 +2224,7 @@ struct RunArgs<'a> {
     timeout: &'a str,
     store: Option<&'a str>,
     no_store: bool,
+    samples: u64,
 }
 
 /// The project root: the project file's folder, else the working directory.
@@ -2447,6 +2456,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         retries: 3,
         project_root: root.clone(),
         progress,
+        samples: args.samples,
         clock,
     };
     // Rules over time compare with the previous good run in the store,

@@ -989,3 +989,127 @@ fn the_embedded_engine_reads_only_the_project() {
     assert_eq!(result(&doc, "big")["failures"], 1, "{doc:#}");
     assert_eq!(result(&doc, "a__required")["status"], "pass");
 }
+
+/// `--samples N`: up to N failing rows of each failing row-level check,
+/// exactly the planted ones, in every format; the values of a `pii: true`
+/// column never appear (a search of every output for the planted value).
+fn failure_samples(engine: Engine) {
+    if !harness::run_available(engine) {
+        return;
+    }
+    let dir = common::tempdir(&format!("run_samples_{}", engine.name()));
+    let place = place(engine, dir.as_path(), "samples");
+    let schema = &place.schema;
+    harness::adbc_execute(
+        &place.url,
+        &[
+            format!("create schema {schema}"),
+            format!(
+                "create table {schema}.customers (id integer, email varchar(100), \
+                 tier varchar(10), score integer)"
+            ),
+            format!(
+                "insert into {schema}.customers values \
+                 (1, 'ann@pii.example', 'gold', 5), (2, 'bob@pii.example', 'tin', 7), \
+                 (3, 'cy@pii.example', 'gold', -1), (3, 'dee@pii.example', 'lead', 2), \
+                 (5, 'eve@pii.example', 'lead', 3)"
+            ),
+        ],
+    )
+    .unwrap();
+    std::fs::write(
+        dir.as_path().join("customers.yaml"),
+        format!(
+            "contract: t.customers\nversion: 1.0.0\n\
+             owners: [{{name: CRM, email: crm@example.com}}]\n\
+             dataset: {{schema: {schema}, name: customers}}\ncolumns:\n  \
+             - {{name: id, type: integer, unique: true}}\n  \
+             - {{name: email, type: string, pii: true}}\n  \
+             - {{name: tier, type: string, accepted_values: [gold, silver]}}\n  \
+             - {{name: score, type: integer, min: 0}}\n"
+        ),
+    )
+    .unwrap();
+    let args = |format: &'static str| {
+        [
+            "run",
+            "customers.yaml",
+            "--connection",
+            place.url.as_str(),
+            "--no-store",
+            "--samples",
+            "2",
+            "--format",
+            format,
+        ]
+    };
+    let run = |format: &'static str| {
+        let out = datapact_run(&args(format), dir.as_path(), &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+        format!("{}{}", common::stdout(&out), common::stderr(&out))
+    };
+    let doc = json(&datapact_run(&args("json"), dir.as_path(), &[]));
+    let rows = |check: &str| -> Vec<Vec<Value>> {
+        let samples = &result(&doc, check)["samples"];
+        let columns: Vec<&str> = samples["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(&columns[..4], ["id", "email", "tier", "score"], "{samples}");
+        let mut rows: Vec<Vec<Value>> = samples["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_array().unwrap()[..4].to_vec())
+            .collect();
+        rows.sort_by_key(|r| r[0].to_string());
+        rows
+    };
+    let row = |id: &str, tier: &str, score: &str| {
+        vec![
+            Value::from(id),
+            Value::from("***"),
+            Value::from(tier),
+            Value::from(score),
+        ]
+    };
+    // Exactly the failing rows: 2 of the 3 for accepted values (the limit).
+    assert_eq!(rows("score__min"), [row("3", "gold", "-1")]);
+    assert_eq!(
+        rows("id__unique"),
+        [row("3", "gold", "-1"), row("3", "lead", "2")]
+    );
+    assert_eq!(rows("tier__accepted_values").len(), 2);
+    // A passing check has none; the PII value appears in no format.
+    assert!(result(&doc, "id__schema")["samples"].is_null());
+    let planted = "@pii.example";
+    for format in ["json", "human", "markdown", "junit", "github"] {
+        let text = if format == "json" {
+            doc.to_string()
+        } else {
+            run(format)
+        };
+        assert!(!text.contains(planted), "{format}: {text}");
+        // Markdown escapes the stars.
+        let masked = if format == "markdown" {
+            "\\*\\*\\*"
+        } else {
+            "***"
+        };
+        if format != "github" {
+            assert!(text.contains(masked), "{format}: {text}");
+        }
+    }
+}
+
+#[test]
+fn failure_samples_on_duckdb() {
+    failure_samples(Engine::Duckdb);
+}
+
+#[test]
+fn failure_samples_on_postgres() {
+    failure_samples(Engine::Postgres);
+}

@@ -737,6 +737,7 @@ mod reference {
             failures: Some(0),
             observed: None,
             message: None,
+            samples: None,
         };
         let mut results = vec![
             result("id__unique", "unique", "error", run.quality),

@@ -72,7 +72,20 @@ pub struct CheckResult {
     pub observed: Option<String>,
     /// Why it did not pass, in words; `None` when it passed.
     pub message: Option<String>,
+    /// Some of the rows that failed it (`run --samples N`).
+    pub samples: Option<Samples>,
 }
+
+/// Failing rows of a check, as its failing-rows query returns them, the
+/// values of columns marked `pii: true` written `***`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Samples {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+/// What a masked value is written as.
+pub const MASKED: &str = "***";
 
 /// What a run found.
 #[derive(Debug, Clone)]
@@ -144,6 +157,8 @@ pub struct Options {
     pub project_root: PathBuf,
     /// Called after each dataset with (done, total).
     pub progress: Option<fn(usize, usize)>,
+    /// Failing rows fetched per failing row-level check (0: none).
+    pub samples: u64,
     /// The time the run is recorded as started at; `None`: now. For
     /// replays and tests (`DATAPACT_NOW`); the engine's clock, which
     /// freshness checks read, is not changed.
@@ -200,7 +215,14 @@ pub fn run(
                     let ds = &ir.datasets[i];
                     let results = match unreadable.get(&ds.contract) {
                         Some(why) => unreadable_dataset(ds, why),
-                        None => run_dataset(&mut session, ds, connection, options.timeout),
+                        None => {
+                            let mut results =
+                                run_dataset(&mut session, ds, connection, options.timeout);
+                            if options.samples > 0 {
+                                sample(&mut session, ds, connection, options, &mut results);
+                            }
+                            results
+                        }
                     };
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(results);
@@ -693,6 +715,7 @@ fn errored(ds: &Dataset, check: &Check, why: &str) -> CheckResult {
         failures: None,
         observed: None,
         message: Some(why.to_string()),
+        samples: None,
     }
 }
 
@@ -717,6 +740,7 @@ fn schema_result(
         failures,
         observed,
         message,
+        samples: None,
     }
 }
 
@@ -861,6 +885,71 @@ fn run_dataset(
     results
 }
 
+/// Fetch up to `options.samples` failing rows of each row-level check of
+/// `ds` that failed or warned (its failing-rows query with a limit, run
+/// only for those); a sample query that fails leaves the check as it was.
+fn sample(
+    session: &mut engine::Session,
+    ds: &Dataset,
+    connection: &Connection,
+    options: &Options,
+    results: &mut [CheckResult],
+) {
+    let dialect = connection.dialect;
+    let relation =
+        |_: &str, l: &Location| crate::emit::sql::qualified_name(&connection.locate(l), dialect);
+    // Top-level columns holding personal data anywhere inside.
+    fn personal(c: &crate::ir::Column) -> bool {
+        c.pii || c.children().into_iter().any(|(_, c)| personal(c))
+    }
+    let masked: Vec<&str> = ds
+        .columns
+        .iter()
+        .filter(|c| personal(c))
+        .map(|c| c.name.as_str())
+        .collect();
+    for result in results.iter_mut() {
+        let failed = matches!(result.status, Status::Fail | Status::Warn)
+            && result.failures.is_some_and(|f| f > 0);
+        let Some(check) = ds.checks.iter().find(|c| c.name == result.check_name) else {
+            continue;
+        };
+        if !failed || result.contract != ds.contract {
+            continue;
+        }
+        let Some(query) = crate::emit::sql::failing_rows_query_with(ds, check, dialect, &relation)
+        else {
+            continue;
+        };
+        let sql = crate::emit::sql::sample_query(&query, options.samples, dialect);
+        let Ok(table) = session.query(&sql, options.timeout) else {
+            continue;
+        };
+        let mask: Vec<bool> = table
+            .columns
+            .iter()
+            .map(|c| masked.iter().any(|m| m.eq_ignore_ascii_case(c)))
+            .collect();
+        let rows = table
+            .rows
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .zip(&mask)
+                    .map(|(v, m)| match (v, m) {
+                        (Some(_), true) => Some(MASKED.to_string()),
+                        (v, _) => v,
+                    })
+                    .collect()
+            })
+            .collect();
+        result.samples = Some(Samples {
+            columns: table.columns,
+            rows,
+        });
+    }
+}
+
 /// Why a check query's checks could not be evaluated.
 fn query_failure(f: &Failure) -> String {
     match f.kind {
@@ -960,6 +1049,7 @@ fn read_results(table: &engine::Table) -> Vec<CheckResult> {
                 failures: get(failures).and_then(|f| f.parse().ok()),
                 observed: get(observed),
                 message: None,
+                samples: None,
             }
         })
         .collect()

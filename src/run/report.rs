@@ -32,6 +32,7 @@ pub fn json(report: &Report) -> serde_json::Value {
             "failures": r.failures,
             "observed": r.observed,
             "message": r.message,
+            "samples": r.samples.as_ref().map(|s| json!({"columns": s.columns, "rows": s.rows})),
             "owners": owners_json(report.owners(&r.contract)),
         })).collect::<Vec<_>>(),
         "summary": {"pass": s.pass, "warn": s.warn, "fail": s.fail, "error": s.error},
@@ -182,6 +183,11 @@ pub fn human(report: &Report, color: bool) -> String {
                     let _ = writeln!(out, "      {}", escape_line(message));
                 }
             }
+            if let Some(samples) = &r.samples {
+                for line in sample_table(samples) {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
         }
         if rows
             .iter()
@@ -195,6 +201,47 @@ pub fn human(report: &Report, color: bool) -> String {
     }
     out.push_str(&summary_line(report));
     out.push('\n');
+    out
+}
+
+/// Sample rows as an aligned text table: a header, then a line per row
+/// (values escaped, cut at 30 characters, NULL as `null`).
+fn sample_table(samples: &crate::run::Samples) -> Vec<String> {
+    let cell = |v: &Option<String>| match v {
+        Some(v) => escape_line(&truncate(v, 30)).into_owned(),
+        None => "null".to_string(),
+    };
+    let header: Vec<String> = samples
+        .columns
+        .iter()
+        .map(|c| escape_line(&truncate(c, 30)).into_owned())
+        .collect();
+    let rows: Vec<Vec<String>> = samples
+        .rows
+        .iter()
+        .map(|r| r.iter().map(cell).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let text: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        text.join("  ").trim_end().to_string()
+    };
+    let mut out = vec![format!(
+        "{} failing {}:",
+        rows.len(),
+        if rows.len() == 1 { "row" } else { "rows" }
+    )];
+    out.push(format!("  {}", line(&header)));
+    out.extend(rows.iter().map(|r| format!("  {}", line(r))));
     out
 }
 
@@ -257,12 +304,19 @@ pub fn junit(report: &Report) -> String {
                     );
                 }
                 Status::Fail => {
+                    let mut text = detail(r);
+                    if let Some(samples) = &r.samples {
+                        for line in sample_table(samples) {
+                            text.push('\n');
+                            text.push_str(&line);
+                        }
+                    }
                     let _ = writeln!(
                         out,
                         ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
                         xml(message),
                         xml(&r.severity),
-                        xml(&detail(r))
+                        xml(&text)
                     );
                 }
                 Status::Error => {
@@ -417,6 +471,24 @@ pub fn markdown(report: &Report) -> String {
             cell(r.observed.as_deref().unwrap_or("")),
             cell(r.message.as_deref().unwrap_or(""))
         );
+    }
+    let sampled: Vec<&&CheckResult> = bad.iter().filter(|r| r.samples.is_some()).collect();
+    if !sampled.is_empty() {
+        out.push_str("\n**Failing rows**\n");
+        for r in sampled {
+            let Some(samples) = &r.samples else { continue };
+            let _ = writeln!(out, "\n{} · {}:\n", cell(&r.contract), cell(&r.check_name));
+            let header: Vec<String> = samples.columns.iter().map(|c| cell(c)).collect();
+            let _ = writeln!(out, "| {} |", header.join(" | "));
+            let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+            for row in &samples.rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|v| v.as_deref().map_or_else(|| "null".to_string(), cell))
+                    .collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+        }
     }
     let mut paged: Vec<&str> = bad
         .iter()

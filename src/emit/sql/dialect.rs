@@ -381,6 +381,11 @@ pub trait SqlDialect: Sync {
     /// The physical type of a logical type.
     fn type_name(&self, ty: LogicalType) -> String;
 
+    /// At most `n` rows of `query`. ANSI: `limit` on a derived table.
+    fn limited(&self, query: &str, n: u64) -> String {
+        format!("select *\nfrom (\n{query}\n) as datapact_sample\nlimit {n}")
+    }
+
     fn bool_literal(&self, value: bool) -> String {
         if value { "true" } else { "false" }.to_string()
     }
@@ -1486,6 +1491,9 @@ impl SqlDialect for Trino {
 pub struct SqlServer;
 
 impl SqlDialect for SqlServer {
+    fn limited(&self, query: &str, n: u64) -> String {
+        format!("select top ({n}) *\nfrom (\n{query}\n) as datapact_sample")
+    }
     /// JSON text in `nvarchar(max)`, read with `json_value`, `json_query`
     /// and `openjson`.
     fn nested_in_json(&self, _ty: LogicalType, _scalar_items: bool) -> bool {

@@ -930,7 +930,22 @@ pub fn check_query_non_passing(ds: &Dataset, dialect: Dialect, relation: Relatio
 /// The failing-rows query of a row-level check; `None` for row_count and freshness.
 pub fn failing_rows_query(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
-    Emitter::new(ds, dialect, &relation).failing_rows(check)
+    failing_rows_query_with(ds, check, dialect, &relation)
+}
+
+/// [`failing_rows_query`] with tables named through `relation`.
+pub fn failing_rows_query_with(
+    ds: &Dataset,
+    check: &Check,
+    dialect: Dialect,
+    relation: Relation,
+) -> Option<String> {
+    Emitter::new(ds, dialect, relation).failing_rows(check)
+}
+
+/// At most `n` rows of `query` (a failing-rows query).
+pub fn sample_query(query: &str, n: u64, dialect: Dialect) -> String {
+    dialect.sql().limited(query.trim_end(), n)
 }
 
 /// Whether a check looks inside a nested column: at a path, or at the
@@ -991,4 +1006,22 @@ pub fn check_value(ds: &Dataset, check: &Check, dialect: Dialect) -> String {
 /// trailing semicolons removed.
 pub fn sql_check_query(query: &str, table: &str) -> String {
     user_query(query, table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_take_the_dialects_limit() {
+        let q = "-- failing rows\nselect * from t where x < 0\n";
+        assert_eq!(
+            sample_query(q, 5, Dialect::Postgres),
+            "select *\nfrom (\n-- failing rows\nselect * from t where x < 0\n) as datapact_sample\nlimit 5"
+        );
+        assert_eq!(
+            sample_query(q, 5, Dialect::Sqlserver),
+            "select top (5) *\nfrom (\n-- failing rows\nselect * from t where x < 0\n) as datapact_sample"
+        );
+    }
 }
