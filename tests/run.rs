@@ -1104,6 +1104,88 @@ fn failure_samples(engine: Engine) {
     }
 }
 
+/// A store of schema version 1 (before samples) is migrated by the next
+/// `run --store --samples`: its rows kept, the new run's samples stored,
+/// personal data masked there too.
+#[test]
+fn samples_are_stored_and_an_older_store_is_migrated() {
+    if !harness::run_available(Engine::Duckdb) {
+        return;
+    }
+    let dir = common::tempdir("run_samples_store");
+    let data = dir.as_path().join("data.duckdb");
+    let data_url = format!("duckdb:{}", data.display());
+    harness::adbc_execute(
+        &data_url,
+        &[
+            "create table t (id integer, email varchar)".into(),
+            "insert into t values (1, 'x@pii.example'), (1, 'y@pii.example')".into(),
+        ],
+    )
+    .unwrap();
+    let store = dir.as_path().join("store.duckdb");
+    let store_url = format!("duckdb:{}", store.display());
+    // Version 1, as datapact wrote it before samples, with one run.
+    harness::adbc_execute(
+        &store_url,
+        &[
+            "create table datapact_store (version integer not null)".into(),
+            "insert into datapact_store values (1)".into(),
+            "create table datapact_runs (run_id varchar not null primary key, started_at timestamp not null, \
+             duration_ms bigint not null, connection varchar not null, datapact_version varchar not null, \
+             contracts integer not null, checks integer not null)"
+                .into(),
+            "create table datapact_results (run_id varchar not null, contract varchar not null, \
+             contract_version varchar not null, check_name varchar not null, column_name varchar, \
+             rule varchar not null, severity varchar not null, status varchar not null, failures bigint, \
+             observed varchar, message varchar)"
+                .into(),
+            "insert into datapact_runs values ('old', '2026-01-01 00:00:00', 1, 'duckdb::memory:', '0.1.0', 1, 1)".into(),
+            "insert into datapact_results values ('old', 't.t', '1.0.0', 'id__unique', 'id', 'unique', 'error', 'pass', 0, '2', null)".into(),
+        ],
+    )
+    .unwrap();
+    std::fs::write(
+        dir.as_path().join("t.yaml"),
+        "contract: t.t\nversion: 1.0.0\nowners: [{name: T, email: t@example.com}]\n\
+         dataset: {name: t}\ncolumns:\n  - {name: id, type: integer, unique: true}\n  \
+         - {name: email, type: string, pii: true}\n",
+    )
+    .unwrap();
+    let out = datapact_run(
+        &[
+            "run",
+            "t.yaml",
+            "--connection",
+            &data_url,
+            "--store",
+            store.to_str().unwrap(),
+            "--samples",
+            "5",
+        ],
+        dir.as_path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let rows = harness::adbc_query(
+        &store_url,
+        "select run_id, samples from datapact_results where check_name = 'id__unique' order by run_id = 'old'",
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let stored = rows[0][1].clone().expect("the new run's samples");
+    let samples: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(samples["rows"].as_array().unwrap().len(), 2, "{samples}");
+    assert!(
+        stored.contains("***") && !stored.contains("pii.example"),
+        "{stored}"
+    );
+    assert_eq!(rows[1], vec![Some("old".to_string()), None]);
+    let version =
+        harness::adbc_query(&store_url, "select max(version) from datapact_store").unwrap();
+    assert_eq!(version[0][0].as_deref(), Some("2"));
+}
+
 #[test]
 fn failure_samples_on_duckdb() {
     failure_samples(Engine::Duckdb);

@@ -596,7 +596,7 @@ fn parallel_writers_to_a_duckdb_file_lose_nothing() {
     parallel_runs(dir.as_path(), "results.duckdb", 4);
     let url = format!("duckdb:{}", dir.as_path().join("results.duckdb").display());
     assert_whole_runs(&url, 10);
-    assert_eq!(count(&url, "select max(version) from datapact_store"), 1);
+    assert_eq!(count(&url, "select max(version) from datapact_store"), 2);
 }
 
 #[test]

@@ -20,7 +20,7 @@ use super::{Report, Status, Watch};
 use crate::types::Dialect;
 
 /// The schema version this datapact writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Each version's statements, applied in order to reach it.
 fn migration(version: u32, dialect: Dialect) -> Vec<String> {
@@ -65,6 +65,8 @@ fn migration(version: u32, dialect: Dialect) -> Vec<String> {
             }
             statements
         }
+        // `run --samples`: a check's failing rows, as JSON text.
+        2 => vec!["alter table datapact_results add column if not exists samples varchar".into()],
         _ => Vec::new(),
     }
 }
@@ -284,8 +286,12 @@ impl Store {
             .results
             .iter()
             .map(|r| {
+                let samples = r
+                    .samples
+                    .as_ref()
+                    .map(|s| serde_json::json!({"columns": s.columns, "rows": s.rows}).to_string());
                 format!(
-                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                     text(&run_id),
                     text(&r.contract),
                     text(versions.get(r.contract.as_str()).copied().unwrap_or("")),
@@ -297,6 +303,7 @@ impl Store {
                     r.failures.map_or_else(|| "null".into(), |f| f.to_string()),
                     opt(r.observed.as_deref()),
                     opt(r.message.as_deref()),
+                    opt(samples.as_deref()),
                 )
             })
             .collect();
@@ -306,7 +313,7 @@ impl Store {
                 s.execute(&format!(
                     "insert into datapact_results (run_id, contract, contract_version, \
                      check_name, column_name, rule, severity, status, failures, observed, \
-                     message) values {}",
+                     message, samples) values {}",
                     chunk.join(", ")
                 ))?;
             }
