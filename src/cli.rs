@@ -207,10 +207,11 @@ pub enum Command {
         /// Store nothing, even when datapact.yaml names a `store` (an ad-hoc run).
         #[arg(long, conflicts_with = "store")]
         no_store: bool,
-        /// Fetch up to N failing rows of each row-level check that failed or
-        /// warned (its failing-rows query with a limit, run only for those),
-        /// shown in every format; values of columns marked `pii: true` are
-        /// written `***`.
+        /// Fetch up to N (at most 1000) failing rows of each row-level check
+        /// that failed or warned (its failing-rows query with a limit, run
+        /// only for those), shown in the human, json, markdown and junit
+        /// reports and kept in the store; values of columns marked
+        /// `pii: true` are written `***`.
         #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000))]
         samples: u64,
     },

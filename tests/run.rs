@@ -1006,13 +1006,15 @@ fn failure_samples(engine: Engine) {
             format!("create schema {schema}"),
             format!(
                 "create table {schema}.customers (id integer, email varchar(100), \
-                 tier varchar(10), score integer)"
+                 tier varchar(10), score integer, created timestamp with time zone)"
             ),
             format!(
                 "insert into {schema}.customers values \
-                 (1, 'ann@pii.example', 'gold', 5), (2, 'bob@pii.example', 'tin', 7), \
-                 (3, 'cy@pii.example', 'gold', -1), (3, 'dee@pii.example', 'lead', 2), \
-                 (5, 'eve@pii.example', 'lead', 3)"
+                 (1, 'ann@pii.example', 'gold', 5, '2024-01-01 10:00:00+00'), \
+                 (2, 'bob@pii.example', 'tin', 7, '2024-01-02 10:00:00+00'), \
+                 (3, 'cy@pii.example', 'gold', -1, '2024-01-03 10:00:00+00'), \
+                 (3, 'dee@pii.example', 'lead', 2, '2024-01-04 10:00:00+00'), \
+                 (5, 'eve@pii.example', 'lead', 3, null)"
             ),
         ],
     )
@@ -1026,7 +1028,9 @@ fn failure_samples(engine: Engine) {
              - {{name: id, type: integer, unique: true}}\n  \
              - {{name: email, type: string, pii: true}}\n  \
              - {{name: tier, type: string, accepted_values: [gold, silver]}}\n  \
-             - {{name: score, type: integer, min: 0}}\n"
+             - {{name: score, type: integer, min: 0}}\n  \
+             - {{name: created, type: timestamp_tz}}\nchecks:\n  \
+             - {{name: lead_contacts, sql: \"select id, email as contact from {{{{ table }}}} where tier = 'lead'\"}}\n"
         ),
     )
     .unwrap();
@@ -1075,6 +1079,27 @@ fn failure_samples(engine: Engine) {
             Value::from(score),
         ]
     };
+    // A timestamp with a time zone is read (as UTC).
+    let created = &result(&doc, "score__min")["samples"]["rows"][0][4];
+    assert!(
+        created
+            .as_str()
+            .is_some_and(|t| t.starts_with("2024-01-03")),
+        "{created}"
+    );
+    // A `sql` check's own columns may hold personal data under any name:
+    // all masked.
+    let sql_rows = &result(&doc, "lead_contacts")["samples"]["rows"];
+    assert_eq!(sql_rows.as_array().unwrap().len(), 2, "{sql_rows}");
+    assert!(
+        sql_rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.as_array().unwrap())
+            .all(|v| v == "***"),
+        "{sql_rows}"
+    );
     // Exactly the failing rows: 2 of the 3 for accepted values (the limit).
     assert_eq!(rows("score__min"), [row("3", "gold", "-1")]);
     assert_eq!(

@@ -468,6 +468,52 @@ impl Session {
     }
 }
 
+/// A column as it can be written as text: a timestamp with a named time
+/// zone (DuckDB's `Etc/UTC`, which the formatter cannot read without a
+/// zone database) as the same instants at `+00:00`, as Arrow stores them.
+fn displayable(column: &arrow_array::ArrayRef) -> arrow_array::ArrayRef {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    use arrow_schema::{DataType, TimeUnit};
+    let DataType::Timestamp(unit, Some(zone)) = column.data_type() else {
+        return column.clone();
+    };
+    let offset = zone.starts_with(['+', '-']);
+    if offset {
+        return column.clone();
+    }
+    const UTC: &str = "+00:00";
+    match unit {
+        TimeUnit::Second => Arc::new(
+            column
+                .as_primitive::<TimestampSecondType>()
+                .clone()
+                .with_timezone(UTC),
+        ),
+        TimeUnit::Millisecond => Arc::new(
+            column
+                .as_primitive::<TimestampMillisecondType>()
+                .clone()
+                .with_timezone(UTC),
+        ),
+        TimeUnit::Microsecond => Arc::new(
+            column
+                .as_primitive::<TimestampMicrosecondType>()
+                .clone()
+                .with_timezone(UTC),
+        ),
+        TimeUnit::Nanosecond => Arc::new(
+            column
+                .as_primitive::<TimestampNanosecondType>()
+                .clone()
+                .with_timezone(UTC),
+        ),
+    }
+}
+
 /// Read every batch, formatting each value as text.
 fn read_table(reader: Box<dyn RecordBatchReader + Send>) -> Result<Table, String> {
     let schema = reader.schema();
@@ -478,16 +524,15 @@ fn read_table(reader: Box<dyn RecordBatchReader + Send>) -> Result<Table, String
     let options = arrow_cast::display::FormatOptions::default();
     for batch in reader {
         let batch = batch.map_err(|e| e.to_string())?;
-        let formatters: Vec<_> = batch
-            .columns()
+        let columns: Vec<arrow_array::ArrayRef> = batch.columns().iter().map(displayable).collect();
+        let formatters: Vec<_> = columns
             .iter()
             .map(|c| arrow_cast::display::ArrayFormatter::try_new(c.as_ref(), &options))
             .collect::<Result<_, _>>()
             .map_err(|e| e.to_string())?;
         for row in 0..batch.num_rows() {
             table.rows.push(
-                batch
-                    .columns()
+                columns
                     .iter()
                     .zip(&formatters)
                     .map(|(column, f)| (!column.is_null(row)).then(|| f.value(row).to_string()))

@@ -87,6 +87,18 @@ pub struct Samples {
 /// What a masked value is written as.
 pub const MASKED: &str = "***";
 
+/// The most characters of a sampled value kept (in every output and the
+/// store); longer ones end in `…`.
+pub const SAMPLE_VALUE_CHARS: usize = 200;
+
+fn cut(value: &str) -> String {
+    if value.chars().count() <= SAMPLE_VALUE_CHARS {
+        return value.to_string();
+    }
+    let kept: String = value.chars().take(SAMPLE_VALUE_CHARS - 1).collect();
+    format!("{kept}…")
+}
+
 /// What a run found.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -922,13 +934,29 @@ fn sample(
             continue;
         };
         let sql = crate::emit::sql::sample_query(&query, options.samples, dialect);
-        let Ok(table) = session.query(&sql, options.timeout) else {
-            continue;
+        let table = match session.query(&sql, options.timeout) {
+            Ok(table) => table,
+            Err(failure) => {
+                let why = failure
+                    .message
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let said = result.message.take().unwrap_or_default();
+                result.message = Some(format!(
+                    "{said} (its failing rows could not be read: {why})"
+                ));
+                continue;
+            }
         };
+        // A `sql` check's rows are its own query's: with personal data in
+        // the table, any of its columns may hold some.
+        let all = matches!(check.kind, crate::ir::CheckKind::Sql { .. }) && !masked.is_empty();
         let mask: Vec<bool> = table
             .columns
             .iter()
-            .map(|c| masked.iter().any(|m| m.eq_ignore_ascii_case(c)))
+            .map(|c| all || masked.iter().any(|m| m.to_lowercase() == c.to_lowercase()))
             .collect();
         let rows = table
             .rows
@@ -937,8 +965,9 @@ fn sample(
                 row.into_iter()
                     .zip(&mask)
                     .map(|(v, m)| match (v, m) {
-                        (Some(_), true) => Some(MASKED.to_string()),
-                        (v, _) => v,
+                        (_, true) => Some(MASKED.to_string()),
+                        (Some(v), false) => Some(cut(&v)),
+                        (None, false) => None,
                     })
                     .collect()
             })

@@ -184,7 +184,7 @@ pub fn human(report: &Report, color: bool) -> String {
                 }
             }
             if let Some(samples) = &r.samples {
-                for line in sample_table(samples) {
+                for line in sample_table(samples, r.failures) {
                     let _ = writeln!(out, "      {line}");
                 }
             }
@@ -206,10 +206,10 @@ pub fn human(report: &Report, color: bool) -> String {
 
 /// Sample rows as an aligned text table: a header, then a line per row
 /// (values escaped, cut at 30 characters, NULL as `null`).
-fn sample_table(samples: &crate::run::Samples) -> Vec<String> {
+fn sample_table(samples: &crate::run::Samples, failures: Option<u64>) -> Vec<String> {
     let cell = |v: &Option<String>| match v {
         Some(v) => escape_line(&truncate(v, 30)).into_owned(),
-        None => "null".to_string(),
+        None => "NULL".to_string(),
     };
     let header: Vec<String> = samples
         .columns
@@ -235,11 +235,12 @@ fn sample_table(samples: &crate::run::Samples) -> Vec<String> {
             .collect();
         text.join("  ").trim_end().to_string()
     };
-    let mut out = vec![format!(
-        "{} failing {}:",
-        rows.len(),
-        if rows.len() == 1 { "row" } else { "rows" }
-    )];
+    let shown = rows.len() as u64;
+    let mut out = vec![match failures {
+        Some(n) if n > shown => format!("{shown} of {n} failing rows:"),
+        _ if shown == 1 => "1 failing row:".to_string(),
+        _ => format!("{shown} failing rows:"),
+    }];
     out.push(format!("  {}", line(&header)));
     out.extend(rows.iter().map(|r| format!("  {}", line(r))));
     out
@@ -306,7 +307,7 @@ pub fn junit(report: &Report) -> String {
                 Status::Fail => {
                     let mut text = detail(r);
                     if let Some(samples) = &r.samples {
-                        for line in sample_table(samples) {
+                        for line in sample_table(samples, r.failures) {
                             text.push('\n');
                             text.push_str(&line);
                         }
@@ -484,7 +485,10 @@ pub fn markdown(report: &Report) -> String {
             for row in &samples.rows {
                 let cells: Vec<String> = row
                     .iter()
-                    .map(|v| v.as_deref().map_or_else(|| "null".to_string(), cell))
+                    .map(|v| {
+                        v.as_deref()
+                            .map_or_else(|| "*NULL*".to_string(), |v| cell(&truncate(v, 60)))
+                    })
                     .collect();
                 let _ = writeln!(out, "| {} |", cells.join(" | "));
             }
