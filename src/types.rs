@@ -98,6 +98,16 @@ pub const TYPE_NAMES: &[&str] = &[
     "map",
 ];
 
+/// Whether a physical type may hold `c`: letters, digits, spaces and
+/// `_ ( ) , . : < > [ ]` (dbt writes the type into its DDL as written).
+pub fn is_physical_type_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(
+            c,
+            ' ' | '_' | '(' | ')' | ',' | '.' | ':' | '<' | '>' | '[' | ']'
+        )
+}
+
 /// Other names for our types, from SQL dialects and other contract formats.
 pub const TYPE_SYNONYMS: &[(&str, &str)] = &[
     ("int", "integer"),

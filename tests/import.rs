@@ -24,6 +24,23 @@ fn datapact(args: &[&str], dir: &Path) -> std::process::Output {
         .expect("datapact runs")
 }
 
+/// `datapact run` of the contracts at `contracts` on `url`, in JSON,
+/// storing nothing.
+fn run_json(contracts: &str, url: &str, dir: &Path) -> std::process::Output {
+    datapact(
+        &[
+            "run",
+            contracts,
+            "--connection",
+            url,
+            "--no-store",
+            "--format",
+            "json",
+        ],
+        dir,
+    )
+}
+
 fn example_ir() -> Ir {
     let sources = common::load(&common::root().join("contracts"));
     datapact::check(&sources)
@@ -381,18 +398,7 @@ fn round_trip(engine: Engine) {
             original.contract
         );
     }
-    let run = datapact(
-        &[
-            "run",
-            "imported",
-            "--connection",
-            &url,
-            "--format",
-            "json",
-            "--no-store",
-        ],
-        dir.as_path(),
-    );
+    let run = run_json("imported", &url, dir.as_path());
     drop();
     let report: serde_json::Value = serde_json::from_str(&common::stdout(&run))
         .unwrap_or_else(|_| panic!("{}", common::stderr(&run)));
@@ -947,18 +953,7 @@ fn profile_planted(engine: Engine) {
     );
     // The draft validates and its rules hold on the data they came from.
     std::fs::write(dir.as_path().join("planted.yaml"), &text).unwrap();
-    let run = datapact(
-        &[
-            "run",
-            "planted.yaml",
-            "--connection",
-            &url,
-            "--no-store",
-            "--format",
-            "json",
-        ],
-        dir.as_path(),
-    );
+    let run = run_json("planted.yaml", &url, dir.as_path());
     if engine == Engine::Postgres {
         let _ = harness::adbc_execute(&url, &[format!("drop schema {schema} cascade")]);
     }
@@ -1405,18 +1400,7 @@ fn odd_catalog(engine: Engine) {
         dir.as_path(),
     );
     let stderr = common::stderr(&out);
-    let run = datapact(
-        &[
-            "run",
-            "c",
-            "--connection",
-            &url,
-            "--no-store",
-            "--format",
-            "json",
-        ],
-        dir.as_path(),
-    );
+    let run = run_json("c", &url, dir.as_path());
     if engine == Engine::Postgres {
         let _ = harness::adbc_execute(&url, &[format!("drop schema {schema} cascade")]);
     }

@@ -402,7 +402,7 @@ fn describe(
                         "no data_type in the manifest: the type is a guess, set it".into(),
                     );
                 }
-                let mut c = super::types::plain(LogicalType::String);
+                let mut c = crate::ir::Column::of(LogicalType::String);
                 c.name = name.clone();
                 c
             }
@@ -477,7 +477,7 @@ fn freshness(draft: &mut Draft, source: &Value) {
     let name = match draft.column_name(column) {
         Some(name) => name,
         None => {
-            let mut c = super::types::plain(LogicalType::Timestamp);
+            let mut c = crate::ir::Column::of(LogicalType::Timestamp);
             c.name = column.to_string();
             draft.notes.columns.insert(
                 column.to_string(),

@@ -854,13 +854,11 @@ pub fn looks_personal(column: &Column) -> bool {
 /// (Kept only when a physical type may hold its text: letters, digits,
 /// spaces and `_ ( ) , . : < > [ ]`.)
 pub fn unknown_type(name: &str, physical: &str, dialect: crate::types::Dialect) -> Column {
-    let mut column = types::plain(LogicalType::String);
+    let mut column = Column::of(LogicalType::String);
     column.name = name.to_string();
     let physical = physical.trim().to_ascii_lowercase();
-    let writable = !physical.is_empty()
-        && physical
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || " _(),.:<>[]".contains(c));
+    let writable =
+        !physical.is_empty() && physical.chars().all(crate::types::is_physical_type_char);
     if writable {
         column.physical_types.insert(dialect, physical);
     }

@@ -36,9 +36,7 @@ pub fn keep_lossy(column: &mut Column, text: &str, dialect: Dialect) {
         .catalog_types(column.ty)
         .iter()
         .any(|pattern| like(&text, pattern));
-    let writable = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " _(),.:<>[]".contains(c));
+    let writable = text.chars().all(crate::types::is_physical_type_char);
     if !fits && writable && !column.ty.is_nested() {
         column.physical_types.insert(dialect, text);
     }
@@ -64,11 +62,6 @@ fn like(text: &str, pattern: &str) -> bool {
         }
     }
     rest.is_empty()
-}
-
-/// An empty column of a logical type.
-pub fn plain(ty: LogicalType) -> Column {
-    Column::of(ty)
 }
 
 struct Parser<'a> {
@@ -177,11 +170,11 @@ impl Parser<'_> {
                         items
                     }
                     // Snowflake's ARRAY: semi-structured elements.
-                    None => plain(LogicalType::Json),
+                    None => Column::of(LogicalType::Json),
                 };
                 Column {
                     items: Some(Box::new(items)),
-                    ..plain(LogicalType::Array)
+                    ..Column::of(LogicalType::Array)
                 }
             }
             "map" => {
@@ -191,7 +184,7 @@ impl Parser<'_> {
                     ")"
                 } else {
                     // Without its types: a JSON document.
-                    return Ok(self.array_suffix(plain(LogicalType::Json), depth));
+                    return Ok(self.array_suffix(Column::of(LogicalType::Json), depth));
                 };
                 let keys = self.ty(depth + 1)?;
                 if !self.eat(",") {
@@ -204,7 +197,7 @@ impl Parser<'_> {
                 Column {
                     keys: Some(Box::new(keys)),
                     values: Some(Box::new(values)),
-                    ..plain(LogicalType::Map)
+                    ..Column::of(LogicalType::Map)
                 }
             }
             _ => {
@@ -232,7 +225,7 @@ impl Parser<'_> {
                 let name = words.join(" ");
                 let ty = scalar(&name, args.as_deref(), self.dialect)
                     .ok_or_else(|| self.text[start..self.at].trim().to_string())?;
-                plain(ty)
+                Column::of(ty)
             }
         };
         column = self.array_suffix(column, depth);
@@ -259,7 +252,7 @@ impl Parser<'_> {
             levels += 1;
             column = Column {
                 items: Some(Box::new(column)),
-                ..plain(LogicalType::Array)
+                ..Column::of(LogicalType::Array)
             };
         }
     }
@@ -273,7 +266,7 @@ impl Parser<'_> {
             ")"
         } else {
             // Without its fields: a JSON document.
-            return Ok(plain(LogicalType::Json));
+            return Ok(Column::of(LogicalType::Json));
         };
         let mut fields = Vec::new();
         loop {
@@ -296,7 +289,7 @@ impl Parser<'_> {
         }
         Ok(Column {
             fields,
-            ..plain(LogicalType::Struct)
+            ..Column::of(LogicalType::Struct)
         })
     }
 }

@@ -337,7 +337,10 @@ impl<'a> Validator<'a, '_> {
         let c = self.contract;
         for column in c.columns.as_deref().unwrap_or_default() {
             for (_, ty) in column.physical_type.iter().flatten() {
-                let Some((at, bad)) = ty.char_indices().find(|&(_, c)| !is_type_char(c)) else {
+                let Some((at, bad)) = ty
+                    .char_indices()
+                    .find(|&(_, c)| !crate::types::is_physical_type_char(c))
+                else {
                     continue;
                 };
                 self.out.push(
@@ -1267,15 +1270,6 @@ fn find_word(sql: &Spanned<String>, word: &str) -> Span {
 
 /// The span of the character at byte `offset` of `sql`'s text, or the whole
 /// value when its text is not written as is in the source.
-/// A character a physical type may hold.
-fn is_type_char(c: char) -> bool {
-    c.is_alphanumeric()
-        || matches!(
-            c,
-            ' ' | '_' | '(' | ')' | ',' | '.' | ':' | '<' | '>' | '[' | ']'
-        )
-}
-
 fn char_span(sql: &Spanned<String>, offset: usize) -> Span {
     let len = sql[offset..].chars().next().map_or(0, char::len_utf8);
     sub_span(sql, offset, offset + len)
