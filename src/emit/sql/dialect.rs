@@ -480,6 +480,16 @@ pub trait SqlDialect: Sync {
         value.to_string()
     }
 
+    /// Whether each exact `count(distinct …)` goes in an aggregate of its
+    /// own. Spark plans several in one aggregate by copying every row once
+    /// per distinct expression (its `Expand`) before the shuffle; one per
+    /// aggregate is planned as a grouped pass with no copies. ANSI: all in
+    /// the one scan (DuckDB, PostgreSQL and the warehouses keep a hash
+    /// table per distinct; see docs/sql.md).
+    fn distinct_per_pass(&self) -> bool {
+        false
+    }
+
     // --- Nested values: struct, array, map (`nested.rs`). ---
 
     /// Whether a column of nested type `ty` is stored as a JSON document
@@ -1324,6 +1334,9 @@ impl SqlDialect for BigQuery {
 pub struct Databricks;
 
 impl SqlDialect for Databricks {
+    fn distinct_per_pass(&self) -> bool {
+        true
+    }
     fn struct_type(&self, fields: &[(String, String)]) -> String {
         let fields: Vec<String> = fields
             .iter()

@@ -11,7 +11,8 @@
 //!
 //! ```text
 //! with "datapact_scan" as (select count(*) …, count(case when … then 1 end) … from T),
-//!      "datapact_check_N" as (…)           -- references and sql checks only
+//!      "datapact_check_N" as (…)           -- references, sql checks, and uniqueness
+//!                                          -- where one distinct per aggregate (Spark)
 //!      "datapact_measures" as (select … from scan cross join checks cross join (constant list))
 //! select contract, check_name, column_name, rule, severity, failures, observed, status
 //! ```
@@ -300,6 +301,16 @@ impl<'a> Emitter<'a> {
         format!("{}({arg})", self.d.count())
     }
 
+    /// A uniqueness count in an aggregate of its own over the table (where
+    /// the dialect wants one exact distinct per aggregate).
+    fn pass_of_its_own(&self, duplicates: &str) -> String {
+        format!(
+            "select {duplicates} as {}\nfrom {}",
+            self.q("failures"),
+            self.table
+        )
+    }
+
     fn check_query(&self) -> String {
         let d = self.d;
         let mut out = String::new();
@@ -397,30 +408,34 @@ impl<'a> Emitter<'a> {
                         Some(w) => format!("case when {} then {column} end", user_sql(w, self.d)),
                         None => column,
                     };
-                    let failures = counted(
-                        &mut scan,
-                        format!(
-                            "{} - {}",
-                            self.count(&value),
-                            self.count(&format!("distinct {}", d.distinct_key(&value, ty)))
-                        ),
+                    let duplicates = format!(
+                        "{} - {}",
+                        self.count(&value),
+                        self.count(&format!("distinct {}", d.distinct_key(&value, ty)))
                     );
-                    Measure::counted(failures, &seen, check, self)
+                    if d.distinct_per_pass() {
+                        own_scan(&mut extra, self.pass_of_its_own(&duplicates))
+                    } else {
+                        let failures = counted(&mut scan, duplicates);
+                        Measure::counted(failures, &seen, check, self)
+                    }
                 }
                 CheckKind::UniqueCombination { columns } => {
                     let condition = self.filtered(check, &self.not_all_null(columns));
-                    let failures = counted(
-                        &mut scan,
-                        format!(
-                            "{} - {}",
-                            self.count(&format!("case when {condition} then 1 end")),
-                            self.count(&format!(
-                                "distinct case when {condition} then {} end",
-                                self.combination_key(columns)
-                            ))
-                        ),
+                    let duplicates = format!(
+                        "{} - {}",
+                        self.count(&format!("case when {condition} then 1 end")),
+                        self.count(&format!(
+                            "distinct case when {condition} then {} end",
+                            self.combination_key(columns)
+                        ))
                     );
-                    Measure::counted(failures, &seen, check, self)
+                    if d.distinct_per_pass() {
+                        own_scan(&mut extra, self.pass_of_its_own(&duplicates))
+                    } else {
+                        let failures = counted(&mut scan, duplicates);
+                        Measure::counted(failures, &seen, check, self)
+                    }
                 }
                 CheckKind::References { .. } => {
                     let body = format!(
