@@ -249,6 +249,7 @@ fn child(stage: &str, dir: &Path) {
                 dbt_project: false,
                 docs: Some(datapact::emit::docs::Options::default()),
                 subset: false,
+                max_query_bytes: None,
             };
             let bytes: usize = if stage == "emit" {
                 let artifacts = datapact::emit::emit(&ir, &targets).unwrap();

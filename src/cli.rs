@@ -133,6 +133,12 @@ pub enum Command {
         /// attainment from this results store (see `run --store`).
         #[arg(long, value_name = "FILE|URL|NAME")]
         results: Option<String>,
+        /// Split a check query larger than N bytes into parts, each one more
+        /// scan of the table, for a server configured below its dialect's
+        /// limit [default: the dialect's: BigQuery 200 KB, Snowflake and
+        /// Trino 1 MB, Redshift 16 MB].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
+        max_query_bytes: Option<u64>,
     },
     /// Convert contracts (native, ODCS or DCS) to the native language or to
     /// ODCS v3.1. With one contract and no --out, prints it.
@@ -214,6 +220,12 @@ pub enum Command {
         /// `pii: true` are written `***`.
         #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000))]
         samples: u64,
+        /// Split a check query larger than N bytes into parts, each one more
+        /// scan of the table, for a server configured below its dialect's
+        /// limit [default: the dialect's: BigQuery 200 KB, Snowflake and
+        /// Trino 1 MB, Redshift 16 MB].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
+        max_query_bytes: Option<u64>,
     },
     /// Measure the contracts' service-level objectives over the runs kept
     /// in a results store: per contract, the share of runs in which
@@ -378,6 +390,7 @@ pub fn run(cli: &Cli) -> u8 {
             store,
             no_store,
             samples,
+            max_query_bytes,
         } => run_checks(
             &mut out,
             cli,
@@ -391,6 +404,7 @@ pub fn run(cli: &Cli) -> u8 {
                 store: store.as_deref(),
                 no_store: *no_store,
                 samples: *samples,
+                max_query_bytes: max_query_bytes.map(|n| n as usize),
             },
         ),
         Command::Report {
@@ -455,6 +469,7 @@ pub fn run(cli: &Cli) -> u8 {
             dbt,
             templates,
             results,
+            max_query_bytes,
         } => compile(
             &mut out,
             cli,
@@ -467,6 +482,7 @@ pub fn run(cli: &Cli) -> u8 {
                 dbt,
                 templates: templates.as_deref(),
                 results: results.as_deref(),
+                max_query_bytes: max_query_bytes.map(|n| n as usize),
             },
         ),
     }
@@ -729,6 +745,7 @@ struct CompileArgs<'a> {
     dbt: &'a DbtArgs,
     templates: Option<&'a Path>,
     results: Option<&'a str>,
+    max_query_bytes: Option<usize>,
 }
 
 fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
@@ -802,7 +819,10 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         }
         return code;
     }
-    let mut dbt = dbt.map(|(options, _)| options);
+    let mut dbt = dbt.map(|(options, _)| crate::emit::dbt::Options {
+        max_query_bytes: args.max_query_bytes,
+        ..options
+    });
     if let (Some(dir), Some(options)) = (&dbt_dir, dbt.as_mut()) {
         let ir = run.ir.as_ref().expect("checked above");
         // An unreadable project is a usage error (exit 2), as a missing
@@ -866,6 +886,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         dbt_project: dbt_project.is_some(),
         docs: targets.contains(&Target::Docs).then_some(docs),
         subset,
+        max_query_bytes: args.max_query_bytes,
     };
     let emission = match emit::Emission::new(ir, &targets) {
         Ok(emission) => emission,
@@ -1061,6 +1082,7 @@ fn dbt_options(
         tests,
         enforce_contracts,
         layout: crate::emit::dbt::Layout::default(),
+        max_query_bytes: None,
     };
     let dir = args
         .dbt_project
@@ -2226,6 +2248,7 @@ struct RunArgs<'a> {
     store: Option<&'a str>,
     no_store: bool,
     samples: u64,
+    max_query_bytes: Option<usize>,
 }
 
 /// The project root: the project file's folder, else the working directory.
@@ -2458,6 +2481,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         project_root: root.clone(),
         progress,
         samples: args.samples,
+        max_query_bytes: args.max_query_bytes,
         clock,
     };
     // Rules over time compare with the previous good run in the store,

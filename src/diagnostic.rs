@@ -87,6 +87,8 @@ codes! {
     InvalidLiteral => "invalid-literal": "a literal that does not fit the column's type",
     UnknownColumn => "unknown-column": "a rule names a column the contract does not declare",
     FreshnessColumnType => "freshness-column-type": "the freshness column is not a date or timestamp",
+    WindowColumnType => "window-column-type": "the dataset window's column is not a date or timestamp",
+    NoWindow => "no-window": "a rule says `window: true` but its dataset has no window",
     UnknownContract => "unknown-contract": "a reference to a contract that is not loaded",
     InvalidReference => "invalid-reference": "a reference not of the form `<contract>.<column>`",
     InvalidCheckName => "invalid-check-name": "a check name that is not a lowercase identifier of at most 63 characters",

@@ -54,6 +54,16 @@ pub struct Dataset {
     /// The contract id of the previous version, when this one renames it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// The recent rows the windowed checks see ([`Check::windowed`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+}
+
+/// The rows whose `column` is within `last` of now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub column: String,
+    pub last: Duration,
 }
 
 impl Dataset {
@@ -265,6 +275,14 @@ pub struct Check {
     pub filter: Option<String>,
     pub tolerance: Option<Tolerance>,
     pub description: Option<String>,
+    /// Whether the check sees only the dataset's window (its `where`, if
+    /// any, also applies); false without a window.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub windowed: bool,
+    /// `window: true|false` as the contract writes it on the rule; `None`:
+    /// its kind's default ([`CheckKind::window_default`]).
+    #[serde(skip)]
+    pub window_written: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -329,6 +347,33 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// Whether the rule sees only the dataset's window unless it says
+    /// otherwise (`window: true|false`); `None` when a window does not
+    /// apply to it. Rules on each row: yes. Rules that compare a row with
+    /// others (`unique`, a unique combination, `references`) and the row
+    /// count: no, the whole table, since a window hides what lies beyond
+    /// it (a duplicate of an older row). Freshness reads the newest row,
+    /// and a `sql` check its own query: not applicable.
+    pub fn window_default(&self) -> Option<bool> {
+        match self {
+            CheckKind::Required
+            | CheckKind::AcceptedValues { .. }
+            | CheckKind::Min { .. }
+            | CheckKind::Max { .. }
+            | CheckKind::Pattern { .. }
+            | CheckKind::Length { .. }
+            | CheckKind::UniqueItems
+            | CheckKind::Expression { .. }
+            | CheckKind::NullRateIncrease { .. } => Some(true),
+            CheckKind::Unique
+            | CheckKind::UniqueCombination { .. }
+            | CheckKind::References { .. }
+            | CheckKind::RowCount { .. }
+            | CheckKind::RowCountChange { .. } => Some(false),
+            CheckKind::Freshness { .. } | CheckKind::Sql { .. } => None,
+        }
+    }
+
     /// Rules judged against earlier runs kept in a results store: the
     /// check query observes, `datapact run` compares.
     pub fn over_time(&self) -> bool {

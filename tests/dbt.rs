@@ -602,6 +602,63 @@ fn dbt_runs_the_generated_tests_on_duckdb_and_postgres() {
         }
     }
 
+    // Split into parts (a limit far below the queries): each node's part
+    // tests, together, report what its one test reported.
+    dbt.compile(
+        FIXTURE,
+        &["--dbt-tests", "single_scan", "--max-query-bytes", "4000"],
+    );
+    for adapter in dbt.adapters() {
+        let on = adapter.target();
+        dbt.parse_clean(adapter, &format!("dbt parse on {on}, single-scan in parts"));
+        let bad = dbt.run(
+            adapter,
+            &[
+                "build",
+                "--store-failures",
+                "--vars",
+                "{data: bad, events: bad}",
+            ],
+        );
+        assert_eq!(bad.code, 1, "{on}: {}", bad.log);
+        let tests = bad.tests();
+        let mut split = 0;
+        for scan in SCANS {
+            let prefix = format!("{scan}_part_");
+            let parts: Vec<(&str, &str)> = (tests.iter())
+                .filter(|(name, _)| **name == scan || name.starts_with(&prefix))
+                .map(|(name, status)| (*name, *status))
+                .collect();
+            assert!(!parts.is_empty(), "{on}: no test of {scan}: {tests:?}");
+            split += usize::from(parts.len() > 1);
+            let status = ["fail", "warn", "pass"]
+                .into_iter()
+                .find(|s| parts.iter().any(|(_, p)| p == s))
+                .unwrap();
+            let whole = if scan == "fx_tiers__checks" {
+                "pass"
+            } else {
+                "fail"
+            };
+            assert_eq!(status, whole, "{on}: parts of {scan}: {parts:?}");
+            let prefix = scan.trim_end_matches("checks");
+            let mut want: Vec<(String, String)> = BAD
+                .iter()
+                .filter(|(name, status)| name.starts_with(prefix) && *status != "pass")
+                .map(|(name, status)| (name[prefix.len()..].to_string(), status.to_string()))
+                .collect();
+            let mut got: Vec<(String, String)> = (parts.iter())
+                .filter(|(_, status)| *status != "pass")
+                .flat_map(|(name, _)| dbt.stored_failures(adapter, name))
+                .collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{on}: rows of the parts of {scan}");
+        }
+        assert!(split >= 2, "{on}: too few nodes split: {tests:?}");
+        eprintln!("{on}: single-scan in parts, bad data: {}", bad.summary());
+    }
+
     // Enforced model contracts name each column's type: for one adapter.
     for adapter in dbt.adapters() {
         let on = adapter.target();

@@ -531,6 +531,50 @@ const CASES: &[Case] = &[
         &[(B, "filter-added")],
     ),
     case(
+        "window added",
+        &[(
+            "  dbt: {model: orders}\n",
+            "  dbt: {model: orders}\n  window: {column: loaded_at, last: 7d}\n",
+        )],
+        &[(B, "window-added")],
+    ),
+    back(
+        "window removed",
+        &[(
+            "  dbt: {model: orders}\n",
+            "  dbt: {model: orders}\n  window: {column: loaded_at, last: 7d}\n",
+        )],
+        &[(M, "window-removed")],
+    ),
+    case(
+        "a rule opts into the window",
+        &[
+            (
+                "  dbt: {model: orders}\n",
+                "  dbt: {model: orders}\n  window: {column: loaded_at, last: 7d}\n",
+            ),
+            (
+                "    unique: true\n",
+                "    unique: {value: true, window: true}\n",
+            ),
+        ],
+        &[(B, "window-added"), (B, "rule-windowed")],
+    ),
+    back(
+        "a rule leaves the window",
+        &[
+            (
+                "  dbt: {model: orders}\n",
+                "  dbt: {model: orders}\n  window: {column: loaded_at, last: 7d}\n",
+            ),
+            (
+                "    unique: true\n",
+                "    unique: {value: true, window: true}\n",
+            ),
+        ],
+        &[(M, "window-removed"), (M, "rule-unwindowed")],
+    ),
+    case(
         "tolerance added",
         &[(
             "expression: amount >= 0",
@@ -787,6 +831,8 @@ fn every_change_kind_has_a_case_and_a_row_in_the_docs() {
         "max-changed",
         "tolerance-changed",
         "tolerance-lowered",
+        "window-narrowed",
+        "window-widened",
     ];
     for kind in &kinds {
         assert!(
@@ -1467,4 +1513,33 @@ fn tempdir() -> std::path::PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// A shorter window checks fewer rows (breaking), a longer one more
+/// (minor); another column cannot be compared (breaking).
+#[test]
+fn windows_narrowed_widened_and_moved() {
+    let with = |window: &str| {
+        BASE.replace(
+            "  dbt: {model: orders}\n",
+            &format!("  dbt: {{model: orders}}\n  window: {window}\n"),
+        )
+    };
+    let week = with("{column: loaded_at, last: 7d}");
+    let day = with("{column: loaded_at, last: 1d}");
+    assert_eq!(kinds(&week, &day), [(B, "window-narrowed")]);
+    assert_eq!(kinds(&day, &week), [(M, "window-widened")]);
+    let moved = week.replace(
+        "  - name: loaded_at\n    type: timestamp\n",
+        "  - name: loaded_at\n    type: timestamp\n  - name: seen_at\n    type: timestamp\n",
+    );
+    let other = moved.replace(
+        "{column: loaded_at, last: 7d}",
+        "{column: seen_at, last: 30d}",
+    );
+    assert_eq!(
+        kinds(&moved, &other),
+        [(B, "window-narrowed")],
+        "another column"
+    );
 }

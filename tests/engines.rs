@@ -515,6 +515,75 @@ fn rule_cases_on_spark() {
     run_on(Engine::Spark);
 }
 
+/// Spark plans several exact `count(distinct …)` in one aggregate with an
+/// `Expand` that copies every row once per distinct (and merges single-row
+/// aggregates over one table back into one), so on Spark the check query
+/// counts each uniqueness rule in a grouped pass. The physical plans of the
+/// uniqueness cases' check queries (six unique rules, two with a `where`)
+/// have no `Expand`; a control query with two distinct counts in one
+/// aggregate has one, so the search can find it.
+#[test]
+fn spark_plans_uniqueness_without_expand() {
+    if !harness::available(Engine::Spark) {
+        return;
+    }
+    let dialect = Dialect::Databricks;
+    let now = jiff::Timestamp::now();
+    let dir = common::root().join("tests/engines/cases");
+    let mut batch = Vec::new();
+    let mut labels = Vec::new();
+    for name in ["unique", "unique_combination"] {
+        let case = load_case(&dir.join(format!("{name}.yaml")));
+        let mut run = build(&case, true, dialect, now);
+        run.queries.clear();
+        for ds in &case.ir.datasets {
+            let query = datapact::emit::sql::check_query(ds, dialect);
+            run.queries.push(format!("explain formatted {query}"));
+            labels.push((format!("{name}: the check query"), false));
+        }
+        let ds = &case.ir.datasets[0];
+        let columns: Vec<String> = ds
+            .columns
+            .iter()
+            .take(2)
+            .map(|c| format!("`{}`", c.name))
+            .collect();
+        run.queries.push(format!(
+            "explain formatted select count(distinct {}), count(distinct {}) from {}",
+            columns[0],
+            columns[1],
+            datapact::emit::sql::qualified_name(&ds.location, dialect)
+        ));
+        labels.push((format!("{name}: the control query"), true));
+        batch.push(run);
+    }
+    let outcome = harness::run(Engine::Spark, &batch);
+    let results: Vec<&harness::QueryResult> = outcome
+        .cases
+        .iter()
+        .flat_map(|c| {
+            assert_eq!(c.setup_error, None, "{}", c.id);
+            &c.results
+        })
+        .collect();
+    assert_eq!(results.len(), labels.len());
+    for (result, (label, expand)) in results.iter().zip(&labels) {
+        let harness::QueryResult::Rows { rows, .. } = result else {
+            panic!("{label}: {result:?}");
+        };
+        let plan = rows[0][0].as_str().expect("the plan as text");
+        let expands = plan
+            .lines()
+            .filter(|l| l.starts_with('(') && l.contains(") Expand"))
+            .count();
+        assert_eq!(
+            expands > 0,
+            *expand,
+            "{label}: {expands} Expand nodes in\n{plan}"
+        );
+    }
+}
+
 /// Every case file loads, names checks that exist, and covers every rule kind.
 #[test]
 fn rule_cases_cover_every_rule_kind() {

@@ -1220,3 +1220,141 @@ fn failure_samples_on_duckdb() {
 fn failure_samples_on_postgres() {
     failure_samples(Engine::Postgres);
 }
+
+/// A check query and a schema query split into parts (`--max-query-bytes`
+/// far below them) give exactly the verdicts of the whole queries: a
+/// 120-column table with rules failing and passing on every kind of
+/// column, strict conformance (an undeclared column), on one engine.
+fn split_queries(engine: Engine) {
+    if !harness::run_available(engine) {
+        return;
+    }
+    let dir = common::tempdir(&format!("run_split_{}", engine.name()));
+    let place = place(engine, dir.as_path(), "split");
+    let schema = &place.schema;
+    let mut defs = Vec::new();
+    let mut values = Vec::new();
+    let mut columns = Vec::new();
+    for k in 0..120 {
+        let name = format!("c{k:03}");
+        if k % 2 == 0 {
+            defs.push(format!("{name} integer"));
+            values.push(format!("(i * {}) % 97", k + 1));
+            columns.push(format!(
+                "  - {{name: {name}, type: integer, required: true, min: 0, max: {}}}",
+                90 - k / 2
+            ));
+        } else {
+            defs.push(format!("{name} varchar(10)"));
+            values.push(format!(
+                "case when i % 11 = {} then null else 'v' || cast(i % 7 as varchar(3)) end",
+                k % 11
+            ));
+            columns.push(format!(
+                "  - {{name: {name}, type: string, accepted_values: [v0, v1, v2, v3, v4, v5], pattern: 'v[0-9]', unique: {}}}",
+                k % 10 == 1
+            ));
+        }
+    }
+    defs.push("undeclared boolean".into());
+    values.push("true".into());
+    harness::adbc_execute(
+        &place.url,
+        &[
+            format!("create schema {schema}"),
+            format!("create table {schema}.wide ({})", defs.join(", ")),
+            format!(
+                "insert into {schema}.wide select {} from generate_series(0, 49) as t(i)",
+                values.join(", ")
+            ),
+        ],
+    )
+    .unwrap();
+    std::fs::write(
+        dir.as_path().join("wide.yaml"),
+        format!(
+            "contract: t.wide\nversion: 1.0.0\nowners: [{{name: Tests}}]\n\
+             dataset: {{schema: {schema}, name: wide, conformance: strict}}\n\
+             row_count: {{min: 10}}\ncolumns:\n{}\n",
+            columns.join("\n")
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "wide.yaml",
+            "--connection",
+            place.url.as_str(),
+            "--no-store",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        let out = datapact_run(&args, dir.as_path(), &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+        let doc = json(&out);
+        let mut rows: Vec<String> = doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {}",
+                    r["check_name"].as_str().unwrap(),
+                    r["status"].as_str().unwrap(),
+                    r["failures"],
+                    r["observed"]
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let whole = run(&[]);
+    let split = run(&["--max-query-bytes", "4000"]);
+    assert_eq!(split, whole);
+    let failing = whole.iter().filter(|r| r.contains(" fail ")).count();
+    assert!(failing > 40, "{failing} failing of {}", whole.len());
+    assert!(
+        whole
+            .iter()
+            .any(|r| r.starts_with("undeclared__schema fail"))
+    );
+    // The SQL target splits the same way, into many parts.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_datapact"))
+        .args(["compile", "wide.yaml", "--target", "sql", "--dialect"])
+        .arg(engine.dialect().name())
+        .args(["--out", "out", "--max-query-bytes", "4000"])
+        .current_dir(dir.as_path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let base = dir
+        .as_path()
+        .join(format!("out/sql/{}", engine.dialect().name()));
+    let mut counts = Vec::new();
+    for (file, at_least) in [("sql", 20), ("schema.sql", 5)] {
+        let text = std::fs::read_to_string(base.join(format!("t.wide.{file}"))).unwrap();
+        let parts = text.lines().filter(|l| l.starts_with("-- Part ")).count();
+        assert!(parts >= at_least, "{parts} parts in {file}");
+        counts.push(parts);
+    }
+    eprintln!(
+        "{}: {} results ({failing} failing) equal in one query and in {} + {} parts",
+        engine.name(),
+        whole.len(),
+        counts[0],
+        counts[1]
+    );
+}
+
+#[test]
+fn split_queries_on_duckdb() {
+    split_queries(Engine::Duckdb);
+}
+
+#[test]
+fn split_queries_on_postgres() {
+    split_queries(Engine::Postgres);
+}

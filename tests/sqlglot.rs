@@ -321,3 +321,99 @@ fn dbt_files_rendered_for_every_adapter_parse_with_sqlglot() {
             .join("\n")
     );
 }
+
+/// A 2,000-column contract (about 6,000 rules, every rule kind that fits a
+/// column) compiles, for each dialect with a query size limit, into check
+/// and schema query parts each within it, and every part parses with
+/// sqlglot.
+#[test]
+fn a_wide_contract_is_split_under_each_dialects_limit() {
+    if !harness::available(Engine::Duckdb) {
+        return;
+    }
+    let mut text = String::from(
+        "contract: t.wide\nversion: 1.0.0\nowners: [{name: Tests}]\n\
+         dataset: {schema: s, name: wide, conformance: strict}\nrow_count: {min: 1}\ncolumns:\n",
+    );
+    for k in 0..2000 {
+        let name = format!("a_rather_long_column_name_{k:04}");
+        text.push_str(&match k % 4 {
+            0 => format!(
+                "  - {{name: {name}, type: bigint, required: true, unique: {}, min: 0, max: 1000000}}\n",
+                k % 40 == 0
+            ),
+            1 => format!(
+                "  - {{name: {name}, type: string, required: true, pattern: '[A-Z]{{2}}-[0-9]+', length: {{max: 40}}, accepted_values: [AB-1, CD-2, EF-3]}}\n"
+            ),
+            2 => format!("  - {{name: {name}, type: date, min: '2000-01-01', max: '2100-12-31'}}\n"),
+            _ => format!("  - {{name: {name}, type: 'decimal(12,2)', required: true, min: -5, max: 5}}\n"),
+        });
+    }
+    let mut sources = Sources::new();
+    sources.add("wide.yaml", text);
+    let checked = datapact::check(&sources);
+    let ir = checked.ir.expect("the contract compiles");
+    let ds = &ir.datasets[0];
+    assert!(ds.checks.len() > 6000, "{} checks", ds.checks.len());
+    let mut statements = Vec::new();
+    let mut split = Vec::new();
+    for &dialect in Dialect::ALL {
+        let Some(limit) = datapact::emit::sql::size_limit(dialect, None) else {
+            continue;
+        };
+        let relation = |_: &str, location: &datapact::ir::Location| {
+            datapact::emit::sql::qualified_name(location, dialect)
+        };
+        let checks = datapact::emit::sql::check_query_parts(ds, dialect, &relation, Some(limit));
+        let schema = datapact::emit::sql::conformance::schema_query_parts(
+            ds,
+            &ds.location,
+            dialect,
+            Some(limit),
+        );
+        // Every check is in exactly one part, in order.
+        let covered: Vec<usize> = checks.iter().flat_map(|p| p.checks.clone()).collect();
+        assert_eq!(covered, (0..ds.checks.len()).collect::<Vec<_>>());
+        let sizes: Vec<usize> = (checks.iter().map(|p| p.sql.len()))
+            .chain(schema.iter().map(|(_, sql)| sql.len()))
+            .collect();
+        assert!(
+            sizes.iter().all(|&n| n <= limit),
+            "{}: a part over {limit} bytes: {sizes:?}",
+            dialect.name()
+        );
+        split.push(format!(
+            "{} (limit {limit}): {} check parts, {} schema parts, largest {} bytes",
+            dialect.name(),
+            checks.len(),
+            schema.len(),
+            sizes.iter().max().unwrap()
+        ));
+        for (i, part) in checks.iter().enumerate() {
+            statements.push((
+                format!("{} check part {i}", dialect.name()),
+                dialect,
+                part.sql.clone(),
+            ));
+        }
+        for (i, (_, sql)) in schema.iter().enumerate() {
+            statements.push((
+                format!("{} schema part {i}", dialect.name()),
+                dialect,
+                sql.clone(),
+            ));
+        }
+    }
+    // BigQuery's limit is the lowest: it splits both queries.
+    assert!(
+        split
+            .iter()
+            .any(|s| s.starts_with("bigquery") && !s.contains(": 1 check parts"))
+    );
+    let (version, errors) = harness::parse_check(&statements);
+    for line in &split {
+        eprintln!("{line}");
+    }
+    eprintln!("sqlglot {version}: {} parts parsed", statements.len());
+    assert!(errors.is_empty(), "{errors:?}");
+}

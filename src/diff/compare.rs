@@ -190,6 +190,7 @@ impl Diff<'_> {
             }
             (None, None) => {}
         }
+        self.window(o, n);
         let docs_only = || w("documentation only: no query sees it");
         if o.title != n.title {
             self.push(
@@ -240,6 +241,51 @@ impl Diff<'_> {
             );
         }
         self.slo(o, n);
+    }
+
+    /// The dataset's window: fewer rows checked is a weaker promise.
+    fn window(&mut self, o: &Dataset, n: &Dataset) {
+        let shown = |window: &crate::ir::Window| {
+            Words::default()
+                .c(&window.column)
+                .t(" within ")
+                .c(window.last.to_string())
+        };
+        let f = match (&o.window, &n.window) {
+            (a, b) if a == b => return,
+            (None, Some(b)) => found(
+                Class::Breaking,
+                "window-added",
+                w("rules on each row now see only the rows with ").then(shown(b)),
+                w("older rows are no longer checked"),
+            ),
+            (Some(a), None) => found(
+                Class::Minor,
+                "window-removed",
+                w("window ").then(shown(a)).t(" removed"),
+                w("every row is now checked: a stronger promise"),
+            ),
+            (Some(a), Some(b)) if a.column == b.column && b.last.seconds() > a.last.seconds() => {
+                found(
+                    Class::Minor,
+                    "window-widened",
+                    w("window ").then(shown(a)).t(" → ").then(shown(b)),
+                    w("more rows are checked: a stronger promise"),
+                )
+            }
+            (Some(a), Some(b)) => found(
+                Class::Breaking,
+                "window-narrowed",
+                w("window ").then(shown(a)).t(" → ").then(shown(b)),
+                if a.column == b.column {
+                    w("fewer rows are checked")
+                } else {
+                    w("datapact cannot prove the new window keeps every row the old one checked")
+                },
+            ),
+            (None, None) => return,
+        };
+        self.push(Side::New, self.new_at.dataset, f);
     }
 
     /// The service-level objectives, defaults included: a lower objective
@@ -1123,6 +1169,24 @@ fn options(o: &Check, n: &Check, derived_names: bool) -> Vec<Found> {
             w("datapact cannot prove the new filter keeps every row the old one checked"),
         )),
         (None, None) => {}
+    }
+    // A rule's own `window:` (the dataset's window is compared apart).
+    if o.window_written != n.window_written && o.windowed != n.windowed {
+        out.push(if n.windowed {
+            found(
+                Class::Breaking,
+                "rule-windowed",
+                w("now only the rows in the window"),
+                w("rows outside the window are no longer checked"),
+            )
+        } else {
+            found(
+                Class::Minor,
+                "rule-unwindowed",
+                w("now every row, not only the window's"),
+                w("every row is now checked: a stronger promise"),
+            )
+        });
     }
     if let Some(f) = tolerance(o.tolerance.as_ref(), n.tolerance.as_ref()) {
         out.push(f);

@@ -156,6 +156,15 @@ pub fn to_native_noted(ds: &Dataset, notes: &Notes) -> String {
     if ds.conformance != Conformance::default() {
         dataset.push(("conformance".into(), Yaml::str(ds.conformance.name())));
     }
+    if let Some(window) = &ds.window {
+        dataset.push((
+            "window".into(),
+            Yaml::map([
+                ("column", Yaml::str(&window.column)),
+                ("last", Yaml::str(window.last.to_string())),
+            ]),
+        ));
+    }
     doc.push(("dataset".into(), Yaml::Map(dataset)));
     let mut row_count_written = false;
     for check in ds.checks.iter().filter(|c| c.column.is_none()) {
@@ -239,6 +248,7 @@ fn options(check: &Check, default_name: &str) -> Vec<(String, Yaml)> {
         e.push(("severity".into(), Yaml::str("warn")));
     }
     push(&mut e, "where", opt_str(&check.filter));
+    push(&mut e, "window", check.window_written.map(Yaml::Bool));
     push(&mut e, "tolerance", check.tolerance.as_ref().map(tolerance));
     push(&mut e, "description", opt_str(&check.description));
     if check.name != default_name {
@@ -499,6 +509,7 @@ fn carried(key: &str, rule: Yaml, description: Option<&String>) -> Yaml {
 fn plain(check: &Check, default_name: &str) -> bool {
     check.severity == Severity::Error
         && check.filter.is_none()
+        && check.window_written.is_none()
         && check.tolerance.is_none()
         && check.description.is_none()
         && check.name == default_name
@@ -604,6 +615,15 @@ fn odcs(ds: &Dataset, status: &str, notes: &Notes) -> String {
         custom.push(custom_property(
             "datapactConformance",
             Yaml::str(ds.conformance.name()),
+        ));
+    }
+    if let Some(window) = &ds.window {
+        custom.push(custom_property(
+            "datapactWindow",
+            Yaml::map([
+                ("column", Yaml::str(&window.column)),
+                ("last", Yaml::str(window.last.to_string())),
+            ]),
         ));
     }
     object.push(("customProperties".into(), Yaml::List(custom)));
@@ -718,7 +738,10 @@ fn odcs(ds: &Dataset, status: &str, notes: &Notes) -> String {
 /// Plain apart from a description and a warn severity, which ODCS library
 /// rules carry.
 fn plain_but_description(check: &Check, default_name: &str) -> bool {
-    check.filter.is_none() && check.tolerance.is_none() && check.name == default_name
+    check.filter.is_none()
+        && check.window_written.is_none()
+        && check.tolerance.is_none()
+        && check.name == default_name
 }
 
 fn odcs_property(ds: &Dataset, c: &Column) -> Yaml {

@@ -55,6 +55,9 @@ pub struct Options {
     pub enforce_contracts: bool,
     /// Where the files go in the dbt project.
     pub layout: Layout,
+    /// The most bytes of a single-scan test's query, below each dialect's
+    /// own limit; a larger one is split into parts.
+    pub max_query_bytes: Option<usize>,
 }
 
 /// The folders datapact writes into and owns, relative to the dbt project:
@@ -916,6 +919,7 @@ impl Emitter<'_> {
                     && rule(&c.kind)
                     && c.severity == Severity::Error
                     && c.filter.is_none()
+                    && !c.windowed
                     && c.tolerance.is_none()
             })
         };
@@ -1130,8 +1134,20 @@ impl Emitter<'_> {
         if check.severity == Severity::Warn && !config.iter().any(|(k, _)| k == "severity") {
             config.insert(0, ("severity".into(), Yaml::str("warn")));
         }
-        if let Some(filter) = &check.filter {
-            let filter = self.variants(|d, _| condition(filter, d)).value(jinja_text);
+        // Its `where` and, when windowed, the dataset's window.
+        if check.filter.is_some() || (check.windowed && self.ds.window.is_some()) {
+            let filter = self
+                .variants(|d, dialect| {
+                    let window = crate::emit::sql::window_scope(self.ds, check, dialect);
+                    match (&check.filter, window) {
+                        (Some(filter), Some(window)) => {
+                            format!("({}) and ({window})", condition(filter, d))
+                        }
+                        (Some(filter), None) => condition(filter, d),
+                        (None, window) => window.unwrap_or_default(),
+                    }
+                })
+                .value(jinja_text);
             config.push(("where".into(), Yaml::str(filter)));
         }
         // Failures within the tolerance warn; past it, an error-severity
@@ -1171,7 +1187,7 @@ impl Emitter<'_> {
     fn singular_tests(&self) -> Vec<GeneratedFile> {
         let own = node_expr(self.node, &self.ds.location);
         match self.options.tests {
-            DbtTests::SingleScan => vec![self.single_scan_test()],
+            DbtTests::SingleScan => self.single_scan_tests(),
             DbtTests::PerRule => self
                 .ds
                 .checks
@@ -1252,8 +1268,11 @@ impl Emitter<'_> {
     /// One test running the one-scan check query: it returns the checks
     /// that did not pass; it warns when all of them are warnings. Portable,
     /// it holds the query of each dialect that writes it differently,
-    /// chosen by `target.type`.
-    fn single_scan_test(&self) -> GeneratedFile {
+    /// chosen by `target.type`. A query larger than the dialect's limit is
+    /// split ([`crate::emit::sql::check_query_parts`]) into tests
+    /// `…__checks_part_<n>`, as many as the dialect that needs the most;
+    /// where a dialect has fewer parts, its last tests check nothing.
+    fn single_scan_tests(&self) -> Vec<GeneratedFile> {
         // NUL, which no contract text holds, so no text can forge a mark.
         const MARK: &str = "\u{0}relation";
         // The dbt relations the query reads, in a stable order; the query
@@ -1277,7 +1296,7 @@ impl Emitter<'_> {
                 .collect(),
             ..self.ds.clone()
         };
-        let queries = self.variants(|_, dialect| {
+        let parts = |dialect: Dialect| -> Vec<String> {
             let relation = |contract: &str, location: &Location| {
                 let expr = if contract == self.ds.contract {
                     Some(relations[0].clone())
@@ -1289,27 +1308,85 @@ impl Emitter<'_> {
                     None => crate::emit::sql::qualified_name(location, dialect),
                 }
             };
-            let marked = crate::emit::sql::check_query_non_passing(&judged, dialect, &relation);
-            let mut query = jinja_text(&marked);
-            for (i, expr) in relations.iter().enumerate() {
-                query = query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));
-            }
-            // Drop the query's own header comment lines; ours says more.
-            query
-                .lines()
-                .skip_while(|l| l.starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
+            let limit = crate::emit::sql::size_limit(dialect, self.options.max_query_bytes);
+            crate::emit::sql::check_query_parts_non_passing(&judged, dialect, &relation, limit)
+                .into_iter()
+                .map(|part| {
+                    let mut query = jinja_text(&part.sql);
+                    for (i, expr) in relations.iter().enumerate() {
+                        query =
+                            query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));
+                    }
+                    // Drop the query's own header comment lines; ours says more.
+                    query
+                        .lines()
+                        .skip_while(|l| l.starts_with("--"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .collect()
+        };
+        let by_dialect: Vec<(Dialect, Vec<String>)> = match self.options.dialect {
+            Some(d) => vec![(d, parts(d))],
+            None => Dialect::ALL.iter().map(|&d| (d, parts(d))).collect(),
+        };
+        let count = by_dialect.iter().map(|(_, p)| p.len()).max().unwrap_or(1);
+        (0..count)
+            .map(|k| {
+                let queries = self.variants(|_, dialect| {
+                    let parts = &by_dialect
+                        .iter()
+                        .find(|(d, _)| *d == dialect)
+                        .expect("rendered")
+                        .1;
+                    match parts.get(k) {
+                        Some(query) => query.clone(),
+                        // Nothing left to check on this adapter.
+                        None => jinja_text(&crate::emit::sql::check_query_non_passing(
+                            &Dataset {
+                                checks: Vec::new(),
+                                ..self.ds.clone()
+                            },
+                            dialect,
+                            &|_, l| crate::emit::sql::qualified_name(l, dialect),
+                        ))
+                        .lines()
+                        .skip_while(|l| l.starts_with("--"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    }
+                });
+                let name = if count == 1 {
+                    "checks".to_string()
+                } else {
+                    format!("checks_part_{}", k + 1)
+                };
+                self.single_scan_test(&queries, &name, (count > 1).then_some((k + 1, count)))
+            })
+            .collect()
+    }
+
+    /// The single-scan test file `name` running `queries`; `part`: which
+    /// of how many.
+    fn single_scan_test(
+        &self,
+        queries: &Variants,
+        name: &str,
+        part: Option<(usize, usize)>,
+    ) -> GeneratedFile {
         let fail_calc = self.variants(|d, _| format!("{}(*)", d.count()));
         // Jinja comments, so the compiled test starts with its query.
         let mut out = format!(
-            "{{# datapact one-scan checks on {} {}: one row per check that did not pass\n   \
+            "{{# datapact one-scan checks on {} {}{}: one row per check that did not pass\n   \
              (see docs/sql.md for the columns). Warns when every such check warns,\n   \
              else fails. Generated by datapact; do not edit. #}}\n",
             // Ids and versions are plain (validated): no `#}` in them.
             self.ds.contract,
             self.ds.version,
+            match part {
+                Some((n, of)) => format!(", part {n} of {of}"),
+                None => String::new(),
+            },
         );
         out.push_str(&format!(
             "{{{{ config(\n    fail_calc={},\n    warn_if='!= 0',\n    error_if=\"!= 0 and max(case when status = 'fail' then 1 else 0 end) = 1\"\n) }}}}\n",
@@ -1319,7 +1396,7 @@ impl Emitter<'_> {
         out.push_str(&queries.blocks());
         out.push_str("\n{%- endset -%}\n");
         out.push_str(SINGLE_SCAN_REPORT);
-        let name = test_name(&self.ds.contract, "checks");
+        let name = test_name(&self.ds.contract, name);
         GeneratedFile {
             path: format!("{}{name}.sql", self.options.layout.test_dir(self.ds)),
             text: out,

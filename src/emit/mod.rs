@@ -46,6 +46,9 @@ pub enum Tree {
 pub struct Targets {
     /// The SQL target, for each of these dialects.
     pub sql: Vec<Dialect>,
+    /// The most bytes of one check query (SQL target and dbt single-scan
+    /// tests), below each dialect's own limit; a larger query is split.
+    pub max_query_bytes: Option<usize>,
     /// The dbt target.
     pub dbt: Option<dbt::Options>,
     /// Whether the dbt files go into a dbt project ([`Tree::DbtProject`])
@@ -174,7 +177,7 @@ impl<'a> Emission<'a> {
         };
         for &dialect in &self.targets.sql {
             files.extend(
-                sql::dataset_files(ds, dialect)
+                sql::dataset_files(ds, dialect, self.targets.max_query_bytes)
                     .into_iter()
                     .map(|f| (Tree::Out, f)),
             );

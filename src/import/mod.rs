@@ -102,6 +102,7 @@ impl Draft {
             checks: Vec::new(),
             source_path: String::new(),
             renamed_from: None,
+            window: None,
         };
         let notes = Notes {
             header: vec![
@@ -481,6 +482,8 @@ fn check(name: String, column: Option<String>, kind: CheckKind) -> Check {
         filter: None,
         tolerance: None,
         description: None,
+        windowed: false,
+        window_written: None,
     }
 }
 

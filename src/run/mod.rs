@@ -171,6 +171,9 @@ pub struct Options {
     pub progress: Option<fn(usize, usize)>,
     /// Failing rows fetched per failing row-level check (0: none).
     pub samples: u64,
+    /// The most bytes of one check query, below the dialect's own limit; a
+    /// larger one runs in parts.
+    pub max_query_bytes: Option<usize>,
     /// The time the run is recorded as started at; `None`: now. For
     /// replays and tests (`DATAPACT_NOW`); the engine's clock, which
     /// freshness checks read, is not changed.
@@ -228,8 +231,13 @@ pub fn run(
                     let results = match unreadable.get(&ds.contract) {
                         Some(why) => unreadable_dataset(ds, why),
                         None => {
-                            let mut results =
-                                run_dataset(&mut session, ds, connection, options.timeout);
+                            let mut results = run_dataset(
+                                &mut session,
+                                ds,
+                                connection,
+                                options.timeout,
+                                options.max_query_bytes,
+                            );
                             if options.samples > 0 {
                                 sample(&mut session, ds, connection, options, &mut results);
                             }
@@ -763,24 +771,29 @@ fn run_dataset(
     ds: &Dataset,
     connection: &Connection,
     timeout: Option<Duration>,
+    max_query_bytes: Option<usize>,
 ) -> Vec<CheckResult> {
     let dialect = connection.dialect;
     let location = connection.locate(&ds.location);
     let table = crate::emit::sql::qualified_name(&location, dialect);
-    let schema = match session.query(&conformance::schema_query(ds, &location, dialect), timeout) {
-        Ok(rows) => rows,
-        Err(f) => {
-            let why = match f.kind {
-                FailureKind::Timeout => f.message,
-                _ => format!("the schema query failed: {}", f.message),
-            };
-            return unreadable_dataset(ds, &why);
+    let limit = crate::emit::sql::size_limit(dialect, max_query_bytes);
+    let mut schema = Vec::new();
+    for (_, sql) in conformance::schema_query_parts(ds, &location, dialect, limit) {
+        match session.query(&sql, timeout) {
+            Ok(rows) => schema.extend(read_results(&rows)),
+            Err(f) => {
+                let why = match f.kind {
+                    FailureKind::Timeout => f.message,
+                    _ => format!("the schema query failed: {}", f.message),
+                };
+                return unreadable_dataset(ds, &why);
+            }
         }
-    };
+    }
     let mut results = Vec::new();
     let mut table_exists = true;
     let mut missing: Vec<String> = Vec::new();
-    for row in read_results(&schema) {
+    for row in schema {
         let mut r = row;
         r.contract = ds.contract.clone();
         match &r.column_name {
@@ -823,7 +836,7 @@ fn run_dataset(
     let mut runnable = Vec::new();
     let mut blocked = std::collections::BTreeMap::new();
     for check in &ds.checks {
-        match needed_missing(check, &missing) {
+        match needed_missing(check, ds.window.as_ref(), &missing) {
             Some(column) => {
                 blocked.insert(
                     check.name.clone(),
@@ -848,39 +861,43 @@ fn run_dataset(
         let relation = |_: &str, l: &Location| {
             crate::emit::sql::qualified_name(&connection.locate(l), dialect)
         };
-        let sql = crate::emit::sql::check_query_with(&subset, dialect, &relation);
-        match session.query(&sql, timeout) {
-            Ok(rows) => {
-                for r in read_results(&rows) {
-                    found.insert(r.check_name.clone(), r);
+        // A query larger than the limit runs in parts, one scan each.
+        for part in crate::emit::sql::check_query_parts(&subset, dialect, &relation, limit) {
+            let checks = &subset.checks[part.checks];
+            match session.query(&part.sql, timeout) {
+                Ok(rows) => {
+                    for r in read_results(&rows) {
+                        found.insert(r.check_name.clone(), r);
+                    }
                 }
-            }
-            // One check the engine refuses (a `sql` check's error, a
-            // `references` target it cannot read) fails the whole query:
-            // then each check runs alone, so only the broken ones are errors.
-            Err(f) if f.kind == FailureKind::Query && subset.checks.len() > 1 => {
-                for c in &subset.checks {
-                    let alone = Dataset {
-                        checks: vec![c.clone()],
-                        ..ds.clone()
-                    };
-                    let sql = crate::emit::sql::check_query_with(&alone, dialect, &relation);
-                    match session.query(&sql, timeout) {
-                        Ok(rows) => {
-                            for r in read_results(&rows) {
-                                found.insert(r.check_name.clone(), r);
+                // One check the engine refuses (a `sql` check's error, a
+                // `references` target it cannot read) fails the whole
+                // query: then each check runs alone, so only the broken
+                // ones are errors.
+                Err(f) if f.kind == FailureKind::Query && checks.len() > 1 => {
+                    for c in checks {
+                        let alone = Dataset {
+                            checks: vec![c.clone()],
+                            ..ds.clone()
+                        };
+                        let sql = crate::emit::sql::check_query_with(&alone, dialect, &relation);
+                        match session.query(&sql, timeout) {
+                            Ok(rows) => {
+                                for r in read_results(&rows) {
+                                    found.insert(r.check_name.clone(), r);
+                                }
                             }
-                        }
-                        Err(f) => {
-                            found.insert(c.name.clone(), errored(ds, c, &query_failure(&f)));
+                            Err(f) => {
+                                found.insert(c.name.clone(), errored(ds, c, &query_failure(&f)));
+                            }
                         }
                     }
                 }
-            }
-            Err(f) => {
-                let why = query_failure(&f);
-                for c in &subset.checks {
-                    found.insert(c.name.clone(), errored(ds, c, &why));
+                Err(f) => {
+                    let why = query_failure(&f);
+                    for c in checks {
+                        found.insert(c.name.clone(), errored(ds, c, &why));
+                    }
                 }
             }
         }
@@ -989,11 +1006,18 @@ fn query_failure(f: &Failure) -> String {
 
 /// The first missing column a check needs: its column(s), its freshness
 /// column, or one its SQL (`where`, `expression`) names.
-fn needed_missing<'m>(check: &Check, missing: &'m [String]) -> Option<&'m String> {
+fn needed_missing<'m>(
+    check: &Check,
+    window: Option<&crate::ir::Window>,
+    missing: &'m [String],
+) -> Option<&'m String> {
     if missing.is_empty() {
         return None;
     }
     let mut columns: Vec<&str> = check.column.as_deref().into_iter().collect();
+    if let Some(window) = window.filter(|_| check.windowed) {
+        columns.push(&window.column);
+    }
     let mut texts: Vec<&str> = check.filter.as_deref().into_iter().collect();
     match &check.kind {
         CheckKind::UniqueCombination { columns: c } => {
@@ -1106,10 +1130,11 @@ fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
         CheckKind::NullRateIncrease { .. } => format!("{observed} rows NULL"),
         CheckKind::RowCount { min, max } => {
             let bound = |b: Option<u64>| b.map_or_else(|| "…".to_string(), |b| b.to_string());
-            let seen = if check.filter.is_some() {
-                " (where the filter holds)"
-            } else {
-                ""
+            let seen = match (check.filter.is_some(), check.windowed) {
+                (true, true) => " (in the window, where the filter holds)",
+                (true, false) => " (where the filter holds)",
+                (false, true) => " (in the window)",
+                (false, false) => "",
             };
             format!(
                 "{observed} rows{seen}, outside [{}, {}]",
@@ -1195,29 +1220,30 @@ mod tests {
             filter: filter.map(str::to_string),
             tolerance: None,
             description: None,
+            windowed: false,
+            window_written: None,
         };
         let expression = |sql: &str| CheckKind::Expression { sql: sql.into() };
-        assert!(needed_missing(&check(expression("AMOUNT > 0"), None), &missing).is_some());
-        assert!(needed_missing(&check(expression("amount_cents > 0"), None), &missing).is_none());
-        assert!(
-            needed_missing(
-                &check(expression("x > 0"), Some("amount is not null")),
-                &missing
-            )
-            .is_some()
-        );
-        assert!(
-            needed_missing(
-                &check(
-                    CheckKind::RowCount {
-                        min: Some(1),
-                        max: None
-                    },
-                    None
-                ),
-                &missing
-            )
-            .is_none()
-        );
+        let needs = |check: &Check| needed_missing(check, None, &missing).is_some();
+        assert!(needs(&check(expression("AMOUNT > 0"), None)));
+        assert!(!needs(&check(expression("amount_cents > 0"), None)));
+        assert!(needs(&check(
+            expression("x > 0"),
+            Some("amount is not null")
+        )));
+        let row_count = CheckKind::RowCount {
+            min: Some(1),
+            max: None,
+        };
+        assert!(!needs(&check(row_count.clone(), None)));
+        // A windowed check needs the window's column.
+        let window = crate::ir::Window {
+            column: "amount".into(),
+            last: crate::types::Duration::parse("1d").unwrap(),
+        };
+        let mut windowed = check(row_count, None);
+        assert!(needed_missing(&windowed, Some(&window), &missing).is_none());
+        windowed.windowed = true;
+        assert!(needed_missing(&windowed, Some(&window), &missing).is_some());
     }
 }

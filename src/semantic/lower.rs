@@ -101,6 +101,12 @@ fn dataset(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
         checks: checks(c, index),
         source_path: sources.get(c.file).path.clone(),
         renamed_from: text(&c.renamed_from),
+        window: dataset.window.as_ref().and_then(|w| {
+            Some(ir::Window {
+                column: w.column.as_ref()?.value.clone(),
+                last: w.last.as_ref()?.value,
+            })
+        }),
     })
 }
 
@@ -172,7 +178,16 @@ pub(crate) fn nodes(column: &Column) -> Vec<(Vec<ir::Step>, &Column)> {
 }
 
 fn check(name: String, column: Option<&str>, kind: CheckKind, options: &RuleOptions) -> Check {
+    // Without a window on the dataset, `windowed` is set false by `checks`.
+    let windowed = options
+        .window
+        .as_ref()
+        .map(|w| w.value)
+        .or(kind.window_default())
+        .unwrap_or(false);
     Check {
+        windowed,
+        window_written: options.window.as_ref().map(|w| w.value),
         name,
         column: column.map(str::to_string),
         path: Vec::new(),
@@ -215,6 +230,7 @@ fn checks(c: &Contract, index: &Index) -> Vec<Check> {
             tolerance: None,
             description: rc.description.clone(),
             name: rc.name.clone(),
+            window: rc.window,
         };
         let name = text(&rc.name).unwrap_or_else(|| "row_count".into());
         if rc.min.is_some() || rc.max.is_some() {
@@ -239,6 +255,7 @@ fn checks(c: &Contract, index: &Index) -> Vec<Check> {
                 tolerance: None,
                 description: f.description.clone(),
                 name: None,
+                window: None,
             };
             let kind = CheckKind::Freshness {
                 column: column.value.clone(),
@@ -269,6 +286,12 @@ fn checks(c: &Contract, index: &Index) -> Vec<Check> {
             },
         };
         out.push(check(name.value.clone(), None, kind, &tc.options));
+    }
+    // Only a dataset with a window has windowed checks.
+    if c.dataset.as_ref().is_none_or(|d| d.window.is_none()) {
+        for check in &mut out {
+            check.windowed = false;
+        }
     }
     out
 }

@@ -237,6 +237,7 @@ impl<'a> Validator<'a, '_> {
         self.columns();
         self.renames();
         self.freshness();
+        self.window();
         self.row_count();
         self.table_checks();
         self.check_names();
@@ -978,6 +979,9 @@ impl<'a> Validator<'a, '_> {
     /// The `where` filters of a column's rules.
     fn rule_filters(&mut self, column: &Column) {
         let sites = lower::rule_sites(column);
+        for rule in &sites {
+            self.window_option(rule.options().window.as_ref());
+        }
         let filters = sites
             .iter()
             .filter_map(|rule| rule.options().filter.as_ref());
@@ -1091,10 +1095,73 @@ impl<'a> Validator<'a, '_> {
         }
     }
 
+    /// The dataset's window: a declared date or timestamp column.
+    fn window(&mut self) {
+        let Some(window) = self
+            .contract
+            .dataset
+            .as_ref()
+            .and_then(|d| d.window.as_ref())
+        else {
+            return;
+        };
+        let Some(column) = &window.column else {
+            return;
+        };
+        if self.columns_declared().is_none() {
+            return;
+        }
+        match self.column(column) {
+            None => self.unknown_column(column, column.span, "the window"),
+            Some(found) => {
+                if let Some(ty) = &found.ty {
+                    if ty.family() != TypeFamily::Temporal || ty.value == LogicalType::Time {
+                        self.out.push(
+                            Diagnostic::error(
+                                Code::WindowColumnType,
+                                format!(
+                                    "window column `{}` is {}, not a date or timestamp",
+                                    column.value, ty.value
+                                ),
+                            )
+                            .with_label(column.span, "not a date or timestamp")
+                            .with_secondary(ty.span, "declared here")
+                            .with_help("a window needs a date, timestamp or timestamp_tz column: when each row arrived or happened"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// `window: true` on a rule of a dataset without a window.
+    fn window_option(&mut self, window: Option<&Spanned<bool>>) {
+        let Some(window) = window.filter(|w| w.value) else {
+            return;
+        };
+        if self
+            .contract
+            .dataset
+            .as_ref()
+            .is_some_and(|d| d.window.is_some())
+        {
+            return;
+        }
+        self.out.push(
+            Diagnostic::error(
+                Code::NoWindow,
+                "`window: true`, but the dataset has no window",
+            )
+            .with_label(window.span, "no window to see")
+            .with_help("declare one on the dataset, e.g. `window: {column: loaded_at, last: 1d}`, or drop this key"),
+        );
+    }
+
     fn row_count(&mut self) {
         let Some(row_count) = &self.contract.row_count else {
             return;
         };
+        self.window_option(row_count.window.as_ref());
         if let (Some(min), Some(max)) = (&row_count.min, &row_count.max) {
             if min.value > max.value {
                 self.range_order(min.span, max.span, "row_count");
@@ -1112,6 +1179,7 @@ impl<'a> Validator<'a, '_> {
     }
 
     fn table_check(&mut self, check: &TableCheck) {
+        self.window_option(check.options.window.as_ref());
         if let Some(filter) = &check.options.filter {
             self.sql_expression(filter, "this `where` filter");
         }

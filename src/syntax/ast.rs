@@ -139,6 +139,27 @@ pub struct Dataset {
     /// not declare; `strict`: every column must be declared.
     #[schemars(with = "Option<ConformanceName>")]
     pub conformance: Option<Spanned<Conformance>>,
+    /// Check only recent rows: the row-level rules see the rows whose
+    /// `column` is within `last` of now (uniqueness and references keep
+    /// the whole table unless they say `window: true`).
+    pub window: Option<Window>,
+}
+
+/// The recent rows a windowed rule sees: `column` within `last` of now.
+#[derive(Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Window {
+    #[schemars(skip)]
+    pub span: Span,
+    /// The `window` key.
+    #[schemars(skip)]
+    pub key: Span,
+    /// A date or timestamp column: when each row arrived or happened.
+    #[schemars(required)]
+    pub column: Option<Spanned<String>>,
+    /// How far back from now, e.g. `1d` or `6h`.
+    #[schemars(required, with = "Option<DurationText>")]
+    pub last: Option<Spanned<Duration>>,
 }
 
 #[derive(JsonSchema)]
@@ -283,6 +304,8 @@ pub struct RowCount {
     /// Check name (default `row_count`).
     #[schemars(regex(pattern = CHECK_NAME_PATTERN), length(max = CHECK_NAME_MAX))]
     pub name: Option<Spanned<String>>,
+    /// Count only the rows in the dataset's window (default: every row).
+    pub window: Option<Spanned<bool>>,
 }
 
 /// A limit on the change of the row count between runs.
@@ -465,6 +488,9 @@ pub struct RuleOptions {
     pub tolerance: Option<Spanned<Tolerance>>,
     pub description: Option<Spanned<String>>,
     pub name: Option<Spanned<String>>,
+    /// Whether the rule sees only the dataset's window; `None`: its
+    /// kind's default.
+    pub window: Option<Spanned<bool>>,
 }
 
 /// A column rule in short form (`min: 0`) or long form (`min: {value: 0, severity: warn}`).
@@ -513,7 +539,14 @@ pub enum CheckBody {
 // ---------------------------------------------------------------------------
 // JSON Schema for the parts whose YAML shape is not a plain struct.
 
-const RULE_OPTION_KEYS: [&str; 5] = ["severity", "where", "tolerance", "description", "name"];
+const RULE_OPTION_KEYS: [&str; 6] = [
+    "severity",
+    "where",
+    "tolerance",
+    "description",
+    "name",
+    "window",
+];
 
 fn option_properties() -> serde_json::Map<String, serde_json::Value> {
     let schema = serde_json::json!({
@@ -524,7 +557,8 @@ fn option_properties() -> serde_json::Map<String, serde_json::Value> {
             "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": Tolerance::PATTERN}]
         },
         "description": {"description": "Why this rule exists.", "type": "string"},
-        "name": {"description": "Check name overriding the derived `<column>__<rule>`.", "type": "string", "pattern": CHECK_NAME_PATTERN, "maxLength": CHECK_NAME_MAX}
+        "name": {"description": "Check name overriding the derived `<column>__<rule>`.", "type": "string", "pattern": CHECK_NAME_PATTERN, "maxLength": CHECK_NAME_MAX},
+        "window": {"description": "With a dataset window: whether the rule sees only the rows in it (default: yes for rules on each row, no for uniqueness, references and the row count).", "type": "boolean"}
     });
     match schema {
         serde_json::Value::Object(map) => map,
@@ -719,6 +753,7 @@ pub fn all_keys() -> Vec<&'static str> {
         CONTRACT_KEYS,
         OWNER_KEYS,
         DATASET_KEYS,
+        WINDOW_KEYS,
         DBT_KEYS,
         FRESHNESS_KEYS,
         ROW_COUNT_KEYS,
@@ -749,7 +784,16 @@ const CONTRACT_KEYS: &[&str] = &[
     "renamed_from",
 ];
 const OWNER_KEYS: &[&str] = &["name", "email", "role"];
-const DATASET_KEYS: &[&str] = &["database", "schema", "name", "dbt", "path", "conformance"];
+const DATASET_KEYS: &[&str] = &[
+    "database",
+    "schema",
+    "name",
+    "dbt",
+    "path",
+    "conformance",
+    "window",
+];
+const WINDOW_KEYS: &[&str] = &["column", "last"];
 const DBT_KEYS: &[&str] = &["model", "source", "seed", "snapshot"];
 const FRESHNESS_KEYS: &[&str] = &[
     "column",
@@ -769,6 +813,7 @@ const ROW_COUNT_KEYS: &[&str] = &[
     "description",
     "name",
     "tolerance",
+    "window",
 ];
 /// A column's own keys; its rules' keys follow ([`COLUMN_RULE_KEYS`]).
 const COLUMN_FIELD_KEYS: &[&str] = &[
@@ -804,6 +849,7 @@ const CHECK_KEYS: &[&str] = &[
     "where",
     "tolerance",
     "description",
+    "window",
 ];
 
 impl Contract {
@@ -1041,6 +1087,20 @@ impl Dataset {
             conformance: map
                 .get("conformance")
                 .and_then(|n| cx.choice(n, "conformance", Conformance::CHOICES)),
+            window: map.get("window").and_then(|n| {
+                let key = map.key_span("window").unwrap_or(n.span);
+                let window = cx.map(n, "the window", WINDOW_KEYS)?;
+                Some(Window {
+                    span: n.span,
+                    key,
+                    column: window
+                        .required(cx, "column", "the window")
+                        .and_then(|n| cx.text(n)),
+                    last: window
+                        .required(cx, "last", "the window")
+                        .and_then(|n| duration(cx, n)),
+                })
+            }),
         };
         if let (Some(database), None) = (&dataset.database, map.get("schema")) {
             cx.push(
@@ -1222,6 +1282,7 @@ impl RowCount {
             filter: map.get("where").and_then(|n| cx.text(n)),
             description: map.get("description").and_then(|n| cx.string(n)),
             name: map.get("name").and_then(|n| check_name(cx, n)),
+            window: map.get("window").and_then(|n| cx.bool(n)),
         };
         if !map.has("min") && !map.has("max") && !map.has("change") {
             cx.push(
@@ -1482,6 +1543,7 @@ fn rule_options(cx: &mut Cx, map: &Map<'_>) -> RuleOptions {
         tolerance: map.get("tolerance").and_then(|n| tolerance(cx, n)),
         description: map.get("description").and_then(|n| cx.string(n)),
         name: map.get("name").and_then(|n| check_name(cx, n)),
+        window: map.get("window").and_then(|n| cx.bool(n)),
     }
 }
 
@@ -1653,6 +1715,7 @@ fn null_rate(cx: &mut Cx, key: Span, node: &Node) -> Option<NullRateRule> {
         tolerance: None,
         description: map.get("description").and_then(|n| cx.string(n)),
         name: map.get("name").and_then(|n| check_name(cx, n)),
+        window: map.get("window").and_then(|n| cx.bool(n)),
     };
     Some(NullRateRule {
         key,
@@ -1746,6 +1809,16 @@ impl TableCheck {
                 None
             }
         };
+        if let (Some(CheckBody::Sql(_)), Some(span)) = (&body, map.key_span("window")) {
+            cx.push(
+                Diagnostic::error(
+                    Code::WhereNotAllowed,
+                    "`window` does not apply to a sql check",
+                )
+                .with_label(span, "not allowed here")
+                .with_help("a sql check's query reads `{{ table }}` whole: put the window in its own WHERE clause"),
+            );
+        }
         if let (Some(CheckBody::Sql(_)), Some(span)) = (&body, map.key_span("where")) {
             cx.push(
                 Diagnostic::error(

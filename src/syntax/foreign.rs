@@ -806,6 +806,7 @@ pub fn dataset(
         dbt: None,
         path: None,
         conformance: None,
+        window: None,
     }
 }
 
@@ -900,6 +901,7 @@ pub fn row_count(key: Span, min: Option<u64>, max: Option<u64>, options: RuleOpt
         filter: None,
         description: options.description,
         name: options.name,
+        window: None,
     }
 }
 

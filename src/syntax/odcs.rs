@@ -362,6 +362,21 @@ fn object(
             .find(|(name, _)| *name == c)
             .map(|(_, value)| at(String::new()).map(|_| *value))
     });
+    dataset.window = custom_value(obj, "datapactWindow")
+        .and_then(Obj::new)
+        .map(|w| {
+            let span = w.node.span;
+            super::ast::Window {
+                span,
+                key: span,
+                column: w.text("column"),
+                last: w.text("last").and_then(|l| {
+                    crate::types::Duration::parse(&l.value)
+                        .ok()
+                        .map(|d| Spanned::new(d, l.span))
+                }),
+            }
+        });
     c.dataset = Some(dataset);
     c.description = obj.text("description");
     c.title = obj.text("businessName");

@@ -71,6 +71,8 @@ pub struct Page {
     pub location: String,
     pub domain: String,
     pub dbt: Option<DbtView>,
+    /// The dataset's window: the rows the windowed rules see.
+    pub window: Option<WindowView>,
     pub tags: Vec<String>,
     pub owners: Vec<OwnerView>,
     /// The producers' names, else every owner's.
@@ -93,6 +95,14 @@ pub struct Page {
     /// The latest results and SLO attainment, when the catalog is compiled
     /// with a results store (`compile --results`).
     pub health: Option<Health>,
+}
+
+/// A dataset's window: rows whose `column` is within `last` of now.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowView {
+    pub column: String,
+    /// A duration, e.g. `1d`.
+    pub last: String,
 }
 
 /// A contract's results, from a results store.
@@ -527,6 +537,10 @@ fn page(
                 DbtKind::Model | DbtKind::Seed | DbtKind::Snapshot => node.name.clone(),
             },
         }),
+        window: ds.window.as_ref().map(|w| WindowView {
+            column: w.column.clone(),
+            last: w.last.to_string(),
+        }),
         tags: ds.tags.clone(),
         owners,
         owner_names,
@@ -733,6 +747,9 @@ fn rule(item: &Item, ds: &Dataset, column_anchors: &Anchors) -> Rule {
 
 /// The filter and tolerance of a check, appended to its phrase.
 fn with_conditions(mut phrase: Vec<Part>, check: &Check) -> Vec<Part> {
+    if check.windowed {
+        phrase.push(text(", on the rows in the window"));
+    }
     if let Some(filter) = &check.filter {
         phrase.push(text(", only where "));
         phrase.push(code_part(filter.trim()));

@@ -35,6 +35,35 @@ pub fn column_check(column: &str) -> String {
 /// The schema query of `ds`, whose table is at `location` (the dataset's
 /// own, or as a connection renames it).
 pub fn schema_query(ds: &Dataset, location: &Location, dialect: Dialect) -> String {
+    part_query(ds, location, dialect, 0..ds.columns.len())
+}
+
+/// The schema query of `ds` in parts of at most `limit` bytes each (see
+/// `sql::size_limit`), each for a run of its declared columns; one part
+/// when it fits. The first part also holds the table's check and, with
+/// `conformance: strict`, the undeclared columns' (against a list of every
+/// declared name).
+pub fn schema_query_parts(
+    ds: &Dataset,
+    location: &Location,
+    dialect: Dialect,
+    limit: Option<usize>,
+) -> Vec<(std::ops::Range<usize>, String)> {
+    super::split(ds.columns.len(), limit, |columns| {
+        part_query(ds, location, dialect, columns)
+    })
+}
+
+/// The schema query for the declared columns `columns` of `ds`: the whole
+/// query when they are all of them, else one part of it.
+fn part_query(
+    ds: &Dataset,
+    location: &Location,
+    dialect: Dialect,
+    columns: std::ops::Range<usize>,
+) -> String {
+    let whole = columns == (0..ds.columns.len());
+    let first = columns.start == 0;
     let d = dialect.sql();
     let q = |name: &str| d.quote_ident(name);
     let text = d.type_name(LogicalType::String);
@@ -92,11 +121,11 @@ pub fn schema_query(ds: &Dataset, location: &Location, dialect: Dialect) -> Stri
     // The declared columns, each with its kind: the set of catalog types
     // that fit it (columns of one logical type share one).
     let mut kinds: Vec<Vec<String>> = Vec::new();
-    let declared: Vec<String> = ds
-        .columns
+    let declared: Vec<String> = ds.columns[columns.clone()]
         .iter()
         .enumerate()
-        .map(|(i, c)| {
+        .map(|(j, c)| {
+            let i = columns.start + j;
             let fitting = fitting_types(c, dialect);
             let kind = match kinds.iter().position(|k| *k == fitting) {
                 Some(k) => k + 1,
@@ -112,7 +141,7 @@ pub fn schema_query(ds: &Dataset, location: &Location, dialect: Dialect) -> Stri
                 lit(&column_check(&c.name)),
                 kind.to_string(),
             ];
-            if i == 0 {
+            if j == 0 {
                 let names = ["ord", "name", "column_name", "check_name", "kind"];
                 let aliased: Vec<String> = values
                     .iter()
@@ -165,29 +194,42 @@ pub fn schema_query(ds: &Dataset, location: &Location, dialect: Dialect) -> Stri
         );
     }
 
-    // One row per check.
-    let mut rows = vec![format!(
-        "select 0 as {}, {} as {}, cast(null as {text}) as {}, \
+    // One row per check; the table's in the first part only.
+    let mut rows = Vec::new();
+    rows.extend(first.then(|| {
+        format!(
+            "select 0 as {}, {} as {}, cast(null as {text}) as {}, \
          case when {}(*) = 0 then 1 else 0 end as {}, cast({}(*) as {text}) as {}\n  from {}",
-        q("ord"),
-        lit(TABLE_CHECK),
-        q("check_name"),
-        q("column_name"),
-        d.count(),
-        q("failures"),
-        d.count(),
-        q("observed"),
-        q("datapact_catalog"),
-    )];
+            q("ord"),
+            lit(TABLE_CHECK),
+            q("check_name"),
+            q("column_name"),
+            d.count(),
+            q("failures"),
+            d.count(),
+            q("observed"),
+            q("datapact_catalog"),
+        )
+    }));
     if !declared.is_empty() {
+        // The first row of the union names the columns (a part's first).
+        let named = |alias: &str| {
+            if rows.is_empty() {
+                format!(" as {}", q(alias))
+            } else {
+                String::new()
+            }
+        };
         rows.push(format!(
-            "select {}, {}, {},\n    case when {} is not null and {} is not null then 0 else 1 end,\n    {}\n  from {}\n  left join {} on {}\n  left join {} on {} = {}",
+            "select {}, {}, {},\n    case when {} is not null and {} is not null then 0 else 1 end{},\n    {}{}\n  from {}\n  left join {} on {}\n  left join {} on {} = {}",
             c("datapact_declared", "ord"),
             c("datapact_declared", "check_name"),
             c("datapact_declared", "column_name"),
             c("datapact_catalog", "name"),
             c("datapact_fits", "ord"),
+            named("failures"),
             c("datapact_catalog", "type"),
+            named("observed"),
             q("datapact_declared"),
             q("datapact_catalog"),
             same_name(&c("datapact_catalog", "name"), &c("datapact_declared", "name")),
@@ -196,7 +238,36 @@ pub fn schema_query(ds: &Dataset, location: &Location, dialect: Dialect) -> Stri
             c("datapact_declared", "ord"),
         ));
     }
-    if ds.conformance == Conformance::Strict {
+    if ds.conformance == Conformance::Strict && !whole && first {
+        // A part: the undeclared columns against every declared name.
+        let names: Vec<String> = ds
+            .columns
+            .iter()
+            .map(|c| lit(&d.stored_name(&c.name)))
+            .collect();
+        let listed = if d.names_ignore_case() {
+            let names: Vec<String> = names.iter().map(|n| format!("lower({n})")).collect();
+            format!(
+                "lower({}) not in ({})",
+                c("datapact_catalog", "name"),
+                names.join(", ")
+            )
+        } else {
+            format!(
+                "{} not in ({})",
+                c("datapact_catalog", "name"),
+                names.join(", ")
+            )
+        };
+        rows.push(format!(
+            "select {}, {}, {}, 1, {}\n  from {}\n  where {listed}",
+            ds.columns.len() + 1,
+            d.concat(&[c("datapact_catalog", "name"), lit("__schema")]),
+            c("datapact_catalog", "name"),
+            c("datapact_catalog", "type"),
+            q("datapact_catalog"),
+        ));
+    } else if ds.conformance == Conformance::Strict && whole {
         let undeclared = if declared.is_empty() {
             String::new()
         } else {

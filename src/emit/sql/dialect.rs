@@ -381,6 +381,13 @@ pub trait SqlDialect: Sync {
     /// The physical type of a logical type.
     fn type_name(&self, ty: LogicalType) -> String;
 
+    /// The most bytes one check query may hold: a larger one is split into
+    /// parts (`check_query_parts`). ANSI: no limit (DuckDB, PostgreSQL's
+    /// 1 GB, Spark).
+    fn max_query_bytes(&self) -> Option<usize> {
+        None
+    }
+
     /// At most `n` rows of `query`. ANSI: `limit` on a derived table.
     fn limited(&self, query: &str, n: u64) -> String {
         format!("select *\nfrom (\n{query}\n) as datapact_sample\nlimit {n}")
@@ -475,18 +482,33 @@ pub trait SqlDialect: Sync {
         )
     }
 
+    /// The start of a window `seconds` long ending now, as a value of `ty`
+    /// (date; timestamp, read as UTC; timestamp_tz) that a column of that
+    /// type is compared with as it is, so the engine can skip partitions
+    /// and files outside it. For a date: the UTC day it starts on.
+    /// ANSI: interval arithmetic on `current_timestamp`.
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        let start = format!("current_timestamp - interval '{seconds}' second");
+        match ty {
+            LogicalType::Date => format!("cast({start} as date)"),
+            _ => start,
+        }
+    }
+
     /// A value usable in `count(distinct …)` standing for `value`.
     fn distinct_key(&self, value: &str, _ty: LogicalType) -> String {
         value.to_string()
     }
 
-    /// Whether each exact `count(distinct …)` goes in an aggregate of its
-    /// own. Spark plans several in one aggregate by copying every row once
-    /// per distinct expression (its `Expand`) before the shuffle; one per
-    /// aggregate is planned as a grouped pass with no copies. ANSI: all in
-    /// the one scan (DuckDB, PostgreSQL and the warehouses keep a hash
-    /// table per distinct; see docs/sql.md).
-    fn distinct_per_pass(&self) -> bool {
+    /// Whether uniqueness is counted in a grouped pass of its own (group
+    /// by the key, duplicates = rows - groups) rather than as
+    /// `count(distinct …)` in the one scan. Spark plans several distinct
+    /// counts in one aggregate by copying every row once per distinct (its
+    /// `Expand`), and merges single-row aggregates over one table back
+    /// into one (`MergeScalarSubqueries`); a grouped pass is neither.
+    /// ANSI: in the one scan (DuckDB, PostgreSQL and the warehouses keep a
+    /// hash table per distinct; see docs/sql.md).
+    fn grouped_uniqueness(&self) -> bool {
         false
     }
 
@@ -805,6 +827,15 @@ fn anchored_java(regex: &str) -> String {
 pub struct DuckDb;
 
 impl SqlDialect for DuckDb {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        // Microseconds since the epoch, UTC: a timestamp without time zone.
+        let utc = format!("make_timestamp(cast((epoch(now()) - {seconds}) * 1000000 as bigint))");
+        match ty {
+            LogicalType::TimestampTz => format!("now() - to_seconds({seconds})"),
+            LogicalType::Date => format!("cast({utc} as date)"),
+            _ => utc,
+        }
+    }
     fn struct_type(&self, fields: &[(String, String)]) -> String {
         let fields: Vec<String> = fields
             .iter()
@@ -868,6 +899,17 @@ impl SqlDialect for DuckDb {
 pub struct Postgres;
 
 impl SqlDialect for Postgres {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::TimestampTz => format!("now() - {seconds} * interval '1 second'"),
+            LogicalType::Date => {
+                format!(
+                    "cast((now() at time zone 'UTC') - {seconds} * interval '1 second' as date)"
+                )
+            }
+            _ => format!("(now() at time zone 'UTC') - {seconds} * interval '1 second'"),
+        }
+    }
     /// Arrays of scalars are PostgreSQL arrays; structs, maps and arrays
     /// of nested values are `jsonb`.
     fn nested_in_json(&self, ty: LogicalType, scalar_items: bool) -> bool {
@@ -1009,6 +1051,19 @@ impl SqlDialect for Postgres {
 pub struct Redshift;
 
 impl SqlDialect for Redshift {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        // getdate(): the current UTC time, without time zone.
+        let utc = format!("dateadd(second, -{seconds}, getdate())");
+        match ty {
+            LogicalType::TimestampTz => format!("cast({utc} as timestamptz)"),
+            LogicalType::Date => format!("cast({utc} as date)"),
+            _ => utc,
+        }
+    }
+    /// The documented 16 MB statement limit, with room to spare.
+    fn max_query_bytes(&self) -> Option<usize> {
+        Some(16_000_000)
+    }
     /// Nested values are `super`; PartiQL unnests arrays only in `FROM`,
     /// so rules inside them are not compiled (their checks report an error).
     fn nested_in_json(&self, _ty: LogicalType, _scalar_items: bool) -> bool {
@@ -1068,6 +1123,19 @@ impl SqlDialect for Redshift {
 pub struct Snowflake;
 
 impl SqlDialect for Snowflake {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::TimestampTz => format!("dateadd(second, -{seconds}, current_timestamp())"),
+            // sysdate(): the current UTC time, without time zone.
+            LogicalType::Date => format!("cast(dateadd(second, -{seconds}, sysdate()) as date)"),
+            _ => format!("dateadd(second, -{seconds}, sysdate())"),
+        }
+    }
+    /// Snowflake keeps query texts up to 1 MB and truncates larger ones in
+    /// its history (then they cannot be rerun).
+    fn max_query_bytes(&self) -> Option<usize> {
+        Some(1_000_000)
+    }
     /// Semi-structured: `object`, `array` (`variant` values).
     fn nested_in_json(&self, _ty: LogicalType, _scalar_items: bool) -> bool {
         true
@@ -1211,6 +1279,22 @@ impl SqlDialect for Snowflake {
 pub struct BigQuery;
 
 impl SqlDialect for BigQuery {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::TimestampTz => {
+                format!("timestamp_sub(current_timestamp(), interval {seconds} second)")
+            }
+            LogicalType::Date => {
+                format!("date(timestamp_sub(current_timestamp(), interval {seconds} second))")
+            }
+            _ => format!("datetime_sub(current_datetime('UTC'), interval {seconds} second)"),
+        }
+    }
+    /// The text limit is 1,024K characters, but long queries are refused as
+    /// too complex well below it; 200 KB is where others split too.
+    fn max_query_bytes(&self) -> Option<usize> {
+        Some(200_000)
+    }
     fn struct_type(&self, fields: &[(String, String)]) -> String {
         let fields: Vec<String> = fields
             .iter()
@@ -1334,7 +1418,18 @@ impl SqlDialect for BigQuery {
 pub struct Databricks;
 
 impl SqlDialect for Databricks {
-    fn distinct_per_pass(&self) -> bool {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        let since = format!("unix_seconds(current_timestamp()) - {seconds}");
+        match ty {
+            LogicalType::TimestampTz => format!("timestamp_seconds({since})"),
+            // As UTC whatever the session time zone: days since the epoch.
+            LogicalType::Date => {
+                format!("date_from_unix_date(cast(floor(({since}) / 86400) as int))")
+            }
+            _ => format!("timestampadd(SECOND, {since}, timestamp_ntz'1970-01-01 00:00:00')"),
+        }
+    }
+    fn grouped_uniqueness(&self) -> bool {
         true
     }
     fn struct_type(&self, fields: &[(String, String)]) -> String {
@@ -1442,6 +1537,21 @@ impl SqlDialect for Databricks {
 pub struct Trino;
 
 impl SqlDialect for Trino {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        match ty {
+            LogicalType::TimestampTz => format!("current_timestamp - interval '{seconds}' second"),
+            LogicalType::Date => format!(
+                "cast(cast(current_timestamp at time zone 'UTC' as timestamp) - interval '{seconds}' second as date)"
+            ),
+            _ => format!(
+                "cast(current_timestamp at time zone 'UTC' as timestamp) - interval '{seconds}' second"
+            ),
+        }
+    }
+    /// Trino's default `query.max-length` is 1,000,000 characters.
+    fn max_query_bytes(&self) -> Option<usize> {
+        Some(1_000_000)
+    }
     fn array_type(&self, item: &str) -> String {
         format!("array({item})")
     }
@@ -1504,6 +1614,25 @@ impl SqlDialect for Trino {
 pub struct SqlServer;
 
 impl SqlDialect for SqlServer {
+    fn window_start(&self, seconds: u64, ty: LogicalType) -> String {
+        // `dateadd` takes an int: whole days, then the seconds left.
+        let back = |now: &str| {
+            format!(
+                "dateadd(second, -{}, dateadd(day, -{}, {now}))",
+                seconds % 86_400,
+                seconds / 86_400
+            )
+        };
+        match ty {
+            LogicalType::TimestampTz => back("sysdatetimeoffset()"),
+            LogicalType::Date => format!("cast({} as date)", back("sysutcdatetime()")),
+            _ => back("sysutcdatetime()"),
+        }
+    }
+    /// A batch holds at most 65,536 network packets of 4 KB (the default).
+    fn max_query_bytes(&self) -> Option<usize> {
+        Some(65_536 * 4_096)
+    }
     fn limited(&self, query: &str, n: u64) -> String {
         format!("select top ({n}) *\nfrom (\n{query}\n) as datapact_sample")
     }

@@ -12,7 +12,7 @@
 //! ```text
 //! with "datapact_scan" as (select count(*) …, count(case when … then 1 end) … from T),
 //!      "datapact_check_N" as (…)           -- references, sql checks, and uniqueness
-//!                                          -- where one distinct per aggregate (Spark)
+//!                                          -- as a grouped pass (Spark)
 //!      "datapact_measures" as (select … from scan cross join checks cross join (constant list))
 //! select contract, check_name, column_name, rule, severity, failures, observed, status
 //! ```
@@ -33,35 +33,44 @@ use rayon::prelude::*;
 
 pub use crate::emit::GeneratedFile;
 use crate::emit::sql::dialect::SqlDialect;
-use crate::ir::{Check, CheckKind, Column, Dataset, Ir, Location};
+use crate::ir::{Check, CheckKind, Column, Dataset, Ir, Location, Window};
 use crate::types::Dialect;
 use crate::types::{LogicalType, Severity, Tolerance};
 
 /// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` (the check
-/// query), `sql/<dialect>/<contract>.schema.sql` (the schema query) and
+/// query, in parts when larger than the dialect's limit),
+/// `sql/<dialect>/<contract>.schema.sql` (the schema query) and
 /// `sql/<dialect>/<contract>/<check>.sql`, sorted by path.
 pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
     let mut files: Vec<GeneratedFile> = ir
         .datasets
         .par_iter()
-        .flat_map_iter(|ds| dataset_files(ds, dialect))
+        .flat_map_iter(|ds| dataset_files(ds, dialect, None))
         .collect();
     files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
 /// One dataset's SQL files for `dialect`, as [`emit`] names them.
-pub fn dataset_files(ds: &Dataset, dialect: Dialect) -> Vec<GeneratedFile> {
+pub fn dataset_files(ds: &Dataset, dialect: Dialect, limit: Option<usize>) -> Vec<GeneratedFile> {
     let dir = format!("sql/{}/{}", dialect.name(), ds.contract);
+    let relation = |_: &str, location: &Location| qualified_name(location, dialect);
+    let limit = size_limit(dialect, limit);
+    let parts: Vec<(std::ops::Range<usize>, String)> =
+        check_query_parts(ds, dialect, &relation, limit)
+            .into_iter()
+            .map(|p| (p.checks, p.sql))
+            .collect();
+    let schema_parts = conformance::schema_query_parts(ds, &ds.location, dialect, limit);
     let mut files = vec![
         GeneratedFile {
             path: format!("{dir}.sql"),
-            text: check_query(ds, dialect),
+            text: joined(&parts, "checks", ds.checks.len()),
             contract: Some(ds.contract.clone()),
         },
         GeneratedFile {
             path: format!("{dir}.schema.sql"),
-            text: crate::emit::sql::conformance::schema_query(ds, &ds.location, dialect),
+            text: joined(&schema_parts, "columns", ds.columns.len()),
             contract: Some(ds.contract.clone()),
         },
     ];
@@ -75,6 +84,32 @@ pub fn dataset_files(ds: &Dataset, dialect: Dialect) -> Vec<GeneratedFile> {
         }
     }
     files
+}
+
+/// The text of a query file: the query, or its parts as statements each
+/// ending in `;`, each after a line saying which `what` (checks, columns)
+/// of how many it covers.
+fn joined(parts: &[(std::ops::Range<usize>, String)], what: &str, of: usize) -> String {
+    if let [(_, sql)] = parts {
+        return sql.clone();
+    }
+    let mut out = String::new();
+    for (i, (range, sql)) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "-- Part {} of {}: {what} {} to {} of {of}.",
+            i + 1,
+            parts.len(),
+            range.start + 1,
+            range.end
+        );
+        out.push_str(sql.trim_end());
+        out.push_str(";\n");
+    }
+    out
 }
 
 /// `[database.][schema.]name`, each part quoted.
@@ -119,6 +154,9 @@ const CHECK_LIST_COLUMNS: [&str; 7] = [
     "fail_status",
 ];
 
+/// The check query's scans: the whole table, and the rows in its window.
+const SCANS: [&str; 2] = ["datapact_scan", "datapact_window"];
+
 /// How a query names a dataset's table, given its contract id and location.
 pub type Relation<'r> = &'r dyn Fn(&str, &Location) -> String;
 
@@ -126,6 +164,10 @@ struct Emitter<'a> {
     d: &'static dyn SqlDialect,
     dialect: Dialect,
     ds: &'a Dataset,
+    /// The checks the check query evaluates: all of the dataset's, or one
+    /// part of them ([`check_query_parts`]) starting at check `first`.
+    checks: &'a [Check],
+    first: usize,
     relation: Relation<'a>,
     table: String,
     /// Whether the check query ends with `order by`.
@@ -141,6 +183,8 @@ impl<'a> Emitter<'a> {
             d: dialect.sql(),
             dialect,
             ds,
+            checks: &ds.checks,
+            first: 0,
             relation,
             table: relation(&ds.contract, &ds.location),
             ordered: true,
@@ -250,10 +294,34 @@ impl<'a> Emitter<'a> {
         })
     }
 
-    /// `(where) and (predicate)`, or the predicate alone.
+    /// The rows a check sees, as one condition: its `where` and, when it
+    /// is windowed, the dataset's window; `None`: every row.
+    fn scope(&self, check: &Check) -> Option<String> {
+        self.scope_with(check, true)
+    }
+
+    /// [`Emitter::scope`], without the window when `window` is false (in
+    /// the check query's window scan, whose `where` holds it).
+    fn scope_with(&self, check: &Check, window: bool) -> Option<String> {
+        let window = (self.ds.window.as_ref())
+            .filter(|_| check.windowed && window)
+            .map(|w| format!("({})", window_condition(w, self.ds, self.d)));
+        let filter = check.filter.as_deref().map(|w| user_sql(w, self.d));
+        match (filter, window) {
+            (Some(filter), Some(window)) => Some(format!("{filter} and {window}")),
+            (filter, window) => filter.or(window),
+        }
+    }
+
+    /// `(scope) and (predicate)`, or the predicate alone.
     fn filtered(&self, check: &Check, predicate: &str) -> String {
-        match &check.filter {
-            Some(w) => format!("{} and ({predicate})", user_sql(w, self.d)),
+        self.filtered_with(check, predicate, true)
+    }
+
+    /// [`Emitter::filtered`], without the window when `window` is false.
+    fn filtered_with(&self, check: &Check, predicate: &str, window: bool) -> String {
+        match self.scope_with(check, window) {
+            Some(scope) => format!("{scope} and ({predicate})"),
             None => predicate.to_string(),
         }
     }
@@ -301,13 +369,16 @@ impl<'a> Emitter<'a> {
         format!("{}({arg})", self.d.count())
     }
 
-    /// A uniqueness count in an aggregate of its own over the table (where
-    /// the dialect wants one exact distinct per aggregate).
-    fn pass_of_its_own(&self, duplicates: &str) -> String {
+    /// Duplicates counted in a grouped pass of their own: the rows where
+    /// `condition` holds, grouped by `key`, each group of n counting n - 1.
+    fn grouped_pass(&self, key: &str, condition: &str) -> String {
+        let n = self.q("datapact_n");
         format!(
-            "select {duplicates} as {}\nfrom {}",
+            "select coalesce(sum({n} - 1), 0) as {}\nfrom (\n  select {}(*) as {n}\n  from {}\n  where {condition}\n  group by {key}\n) as {}",
             self.q("failures"),
-            self.table
+            self.d.count(),
+            self.table,
+            self.q("datapact_groups")
         )
     }
 
@@ -323,7 +394,7 @@ impl<'a> Emitter<'a> {
             "-- One row per check: contract, check_name, column_name, rule, severity,\n\
              -- failures, observed, status ('pass' | 'warn' | 'fail').\n",
         );
-        if self.ds.checks.is_empty() {
+        if self.checks.is_empty() {
             let text = self.text_type();
             let bigint = d.type_name(LogicalType::Bigint);
             let columns = [
@@ -352,18 +423,24 @@ impl<'a> Emitter<'a> {
             return out;
         }
 
-        // The one scan: aggregates over the dataset.
-        let mut scan: Vec<(String, String)> = vec![("rows".into(), self.count("*"))];
+        // The scans: aggregates over the whole dataset, and over the rows
+        // in its window (for the windowed checks; its `where` lets the
+        // engine skip what lies outside). Each is emitted when used.
+        let mut scans: [Vec<(String, String)>; 2] = [
+            vec![("rows".into(), self.count("*"))],
+            vec![("rows".into(), self.count("*"))],
+        ];
+        let mut used = [false; 2];
         // Extra CTEs for checks that read more than the scan.
         let mut extra: Vec<(String, String)> = Vec::new();
         // Per check: failures, allowed, observed (SQL over the aliases below).
         let mut measures: Vec<Measure> = Vec::new();
-        let s = |alias: &str| format!("{}.{}", self.q("datapact_scan"), self.q(alias));
+        let at = |k: usize, alias: &str| format!("{}.{}", self.q(SCANS[k]), self.q(alias));
 
-        // Per-row conditions computed beside the scan (see `flags` below).
-        let mut flags: Vec<(String, String)> = Vec::new();
-        for (i, check) in self.ds.checks.iter().enumerate() {
-            let n = i + 1;
+        // Per-row conditions computed beside each scan (see `flags` below).
+        let mut flags: [Vec<(String, String)>; 2] = [Vec::new(), Vec::new()];
+        for (i, check) in self.checks.iter().enumerate() {
+            let n = self.first + i + 1;
             if nested::is_nested(self.ds, check) && !d.nested_rules() {
                 measures.push(Measure {
                     failures: format!("cast(null as {})", d.type_name(LogicalType::Bigint)),
@@ -377,21 +454,25 @@ impl<'a> Emitter<'a> {
                 });
                 continue;
             }
+            // The scan the check's aggregates go in; inside it, what the
+            // check sees is its `where` alone.
+            let k = usize::from(check.windowed && self.ds.window.is_some());
+            used[k] = true;
             let seen_alias = format!("seen_{n}");
-            let seen = match &check.filter {
-                Some(w) => {
-                    scan.push((
+            let seen = match self.scope_with(check, false) {
+                Some(scope) => {
+                    scans[k].push((
                         seen_alias.clone(),
-                        self.count(&format!("case when {} then 1 end", user_sql(w, self.d))),
+                        self.count(&format!("case when {scope} then 1 end")),
                     ));
-                    s(&seen_alias)
+                    at(k, &seen_alias)
                 }
-                None => s("rows"),
+                None => at(k, "rows"),
             };
             let failures_alias = format!("failures_{n}");
             let counted = |scan: &mut Vec<(String, String)>, expr: String| {
                 scan.push((failures_alias.clone(), expr));
-                s(&failures_alias)
+                at(k, &failures_alias)
             };
             // A rule with a query of its own: its count, joined to the scan.
             let own_scan = |extra: &mut Vec<(String, String)>, body: String| {
@@ -404,36 +485,49 @@ impl<'a> Emitter<'a> {
                 CheckKind::Unique => {
                     let (value, ty) = self.single_value(check);
                     let column = value.expr;
-                    let value = match &check.filter {
-                        Some(w) => format!("case when {} then {column} end", user_sql(w, self.d)),
-                        None => column,
-                    };
-                    let duplicates = format!(
-                        "{} - {}",
-                        self.count(&value),
-                        self.count(&format!("distinct {}", d.distinct_key(&value, ty)))
-                    );
-                    if d.distinct_per_pass() {
-                        own_scan(&mut extra, self.pass_of_its_own(&duplicates))
+                    if d.grouped_uniqueness() {
+                        let condition = self.filtered(check, &format!("{column} is not null"));
+                        let key = d.distinct_key(&column, ty);
+                        own_scan(&mut extra, self.grouped_pass(&key, &condition))
                     } else {
-                        let failures = counted(&mut scan, duplicates);
+                        let value = match self.scope_with(check, false) {
+                            Some(scope) => format!("case when {scope} then {column} end"),
+                            None => column,
+                        };
+                        let failures = counted(
+                            &mut scans[k],
+                            format!(
+                                "{} - {}",
+                                self.count(&value),
+                                self.count(&format!("distinct {}", d.distinct_key(&value, ty)))
+                            ),
+                        );
                         Measure::counted(failures, &seen, check, self)
                     }
                 }
                 CheckKind::UniqueCombination { columns } => {
-                    let condition = self.filtered(check, &self.not_all_null(columns));
-                    let duplicates = format!(
-                        "{} - {}",
-                        self.count(&format!("case when {condition} then 1 end")),
-                        self.count(&format!(
-                            "distinct case when {condition} then {} end",
-                            self.combination_key(columns)
-                        ))
-                    );
-                    if d.distinct_per_pass() {
-                        own_scan(&mut extra, self.pass_of_its_own(&duplicates))
+                    let all_null = self.not_all_null(columns);
+                    if d.grouped_uniqueness() {
+                        // GROUP BY holds NULL equal to NULL, as the rule does.
+                        let members: Vec<String> = columns.iter().map(|c| self.member(c)).collect();
+                        let condition = self.filtered(check, &all_null);
+                        own_scan(
+                            &mut extra,
+                            self.grouped_pass(&members.join(", "), &condition),
+                        )
                     } else {
-                        let failures = counted(&mut scan, duplicates);
+                        let key = self.combination_key(columns);
+                        let condition = self.filtered_with(check, &all_null, false);
+                        let failures = counted(
+                            &mut scans[k],
+                            format!(
+                                "{} - {}",
+                                self.count(&format!("case when {condition} then 1 end")),
+                                self.count(&format!(
+                                    "distinct case when {condition} then {key} end"
+                                ))
+                            ),
+                        );
                         Measure::counted(failures, &seen, check, self)
                     }
                 }
@@ -483,9 +577,9 @@ impl<'a> Emitter<'a> {
                 // Observed as `<nulls>/<rows seen>`, judged by `datapact run`.
                 CheckKind::NullRateIncrease { .. } => {
                     let (value, _) = self.single_value(check);
-                    let condition = self.filtered(check, &self.paths().is_null(&value));
+                    let condition = self.filtered_with(check, &self.paths().is_null(&value), false);
                     let nulls = counted(
-                        &mut scan,
+                        &mut scans[k],
                         self.count(&format!("case when {condition} then 1 end")),
                     );
                     Measure {
@@ -505,20 +599,16 @@ impl<'a> Emitter<'a> {
                     warn_after,
                     error_after,
                 } => {
-                    let value = match &check.filter {
-                        Some(w) => format!(
-                            "case when {} then {} end",
-                            user_sql(w, self.d),
-                            self.q(column)
-                        ),
+                    let value = match self.scope_with(check, false) {
+                        Some(scope) => format!("case when {scope} then {} end", self.q(column)),
                         None => self.q(column),
                     };
                     let age_alias = format!("age_{n}");
-                    scan.push((
+                    scans[k].push((
                         age_alias.clone(),
                         d.age_seconds(&format!("max({value})"), self.column_type(column)),
                     ));
-                    let age = s(&age_alias);
+                    let age = at(k, &age_alias);
                     let stale = |after: Option<crate::types::Duration>| {
                         after.map(|a| format!("{age} > {}", a.seconds()))
                     };
@@ -561,19 +651,19 @@ impl<'a> Emitter<'a> {
                 | CheckKind::UniqueItems
                 | CheckKind::Expression { .. } => {
                     let predicate = self.row_predicate(check).unwrap_or_default();
-                    let condition = self.filtered(check, &predicate);
+                    let condition = self.filtered_with(check, &predicate, false);
                     // An element rule's subquery, where an aggregate may not
                     // hold one: a flag computed per row beside the scan.
                     let condition =
                         if nested::iterates(self.ds, check) && !d.subquery_in_aggregate() {
                             let flag = format!("flag_{n}");
-                            flags.push((flag.clone(), condition));
+                            flags[k].push((flag.clone(), condition));
                             format!("{}.{} = 1", self.q("datapact_flags"), self.q(&flag))
                         } else {
                             condition
                         };
                     let failures = counted(
-                        &mut scan,
+                        &mut scans[k],
                         self.count(&format!("case when {condition} then 1 end")),
                     );
                     Measure::counted(failures, &seen, check, self)
@@ -581,34 +671,50 @@ impl<'a> Emitter<'a> {
             };
             measures.push(measure);
         }
+        // The whole-table scan also when no check used either.
+        used[0] |= !used[1];
 
         out.push_str("with ");
-        let _ = writeln!(out, "{} as (", self.q("datapact_scan"));
-        out.push_str("  select\n");
-        let scan_lines: Vec<String> = scan
-            .iter()
-            .map(|(alias, expr)| format!("    {expr} as {}", self.q(alias)))
-            .collect();
-        out.push_str(&scan_lines.join(",\n"));
-        let _ = write!(out, "\n  from {}", self.table);
-        if !flags.is_empty() {
-            let list: Vec<String> = flags
+        let mut first = true;
+        for k in (0..2).filter(|&k| used[k]) {
+            if !first {
+                out.push_str(",\n");
+            }
+            first = false;
+            let _ = writeln!(out, "{} as (", self.q(SCANS[k]));
+            out.push_str("  select\n");
+            let scan_lines: Vec<String> = scans[k]
                 .iter()
-                .map(|(flag, condition)| {
-                    format!(
-                        "case when {condition} then 1 else 0 end as {}",
-                        self.q(flag)
-                    )
-                })
+                .map(|(alias, expr)| format!("    {expr} as {}", self.q(alias)))
                 .collect();
-            let _ = write!(
-                out,
-                "\n  cross apply (select {}) as {}",
-                list.join(", "),
-                self.q("datapact_flags")
-            );
+            out.push_str(&scan_lines.join(",\n"));
+            let _ = write!(out, "\n  from {}", self.table);
+            if !flags[k].is_empty() {
+                let list: Vec<String> = flags[k]
+                    .iter()
+                    .map(|(flag, condition)| {
+                        format!(
+                            "case when {condition} then 1 else 0 end as {}",
+                            self.q(flag)
+                        )
+                    })
+                    .collect();
+                let _ = write!(
+                    out,
+                    "\n  cross apply (select {}) as {}",
+                    list.join(", "),
+                    self.q("datapact_flags")
+                );
+            }
+            if let (1, Some(window)) = (k, &self.ds.window) {
+                let _ = write!(
+                    out,
+                    "\n  where {}",
+                    window_condition(window, self.ds, self.d)
+                );
+            }
+            out.push_str("\n)");
         }
-        out.push_str("\n)");
         for (name, body) in &extra {
             let _ = write!(
                 out,
@@ -621,7 +727,6 @@ impl<'a> Emitter<'a> {
         // The constant list of checks, one row each.
         let text = self.text_type();
         let rows: Vec<String> = self
-            .ds
             .checks
             .iter()
             .zip(&measures)
@@ -632,7 +737,7 @@ impl<'a> Emitter<'a> {
                     None => format!("cast(null as {text})"),
                 };
                 let values = [
-                    (i + 1).to_string(),
+                    (self.first + i + 1).to_string(),
                     d.string_literal(&self.ds.contract),
                     d.string_literal(&check.name),
                     column,
@@ -659,7 +764,7 @@ impl<'a> Emitter<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(_, m)| Some(pick(m).as_str()) != default)
-                .map(|(i, m)| format!("      when {} then {}", i + 1, pick(m)))
+                .map(|(i, m)| format!("      when {} then {}", self.first + i + 1, pick(m)))
                 .collect();
             match default {
                 Some(default) if arms.is_empty() => default.to_string(),
@@ -671,7 +776,8 @@ impl<'a> Emitter<'a> {
                 None => format!("case {}\n{}\n    end", c("ord"), arms.join("\n")),
             }
         };
-        let rows_text = self.to_text(&s("rows"));
+        let main = usize::from(!used[0]);
+        let rows_text = self.to_text(&at(main, "rows"));
         let _ = write!(out, ",\n{} as (\n  select\n", self.q("datapact_measures"));
         for column in CHECK_LIST_COLUMNS {
             if column == "fail_status" && measures.iter().any(|m| m.status_sql.is_some()) {
@@ -680,7 +786,7 @@ impl<'a> Emitter<'a> {
                     .enumerate()
                     .filter_map(|(i, m)| {
                         let sql = m.status_sql.as_ref()?;
-                        Some(format!("      when {} then {sql}", i + 1))
+                        Some(format!("      when {} then {sql}", self.first + i + 1))
                     })
                     .collect();
                 let _ = writeln!(
@@ -713,7 +819,10 @@ impl<'a> Emitter<'a> {
             by_check(&|m| &m.observed, Some(&rows_text)),
             self.q("observed")
         );
-        let _ = writeln!(out, "  from {}", self.q("datapact_scan"));
+        let _ = writeln!(out, "  from {}", self.q(SCANS[main]));
+        if used[0] && used[1] {
+            let _ = writeln!(out, "  cross join {}", self.q(SCANS[1]));
+        }
         for (name, _) in &extra {
             let _ = writeln!(out, "  cross join {}", self.q(name));
         }
@@ -784,9 +893,7 @@ impl<'a> Emitter<'a> {
         let target = self.q("datapact_target");
         let column = self.q(check.column.as_deref().unwrap_or_default());
         let mut conditions = Vec::new();
-        if let Some(w) = &check.filter {
-            conditions.push(user_sql(w, self.d));
-        }
+        conditions.extend(self.scope(check));
         conditions.push(format!("{source}.{column} is not null"));
         conditions.push(format!(
             "not exists (\n    select 1\n    from {dialect_target} as {target}\n    where {target}.{} = {source}.{column}\n  )",
@@ -927,6 +1034,136 @@ fn qualified_name_with(location: &Location, d: &dyn SqlDialect) -> String {
 pub fn check_query(ds: &Dataset, dialect: Dialect) -> String {
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);
     Emitter::new(ds, dialect, &relation).check_query()
+}
+
+/// One part of a dataset's check query: the checks `checks` (indexes into
+/// the dataset's) and the query that evaluates them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub checks: std::ops::Range<usize>,
+    pub sql: String,
+}
+
+/// The condition true for a row inside the dataset's window: its column
+/// at or after the window's start (a date column: on or after the day the
+/// window starts, UTC). A row whose column is NULL is outside.
+fn window_condition(window: &Window, ds: &Dataset, d: &dyn SqlDialect) -> String {
+    format!(
+        "{} >= {}",
+        d.quote_ident(&window.column),
+        d.window_start(window.last.seconds(), ds.column_type(&window.column))
+    )
+}
+
+/// [`window_condition`] in `dialect`, for a check that sees the window
+/// (with its own `where`, which dbt applies apart); `None` otherwise.
+pub fn window_scope(ds: &Dataset, check: &Check, dialect: Dialect) -> Option<String> {
+    let window = ds.window.as_ref().filter(|_| check.windowed)?;
+    Some(window_condition(window, ds, dialect.sql()))
+}
+
+/// The bytes a check query of `dialect` may hold: `limit` when given (a
+/// server configured below its default), else the dialect's own
+/// ([`SqlDialect::max_query_bytes`]).
+pub fn size_limit(dialect: Dialect, limit: Option<usize>) -> Option<usize> {
+    limit.or(dialect.sql().max_query_bytes())
+}
+
+/// A dataset's check query in parts of at most `limit` bytes each (see
+/// [`size_limit`]); one part without a limit or when it fits. Each part is
+/// a whole check query over the same table for a run of consecutive
+/// checks, as many as fit: one more scan of the table per part. A single
+/// check larger than the limit is a part of its own (its `sql`,
+/// `expression` or list of values is that large).
+pub fn check_query_parts(
+    ds: &Dataset,
+    dialect: Dialect,
+    relation: Relation,
+    limit: Option<usize>,
+) -> Vec<Part> {
+    parts(ds, dialect, relation, limit, false)
+}
+
+/// [`check_query_parts`] as tests: each part returns only the checks that
+/// did not pass ([`check_query_non_passing`]).
+pub fn check_query_parts_non_passing(
+    ds: &Dataset,
+    dialect: Dialect,
+    relation: Relation,
+    limit: Option<usize>,
+) -> Vec<Part> {
+    parts(ds, dialect, relation, limit, true)
+}
+
+fn parts(
+    ds: &Dataset,
+    dialect: Dialect,
+    relation: Relation,
+    limit: Option<usize>,
+    non_passing: bool,
+) -> Vec<Part> {
+    let query = |checks: std::ops::Range<usize>| {
+        let mut e = Emitter::new(ds, dialect, relation);
+        e.checks = &ds.checks[checks.clone()];
+        e.first = checks.start;
+        e.non_passing_only = non_passing;
+        e.check_query()
+    };
+    split(ds.checks.len(), limit, query)
+        .into_iter()
+        .map(|(checks, sql)| Part { checks, sql })
+        .collect()
+}
+
+/// `0..n` in consecutive ranges whose `render`ed text fits in `limit`
+/// bytes, each with its text: the whole range when it fits (or without a
+/// limit), else greedily from the start the longest range that fits, found
+/// by doubling and then bisecting (a text grows with its range). A range
+/// of one is taken even when it does not fit.
+pub(crate) fn split(
+    n: usize,
+    limit: Option<usize>,
+    render: impl Fn(std::ops::Range<usize>) -> String,
+) -> Vec<(std::ops::Range<usize>, String)> {
+    let whole = render(0..n);
+    let Some(limit) = limit.filter(|&limit| whole.len() > limit && n > 1) else {
+        return vec![(0..n, whole)];
+    };
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let fits = |to: usize| render(start..to).len() <= limit;
+        // `good` fits (or is one past `start`); `bad` does not (or is past `n`).
+        let (mut good, mut bad) = (start + 1, n + 1);
+        let mut step = 1;
+        while start + step * 2 <= n {
+            if fits(start + step * 2) {
+                good = start + step * 2;
+                step *= 2;
+            } else {
+                bad = start + step * 2;
+                break;
+            }
+        }
+        if bad > n && good < n {
+            if fits(n) {
+                good = n;
+            } else {
+                bad = n;
+            }
+        }
+        while bad - good > 1 {
+            let mid = good + (bad - good) / 2;
+            if fits(mid) {
+                good = mid;
+            } else {
+                bad = mid;
+            }
+        }
+        parts.push((start..good, render(start..good)));
+        start = good;
+    }
+    parts
 }
 
 /// The check query of a dataset with its tables named through `relation`.

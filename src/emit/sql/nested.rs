@@ -161,6 +161,8 @@ impl Paths<'_> {
             filter: None,
             tolerance: None,
             description: None,
+            windowed: false,
+            window_written: None,
         };
         match self.ds.node(column, &check.path) {
             Some(_) => self.single(&check).map_or(plain, |(value, _)| value),
