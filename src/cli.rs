@@ -136,7 +136,7 @@ pub enum Command {
         /// Split a check query larger than N bytes into parts, each one more
         /// scan of the table, for a server configured below its dialect's
         /// limit [default: the dialect's: BigQuery 200 KB, Snowflake and
-        /// Trino 1 MB, Redshift 16 MB].
+        /// Trino 1 MB, Redshift 16 MB, SQL Server 128 MB].
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
         max_query_bytes: Option<u64>,
     },
@@ -223,7 +223,7 @@ pub enum Command {
         /// Split a check query larger than N bytes into parts, each one more
         /// scan of the table, for a server configured below its dialect's
         /// limit [default: the dialect's: BigQuery 200 KB, Snowflake and
-        /// Trino 1 MB, Redshift 16 MB].
+        /// Trino 1 MB, Redshift 16 MB, SQL Server 128 MB].
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
         max_query_bytes: Option<u64>,
     },

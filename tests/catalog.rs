@@ -115,6 +115,36 @@ fn example_contracts_pages() {
     }
 }
 
+/// A page says which rules see only the dataset's window: each of them,
+/// `required` and `unique` included (otherwise a plain "yes"), and no other.
+#[test]
+fn windowed_rules_say_so() {
+    let sources = common::load(&common::root().join("tests/fixtures/valid/window.yaml"));
+    let ir = datapact::check(&sources).ir.expect("valid fixture");
+    let files = datapact::emit::docs::emit(&ir, &datapact::emit::docs::Options::default())
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostic))
+        .files;
+    let md = &files
+        .iter()
+        .find(|f| f.path == "shop.events.md")
+        .expect("the page")
+        .text;
+    assert!(md.contains("Window: the rules marked"), "{md}");
+    let row = |column: &str| {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| `{column}` |")))
+            .unwrap_or_else(|| panic!("no row for {column}:\n{md}"))
+            .to_string()
+    };
+    let windowed = |line: &str| line.matches("on the rows in the window").count();
+    // event_id: required in the window, unique over every row.
+    assert_eq!(windowed(&row("event_id")), 1, "{}", row("event_id"));
+    assert_eq!(windowed(&row("session_id")), 1, "{}", row("session_id"));
+    assert_eq!(windowed(&row("kind")), 1, "{}", row("kind"));
+    // amount: `window: false`.
+    assert_eq!(windowed(&row("amount")), 0, "{}", row("amount"));
+}
+
 // ---------------------------------------------------------------------------
 // Markdown: parsed, it must say exactly what the contract says
 

@@ -659,6 +659,45 @@ fn dbt_runs_the_generated_tests_on_duckdb_and_postgres() {
         eprintln!("{on}: single-scan in parts, bad data: {}", bad.summary());
     }
 
+    // A dataset window in each test's `where`: the events source's rows are
+    // 10 and 15 minutes old (the second with a NULL id on bad data), so
+    // `event_id__required` sees only the good row in a 12-minute window
+    // and passes, and both rows in a 30-minute one and fails.
+    let windowed = common::tempdir("dbt-window-contracts");
+    copy_dir(&common::root().join(FIXTURE), &windowed);
+    let events = std::fs::read_to_string(windowed.join("events.yaml")).expect("read");
+    for (last, status) in [("12m", "pass"), ("30m", "fail")] {
+        let with = events.replace(
+            "  dbt: {source: raw}\n",
+            &format!("  dbt: {{source: raw}}\n  window: {{column: loaded_at, last: {last}}}\n"),
+        );
+        assert_ne!(with, events);
+        std::fs::write(windowed.join("events.yaml"), with).expect("write");
+        dbt.compile(&windowed.to_string_lossy(), &[]);
+        for adapter in dbt.adapters() {
+            let on = adapter.target();
+            let run = dbt.run(
+                adapter,
+                &[
+                    "build",
+                    "--select",
+                    "source:raw+",
+                    "--vars",
+                    "{data: bad, events: bad}",
+                ],
+            );
+            let tests = run.tests();
+            assert_eq!(
+                tests.get("fx_events__event_id__required"),
+                Some(&status),
+                "{on}: window of {last}: {}",
+                run.log
+            );
+            eprintln!("{on}: window of {last}: fx_events__event_id__required {status}");
+        }
+    }
+    dbt.compile(FIXTURE, &[]);
+
     // Enforced model contracts name each column's type: for one adapter.
     for adapter in dbt.adapters() {
         let on = adapter.target();

@@ -1528,6 +1528,8 @@ fn windows_narrowed_widened_and_moved() {
     let week = with("{column: loaded_at, last: 7d}");
     let day = with("{column: loaded_at, last: 1d}");
     assert_eq!(kinds(&week, &day), [(B, "window-narrowed")]);
+    // The same window in other units is no change.
+    assert_eq!(kinds(&day, &with("{column: loaded_at, last: 24h}")), []);
     assert_eq!(kinds(&day, &week), [(M, "window-widened")]);
     let moved = week.replace(
         "  - name: loaded_at\n    type: timestamp\n",

@@ -243,7 +243,8 @@ impl Diff<'_> {
         self.slo(o, n);
     }
 
-    /// The dataset's window: fewer rows checked is a weaker promise.
+    /// The dataset's window: fewer rows checked is a weaker promise (when
+    /// a rule sees only the window; else a change of no consequence).
     fn window(&mut self, o: &Dataset, n: &Dataset) {
         let shown = |window: &crate::ir::Window| {
             Words::default()
@@ -251,39 +252,62 @@ impl Diff<'_> {
                 .t(" within ")
                 .c(window.last.to_string())
         };
-        let f = match (&o.window, &n.window) {
-            (a, b) if a == b => return,
-            (None, Some(b)) => found(
+        // The old column as the new side names it; `1d` and `24h` alike.
+        let old = o.window.as_ref().map(|w| {
+            (
+                self.renames.column(&n.contract, &w.column).to_string(),
+                w.last.seconds(),
+            )
+        });
+        let new = n
+            .window
+            .as_ref()
+            .map(|w| (w.column.clone(), w.last.seconds()));
+        if old == new {
+            return;
+        }
+        let applies = n.checks.iter().any(|c| c.windowed) || o.checks.iter().any(|c| c.windowed);
+        let weaker = |f: Found| match applies {
+            true => f,
+            false => found(
+                Class::Patch,
+                f.kind,
+                f.what,
+                w("no rule sees only the window: nothing a query checks changes"),
+            ),
+        };
+        let f = match (&o.window, &n.window, &old, &new) {
+            (None, Some(b), _, _) => weaker(found(
                 Class::Breaking,
                 "window-added",
                 w("rules on each row now see only the rows with ").then(shown(b)),
                 w("older rows are no longer checked"),
-            ),
-            (Some(a), None) => found(
+            )),
+            (Some(a), None, _, _) => weaker(found(
                 Class::Minor,
                 "window-removed",
                 w("window ").then(shown(a)).t(" removed"),
                 w("every row is now checked: a stronger promise"),
-            ),
-            (Some(a), Some(b)) if a.column == b.column && b.last.seconds() > a.last.seconds() => {
-                found(
+            )),
+            (Some(a), Some(b), Some((oc, os)), Some((nc, ns))) if oc == nc && ns > os => {
+                weaker(found(
                     Class::Minor,
                     "window-widened",
                     w("window ").then(shown(a)).t(" → ").then(shown(b)),
                     w("more rows are checked: a stronger promise"),
-                )
+                ))
             }
-            (Some(a), Some(b)) => found(
+            (Some(a), Some(b), Some((oc, _)), Some((nc, _))) => weaker(found(
                 Class::Breaking,
                 "window-narrowed",
                 w("window ").then(shown(a)).t(" → ").then(shown(b)),
-                if a.column == b.column {
+                if oc == nc {
                     w("fewer rows are checked")
                 } else {
                     w("datapact cannot prove the new window keeps every row the old one checked")
                 },
-            ),
-            (None, None) => return,
+            )),
+            _ => return,
         };
         self.push(Side::New, self.new_at.dataset, f);
     }

@@ -1273,8 +1273,11 @@ impl Emitter<'_> {
     /// `…__checks_part_<n>`, as many as the dialect that needs the most;
     /// where a dialect has fewer parts, its last tests check nothing.
     fn single_scan_tests(&self) -> Vec<GeneratedFile> {
-        // NUL, which no contract text holds, so no text can forge a mark.
+        // NUL, which no contract text holds, so no text can forge a mark;
+        // as long as the qualified name dbt puts there usually is, so the
+        // parts are measured at about their compiled size.
         const MARK: &str = "\u{0}relation";
+        let mark = |i: usize| format!("{MARK}{i}{:.<100}\u{0}", "");
         // The dbt relations the query reads, in a stable order; the query
         // is rendered with placeholders for them, Jinja-escaped, and then
         // the placeholders become `{{ ref(…) }}` / `{{ source(…) }}`.
@@ -1304,7 +1307,7 @@ impl Emitter<'_> {
                     self.relation_of(contract)
                 };
                 match expr.and_then(|e| relations.iter().position(|r| *r == e)) {
-                    Some(i) => format!("{MARK}{i}\u{0}"),
+                    Some(i) => mark(i),
                     None => crate::emit::sql::qualified_name(location, dialect),
                 }
             };
@@ -1314,8 +1317,7 @@ impl Emitter<'_> {
                 .map(|part| {
                     let mut query = jinja_text(&part.sql);
                     for (i, expr) in relations.iter().enumerate() {
-                        query =
-                            query.replace(&format!("{MARK}{i}\u{0}"), &format!("{{{{ {expr} }}}}"));
+                        query = query.replace(&mark(i), &format!("{{{{ {expr} }}}}"));
                     }
                     // Drop the query's own header comment lines; ours says more.
                     query

@@ -220,12 +220,9 @@ impl Store {
     }
 
     /// The schema version of the store; 0 when it has none yet.
-    fn version(&mut self) -> Result<u32, Failure> {
-        self.session
-            .execute("create table if not exists datapact_store (version integer not null)")?;
-        let found = self
-            .session
-            .query("select max(version) from datapact_store", None)?;
+    fn version(session: &mut engine::Session) -> Result<u32, Failure> {
+        session.execute("create table if not exists datapact_store (version integer not null)")?;
+        let found = session.query("select max(version) from datapact_store", None)?;
         Ok(found
             .rows
             .first()
@@ -234,27 +231,35 @@ impl Store {
             .unwrap_or(0))
     }
 
+    /// Bring the store to [`SCHEMA_VERSION`], in one transaction. On
+    /// PostgreSQL, writers that start together take turns (an advisory
+    /// lock held to the commit): two `create table if not exists` of one
+    /// name at once make one of them fail. A DuckDB file has one writer.
     fn migrate(&mut self) -> Result<(), Failure> {
-        let found = self.version()?;
-        if found > SCHEMA_VERSION {
-            return Err(Failure {
-                kind: FailureKind::Connect,
-                message: format!(
-                    "the store has schema version {found}, written by a newer datapact; this one \
-                     reads version {SCHEMA_VERSION}: upgrade datapact"
-                ),
-            });
-        }
         let dialect = self.dialect;
-        for version in found + 1..=SCHEMA_VERSION {
-            self.session.transaction(|s| {
+        self.session.transaction(|s| {
+            if dialect == Dialect::Postgres {
+                // Any constant, the same for every datapact: "datapact".
+                s.execute("select pg_advisory_xact_lock(7017419710165725044)")?;
+            }
+            let found = Self::version(s)?;
+            if found > SCHEMA_VERSION {
+                return Err(Failure {
+                    kind: FailureKind::Connect,
+                    message: format!(
+                        "the store has schema version {found}, written by a newer datapact; \
+                         this one reads version {SCHEMA_VERSION}: upgrade datapact"
+                    ),
+                });
+            }
+            for version in found + 1..=SCHEMA_VERSION {
                 for sql in migration(version, dialect) {
                     s.execute(&sql)?;
                 }
-                s.execute(&format!("insert into datapact_store values ({version})"))
-            })?;
-        }
-        Ok(())
+                s.execute(&format!("insert into datapact_store values ({version})"))?;
+            }
+            Ok(())
+        })
     }
 
     /// Append a run with all its results, in one transaction. Returns the

@@ -287,8 +287,9 @@ fn checks(c: &Contract, index: &Index) -> Vec<Check> {
         };
         out.push(check(name.value.clone(), None, kind, &tc.options));
     }
-    // Only a dataset with a window has windowed checks.
-    if c.dataset.as_ref().is_none_or(|d| d.window.is_none()) {
+    // Only a dataset with a (whole) window has windowed checks.
+    let window = c.dataset.as_ref().and_then(|d| d.window.as_ref());
+    if window.is_none_or(|w| w.column.is_none() || w.last.is_none()) {
         for check in &mut out {
             check.windowed = false;
         }

@@ -1087,20 +1087,9 @@ impl Dataset {
             conformance: map
                 .get("conformance")
                 .and_then(|n| cx.choice(n, "conformance", Conformance::CHOICES)),
-            window: map.get("window").and_then(|n| {
-                let key = map.key_span("window").unwrap_or(n.span);
-                let window = cx.map(n, "the window", WINDOW_KEYS)?;
-                Some(Window {
-                    span: n.span,
-                    key,
-                    column: window
-                        .required(cx, "column", "the window")
-                        .and_then(|n| cx.text(n)),
-                    last: window
-                        .required(cx, "last", "the window")
-                        .and_then(|n| duration(cx, n)),
-                })
-            }),
+            window: map
+                .get("window")
+                .and_then(|n| Window::decode(cx, n, map.key_span("window").unwrap_or(n.span))),
         };
         if let (Some(database), None) = (&dataset.database, map.get("schema")) {
             cx.push(
@@ -1113,6 +1102,23 @@ impl Dataset {
             );
         }
         Some(dataset)
+    }
+}
+
+impl Window {
+    /// `{column, last}`, both required; `key`: where the window is named.
+    pub(crate) fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<Window> {
+        let window = cx.map(node, "the window", WINDOW_KEYS)?;
+        Some(Window {
+            span: node.span,
+            key,
+            column: window
+                .required(cx, "column", "the window")
+                .and_then(|n| cx.text(n)),
+            last: window
+                .required(cx, "last", "the window")
+                .and_then(|n| duration(cx, n)),
+        })
     }
 }
 

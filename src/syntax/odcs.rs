@@ -363,20 +363,7 @@ fn object(
             .map(|(_, value)| at(String::new()).map(|_| *value))
     });
     dataset.window = custom_value(obj, "datapactWindow")
-        .and_then(Obj::new)
-        .map(|w| {
-            let span = w.node.span;
-            super::ast::Window {
-                span,
-                key: span,
-                column: w.text("column"),
-                last: w.text("last").and_then(|l| {
-                    crate::types::Duration::parse(&l.value)
-                        .ok()
-                        .map(|d| Spanned::new(d, l.span))
-                }),
-            }
-        });
+        .and_then(|n| super::ast::Window::decode(&mut r.cx, n, n.span));
     c.dataset = Some(dataset);
     c.description = obj.text("description");
     c.title = obj.text("businessName");

@@ -459,7 +459,7 @@ fn page(
     let column_checks = combine_bounds(&ds.checks);
     for item in &column_checks {
         let check = item.check;
-        let plain = check.filter.is_none() && tolerance(check).is_none();
+        let plain = check.filter.is_none() && !check.windowed && tolerance(check).is_none();
         match (&check.kind, &check.column) {
             (
                 CheckKind::Freshness {
@@ -668,6 +668,7 @@ fn combine_bounds(checks: &[Check]) -> Vec<Item<'_>> {
             && a.path == b.path
             && a.severity == b.severity
             && a.filter == b.filter
+            && a.windowed == b.windowed
             && a.tolerance == b.tolerance
             && a.description == b.description
     };

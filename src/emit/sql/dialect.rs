@@ -1629,9 +1629,10 @@ impl SqlDialect for SqlServer {
             _ => back("sysutcdatetime()"),
         }
     }
-    /// A batch holds at most 65,536 network packets of 4 KB (the default).
+    /// A batch holds at most 65,536 network packets of 4 KB (the
+    /// default), its text sent as UTF-16: two bytes per character.
     fn max_query_bytes(&self) -> Option<usize> {
-        Some(65_536 * 4_096)
+        Some(65_536 * 4_096 / 2)
     }
     fn limited(&self, query: &str, n: u64) -> String {
         format!("select top ({n}) *\nfrom (\n{query}\n) as datapact_sample")

@@ -38,7 +38,8 @@ use crate::types::Dialect;
 use crate::types::{LogicalType, Severity, Tolerance};
 
 /// Every SQL file for `dialect`: `sql/<dialect>/<contract>.sql` (the check
-/// query, in parts when larger than the dialect's limit),
+/// query, in parts when larger than the dialect's limit, each part then
+/// also `sql/<dialect>/<contract>/check-part-<n>.sql`),
 /// `sql/<dialect>/<contract>.schema.sql` (the schema query) and
 /// `sql/<dialect>/<contract>/<check>.sql`, sorted by path.
 pub fn emit(ir: &Ir, dialect: Dialect) -> Vec<GeneratedFile> {
@@ -74,6 +75,20 @@ pub fn dataset_files(ds: &Dataset, dialect: Dialect, limit: Option<usize>) -> Ve
             contract: Some(ds.contract.clone()),
         },
     ];
+    // A split query also as one file per part, for clients that send a
+    // file as one request (`bq query`: its limit is the whole script's).
+    // `-` is in no check name, so no check's file has these names.
+    for (what, parts) in [("check", &parts), ("schema", &schema_parts)] {
+        if parts.len() > 1 {
+            for (i, (_, sql)) in parts.iter().enumerate() {
+                files.push(GeneratedFile {
+                    path: format!("{dir}/{what}-part-{}.sql", i + 1),
+                    text: sql.clone(),
+                    contract: Some(ds.contract.clone()),
+                });
+            }
+        }
+    }
     for check in &ds.checks {
         if let Some(text) = failing_rows_query(ds, check, dialect) {
             files.push(GeneratedFile {
@@ -332,6 +347,22 @@ impl<'a> Emitter<'a> {
         self.paths().named(name).expr
     }
 
+    /// The type of a unique combination's member ([`Emitter::member`]).
+    fn member_type(&self, name: &str) -> LogicalType {
+        let mut parts = name.split('.');
+        let column = parts.next().unwrap_or_default();
+        let path: Vec<crate::ir::Step> = parts
+            .map(|f| crate::ir::Step::Field(f.to_string()))
+            .collect();
+        match self.ds.columns.iter().any(|c| c.name == name) {
+            true => self.column_type(name),
+            false => self
+                .ds
+                .node(column, &path)
+                .map_or(LogicalType::String, |c| c.ty),
+        }
+    }
+
     /// True for rows a unique-combination check looks at: not all NULL.
     fn not_all_null(&self, columns: &[String]) -> String {
         let all: Vec<String> = columns
@@ -508,8 +539,15 @@ impl<'a> Emitter<'a> {
                 CheckKind::UniqueCombination { columns } => {
                     let all_null = self.not_all_null(columns);
                     if d.grouped_uniqueness() {
-                        // GROUP BY holds NULL equal to NULL, as the rule does.
-                        let members: Vec<String> = columns.iter().map(|c| self.member(c)).collect();
+                        // GROUP BY holds NULL equal to NULL, as the rule
+                        // does; a nested member (a map cannot be grouped
+                        // by in Spark 3) by its text key.
+                        let nested = columns.iter().any(|c| self.member_type(c).is_nested());
+                        let members: Vec<String> = if nested {
+                            vec![self.combination_key(columns)]
+                        } else {
+                            columns.iter().map(|c| self.member(c)).collect()
+                        };
                         let condition = self.filtered(check, &all_null);
                         own_scan(
                             &mut extra,
