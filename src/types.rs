@@ -301,15 +301,33 @@ impl Duration {
             "w" => TimeUnit::Week,
             _ => return Err(hint.into()),
         };
-        if digits.starts_with('0') && digits.len() > 1 {
+        if digits.starts_with('0') && digits.len() > 1 || digits.is_empty() {
             return Err(hint.into());
         }
-        let count: u32 = digits.parse().map_err(|_| hint.to_string())?;
+        let too_long = || {
+            format!(
+                "`{text}` is too long: a duration is at most 100 years (`{}w`, `{}d`, `{}h`, `{}m`)",
+                Self::MAX_SECONDS / 604_800,
+                Self::MAX_SECONDS / 86_400,
+                Self::MAX_SECONDS / 3_600,
+                Self::MAX_SECONDS / 60
+            )
+        };
+        // Digits only, so a failure to parse is a number too large.
+        let count: u32 = digits.parse().map_err(|_| too_long())?;
         if count == 0 {
             return Err("a duration must be longer than zero".into());
         }
-        Ok(Duration { count, unit })
+        let duration = Duration { count, unit };
+        if duration.seconds() > Self::MAX_SECONDS {
+            return Err(too_long());
+        }
+        Ok(duration)
     }
+
+    /// The longest duration: 100 years of 365 days. Every engine can
+    /// subtract it from now (a window's start) and compare it in seconds.
+    pub const MAX_SECONDS: u64 = 100 * 365 * 86_400;
 
     pub fn seconds(self) -> u64 {
         let per = match self.unit {

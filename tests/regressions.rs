@@ -93,3 +93,34 @@ fn flat_mapping_with_many_keys_is_linear() {
     let got = codes(&[&text]);
     assert_eq!(got.len(), 50_000);
 }
+
+/// B3: freshness has no `severity`, so `tolerance` there must not advise
+/// one, and the help for an unknown key must not offer `tolerance`, which
+/// freshness refuses.
+#[test]
+fn freshness_help_does_not_contradict_itself() {
+    let text = format!(
+        "{BASE}freshness: {{column: d, error_after: 1d, tolerance: 1, severity: warn}}\n\
+         columns: [{{name: d, type: date}}]\n"
+    );
+    let mut sources = Sources::new();
+    sources.add("f.yaml", text);
+    let diagnostics = datapact::check(&sources).diagnostics;
+    let helps: Vec<(String, String)> = diagnostics
+        .iter()
+        .map(|d| (d.code.to_string(), d.help.clone().unwrap_or_default()))
+        .collect();
+    let help = |code: &str| {
+        helps
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| panic!("no {code}: {helps:?}"))
+    };
+    let tolerance = help("tolerance-not-allowed");
+    assert!(!tolerance.contains("severity"), "{tolerance}");
+    assert!(tolerance.contains("warn_after"), "{tolerance}");
+    let unknown = help("unknown-key");
+    assert!(!unknown.contains("tolerance"), "{unknown}");
+    assert!(!unknown.contains("severity"), "{unknown}");
+}

@@ -801,7 +801,6 @@ const FRESHNESS_KEYS: &[&str] = &[
     "error_after",
     "where",
     "description",
-    "tolerance",
 ];
 const SLO_KEYS: &[&str] = &["window", "freshness", "quality"];
 const ROW_COUNT_KEYS: &[&str] = &[
@@ -812,7 +811,6 @@ const ROW_COUNT_KEYS: &[&str] = &[
     "where",
     "description",
     "name",
-    "tolerance",
     "window",
 ];
 /// A column's own keys; its rules' keys follow ([`COLUMN_RULE_KEYS`]).
@@ -1181,7 +1179,14 @@ fn duration(cx: &mut Cx, node: &Node) -> Option<Spanned<Duration>> {
         Err(why) => {
             cx.push(
                 Diagnostic::error(Code::InvalidDuration, format!("invalid duration `{text}`"))
-                    .with_label(node.span, "not a duration")
+                    .with_label(
+                        node.span,
+                        if why.contains("too long") {
+                            "longer than 100 years"
+                        } else {
+                            "not a duration"
+                        },
+                    )
                     .with_help(why),
             );
             None
@@ -1226,7 +1231,10 @@ impl Slo {
     }
 }
 
-fn tolerance_not_allowed(cx: &mut Cx, map: &Map<'_>, what: &str) {
+/// `tolerance` on a rule judged as a whole, with `help`: how to make it
+/// only warn. The rule's map is read with `tolerance` refused
+/// ([`Cx::map_refusing`]), so the key is reported here alone.
+fn tolerance_not_allowed(cx: &mut Cx, map: &Map<'_>, what: &str, help: &str) {
     if let Some(span) = map.key_span("tolerance") {
         cx.push(
             Diagnostic::error(
@@ -1234,17 +1242,23 @@ fn tolerance_not_allowed(cx: &mut Cx, map: &Map<'_>, what: &str) {
                 format!("`tolerance` does not apply to {what}"),
             )
             .with_label(span, "not allowed here")
-            .with_help(format!(
-                "{what} passes or fails as a whole; use `severity: warn` to only warn"
-            )),
+            .with_help(format!("{what} passes or fails as a whole; {help}")),
         );
     }
 }
 
+/// Keys read only to be refused with a reason ([`tolerance_not_allowed`]).
+const REFUSED_TOLERANCE: &[&str] = &["tolerance"];
+
 impl Freshness {
     pub(crate) fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<Freshness> {
-        let map = cx.map(node, "freshness", FRESHNESS_KEYS)?;
-        tolerance_not_allowed(cx, &map, "freshness");
+        let map = cx.map_refusing(node, "freshness", FRESHNESS_KEYS, REFUSED_TOLERANCE)?;
+        tolerance_not_allowed(
+            cx,
+            &map,
+            "freshness",
+            "to only warn, give `warn_after` without `error_after`",
+        );
         let freshness = Freshness {
             span: node.span,
             key,
@@ -1272,8 +1286,8 @@ impl Freshness {
 
 impl RowCount {
     pub(crate) fn decode(cx: &mut Cx, node: &Node, key: Span) -> Option<RowCount> {
-        let map = cx.map(node, "row_count", ROW_COUNT_KEYS)?;
-        tolerance_not_allowed(cx, &map, "row_count");
+        let map = cx.map_refusing(node, "row_count", ROW_COUNT_KEYS, REFUSED_TOLERANCE)?;
+        tolerance_not_allowed(cx, &map, "row_count", "use `severity: warn` to only warn");
         let row_count = RowCount {
             span: node.span,
             key,
@@ -1693,8 +1707,8 @@ fn pattern(cx: &mut Cx, node: &Node) -> Option<Spanned<String>> {
 
 fn null_rate(cx: &mut Cx, key: Span, node: &Node) -> Option<NullRateRule> {
     let mut keys = vec!["max_increase"];
-    keys.extend(RULE_OPTION_KEYS);
-    let map = cx.map(node, "a null_rate rule", &keys)?;
+    keys.extend(RULE_OPTION_KEYS.iter().filter(|k| **k != "tolerance"));
+    let map = cx.map_refusing(node, "a null_rate rule", &keys, REFUSED_TOLERANCE)?;
     let max_increase = map
         .required(cx, "max_increase", "a null_rate rule")
         .and_then(|n| change_limit(cx, n))
@@ -1712,7 +1726,7 @@ fn null_rate(cx: &mut Cx, key: Span, node: &Node) -> Option<NullRateRule> {
             fits
         });
     // Not `tolerance`: the rule judges a share, not failing rows.
-    tolerance_not_allowed(cx, &map, "null_rate");
+    tolerance_not_allowed(cx, &map, "null_rate", "use `severity: warn` to only warn");
     let options = RuleOptions {
         severity: map
             .get("severity")

@@ -61,6 +61,19 @@ impl Cx {
 
     /// Read `node` as a mapping whose keys must be among `known`.
     pub fn map<'a>(&mut self, node: &'a Node, what: &str, known: &[&str]) -> Option<Map<'a>> {
+        self.map_refusing(node, what, known, &[])
+    }
+
+    /// [`Cx::map`], also taking the `refused` keys, which the caller
+    /// reports with a reason of its own (`tolerance` on freshness); the
+    /// help for an unknown key does not offer them.
+    pub fn map_refusing<'a>(
+        &mut self,
+        node: &'a Node,
+        what: &str,
+        known: &[&str],
+        refused: &[&str],
+    ) -> Option<Map<'a>> {
         let NodeKind::Map(entries) = &node.kind else {
             self.wrong_type(node, &format!("a mapping ({what})"));
             return None;
@@ -74,7 +87,7 @@ impl Cx {
                 );
                 continue;
             };
-            if !known.contains(&text.as_str()) {
+            if !known.contains(&text.as_str()) && !refused.contains(&text.as_str()) {
                 let mut d =
                     Diagnostic::error(Code::UnknownKey, format!("unknown key `{text}` in {what}"))
                         .with_label(key.span, "unknown key");
