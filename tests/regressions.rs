@@ -124,3 +124,33 @@ fn freshness_help_does_not_contradict_itself() {
     assert!(!unknown.contains("tolerance"), "{unknown}");
     assert!(!unknown.contains("severity"), "{unknown}");
 }
+
+/// B5: the dbt description is the contract's description, else its title,
+/// as docs/dbt.md says; not "<title>: <description>".
+#[test]
+fn dbt_description_is_the_description_else_the_title() {
+    let yaml_of = |head: &str| {
+        let text = format!(
+            "contract: t.x\nversion: 1.0.0\nowners: [{{name: T}}]\n{head}\
+             dataset: {{name: x, dbt: {{model: x}}}}\ncolumns: [{{name: a, type: integer}}]\n"
+        );
+        let mut sources = Sources::new();
+        sources.add("x.yaml", text);
+        let ir = datapact::check(&sources).ir.expect("valid");
+        let files = datapact::emit::dbt::emit(&ir, &datapact::emit::dbt::Options::default())
+            .expect("dbt files");
+        files
+            .into_iter()
+            .find(|f| f.path.ends_with(".yml") && f.text.contains("models:"))
+            .expect("the model's properties")
+            .text
+    };
+    let both = yaml_of("title: Orders\ndescription: One row per order.\n");
+    assert!(
+        both.contains("description: \"One row per order.\""),
+        "{both}"
+    );
+    assert!(!both.contains("Orders: One row"), "{both}");
+    let title = yaml_of("title: Orders\n");
+    assert!(title.contains("description: Orders\n"), "{title}");
+}

@@ -744,14 +744,14 @@ impl Emitter<'_> {
         format!("{header}{}", yaml::to_string(&doc))
     }
 
-    /// The title and description of the contract, as one text.
+    /// The node's dbt description: the contract's description, else its
+    /// title (docs/dbt.md). dbt shows it as a paragraph of its own, where
+    /// a title glued to the description would read as its first words.
     fn description(&self) -> Option<String> {
         let ds = self.ds;
-        match (&ds.title, &ds.description) {
-            (Some(t), Some(d)) => Some(format!("{t}: {}", d.trim())),
-            (Some(t), None) => Some(t.clone()),
-            (None, Some(d)) => Some(d.trim().to_string()),
-            (None, None) => None,
+        match (&ds.description, &ds.title) {
+            (Some(d), _) => Some(d.trim().to_string()),
+            (None, title) => title.clone(),
         }
     }
 
