@@ -1545,3 +1545,39 @@ fn windows_narrowed_widened_and_moved() {
         "another column"
     );
 }
+
+/// B2: a changed expression is shown whole in every format, so two long
+/// expressions that differ only at their end do not look the same.
+#[test]
+fn long_changed_expressions_are_shown_whole() {
+    let dir = common::tempdir("diff-long-expressions");
+    let long = "amount >= 0 and amount <= 1000000 and status in ('a', 'b', 'c', 'd', 'e') and status <> 'void'";
+    // Alone: without the reference to a contract not given here.
+    let old = BASE
+        .replace("    references: t.customers.id\n", "")
+        .replace(
+            "expression: amount >= 0",
+            &format!("expression: \"{long}\""),
+        );
+    let new_long = long.replace("'void'", "'voided'");
+    let new = old
+        .replace(long, &new_long)
+        .replace("version: 1.0.0", "version: 2.0.0");
+    std::fs::write(dir.join("old.yaml"), old).unwrap();
+    std::fs::write(dir.join("new.yaml"), new).unwrap();
+    for format in ["human", "markdown", "json", "github"] {
+        let o = datapact(
+            &["diff", "old.yaml", "new.yaml", "--format", format],
+            dir.as_path(),
+        );
+        let out = stdout(&o);
+        assert_eq!(stderr(&o), "", "{format}");
+        for whole in [long, new_long.as_str()] {
+            // JSON escapes nothing in these; Markdown may wrap code in backticks.
+            assert!(
+                out.contains(whole),
+                "{format}: `{whole}` not whole in:\n{out}"
+            );
+        }
+    }
+}

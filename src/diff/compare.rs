@@ -901,7 +901,7 @@ fn kind(o: &CheckKind, n: &CheckKind, renames: &Renames, contract: &str) -> Vec<
                 out.push(found(
                     Class::Breaking,
                     "expression-changed",
-                    w("expression ").c(shorten(a)).t(" → ").c(shorten(b)),
+                    w("expression ").c(normalize(a)).t(" → ").c(normalize(b)),
                     w("datapact cannot prove the new expression is at least as strict"),
                 ));
             }
@@ -1177,19 +1177,19 @@ fn options(o: &Check, n: &Check, derived_names: bool) -> Vec<Found> {
         (None, Some(b)) => out.push(found(
             Class::Breaking,
             "filter-added",
-            w("now only where ").c(shorten(b)),
+            w("now only where ").c(normalize(b)),
             w("rows outside the filter are no longer checked"),
         )),
         (Some(a), None) => out.push(found(
             Class::Minor,
             "filter-removed",
-            w("filter ").c(shorten(a)).t(" removed"),
+            w("filter ").c(normalize(a)).t(" removed"),
             w("every row is now checked: a stronger promise"),
         )),
         (Some(a), Some(b)) => out.push(found(
             Class::Breaking,
             "filter-changed",
-            w("filter ").c(shorten(a)).t(" → ").c(shorten(b)),
+            w("filter ").c(normalize(a)).t(" → ").c(normalize(b)),
             w("datapact cannot prove the new filter keeps every row the old one checked"),
         )),
         (None, None) => {}
@@ -1336,7 +1336,8 @@ pub fn widens(from: LogicalType, to: LogicalType) -> bool {
     }
 }
 
-/// A rule as a contract writes it, shortened.
+/// A rule as a contract writes it, SQL whole on one line (a cut would
+/// hide a change at its end).
 fn rule_text(kind: &CheckKind) -> Words {
     let code = match kind {
         CheckKind::Required => "required".to_string(),
@@ -1362,7 +1363,7 @@ fn rule_text(kind: &CheckKind) -> Words {
         } => {
             format!("references: {contract}.{column}")
         }
-        CheckKind::Expression { sql } => format!("expression: {}", shorten(sql)),
+        CheckKind::Expression { sql } => format!("expression: {}", normalize(sql)),
         CheckKind::RowCountChange { max } => format!("row_count: {{change: {{max: {max}}}}}"),
         CheckKind::NullRateIncrease { max } => format!("null_rate: {{max_increase: {max}}}"),
         CheckKind::UniqueCombination { columns } => format!("unique: [{}]", columns.join(", ")),
@@ -1376,7 +1377,7 @@ fn rule_text(kind: &CheckKind) -> Words {
             parts.extend(error_after.map(|d| format!("error_after: {d}")));
             format!("freshness: {{{}}}", parts.join(", "))
         }
-        CheckKind::Sql { query } => format!("sql: {}", shorten(query)),
+        CheckKind::Sql { query } => format!("sql: {}", normalize(query)),
     };
     Words::default().c(code)
 }
@@ -1445,17 +1446,6 @@ fn dbt_node(node: &DbtNode) -> Words {
 /// Whitespace runs as one space: layout is not a change.
 fn normalize(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// SQL in a message: one line, at most 60 characters.
-fn shorten(text: &str) -> String {
-    let text = normalize(text);
-    if text.chars().count() <= 60 {
-        text
-    } else {
-        let cut: String = text.chars().take(59).collect();
-        format!("{cut}…")
-    }
 }
 
 #[cfg(test)]
