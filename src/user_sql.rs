@@ -69,6 +69,66 @@ pub fn read_expression(sql: &str) -> Expression {
     Expression::Parsed(found)
 }
 
+/// Aggregate functions common to the dialects: in a row-level expression
+/// or `where` they fail on the engine (or the whole one-scan query).
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "variance",
+    "var_pop",
+    "var_samp",
+    "median",
+    "mode",
+    "array_agg",
+    "string_agg",
+    "listagg",
+    "group_concat",
+    "bool_and",
+    "bool_or",
+    "every",
+    "any_value",
+    "count_if",
+    "countif",
+    "approx_count_distinct",
+    "approx_distinct",
+    "percentile_cont",
+    "percentile_disc",
+    "corr",
+    "covar_pop",
+    "covar_samp",
+];
+
+/// The aggregate and window functions `sql` calls (as written, once
+/// each), when it parses as one expression: a rule on each row cannot
+/// hold them.
+pub fn aggregates(sql: &str) -> Vec<String> {
+    let dialect = GenericDialect {};
+    let Ok(mut parser) = Parser::new(&dialect).try_with_sql(sql) else {
+        return Vec::new();
+    };
+    let Ok(expr) = parser.parse_expr() else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = Vec::new();
+    let _ = visit_expressions(&expr, |e| {
+        if let Expr::Function(f) = e {
+            let name = f.name.0.last().map(|p| p.to_string()).unwrap_or_default();
+            let aggregate = AGGREGATES.contains(&name.to_lowercase().as_str());
+            if (aggregate || f.over.is_some()) && !found.contains(&name) {
+                found.push(name);
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    found
+}
+
 /// Does `ident` name `column`? Quoted identifiers match exactly; unquoted ones
 /// case-insensitively, since warehouses fold unquoted names differently.
 pub fn names(ident: &Identifier, column: &str) -> bool {

@@ -154,3 +154,32 @@ fn dbt_description_is_the_description_else_the_title() {
     let title = yaml_of("title: Orders\n");
     assert!(title.contains("description: Orders\n"), "{title}");
 }
+
+/// B6: an aggregate or window function in an expression or `where` is a
+/// located error (it passed validation, then failed the whole one-scan
+/// query at run time); a scalar function of the same look is not.
+#[test]
+fn aggregates_in_row_rules_are_refused() {
+    let contract = |rule: &str| {
+        format!(
+            "{BASE}columns:\n  - {{name: amount, type: integer}}\n  - {{name: at, type: date}}\n{rule}"
+        )
+    };
+    for rule in [
+        "checks:\n  - {name: c, expression: \"sum(amount) > 0\"}\n",
+        "checks:\n  - {name: c, expression: \"amount > 0\", where: \"count(*) > 1\"}\n",
+        "checks:\n  - {name: c, expression: \"amount > avg(amount) over ()\"}\n",
+        "row_count: {min: 1, where: \"max(at) > current_date\"}\n",
+    ] {
+        let got = codes(&[&contract(rule)]);
+        assert!(
+            got.iter()
+                .any(|c| c.starts_with("aggregate-in-expression@")),
+            "{rule}: {got:?}"
+        );
+    }
+    let fine = codes(&[&contract(
+        "checks:\n  - {name: c, expression: \"abs(amount) >= 0 and coalesce(amount, 0) < 10\"}\n",
+    )]);
+    assert_eq!(fine, Vec::<String>::new());
+}

@@ -1022,6 +1022,18 @@ impl<'a> Validator<'a, '_> {
     /// Parse a SQL boolean and check the columns it names.
     fn sql_expression(&mut self, sql: &Spanned<String>, context: &str) {
         self.one_statement(sql, sql, context, false);
+        for function in user_sql::aggregates(sql) {
+            self.out.push(
+                Diagnostic::error(
+                    Code::AggregateInExpression,
+                    format!("{context} calls `{function}`, which needs more than one row"),
+                )
+                .with_label(find_word(sql, &function), "an aggregate or window function")
+                .with_help(
+                    "an expression and a `where` are evaluated on each row; for a condition on the whole table, write a `sql` check returning the failing rows, e.g. `select 1 from {{ table }} having sum(amount) <= 0`",
+                ),
+            );
+        }
         match user_sql::read_expression(sql) {
             Expression::Unparsed(why) => self.out.push(
                 Diagnostic::warning(
