@@ -823,6 +823,14 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         max_query_bytes: args.max_query_bytes,
         ..options
     });
+    // Generated files name each contract file relative to the project
+    // root, so they are the same from any working directory.
+    if let Some(ir) = run.ir.as_mut() {
+        let root = project_root(&project);
+        for ds in &mut ir.datasets {
+            ds.source_path = project_relative(&ds.source_path, &root);
+        }
+    }
     if let (Some(dir), Some(options)) = (&dbt_dir, dbt.as_mut()) {
         let ir = run.ir.as_ref().expect("checked above");
         // An unreadable project is a usage error (exit 2), as a missing
@@ -2252,6 +2260,23 @@ struct RunArgs<'a> {
 }
 
 /// The project root: the project file's folder, else the working directory.
+/// `path`, as the user named a contract file, relative to the project
+/// `root` with `/` between its parts; as given when it is outside the root
+/// or cannot be resolved.
+fn project_relative(path: &str, root: &Path) -> String {
+    let (Ok(file), Ok(root)) = (std::fs::canonicalize(path), std::fs::canonicalize(root)) else {
+        return path.to_string();
+    };
+    match file.strip_prefix(&root) {
+        Ok(relative) => relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => path.to_string(),
+    }
+}
+
 fn project_root(project: &project::Project) -> PathBuf {
     if project.root.as_os_str().is_empty() {
         PathBuf::from(".")

@@ -942,3 +942,68 @@ fn the_dbt_project_is_read_before_writing() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(project.join("src/datapact/shop.orders.yml").is_file());
 }
+
+/// B4: the generated files do not depend on the working directory. A
+/// compile run from `/` with `--config` writes the same bytes as one run
+/// in the project, so `compile --check` there finds nothing stale.
+#[test]
+fn output_is_the_same_from_any_working_directory() {
+    let dir = common::tempdir("cli-cwd");
+    let project = dir.as_path().canonicalize().unwrap();
+    std::fs::create_dir_all(project.join("contracts")).unwrap();
+    std::fs::copy(
+        common::root().join("tests/fixtures/valid/dbt_source.yaml"),
+        project.join("contracts/source.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("datapact.yaml"),
+        "contracts: [contracts]\nout: build\ntargets: [sql, dbt, docs]\ndialects: [postgres]\n",
+    )
+    .unwrap();
+    let in_project = datapact(&["compile"], &project);
+    assert_eq!(code(&in_project), 0, "{}", common::stderr(&in_project));
+    let read_all = |dir: &std::path::Path| {
+        let mut files = std::collections::BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.insert(path.clone(), std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        files
+    };
+    let first = read_all(&project.join("build"));
+    let config = project.join("datapact.yaml");
+    let elsewhere = datapact(
+        &["--config", config.to_str().unwrap(), "compile"],
+        Path::new("/"),
+    );
+    assert_eq!(code(&elsewhere), 0, "{}", common::stderr(&elsewhere));
+    let second = read_all(&project.join("build"));
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &first {
+        assert!(
+            second[path] == *bytes,
+            "{} differs when compiled from /:\n{}",
+            path.display(),
+            String::from_utf8_lossy(&second[path])
+        );
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains(project.to_str().unwrap()),
+            "{}",
+            path.display()
+        );
+    }
+    let check = datapact(&["compile", "--check"], &project);
+    assert_eq!(code(&check), 0, "{}", common::stderr(&check));
+}
