@@ -549,6 +549,15 @@ fn condition(sql: &str, d: &dyn SqlDialect) -> String {
     }
 }
 
+/// A check query without its own header comment lines: a test's says more.
+fn without_header(query: &str) -> String {
+    query
+        .lines()
+        .skip_while(|l| l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The dbt name of a check's test: `<contract>__<check>`, the contract id's
 /// dots written `_`. Unique across a run, which [`emit`] checks.
 fn test_name(contract: &str, check: &str) -> String {
@@ -1319,12 +1328,7 @@ impl Emitter<'_> {
                     for (i, expr) in relations.iter().enumerate() {
                         query = query.replace(&mark(i), &format!("{{{{ {expr} }}}}"));
                     }
-                    // Drop the query's own header comment lines; ours says more.
-                    query
-                        .lines()
-                        .skip_while(|l| l.starts_with("--"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                    without_header(&query)
                 })
                 .collect()
         };
@@ -1344,18 +1348,16 @@ impl Emitter<'_> {
                     match parts.get(k) {
                         Some(query) => query.clone(),
                         // Nothing left to check on this adapter.
-                        None => jinja_text(&crate::emit::sql::check_query_non_passing(
-                            &Dataset {
-                                checks: Vec::new(),
-                                ..self.ds.clone()
-                            },
-                            dialect,
-                            &|_, l| crate::emit::sql::qualified_name(l, dialect),
-                        ))
-                        .lines()
-                        .skip_while(|l| l.starts_with("--"))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
+                        None => {
+                            without_header(&jinja_text(&crate::emit::sql::check_query_non_passing(
+                                &Dataset {
+                                    checks: Vec::new(),
+                                    ..self.ds.clone()
+                                },
+                                dialect,
+                                &|_, l| crate::emit::sql::qualified_name(l, dialect),
+                            )))
+                        }
                     }
                 });
                 let name = if count == 1 {

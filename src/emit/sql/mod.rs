@@ -349,18 +349,7 @@ impl<'a> Emitter<'a> {
 
     /// The type of a unique combination's member ([`Emitter::member`]).
     fn member_type(&self, name: &str) -> LogicalType {
-        let mut parts = name.split('.');
-        let column = parts.next().unwrap_or_default();
-        let path: Vec<crate::ir::Step> = parts
-            .map(|f| crate::ir::Step::Field(f.to_string()))
-            .collect();
-        match self.ds.columns.iter().any(|c| c.name == name) {
-            true => self.column_type(name),
-            false => self
-                .ds
-                .node(column, &path)
-                .map_or(LogicalType::String, |c| c.ty),
-        }
+        self.paths().named_typed(name).1
     }
 
     /// True for rows a unique-combination check looks at: not all NULL.

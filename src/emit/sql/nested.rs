@@ -146,7 +146,15 @@ impl Paths<'_> {
     /// A column by name, or a struct's field by its path (`address.zip`,
     /// as unique combinations name them), as a SQL value of its type.
     pub fn named(&self, name: &str) -> Value {
-        let plain = Value::new(self.d.quote_ident(name), false);
+        self.named_typed(name).0
+    }
+
+    /// [`Paths::named`], with the value's logical type.
+    pub fn named_typed(&self, name: &str) -> (Value, LogicalType) {
+        let plain = (
+            Value::new(self.d.quote_ident(name), false),
+            self.ds.column_type(name),
+        );
         if self.ds.columns.iter().any(|c| c.name == name) {
             return plain;
         }
@@ -165,7 +173,7 @@ impl Paths<'_> {
             window_written: None,
         };
         match self.ds.node(column, &check.path) {
-            Some(_) => self.single(&check).map_or(plain, |(value, _)| value),
+            Some(_) => self.single(&check).unwrap_or(plain),
             None => plain,
         }
     }
