@@ -138,6 +138,146 @@ impl Sources {
     }
 }
 
+/// Where the bytes `start..end` of a scalar's value are written in `text`,
+/// the source its whole written form `written` (a span of `text`) was read
+/// from; `None` when that cannot be told.
+///
+/// A value is its written form only when it is plain on one line; a quoted
+/// scalar has escapes, and a multi-line or block (`|`, `>`) scalar has lost
+/// its indentation and, folded, its line breaks. The two are walked side by
+/// side: a run of whitespace in the value is a run of whitespace (or of
+/// escaped whitespace) in the source, every other character is itself or
+/// its escape.
+pub fn written_at(
+    text: &str,
+    written: Span,
+    value: &str,
+    start: usize,
+    end: usize,
+) -> Option<Span> {
+    if start > end || end > value.len() {
+        return None;
+    }
+    let source = text.get(written.start..written.end)?;
+    let places = align(source, value, true).or_else(|| align(source, value, false))?;
+    let from = places.get(start).copied().flatten()?.0;
+    // The end of the last character written (a whitespace run is written
+    // at its first character).
+    let to = value
+        .get(..end)?
+        .char_indices()
+        .rev()
+        .find_map(|(i, _)| places[i])
+        .map_or(from, |(_, to)| to.max(from));
+    Some(Span::new(
+        written.file,
+        written.start + from,
+        written.start + to,
+    ))
+}
+
+/// For each byte of `value` that starts a character, where in `source` it
+/// is written (`None` inside a character, and for each character of a
+/// whitespace run but the first, which stands for the whole run).
+/// `styled`: read a leading quote or block header as such; without it the
+/// source is taken as plain text.
+fn align(source: &str, value: &str, styled: bool) -> Option<Vec<Option<(usize, usize)>>> {
+    let (quote, mut s) = match source.chars().next() {
+        Some(q @ ('"' | '\'')) if styled => (Some(q), 1),
+        // A block scalar's header line (`|`, `>-`, `|2 # comment`).
+        Some('|' | '>') if styled => {
+            let body = source.find('\n')? + 1;
+            let indent = source[body..].len() - source[body..].trim_start().len();
+            let kept = value.starts_with(char::is_whitespace);
+            (None, if kept { body } else { body + indent })
+        }
+        _ => (None, 0),
+    };
+    let double = quote == Some('"');
+    let single = quote == Some('\'');
+    let mut out = vec![None; value.len() + 1];
+    let mut chars = value.char_indices().peekable();
+    while let Some((v, c)) = chars.next() {
+        if c.is_whitespace() {
+            // The whole run, in the value and in the source.
+            while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+            let before = s;
+            loop {
+                let rest = &source[s..];
+                match rest.chars().next() {
+                    Some(w) if w.is_whitespace() => s += w.len_utf8(),
+                    Some('\\')
+                        if double
+                            && rest[1..].starts_with([
+                                'n', 't', 'r', ' ', '\n', '\t', '_', 'N', 'L', 'P',
+                            ]) =>
+                    {
+                        s += 2;
+                    }
+                    _ => break,
+                }
+            }
+            // A block's final line break lies past its trimmed span.
+            if s == before && s < source.len() {
+                return None;
+            }
+            out[v] = Some((before, s));
+            continue;
+        }
+        // A line continuation in a double-quoted scalar stands for nothing.
+        if double && source[s..].starts_with("\\\n") {
+            s += 1;
+            s += source[s..].len() - source[s..].trim_start().len();
+        }
+        let rest = &source[s..];
+        let w = rest.chars().next()?;
+        let len = if double && w == '\\' {
+            let len = match rest[1..].chars().next()? {
+                'x' => 4,
+                'u' => 6,
+                'U' => 10,
+                e => 1 + e.len_utf8(),
+            };
+            (unescape(rest.get(..len)?) == Some(c)).then_some(len)?
+        } else if single && w == '\'' {
+            (c == '\'' && rest.starts_with("''")).then_some(2)?
+        } else if Some(w) == quote || w != c {
+            return None;
+        } else {
+            w.len_utf8()
+        };
+        out[v] = Some((s, s + len));
+        s += len;
+    }
+    out[value.len()] = Some((s, s));
+    Some(out)
+}
+
+/// The character a double-quoted escape stands for.
+fn unescape(escape: &str) -> Option<char> {
+    let body = escape.strip_prefix('\\')?;
+    Some(match body {
+        "0" => '\0',
+        "a" => '\u{7}',
+        "b" => '\u{8}',
+        "t" | "\t" => '\t',
+        "n" => '\n',
+        "v" => '\u{b}',
+        "f" => '\u{c}',
+        "r" => '\r',
+        "e" => '\u{1b}',
+        " " => ' ',
+        "\"" => '"',
+        "/" => '/',
+        "\\" => '\\',
+        "N" => '\u{85}',
+        "_" => '\u{a0}',
+        "L" => '\u{2028}',
+        "P" => '\u{2029}',
+        hex => char::from_u32(u32::from_str_radix(hex.get(1..)?, 16).ok()?)?,
+    })
+}
+
 /// A value with the span of the text it was read from.
 ///
 /// Two `Spanned` values compare equal when their values are equal, whatever
@@ -215,5 +355,56 @@ mod tests {
         assert_eq!(f.line_col(9), LineCol { line: 2, column: 6 });
         assert_eq!(f.offset_of(2, 5), 9);
         assert_eq!(f.line_col(999).line, 3);
+    }
+
+    /// The text `written_at` underlines for `word` (its first occurrence in
+    /// `value`), with the scalar written as all of `source`.
+    fn underlined<'s>(source: &'s str, value: &str, word: &str) -> Option<&'s str> {
+        let start = value.find(word)?;
+        let span = Span::new(FileId(0), 0, source.len());
+        let at = written_at(source, span, value, start, start + word.len())?;
+        Some(&source[at.start..at.end])
+    }
+
+    #[test]
+    fn written_at_finds_a_word_through_quotes_escapes_and_folding() {
+        // Plain, and over two lines (folded to one space).
+        assert_eq!(underlined("a > b", "a > b", "b"), Some("b"));
+        assert_eq!(underlined("a >\n    b", "a > b", "b"), Some("b"));
+        // Double-quoted escapes, a line continuation and a folded break.
+        let dq = r#""x\t\"y\" \u00e9 \
+          z
+          w""#;
+        assert_eq!(underlined(dq, "x\t\"y\" é z w", "y"), Some("y"));
+        assert_eq!(underlined(dq, "x\t\"y\" é z w", "\"y\""), Some(r#"\"y\""#));
+        assert_eq!(underlined(dq, "x\t\"y\" é z w", "é"), Some(r"\u00e9"));
+        assert_eq!(underlined(dq, "x\t\"y\" é z w", "w"), Some("w"));
+        // Single-quoted: a doubled quote is one.
+        assert_eq!(underlined("'it''s x'", "it's x", "'s x"), Some("''s x"));
+        // Literal and folded blocks, from their header or their first line.
+        let literal = "|2 # kept\n    a\n      b\n";
+        assert_eq!(underlined(literal, "  a\n    b\n", "b"), Some("b"));
+        assert_eq!(underlined("a\n  b\n", "a\nb\n", "b"), Some("b"));
+        assert_eq!(underlined(">-\n  a\n  b", "a b", "a b"), Some("a\n  b"));
+        // A block's first line that starts with a quote is not quoted.
+        assert_eq!(underlined("\"a\" = b\n", "\"a\" = b\n", "b"), Some("b"));
+    }
+
+    #[test]
+    fn written_at_refuses_text_it_cannot_align() {
+        let span = |s: &str| Span::new(FileId(0), 0, s.len());
+        // Another text, an offset inside a character or past the end.
+        assert_eq!(written_at("abc", span("abc"), "abd", 2, 3), None);
+        assert_eq!(written_at("é", span("é"), "é", 1, 2), None);
+        assert_eq!(written_at("ab", span("ab"), "ab", 1, 3), None);
+        // A span outside the text, or not on a character boundary.
+        assert_eq!(
+            written_at("ab", Span::new(FileId(0), 1, 9), "b", 0, 1),
+            None
+        );
+        assert_eq!(written_at("é", Span::new(FileId(0), 1, 2), "", 0, 0), None);
+        // Truncated escapes.
+        assert_eq!(written_at(r#""\u00"#, span(r#""\u00"#), "x", 0, 1), None);
+        assert_eq!(written_at(r#""\xé""#, span(r#""\xé""#), "x", 0, 1), None);
     }
 }

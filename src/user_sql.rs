@@ -26,8 +26,26 @@ const NOT_COLUMNS: &[&str] = &[
 pub enum Expression {
     /// Parsed; these are the unqualified identifiers it names (as written, and whether quoted).
     Parsed(Vec<Identifier>),
-    /// Not parseable by the generic dialect (it may still be valid in the user's warehouse).
-    Unparsed(String),
+    /// Not parseable by the generic dialect (it may still be valid in the
+    /// user's warehouse): why, and the byte offset where the parser stopped
+    /// when it says.
+    Unparsed(String, Option<usize>),
+}
+
+/// A parser error's message without its location, and the byte offset of
+/// that location in `sql`.
+fn unparsed(sql: &str, error: &sqlparser::parser::ParserError) -> Expression {
+    let message = error.to_string();
+    let Some((why, at)) = message.rsplit_once(" at Line: ") else {
+        return Expression::Unparsed(message, None);
+    };
+    let offset = at.split_once(", Column: ").and_then(|(line, column)| {
+        line_col_to_offset(sql, line.parse().ok()?, column.trim().parse().ok()?)
+    });
+    match offset {
+        Some(offset) => Expression::Unparsed(why.to_string(), Some(offset)),
+        None => Expression::Unparsed(message, None),
+    }
 }
 
 #[derive(Debug, PartialEq, Clone)]
@@ -40,15 +58,19 @@ pub fn read_expression(sql: &str) -> Expression {
     let dialect = GenericDialect {};
     let mut parser = match Parser::new(&dialect).try_with_sql(sql) {
         Ok(p) => p,
-        Err(e) => return Expression::Unparsed(e.to_string()),
+        Err(e) => return unparsed(sql, &e),
     };
     let expr = match parser.parse_expr() {
         Ok(e) => e,
-        Err(e) => return Expression::Unparsed(e.to_string()),
+        Err(e) => return unparsed(sql, &e),
     };
     let next = parser.next_token();
     if next.token != Token::EOF {
-        return Expression::Unparsed(format!("unexpected `{}` after the expression", next.token));
+        let at = next.span.start;
+        return Expression::Unparsed(
+            format!("unexpected `{}` after the expression", next.token),
+            line_col_to_offset(sql, at.line, at.column),
+        );
     }
     let mut found: Vec<Identifier> = Vec::new();
     let _ = visit_expressions(&expr, |e| {
@@ -146,7 +168,7 @@ mod tests {
     fn idents(sql: &str) -> Vec<String> {
         match read_expression(sql) {
             Expression::Parsed(ids) => ids.into_iter().map(|i| i.name).collect(),
-            Expression::Unparsed(e) => panic!("{e}"),
+            Expression::Unparsed(e, _) => panic!("{e}"),
         }
     }
 
@@ -168,9 +190,17 @@ mod tests {
     fn rejects_statements_and_garbage() {
         assert!(matches!(
             read_expression("1 = 1; drop table x"),
-            Expression::Unparsed(_)
+            Expression::Unparsed(_, Some(5))
         ));
-        assert!(matches!(read_expression("a >"), Expression::Unparsed(_)));
+        assert!(matches!(read_expression("a >"), Expression::Unparsed(_, _)));
+        // Where the parser stopped, on the second line.
+        assert_eq!(
+            read_expression("a > 0\n  and b >>> 1"),
+            Expression::Unparsed(
+                "sql parser error: Expected: an expression, found: >".into(),
+                Some(16)
+            )
+        );
     }
 }
 

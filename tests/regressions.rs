@@ -183,3 +183,102 @@ fn aggregates_in_row_rules_are_refused() {
     )]);
     assert_eq!(fine, Vec::<String>::new());
 }
+
+/// Each diagnostic's code, where it starts and the text it underlines.
+fn underlined(text: &str) -> Vec<(String, String, String)> {
+    let mut sources = Sources::new();
+    sources.add("f.yaml", text);
+    datapact::check(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let span = d.primary.as_ref().expect("located").span;
+            (
+                d.code.to_string(),
+                d.position(&sources),
+                text[span.start..span.end].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn diagnostics_inside_block_scalars_point_at_the_word() {
+    // Folded, literal with a kept-indent header and a comment, a plain
+    // scalar over two lines, and double- and single-quoted with escapes:
+    // each diagnostic underlines the word where it is written, and a block
+    // ends at its last character, not in the next item.
+    let text = format!(
+        "{BASE}columns: [{{name: amount, type: integer}}, {{name: note, type: string}}]
+checks:
+  - name: folded
+    expression: >
+      amount > 0
+      and amout < 100
+
+  - name: literal
+    expression: |2- # kept
+        amount > 0
+          and notte is null
+  - name: sql
+    sql: |
+      select *
+      from {{{{ tabel }}}}
+      where note is null
+  - name: plain
+    expression: amount > 0
+      and sum(amount) > 1
+  - name: double
+    expression: \"amount > 0 and\\t\\\"x\\\" = 'y' and\\n  nott = 1\"
+  - name: single
+    expression: 'note <> ''it''''s'' and
+      amont = 1'
+  - name: unparsed
+    expression: >-
+      amount > 0
+      and amount >>> 1
+"
+    );
+    let at = |line: usize, col: usize| format!("f.yaml:{line}:{col}");
+    let word =
+        |code: &str, line, col, word: &str| (code.to_string(), at(line, col), word.to_string());
+    assert_eq!(
+        underlined(&text),
+        [
+            word("unknown-column", 10, 11, "amout"),
+            word("unknown-column", 15, 15, "notte"),
+            word("unknown-placeholder", 19, 12, "{{ tabel }}"),
+            word("aggregate-in-expression", 23, 11, "sum"),
+            word("unknown-column", 25, 36, "x"),
+            word("unknown-column", 25, 53, "nott"),
+            word("unknown-column", 28, 7, "amont"),
+            word("unparsed-sql", 32, 20, ">"),
+        ]
+    );
+}
+
+#[test]
+fn a_block_scalar_ends_at_its_last_character() {
+    let text = format!(
+        "{BASE}columns: [{{name: amount, type: integer}}]
+checks:
+  - name: folded
+    expression: >
+      amount > 0
+      and
+
+  # a comment
+  - name: next
+    expression: amount > 0
+"
+    );
+    // The parser stops at the end, so the whole value is underlined.
+    assert_eq!(
+        underlined(&text),
+        [(
+            "unparsed-sql".to_string(),
+            "f.yaml:9:7".to_string(),
+            "amount > 0\n      and".to_string()
+        )]
+    );
+}

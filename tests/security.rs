@@ -973,15 +973,15 @@ fn a_second_statement_in_user_sql_is_refused() {
         ),
         (
             "columns: [{name: a, type: integer}]\nchecks:\n  - {name: c, expression: \"a > 0 \\\\! touch /tmp/x\"}\n",
-            "c/t.yaml:7:27",
+            "c/t.yaml:7:34",
         ),
         (
             "columns: [{name: a, type: integer}]\nchecks:\n  - name: c\n    sql: |\n      select * from {{ table }} where a < 0;\n      drop table sentinel;\n",
-            "c/t.yaml:9:7",
+            "c/t.yaml:9:44",
         ),
         (
             "columns: [{name: a, type: integer}]\nchecks:\n  - name: c\n    sql: \"select * from {{ table }}\\nGO\\ndrop table sentinel\"\n",
-            "c/t.yaml:8:10",
+            "c/t.yaml:8:38",
         ),
         // A `;` even inside a literal: a reader that ends the literal
         // elsewhere (a dollar-quote tag of any letter, `1$$`, a backtick
@@ -997,7 +997,7 @@ fn a_second_statement_in_user_sql_is_refused() {
         // A `\\` in a literal after a `$`: psql could see it outside.
         (
             "columns: [{name: a, type: integer}]\nchecks:\n  - {name: c, expression: \"a = 1$$ ' $$ \\\\! touch /tmp/x '\"}\n",
-            "c/t.yaml:7:27",
+            "c/t.yaml:7:41",
         ),
     ];
     for (rest, at) in cases {
@@ -1151,8 +1151,8 @@ fn a_placeholder_inside_a_literal_or_comment_is_refused() {
     let schema = "main' = ''; create table pwned as select 42 as y; select '";
     for (i, (sql, col)) in [
         ("select 1 as x where '{{ table }}' = ''", 32),
-        // Escapes in the YAML: the whole value is underlined.
-        ("select 1 as x from \\\"{{ table }}\\\"", 10),
+        // Through the YAML's escapes, at the placeholder.
+        ("select 1 as x from \\\"{{ table }}\\\"", 32),
         ("select 1 as x /* {{ table }} */ from t", 28),
         ("select $$ {{ table }} $$ as x", 21),
     ]

@@ -35,7 +35,7 @@ pub fn check(
 ) -> Checked {
     let mut checked = Checked::default();
     for contract in contracts {
-        let diagnostics = validate::validate(contract, index);
+        let diagnostics = validate::validate(contract, index, sources);
         let clean = lower && !diagnostics.iter().any(Diagnostic::is_error);
         checked.diagnostics.extend(diagnostics);
         let id = contract.contract.as_ref().map(|id| id.span);

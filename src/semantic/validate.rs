@@ -15,7 +15,7 @@ use crate::rules::ColumnRuleKind;
 use crate::semantic::Scope;
 use crate::semantic::coerce;
 use crate::semantic::lower::{self, ColumnRule};
-use crate::source::{Span, Spanned};
+use crate::source::{self, Sources, Span, Spanned};
 use crate::suggest;
 use crate::syntax::ast::{CheckBody, Column, Contract, Part, Rule, TableCheck};
 use crate::syntax::yaml::Scalar;
@@ -24,11 +24,12 @@ use crate::user_sql::{self, Expression};
 
 /// Validate one contract against the index of the run's contracts; returns
 /// every diagnostic found.
-pub fn validate(contract: &Contract, index: &Index) -> Vec<Diagnostic> {
+pub fn validate(contract: &Contract, index: &Index, sources: &Sources) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     Validator {
         contract,
         index,
+        sources,
         out: &mut out,
     }
     .run();
@@ -227,6 +228,8 @@ fn twice_renamed(what: &str, old: &Spanned<String>, first: Span) -> Diagnostic {
 struct Validator<'a, 'o> {
     contract: &'a Contract,
     index: &'a Index,
+    /// The text of the contract's file, to point inside a value.
+    sources: &'a Sources,
     out: &'o mut Vec<Diagnostic>,
 }
 
@@ -279,7 +282,7 @@ impl<'a> Validator<'a, '_> {
                         Code::InvalidName,
                         format!("this {what} holds `$(`, which sqlcmd replaces with a variable"),
                     )
-                    .with_label(sub_span(name, at, at + 2), "sqlcmd would read a variable here")
+                    .with_label(self.sub_span(name, at, at + 2), "sqlcmd would read a variable here")
                     .with_help("SQL Server's sqlcmd puts a variable or environment value in place of `$(name)`, even inside a quoted name; write `$` and `(` apart"),
                 );
             }
@@ -353,7 +356,7 @@ impl<'a> Validator<'a, '_> {
                         ),
                     )
                     .with_label(
-                        sub_span(ty, at, at + bad.len_utf8()),
+                        self.sub_span(ty, at, at + bad.len_utf8()),
                         "dbt writes this type into its DDL as written",
                     )
                     .with_help("a type is letters, digits, spaces and `_ ( ) , . : < > [ ]`, e.g. `varchar(255)` or `struct<a: int64>`"),
@@ -871,7 +874,7 @@ impl<'a> Validator<'a, '_> {
                     names.join(", ")
                 ),
             )
-            .with_label(sub_span(pattern, at.0, at.1), what)
+            .with_label(self.sub_span(pattern, at.0, at.1), what)
             .with_help(format!(
                 "{}; the check query of the whole table would fail there, so repeat less (e.g. check the length with `length`)",
                 help.join("; ")
@@ -991,7 +994,8 @@ impl<'a> Validator<'a, '_> {
     }
 
     /// User SQL is one statement: nothing in it may end the statement (or a
-    /// batch) and start another on any engine or client.
+    /// batch) and start another on any engine or client; false when
+    /// something does (it is reported).
     /// `placeholders`: whether `{{ table }}` is filled in (a sql check).
     fn one_statement(
         &mut self,
@@ -999,13 +1003,13 @@ impl<'a> Validator<'a, '_> {
         text: &str,
         context: &str,
         placeholders: bool,
-    ) {
+    ) -> bool {
         let Some(hazard) = user_sql::hazard(text, placeholders) else {
-            return;
+            return true;
         };
         // `text` is `sql` or its beginning (a query without its trailing `;`).
         let span = if sql.as_str().starts_with(text) {
-            char_span(sql, hazard.offset)
+            self.char_span(sql, hazard.offset)
         } else {
             sql.span
         };
@@ -1017,32 +1021,36 @@ impl<'a> Validator<'a, '_> {
             .with_label(span, "here")
             .with_help(hazard.what.help()),
         );
+        false
     }
 
     /// Parse a SQL boolean and check the columns it names.
     fn sql_expression(&mut self, sql: &Spanned<String>, context: &str) {
-        self.one_statement(sql, sql, context, false);
+        if !self.one_statement(sql, sql, context, false) {
+            // The parser would only stop at the same place.
+            return;
+        }
         for function in user_sql::aggregates(sql) {
             self.out.push(
                 Diagnostic::error(
                     Code::AggregateInExpression,
                     format!("{context} calls `{function}`, which needs more than one row"),
                 )
-                .with_label(find_word(sql, &function), "an aggregate or window function")
+                .with_label(self.find_word(sql, &function), "an aggregate or window function")
                 .with_help(
                     "an expression and a `where` are evaluated on each row; for a condition on the whole table, write a `sql` check returning the failing rows, e.g. `select 1 from {{ table }} having sum(amount) <= 0`",
                 ),
             );
         }
         match user_sql::read_expression(sql) {
-            Expression::Unparsed(why) => self.out.push(
+            Expression::Unparsed(why, at) => self.out.push(
                 Diagnostic::warning(
                     Code::UnparsedSql,
                     format!(
                         "{context} could not be parsed as SQL, so its columns were not checked"
                     ),
                 )
-                .with_label(sql.span, why)
+                .with_label(at.map_or(sql.span, |at| self.char_span(sql, at)), why)
                 .with_help("if it is valid in your warehouse's dialect, this is only a warning"),
             ),
             Expression::Parsed(idents) => {
@@ -1054,7 +1062,7 @@ impl<'a> Validator<'a, '_> {
                     if names.iter().any(|c| user_sql::names(&ident, c)) {
                         continue;
                     }
-                    let span = find_word(sql, &ident.name);
+                    let span = self.find_word(sql, &ident.name);
                     self.unknown_column(&ident.name, span, context);
                 }
             }
@@ -1239,7 +1247,7 @@ impl<'a> Validator<'a, '_> {
                 reads_table = true;
             } else {
                 unknown = true;
-                let span = find_word(sql, &format!("{{{{{}}}}}", &after[..end]));
+                let span = self.find_word(sql, &format!("{{{{{}}}}}", &after[..end]));
                 let mut d = Diagnostic::error(
                     Code::UnknownPlaceholder,
                     format!("unknown placeholder `{{{{ {inner} }}}}`"),
@@ -1320,51 +1328,40 @@ impl<'a> Validator<'a, '_> {
     }
 }
 
-/// The span of the first whole-word occurrence of `word` in the source text of
-/// `sql`, or the whole of `sql` when it cannot be found exactly.
-fn find_word(sql: &Spanned<String>, word: &str) -> Span {
-    let value = sql.as_str();
-    if word.is_empty() {
-        return sql.span;
-    }
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut from = 0;
-    while let Some(pos) = value[from..].find(word).map(|p| p + from) {
-        let before = value[..pos].chars().next_back();
-        let after = value[pos + word.len()..].chars().next();
-        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
-            // The scalar's text maps 1:1 onto the source only when it is written
-            // plainly on one line; otherwise point at the whole value.
-            let plain = sql.span.len() == value.len();
-            let quoted = sql.span.len() == value.len() + 2;
-            if plain || quoted {
-                let start = sql.span.start + usize::from(quoted) + pos;
-                return Span::new(sql.span.file, start, start + word.len());
-            }
-            break;
+impl Validator<'_, '_> {
+    /// The span of the first whole-word occurrence of `word` in `sql`'s
+    /// text, or the whole value when there is none.
+    fn find_word(&self, sql: &Spanned<String>, word: &str) -> Span {
+        let value = sql.as_str();
+        if word.is_empty() {
+            return sql.span;
         }
-        from = pos + word.len();
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        let mut from = 0;
+        while let Some(pos) = value[from..].find(word).map(|p| p + from) {
+            let before = value[..pos].chars().next_back();
+            let after = value[pos + word.len()..].chars().next();
+            if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+                return self.sub_span(sql, pos, pos + word.len());
+            }
+            from = pos + word.len();
+        }
+        sql.span
     }
-    sql.span
-}
 
-/// The span of the character at byte `offset` of `sql`'s text, or the whole
-/// value when its text is not written as is in the source.
-fn char_span(sql: &Spanned<String>, offset: usize) -> Span {
-    let len = sql[offset..].chars().next().map_or(0, char::len_utf8);
-    sub_span(sql, offset, offset + len)
-}
-
-/// The span of bytes `start..end` of `value`'s text, or the whole value when
-/// its text is not written as is in the source (escapes, folded lines).
-fn sub_span(value: &Spanned<String>, start: usize, end: usize) -> Span {
-    let plain = value.span.len() == value.len();
-    let quoted = value.span.len() == value.len() + 2;
-    if (plain || quoted) && start <= end && end <= value.len() {
-        let at = value.span.start + usize::from(quoted);
-        return Span::new(value.span.file, at + start, at + end);
+    /// The span of the character at byte `offset` of `sql`'s text.
+    fn char_span(&self, sql: &Spanned<String>, offset: usize) -> Span {
+        let len = sql[offset..].chars().next().map_or(0, char::len_utf8);
+        self.sub_span(sql, offset, offset + len)
     }
-    value.span
+
+    /// The span of bytes `start..end` of `value`'s text where it is written
+    /// (through quotes, escapes, and the indentation and folded line breaks
+    /// of a block), or the whole value when that cannot be told.
+    fn sub_span(&self, value: &Spanned<String>, start: usize, end: usize) -> Span {
+        let text = &self.sources.get(value.span.file).text;
+        source::written_at(text, value.span, value, start, end).unwrap_or(value.span)
+    }
 }
 
 /// The largest repetition count of a pattern, and the largest product of

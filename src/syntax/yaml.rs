@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span, written_at};
 
 /// Maximum nesting of collections in one document.
 const MAX_DEPTH: usize = 128;
@@ -306,6 +306,16 @@ impl Builder<'_> {
                 }
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let text = self.refuse_forbidden(text, span);
+                // A block scalar's span runs on to the next token; it ends
+                // where its last character is written.
+                let span = match style {
+                    ScalarStyle::Literal | ScalarStyle::Folded => {
+                        let end = text.trim_end().len();
+                        written_at(&self.source.text, span, &text, end, end)
+                            .map_or(span, |at| Span::new(self.file, span.start, at.end))
+                    }
+                    _ => span,
+                };
                 let value = if style == ScalarStyle::Plain && !forced_string {
                     resolve_plain(&text)
                 } else {
