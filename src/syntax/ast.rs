@@ -21,7 +21,7 @@ use crate::types::{
 };
 use crate::types::{DbtKind, Dialect};
 
-use super::decode::{Cx, Map};
+use super::decode::{self, Cx, Map};
 use super::yaml::{Node, NodeKind, Scalar};
 
 /// The contract id as the JSON Schema says it (ECMA-262, for editors): not
@@ -1476,8 +1476,10 @@ fn logical_type(cx: &mut Cx, node: &Node) -> Option<Spanned<LogicalType>> {
         Ok(ty) => Some(Spanned::new(ty, text.span)),
         Err(why) => {
             let word = text.split('(').next().unwrap_or("").trim().to_lowercase();
+            let cut = text.contains('(') && !text.contains(')');
             let help = suggest::did_you_mean(&word, TYPE_NAMES, TYPE_SYNONYMS)
                 .filter(|_| word != "decimal")
+                .or_else(|| cut.then(|| decode::FLOW_COMMA.to_string()))
                 .unwrap_or_else(|| format!("the types are: {}", TYPE_NAMES.join(", ")));
             cx.push(
                 Diagnostic::error(Code::InvalidType, format!("invalid type `{}`", text.value))

@@ -5,6 +5,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use crate::suggest;
 
+/// Help for a value cut at a comma inside a flow mapping.
+pub const FLOW_COMMA: &str = "a comma inside `{ … }` ends the value before it, so `decimal(12,2)` reads as two; quote a value that holds a comma: `{type: \"decimal(12,2)\"}`";
+
 use super::yaml::{Node, NodeKind, Scalar};
 
 /// Collects the diagnostics of one decoding pass.
@@ -93,6 +96,8 @@ impl Cx {
                         .with_label(key.span, "unknown key");
                 d = match suggest::did_you_mean(text, known, KEY_SYNONYMS) {
                     Some(help) if known.contains(&help_target(&help)) => d.with_help(help),
+                    // `{type: decimal(12,2)}`: the comma ended the value.
+                    _ if text.ends_with(')') && !text.contains('(') => d.with_help(FLOW_COMMA),
                     _ => d.with_help(format!("{what} takes: {}", known.join(", "))),
                 };
                 self.push(d);
