@@ -19,6 +19,7 @@ pub mod report;
 pub mod store;
 pub mod watch;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -505,6 +506,33 @@ pub fn format_duration(d: Duration) -> String {
         (0, m, s) => format!("{m}m{s}s"),
         (h, 0, 0) => format!("{h}h"),
         (h, m, _) => format!("{h}h{m}m"),
+    }
+}
+
+/// An age in words for people: its two largest units, `3162 d 5 h`,
+/// `5 h 3 m`, `3 m 20 s`, `20 s`.
+pub fn format_age(seconds: u64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, m) => format!("{m} m {s} s"),
+        (0, h, m) => format!("{h} h {m} m"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+/// What a check observed, as people read it: a freshness check's age (in
+/// seconds in JSON and the store) as [`format_age`], else as stored.
+pub fn observed_text(r: &CheckResult) -> Option<Cow<'_, str>> {
+    let observed = r.observed.as_deref()?;
+    match observed.parse::<u64>() {
+        Ok(seconds) if r.rule == "freshness" => Some(Cow::Owned(format_age(seconds))),
+        _ => Some(Cow::Borrowed(observed)),
     }
 }
 
@@ -1151,8 +1179,7 @@ fn described(ds: &Dataset, check: &Check, mut r: CheckResult) -> CheckResult {
             Some(age) => {
                 let age = age
                     .parse::<u64>()
-                    .map(|s| format_duration(Duration::from_secs(s)))
-                    .unwrap_or_else(|_| format!("{age}s"));
+                    .map_or_else(|_| format!("{age}s"), format_age);
                 let limits: Vec<String> =
                     [("warn after", warn_after), ("error after", error_after)]
                         .into_iter()
@@ -1206,6 +1233,11 @@ mod tests {
         }
         assert_eq!(format_duration(Duration::from_secs(4530)), "1h15m");
         assert_eq!(format_duration(Duration::from_secs(61)), "1m1s");
+        assert_eq!(format_age(273_208_946), "3162 d 5 h");
+        assert_eq!(format_age(86_400), "1 d 0 h");
+        assert_eq!(format_age(3 * 3600 + 125), "3 h 2 m");
+        assert_eq!(format_age(200), "3 m 20 s");
+        assert_eq!(format_age(0), "0 s");
     }
 
     #[test]

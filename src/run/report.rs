@@ -7,6 +7,7 @@
 //! [`crate::text::escape_line`] (human, markdown) or the format's own
 //! escaping, so no value can forge a line or a control sequence.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::json;
@@ -149,7 +150,8 @@ pub fn human(report: &Report, color: bool) -> String {
                     escape_line(r.column_name.as_deref().unwrap_or("")).into_owned(),
                     r.status.name().to_string(),
                     r.failures.map(|f| f.to_string()).unwrap_or_default(),
-                    escape_line(&truncate(r.observed.as_deref().unwrap_or(""), 40)).into_owned(),
+                    escape_line(&truncate(&super::observed_text(r).unwrap_or_default(), 40))
+                        .into_owned(),
                 ]
             })
             .collect();
@@ -341,7 +343,7 @@ fn detail(r: &CheckResult) -> String {
         "failures: {}, observed: {}",
         r.failures
             .map_or_else(|| "-".to_string(), |f| f.to_string()),
-        r.observed.as_deref().unwrap_or("-")
+        super::observed_text(r).unwrap_or(Cow::Borrowed("-"))
     )
 }
 
@@ -469,7 +471,7 @@ pub fn markdown(report: &Report) -> String {
             cell(r.column_name.as_deref().unwrap_or("")),
             r.status.name(),
             r.failures.map(|f| f.to_string()).unwrap_or_default(),
-            cell(r.observed.as_deref().unwrap_or("")),
+            cell(&super::observed_text(r).unwrap_or_default()),
             cell(r.message.as_deref().unwrap_or(""))
         );
     }
@@ -522,4 +524,52 @@ fn cell(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::ContractRun;
+
+    /// A report of one stale freshness check.
+    fn stale() -> Report {
+        Report {
+            results: vec![CheckResult {
+                contract: "shop.orders".into(),
+                check_name: "freshness".into(),
+                column_name: None,
+                rule: "freshness".into(),
+                severity: "error".into(),
+                status: Status::Fail,
+                failures: Some(1),
+                observed: Some("273208946".into()),
+                message: Some("newest `ordered_at` is 3162 d 5 h old".into()),
+                samples: None,
+            }],
+            contracts: vec![ContractRun {
+                contract: "shop.orders".into(),
+                version: "1.0.0".into(),
+                owners: Vec::new(),
+                source_path: "orders.yaml".into(),
+            }],
+            connection: "duckdb".into(),
+            started_at: "2026-12-06T00:00:00Z".into(),
+            duration: std::time::Duration::ZERO,
+            timed_out: 0,
+        }
+    }
+
+    #[test]
+    fn freshness_is_an_age_for_people_and_seconds_in_json() {
+        let report = stale();
+        for (format, text) in [
+            ("human", human(&report, false)),
+            ("markdown", markdown(&report)),
+            ("junit", junit(&report)),
+        ] {
+            assert!(text.contains("3162 d 5 h"), "{format}: {text}");
+            assert!(!text.contains("273208946"), "{format}: {text}");
+        }
+        assert_eq!(json(&report)["results"][0]["observed"], "273208946");
+    }
 }
