@@ -155,20 +155,12 @@ pub fn written_at(
     start: usize,
     end: usize,
 ) -> Option<Span> {
-    if start > end || end > value.len() {
+    if start > end || !value.is_char_boundary(start) || !value.is_char_boundary(end) {
         return None;
     }
     let source = text.get(written.start..written.end)?;
-    let places = align(source, value, true).or_else(|| align(source, value, false))?;
-    let from = places.get(start).copied().flatten()?.0;
-    // The end of the last character written (a whitespace run is written
-    // at its first character).
-    let to = value
-        .get(..end)?
-        .char_indices()
-        .rev()
-        .find_map(|(i, _)| places[i])
-        .map_or(from, |(_, to)| to.max(from));
+    let (from, to) = align(source, value, true, start, end)
+        .or_else(|| align(source, value, false, start, end))?;
     Some(Span::new(
         written.file,
         written.start + from,
@@ -176,12 +168,18 @@ pub fn written_at(
     ))
 }
 
-/// For each byte of `value` that starts a character, where in `source` it
-/// is written (`None` inside a character, and for each character of a
-/// whitespace run but the first, which stands for the whole run).
+/// Where the bytes `start..end` of `value` are written in `source`: from
+/// where the character at `start` is written to the end of the last
+/// character before `end` (a run of whitespace is written where it starts).
 /// `styled`: read a leading quote or block header as such; without it the
 /// source is taken as plain text.
-fn align(source: &str, value: &str, styled: bool) -> Option<Vec<Option<(usize, usize)>>> {
+fn align(
+    source: &str,
+    value: &str,
+    styled: bool,
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
     let (quote, mut s) = match source.chars().next() {
         Some(q @ ('"' | '\'')) if styled => (Some(q), 1),
         // A block scalar's header line (`|`, `>-`, `|2 # comment`).
@@ -195,9 +193,20 @@ fn align(source: &str, value: &str, styled: bool) -> Option<Vec<Option<(usize, u
     };
     let double = quote == Some('"');
     let single = quote == Some('\'');
-    let mut out = vec![None; value.len() + 1];
+    let (mut from, mut to) = (None, None);
+    let mut place = |v: usize, at: usize, after: usize| {
+        if v == start {
+            from = Some(at);
+        }
+        if v < end {
+            to = Some(after);
+        }
+    };
     let mut chars = value.char_indices().peekable();
     while let Some((v, c)) = chars.next() {
+        if v >= end && v > start {
+            break;
+        }
         if c.is_whitespace() {
             // The whole run, in the value and in the source.
             while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
@@ -221,7 +230,7 @@ fn align(source: &str, value: &str, styled: bool) -> Option<Vec<Option<(usize, u
             if s == before && s < source.len() {
                 return None;
             }
-            out[v] = Some((before, s));
+            place(v, before, s);
             continue;
         }
         // A line continuation in a double-quoted scalar stands for nothing.
@@ -246,11 +255,15 @@ fn align(source: &str, value: &str, styled: bool) -> Option<Vec<Option<(usize, u
         } else {
             w.len_utf8()
         };
-        out[v] = Some((s, s + len));
+        place(v, s, s + len);
         s += len;
     }
-    out[value.len()] = Some((s, s));
-    Some(out)
+    if start == value.len() {
+        from = Some(s);
+    }
+    // `start` inside a run of whitespace is not written anywhere.
+    let from = from?;
+    Some((from, to.map_or(from, |to| to.max(from))))
 }
 
 /// The character a double-quoted escape stands for.
