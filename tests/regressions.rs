@@ -282,3 +282,27 @@ checks:
         )]
     );
 }
+
+#[test]
+fn a_type_cut_at_a_comma_in_flow_style_says_to_quote_it() {
+    let text = format!("{BASE}columns:\n  - {{name: amount, type: decimal(12, 2)}}\n");
+    let mut sources = Sources::new();
+    sources.add("f.yaml", text.as_str());
+    let checked = datapact::check(&sources);
+    let got: Vec<(String, String)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.to_string(), d.help.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    for (code, help) in &got {
+        assert!(
+            ["invalid-type", "unknown-key"].contains(&code.as_str()),
+            "{got:?}"
+        );
+        assert!(
+            help.contains(r#"quote a value that holds a comma: `{type: "decimal(12,2)"}`"#),
+            "{got:?}"
+        );
+    }
+}
