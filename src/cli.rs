@@ -32,12 +32,9 @@ and compiles them into checks.\n\nExit codes: 0 all contracts valid (warnings al
 1 contract errors, 2 usage or IO errors."
 )]
 pub struct Cli {
-    /// How to print diagnostics: `human` (to stderr), `json` (one document on stdout),
-    /// or `github` (workflow annotations on stdout). `diff` and `run` print
-    /// their report the same way, and also as `markdown` (for a pull-request
-    /// comment); `run` also as `junit` (XML for CI test views); `report` as
-    /// `human`, `json`, `markdown` or `html` (one self-contained page).
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    /// How to print diagnostics and reports; each command's `--help` lists
+    /// the formats it takes (also accepted after the command).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
     /// When to colour human output. Colour is used only on a terminal, and never
@@ -64,6 +61,121 @@ pub enum Format {
     Junit,
     /// `report` only: one self-contained page.
     Html,
+    /// `validate` and `diff` only: SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+/// A format's name and what it prints.
+type FormatHelp = (&'static str, &'static str);
+
+/// Each command's formats and its examples.
+const COMMANDS: &[(&str, &[FormatHelp], &str)] = &[
+    (
+        "init",
+        &[HUMAN, JSON, GITHUB],
+        "  datapact init                  # a project in this directory
+  datapact init analytics --force # a project in ./analytics, overwriting",
+    ),
+    (
+        "validate",
+        &[HUMAN, JSON, GITHUB, SARIF],
+        "  datapact validate                          # the project's contracts
+  datapact validate contracts/orders.yaml    # one file, the others as context
+  datapact validate --format sarif > datapact.sarif",
+    ),
+    (
+        "compile",
+        &[HUMAN, JSON, GITHUB],
+        "  datapact compile                                   # the targets of datapact.yaml
+  datapact compile --target sql,docs --dialect duckdb --out build
+  datapact compile --target dbt --dbt-project . --dbt-dialect postgres
+  datapact compile --check                           # exit 1 when build/ is stale",
+    ),
+    (
+        "convert",
+        &[HUMAN, JSON, GITHUB],
+        "  datapact convert orders.odcs.yaml --to native      # ODCS to native, printed
+  datapact convert contracts --to odcs --out odcs/",
+    ),
+    (
+        "diff",
+        &[
+            HUMAN,
+            JSON,
+            GITHUB,
+            ("markdown", "a report for a pull-request comment"),
+            SARIF,
+        ],
+        "  datapact diff --base origin/main                   # the project's contracts against a branch
+  datapact diff old/orders.yaml contracts/orders.yaml
+  datapact diff --base origin/main --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
+    ),
+    (
+        "run",
+        &[
+            HUMAN,
+            JSON,
+            GITHUB,
+            ("markdown", "a report for a pull-request comment or job summary"),
+            ("junit", "JUnit XML, for CI test views"),
+        ],
+        "  datapact run                                       # on the example data (datasets' `path`)
+  datapact run --connection duckdb:warehouse.duckdb --samples 5
+  datapact run --connection \"postgresql://ci@db/analytics\" --store results.duckdb
+  datapact run --format junit > datapact.xml",
+    ),
+    (
+        "report",
+        &[
+            HUMAN,
+            JSON,
+            ("markdown", "tables for a wiki page"),
+            ("html", "one self-contained page"),
+        ],
+        "  datapact report --store results.duckdb
+  datapact report --store results.duckdb --format html > slo.html",
+    ),
+    (
+        "import",
+        &[HUMAN, JSON, GITHUB],
+        "  datapact import --connection duckdb:warehouse.duckdb --table main.orders
+  datapact import --dbt-manifest target/manifest.json --out contracts/
+  datapact import schema.sql --dialect postgres --out contracts/",
+    ),
+    (
+        "schema",
+        &[HUMAN, JSON, GITHUB],
+        "  datapact schema --out datapact.schema.json",
+    ),
+];
+const HUMAN: FormatHelp = ("human", "for people, on stderr");
+const JSON: FormatHelp = ("json", "one JSON document on stdout");
+const GITHUB: FormatHelp = ("github", "GitHub Actions annotations on stdout");
+const SARIF: FormatHelp = ("sarif", "SARIF 2.1.0 on stdout, for code scanning");
+
+/// The command line: [`Cli`], with each command's own `--format` (only the
+/// formats it prints) and its examples.
+pub fn command() -> clap::Command {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    for (name, formats, examples) in COMMANDS {
+        let values: Vec<PossibleValue> = formats
+            .iter()
+            .map(|(value, help)| PossibleValue::new(*value).help(*help))
+            .collect();
+        let format = clap::Arg::new("format")
+            .long("format")
+            .value_name("FORMAT")
+            .help("How to print the output [default: human]")
+            .value_parser(
+                PossibleValuesParser::new(values)
+                    .map(|v| Format::from_str(&v, false).expect("a format's name")),
+            );
+        cmd = cmd.mut_subcommand(*name, |sub| {
+            sub.arg(format).after_help(format!("Examples:\n{examples}"))
+        });
+    }
+    cmd
 }
 
 /// Which status fails `run`.
@@ -320,8 +432,21 @@ pub struct DbtArgs {
 
 /// Parse the process arguments and run.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::FromArgMatches;
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let cli = match parsed {
+        Ok((mut cli, matches)) => {
+            // `datapact validate --format json` as `datapact --format json validate`.
+            let own = matches
+                .subcommand()
+                .and_then(|(_, m)| m.get_one::<Format>("format"));
+            if let Some(format) = own {
+                cli.format = *format;
+            }
+            cli
+        }
         Err(err) => {
             let _ = err.print();
             return ExitCode::from(if err.use_stderr() {
@@ -347,6 +472,18 @@ pub fn run(cli: &Cli) -> u8 {
             Diagnostic::error(
                 Code::InvalidValue,
                 "`--format markdown` is for `diff`, `run` and `report` only",
+            )
+            .with_help("use `human`, `json` or `github`"),
+        );
+    }
+    if cli.format == Format::Sarif
+        && !matches!(cli.command, Command::Validate { .. } | Command::Diff { .. })
+    {
+        out.format = Format::Human;
+        return out.fail(
+            Diagnostic::error(
+                Code::InvalidValue,
+                "`--format sarif` is for `validate` and `diff` only",
             )
             .with_help("use `human`, `json` or `github`"),
         );
@@ -545,6 +682,10 @@ impl Output {
                 for d in diagnostics {
                     let _ = stdout.write_all(diagnostic::render_github(d, sources).as_bytes());
                 }
+            }
+            Format::Sarif => {
+                let _ = std::io::stdout()
+                    .write_all(diagnostic::render_sarif(diagnostics, sources).as_bytes());
             }
         }
     }
@@ -1099,10 +1240,17 @@ fn dbt_options(
     if let Some(dir) = &dir {
         if !dir.join("dbt_project.yml").is_file() {
             let shown = load::display(dir);
+            let problem = if dir.is_dir() {
+                format!("`{shown}` is not a dbt project: it holds no dbt_project.yml")
+            } else if dir.exists() {
+                format!("`{shown}` is not a directory")
+            } else {
+                format!("`{shown}` does not exist")
+            };
             return Err(Box::new(
-                Diagnostic::error(Code::Io, format!("`{shown}` is not a dbt project"))
+                Diagnostic::error(Code::Io, problem)
                     .with_path(shown)
-                    .with_help("--dbt-project names the directory holding dbt_project.yml"),
+                    .with_help("--dbt-project (or dbt.project in datapact.yaml) names the directory holding dbt_project.yml"),
             ));
         }
     }
@@ -1230,7 +1378,8 @@ fn report_drift(
                 }
             }
         }
-        Format::Human | Format::Markdown | Format::Junit | Format::Html => {
+        // `--format sarif` is refused for `compile` before this.
+        Format::Human | Format::Markdown | Format::Junit | Format::Html | Format::Sarif => {
             for (name, list) in groups {
                 for path in list {
                     out.status(&format!("{name}: {path}"));
@@ -1344,6 +1493,7 @@ fn diff(
         Format::Human | Format::Junit | Format::Html => crate::diff::human(&report, files),
         Format::Markdown => crate::diff::markdown(&report, files),
         Format::Github => crate::diff::github(&report, files),
+        Format::Sarif => crate::diff::sarif(&report, files),
         Format::Json => {
             print_json(&crate::diff::json(&report, files));
             String::new()
@@ -1363,6 +1513,7 @@ fn diff_errors(out: &mut Output, sides: [(&crate::Checked, &Sources); 2]) -> u8 
     let mut json: Option<serde_json::Value> = None;
     let mut markdown = String::new();
     let mut total = 0;
+    let mut sarif: Vec<(Vec<Diagnostic>, &Sources)> = Vec::new();
     for (checked, sources) in sides {
         let errors: Vec<Diagnostic> = checked
             .diagnostics
@@ -1377,6 +1528,10 @@ fn diff_errors(out: &mut Output, sides: [(&crate::Checked, &Sources); 2]) -> u8 
             errors: errors.len(),
             warnings: 0,
         };
+        if out.format == Format::Sarif {
+            sarif.push((errors, sources));
+            continue;
+        }
         if out.format == Format::Json {
             let doc: serde_json::Value =
                 serde_json::from_str(&diagnostic::render_json(&errors, sources, summary))
@@ -1401,6 +1556,12 @@ fn diff_errors(out: &mut Output, sides: [(&crate::Checked, &Sources); 2]) -> u8 
                 markdown.push('\n');
             }
         }
+    }
+    if out.format == Format::Sarif {
+        // One log for both sides.
+        let sets: Vec<(&[Diagnostic], &Sources)> =
+            sarif.iter().map(|(d, s)| (d.as_slice(), *s)).collect();
+        let _ = std::io::stdout().write_all(diagnostic::render_sarif_sets(&sets).as_bytes());
     }
     if out.format == Format::Markdown {
         // The pull-request comment says why there is no report.
@@ -2613,7 +2774,8 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         }
         Format::Junit => run::report::junit(&report),
         Format::Github => run::report::github(&report, &locate),
-        Format::Markdown | Format::Html => run::report::markdown(&report),
+        // `--format html` and `sarif` are refused for `run` before this.
+        Format::Markdown | Format::Html | Format::Sarif => run::report::markdown(&report),
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     match stored {
@@ -2804,7 +2966,7 @@ fn slo_report(
                 ));
             }
         },
-        Format::Human | Format::Github | Format::Junit => {
+        Format::Human | Format::Github | Format::Junit | Format::Sarif => {
             slo::render::human(&contracts, since, now)
         }
     };

@@ -28,6 +28,7 @@ pub mod output;
 pub mod project;
 pub mod rules;
 pub mod run;
+pub mod sarif;
 pub mod semantic;
 pub mod slo;
 pub mod source;

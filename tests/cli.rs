@@ -142,6 +142,84 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn each_command_offers_only_its_own_formats_with_examples() {
+    let root = common::root();
+    let help = |command: &str| {
+        let o = datapact(&[command, "--help"], &root);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    for (command, takes, not) in [
+        (
+            "init",
+            &["human", "json", "github"][..],
+            &["markdown", "junit", "html", "sarif"][..],
+        ),
+        (
+            "schema",
+            &["human", "json", "github"],
+            &["markdown", "junit", "html", "sarif"],
+        ),
+        (
+            "validate",
+            &["human", "json", "github", "sarif"],
+            &["markdown", "junit", "html"],
+        ),
+        (
+            "diff",
+            &["human", "json", "github", "markdown", "sarif"],
+            &["junit", "html"],
+        ),
+        (
+            "run",
+            &["human", "json", "github", "markdown", "junit"],
+            &["html", "sarif"],
+        ),
+        (
+            "report",
+            &["human", "json", "markdown", "html"],
+            &["github", "junit", "sarif"],
+        ),
+    ] {
+        let text = help(command);
+        let formats = text
+            .split("--format <FORMAT>")
+            .nth(1)
+            .and_then(|rest| rest.split("\n  -").next())
+            .unwrap_or_else(|| panic!("{command}: no --format in\n{text}"));
+        for format in takes {
+            assert!(
+                formats.contains(&format!("- {format}:")),
+                "{command} lacks {format}:\n{formats}"
+            );
+        }
+        for format in not {
+            assert!(
+                !formats.contains(format),
+                "{command} offers {format}:\n{formats}"
+            );
+        }
+        assert!(
+            text.contains(&format!("Examples:\n  datapact {command}")),
+            "{command}:\n{text}"
+        );
+    }
+    // Before or after the command, the same.
+    let after = datapact(&["validate", "--format", "json", BAD], &root);
+    let before = datapact(&["--format", "json", "validate", BAD], &root);
+    assert_eq!(after.stdout, before.stdout);
+    assert!(after.stdout.starts_with(b"{"));
+    // A format the command does not take is a usage error naming the ones it does.
+    let o = datapact(&["init", "--format", "markdown"], &root);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("[possible values: human, json, github]"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn json_format() {
     let o = datapact(&["validate", "--format", "json", BAD], &common::root());
     assert_eq!(code(&o), 1);
@@ -709,11 +787,21 @@ fn dbt_project_gets_only_datapact_folders() {
     let o = datapact(&args, &dir);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("is not a dbt project"),
+        stderr(&o).contains("`analytics` is not a dbt project: it holds no dbt_project.yml"),
         "{}",
         stderr(&o)
     );
     assert_eq!(tree(&project), vec![]);
+    // A directory that is not there is named so, not "not a dbt project".
+    let mut missing = args;
+    missing[6] = "analytcs";
+    let o = datapact(&missing, &dir);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`analytcs` does not exist"),
+        "{}",
+        stderr(&o)
+    );
 
     std::fs::write(project.join("dbt_project.yml"), "name: analytics\n").unwrap();
     std::fs::write(project.join("models/mine.sql"), "select 1\n").unwrap();

@@ -20,7 +20,7 @@ use crate::ir::Origin;
 use crate::ir::{Dataset, Ir};
 use crate::source::Span;
 
-pub use render::{Files, github, human, json, markdown};
+pub use render::{Files, github, human, json, markdown, sarif};
 
 /// How much a change matters to a consumer, and so which version part it
 /// must bump.

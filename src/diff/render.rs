@@ -270,6 +270,68 @@ pub fn json(report: &Report, files: Files) -> Value {
 /// that need the bump a contract lacks, else a notice), and one per failing
 /// contract. A change in an old
 /// file is annotated on the contract's new file, without a line.
+/// A SARIF 2.1.0 log (for code scanning): one result per change, an error
+/// where it needs a bump the version does not make, else a note; and an
+/// error per contract whose version does not allow its changes.
+pub fn sarif(report: &Report, files: Files) -> String {
+    use crate::sarif::{Level, Log, Place};
+    let mut log = Log::new();
+    for e in listed(report) {
+        let new_path = e.new.as_ref().map(|r| r.path.clone());
+        for change in &e.changes {
+            let level = if !e.verdict.ok && Some(change.class) == e.verdict.needed {
+                Level::Error
+            } else {
+                Level::Note
+            };
+            // An old file's place is not in the checkout: the new file's, if any.
+            let place = match (change.side, &new_path) {
+                (Side::New, _) => {
+                    let at = files.locate(change);
+                    Some(Place::Region(crate::diagnostic::Location {
+                        file: at.path,
+                        line: at.line,
+                        column: at.column,
+                        end_line: at.end_line,
+                        end_column: at.end_column,
+                    }))
+                }
+                (Side::Old, Some(path)) => Some(Place::File(path.clone())),
+                (Side::Old, None) => e.old.as_ref().map(|r| Place::File(r.path.clone())),
+            };
+            log.result(
+                change.kind,
+                &format!("a change of kind {} (see docs/diff.md)", change.kind),
+                level,
+                format!(
+                    "{}: {} ({}): {}\n{}",
+                    e.contract,
+                    change.class.name(),
+                    change.kind,
+                    change.what.plain(),
+                    change.why.plain()
+                ),
+                place,
+                Vec::new(),
+            );
+        }
+        if !e.verdict.ok {
+            let path = new_path
+                .clone()
+                .or_else(|| e.old.as_ref().map(|r| r.path.clone()));
+            log.result(
+                "version",
+                "the contract's version does not allow its changes",
+                Level::Error,
+                format!("{}: {}", e.contract, e.verdict.message.plain()),
+                path.map(Place::File),
+                Vec::new(),
+            );
+        }
+    }
+    log.render()
+}
+
 pub fn github(report: &Report, files: Files) -> String {
     let mut out = String::new();
     for e in listed(report) {
