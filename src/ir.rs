@@ -5,7 +5,7 @@
 //! Nothing here knows about YAML or where a contract came from. It derives
 //! `Serialize` only so tests can snapshot it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -57,6 +57,28 @@ pub struct Dataset {
     /// The recent rows the windowed checks see ([`Check::windowed`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
+    /// `columns` by name, for [`Dataset::column`].
+    #[serde(skip)]
+    pub column_index: ColumnIndex,
+}
+
+/// The position of each column by name, built on the first lookup (a wide
+/// table's checks each look their column up). A clone starts empty, so a
+/// dataset built as `Dataset { columns, ..ds.clone() }` indexes its own
+/// columns; `columns` must not change once a lookup has been made.
+#[derive(Default)]
+pub struct ColumnIndex(std::sync::OnceLock<(usize, HashMap<String, usize>)>);
+
+impl Clone for ColumnIndex {
+    fn clone(&self) -> ColumnIndex {
+        ColumnIndex::default()
+    }
+}
+
+impl std::fmt::Debug for ColumnIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ColumnIndex")
+    }
 }
 
 /// The rows whose `column` is within `last` of now.
@@ -67,20 +89,35 @@ pub struct Window {
 }
 
 impl Dataset {
+    /// The declared column of this name (the first, if two have it).
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        let (len, index) = self.column_index.0.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.columns.len());
+            for (i, c) in self.columns.iter().enumerate() {
+                index.entry(c.name.clone()).or_insert(i);
+            }
+            (self.columns.len(), index)
+        });
+        if *len != self.columns.len() {
+            // Changed since indexed (see [`ColumnIndex`]): look it up in full.
+            return self.columns.iter().find(|c| c.name == name);
+        }
+        self.columns
+            .get(*index.get(name)?)
+            .filter(|c| c.name == name)
+    }
+
     /// The logical type of a column; a column the contract does not declare
     /// (a freshness column may be undeclared) is taken for a timestamp.
     pub fn column_type(&self, name: &str) -> LogicalType {
-        self.columns
-            .iter()
-            .find(|c| c.name == name)
-            .map_or(LogicalType::Timestamp, |c| c.ty)
+        self.column(name).map_or(LogicalType::Timestamp, |c| c.ty)
     }
 }
 
 impl Dataset {
     /// The column (or the value inside one) a path leads to.
     pub fn node(&self, column: &str, path: &[Step]) -> Option<&Column> {
-        let mut node = self.columns.iter().find(|c| c.name == column)?;
+        let mut node = self.column(column)?;
         for step in path {
             node = node.child(step)?;
         }

@@ -103,6 +103,7 @@ impl Draft {
             source_path: String::new(),
             renamed_from: None,
             window: None,
+            column_index: Default::default(),
         };
         let notes = Notes {
             header: vec![

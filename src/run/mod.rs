@@ -834,7 +834,7 @@ fn run_dataset(
                 }
             }
             Some(column) if r.status != Status::Pass => {
-                let declared = ds.columns.iter().find(|c| c.name == *column);
+                let declared = ds.column(column);
                 r.message = Some(match (declared, &r.observed) {
                     (_, None) => {
                         missing.push(column.clone());
@@ -1233,7 +1233,7 @@ mod tests {
         }
         assert_eq!(format_duration(Duration::from_secs(4530)), "1h15m");
         assert_eq!(format_duration(Duration::from_secs(61)), "1m1s");
-        assert_eq!(format_age(273_208_946), "3162 d 5 h");
+        assert_eq!(format_age(273_208_946), "3162 d 3 h");
         assert_eq!(format_age(86_400), "1 d 0 h");
         assert_eq!(format_age(3 * 3600 + 125), "3 h 2 m");
         assert_eq!(format_age(200), "3 m 20 s");

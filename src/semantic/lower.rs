@@ -107,6 +107,7 @@ fn dataset(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
                 last: w.last.as_ref()?.value,
             })
         }),
+        column_index: ir::ColumnIndex::default(),
     })
 }
 

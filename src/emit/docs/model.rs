@@ -1,14 +1,14 @@
 //! The view model: what the docs templates see. Rules are phrased here,
 //! in plain words, as [`Part`] lists.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::lineage::{Diagram, layout};
 use super::markup::Part;
-use crate::ir::{Check, CheckKind, Column, Dataset, Ir, Location};
+use crate::ir::{Check, CheckKind, Column, Dataset, Ir, Location, Step};
 use crate::literal::Literal;
 use crate::types::{DbtKind, Duration, Role, Severity, TimeUnit, Tolerance};
 
@@ -672,6 +672,16 @@ fn combine_bounds(checks: &[Check]) -> Vec<Item<'_>> {
             && a.tolerance == b.tolerance
             && a.description == b.description
     };
+    // Each column's `max` checks, so pairing is not a search of them all.
+    let mut maxes: HashMap<(Option<&str>, &[Step]), Vec<usize>> = HashMap::new();
+    for (j, c) in checks.iter().enumerate() {
+        if matches!(c.kind, CheckKind::Max { .. }) {
+            maxes
+                .entry((c.column.as_deref(), &c.path))
+                .or_default()
+                .push(j);
+        }
+    }
     let mut paired = BTreeSet::new();
     let mut items = Vec::new();
     for (i, check) in checks.iter().enumerate() {
@@ -679,12 +689,12 @@ fn combine_bounds(checks: &[Check]) -> Vec<Item<'_>> {
             continue;
         }
         let max = if matches!(check.kind, CheckKind::Min { .. }) {
-            checks
-                .iter()
-                .enumerate()
-                .find(|(j, c)| {
-                    matches!(c.kind, CheckKind::Max { .. }) && !paired.contains(j) && same(check, c)
-                })
+            let candidates = maxes.get(&(check.column.as_deref(), &check.path[..]));
+            candidates
+                .into_iter()
+                .flatten()
+                .map(|&j| (j, &checks[j]))
+                .find(|(j, c)| !paired.contains(j) && same(check, c))
                 .map(|(j, c)| {
                     paired.insert(j);
                     c

@@ -1261,7 +1261,7 @@ fn not_compiled(dialect: Dialect) -> String {
 /// A unique combination's member in `dialect`: the quoted column, or a
 /// struct's field by its path (`address.zip`).
 pub fn member(ds: &Dataset, name: &str, dialect: Dialect) -> String {
-    if !ds.columns.iter().any(|c| c.name == name) && !dialect.sql().nested_rules() {
+    if ds.column(name).is_none() && !dialect.sql().nested_rules() {
         return not_compiled(dialect);
     }
     let relation = |_: &str, location: &Location| qualified_name(location, dialect);

@@ -79,9 +79,9 @@ pub(super) fn is_nested(ds: &Dataset, check: &Check) -> bool {
         CheckKind::UniqueItems => true,
         CheckKind::Length { .. } => !check.path.is_empty() || ds.check_type(check).is_nested(),
         // A struct's field named by its path.
-        CheckKind::UniqueCombination { columns } => columns
-            .iter()
-            .any(|name| !ds.columns.iter().any(|c| &c.name == name)),
+        CheckKind::UniqueCombination { columns } => {
+            columns.iter().any(|name| ds.column(name).is_none())
+        }
         CheckKind::Required
         | CheckKind::Unique
         | CheckKind::AcceptedValues { .. }
@@ -113,8 +113,7 @@ pub(super) struct Paths<'a> {
 
 impl Paths<'_> {
     fn column(&self, check: &Check) -> Option<&Column> {
-        let name = check.column.as_deref()?;
-        self.ds.columns.iter().find(|c| c.name == name)
+        self.ds.column(check.column.as_deref()?)
     }
 
     /// The column itself, as a value.
@@ -155,7 +154,7 @@ impl Paths<'_> {
             Value::new(self.d.quote_ident(name), false),
             self.ds.column_type(name),
         );
-        if self.ds.columns.iter().any(|c| c.name == name) {
+        if self.ds.column(name).is_some() {
             return plain;
         }
         let mut parts = name.split('.');
