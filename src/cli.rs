@@ -685,7 +685,7 @@ impl Output {
             }
             Format::Sarif => {
                 let _ = std::io::stdout()
-                    .write_all(diagnostic::render_sarif(diagnostics, sources).as_bytes());
+                    .write_all(crate::sarif::diagnostics(diagnostics, sources).as_bytes());
             }
         }
     }
@@ -721,12 +721,32 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// The paths given, else the `contracts` paths of the project file.
-fn contract_paths(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+/// The contracts to check: `paths`, else the project's; and the context
+/// for given paths (see [`context`]).
+fn contract_paths(
+    out: &mut Output,
+    cli: &Cli,
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), u8> {
+    let project = read_project(out, cli)?;
     if paths.is_empty() {
-        Ok(read_project(out, cli)?.contracts)
+        Ok((project.contracts, Vec::new()))
     } else {
-        Ok(paths.to_vec())
+        Ok((paths.to_vec(), context(cli, &project, paths)))
     }
+}
+
+/// When contracts are given by path in a project (a datapact.yaml here or
+/// named by --config), the project's other contracts are context: they
+/// may be referenced, and are read for that but not reported on, so one
+/// file validates (in an editor, or a pre-commit hook on the files a
+/// commit changes) as it does with the whole project.
+fn context(cli: &Cli, project: &project::Project, given: &[PathBuf]) -> Vec<PathBuf> {
+    let in_project = cli.config.is_some() || Path::new(project::FILE_NAME).is_file();
+    if given.is_empty() || !in_project {
+        return Vec::new();
+    }
+    project.contracts.clone()
 }
 
 /// Read the project file: the `--config` one, else ./datapact.yaml if present.
@@ -766,11 +786,11 @@ fn read_project(out: &mut Output, cli: &Cli) -> Result<project::Project, u8> {
 }
 
 fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
-    let paths = match contract_paths(out, cli, paths) {
+    let (paths, context) = match contract_paths(out, cli, paths) {
         Ok(paths) => paths,
         Err(code) => return code,
     };
-    let Run { code, json, .. } = check_contracts(out, &paths, "validate", false);
+    let Run { code, json, .. } = check_contracts(out, &paths, &context, "validate", false);
     if let Some(doc) = json {
         print_json(&doc);
     }
@@ -809,15 +829,54 @@ const RUN_VERB: &str = "run: validate";
 /// Load and check the contracts under `paths`, reporting as `verb`; keep
 /// where each part of a contract is written when `origins` (for `run`,
 /// and to locate dbt bindings).
-fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str, origins: bool) -> Run {
-    let (sources, mut io) = load::load(paths);
+fn check_contracts(
+    out: &mut Output,
+    paths: &[PathBuf],
+    context: &[PathBuf],
+    verb: &str,
+    origins: bool,
+) -> Run {
+    let load::Loaded {
+        mut sources,
+        diagnostics: mut io,
+        skipped,
+    } = load::load_counted(paths);
+    let checked_files = sources.len();
+    let context_files = if context.is_empty() || checked_files == 0 {
+        0
+    } else {
+        // The project's other files, after the checked ones; their
+        // problems are not reported (`validate` of the project does).
+        let canonical = |path: &str| std::fs::canonicalize(path).ok();
+        let checked: std::collections::HashSet<PathBuf> = sources
+            .iter()
+            .filter_map(|(_, f)| canonical(&f.path))
+            .collect();
+        let more = load::load_counted(context).sources;
+        let mut added = 0;
+        for (_, file) in more.iter() {
+            if canonical(&file.path).is_none_or(|c| !checked.contains(&c)) {
+                sources.add(file.path.clone(), file.text.clone());
+                added += 1;
+            }
+        }
+        added
+    };
     if sources.is_empty() && io.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
+        let others = match skipped {
+            0 => String::new(),
+            n => format!(
+                " ({} there {} not)",
+                plural(n, "YAML file"),
+                if n == 1 { "is" } else { "are" }
+            ),
+        };
         io.push(
             Diagnostic::error(
                 Code::NoContracts,
                 format!(
-                    "no contract files (*.yaml, *.yml) under {}",
+                    "no contract files (*.yaml, *.yml) under {}{others}",
                     shown.join(", ")
                 ),
             )
@@ -830,13 +889,14 @@ fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str, origins: boo
         crate::Options {
             scope: crate::Scope::Complete,
             origins,
+            checked_files: Some(checked_files),
         },
     );
     let mut diagnostics = io.clone();
     diagnostics.extend(checked.diagnostics);
     let (errors, warnings) = count_diagnostics(&diagnostics);
     let summary = Summary {
-        files: sources.len(),
+        files: checked_files,
         contracts: checked.contracts,
         errors,
         warnings,
@@ -852,8 +912,22 @@ fn check_contracts(out: &mut Output, paths: &[PathBuf], verb: &str, origins: boo
     };
     if out.format != Format::Json {
         let verdict = if errors == 0 { "ok" } else { "failed" };
+        let mut others = match skipped {
+            0 => String::new(),
+            n => format!(
+                "; skipped {} that {} not contracts or that datapact wrote",
+                plural(n, "YAML file"),
+                if n == 1 { "is" } else { "are" }
+            ),
+        };
+        if context_files > 0 {
+            others.push_str(&format!(
+                "; read {} of the project for references",
+                plural(context_files, "other file")
+            ));
+        }
         out.status(&format!(
-            "{verb} {verdict}: {} in {}, {}, {}",
+            "{verb} {verdict}: {} in {}, {}, {}{others}",
             plural(summary.contracts, "contract"),
             plural(summary.files, "file"),
             plural(errors, "error"),
@@ -952,7 +1026,8 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     }
 
     let dbt_dir = dbt.as_ref().and_then(|(_, dir)| dir.clone());
-    let mut run = check_contracts(out, &paths, "compile", dbt_dir.is_some());
+    let context = context(cli, &project, args.paths);
+    let mut run = check_contracts(out, &paths, &context, "compile", dbt_dir.is_some());
     let (code, mut json) = (run.code, run.json.clone());
     if run.ir.is_none() {
         if let Some(doc) = json {
@@ -1411,7 +1486,7 @@ fn diff(
     let (old, new, io) = match (base, paths) {
         (Some(rev), paths) => {
             let paths = match contract_paths(out, cli, paths) {
-                Ok(paths) => paths,
+                Ok((paths, _)) => paths,
                 Err(code) => return code,
             };
             // A path deleted since the revision is no mistake: its contracts were removed.
@@ -1467,6 +1542,7 @@ fn diff(
     let checking = crate::Options {
         scope: crate::Scope::Selection,
         origins: true,
+        checked_files: None,
     };
     let checked_old = crate::check_with(&old, checking);
     let checked_new = crate::check_with(&new, checking);
@@ -1561,7 +1637,7 @@ fn diff_errors(out: &mut Output, sides: [(&crate::Checked, &Sources); 2]) -> u8 
         // One log for both sides.
         let sets: Vec<(&[Diagnostic], &Sources)> =
             sarif.iter().map(|(d, s)| (d.as_slice(), *s)).collect();
-        let _ = std::io::stdout().write_all(diagnostic::render_sarif_sets(&sets).as_bytes());
+        let _ = std::io::stdout().write_all(crate::sarif::diagnostic_sets(&sets).as_bytes());
     }
     if out.format == Format::Markdown {
         // The pull-request comment says why there is no report.
@@ -1615,7 +1691,7 @@ fn convert(
     dir: Option<&Path>,
     force: bool,
 ) -> u8 {
-    let paths = match contract_paths(out, cli, paths) {
+    let (paths, context) = match contract_paths(out, cli, paths) {
         Ok(paths) => paths,
         Err(code) => return code,
     };
@@ -1623,7 +1699,7 @@ fn convert(
         .iter()
         .find(|(n, _)| *n == to)
         .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
-    let Run { code, ir, json, .. } = check_contracts(out, &paths, "convert", false);
+    let Run { code, ir, json, .. } = check_contracts(out, &paths, &context, "convert", false);
     if let Some(doc) = &json {
         if ir.is_none() || dir.is_some() {
             print_json(doc);
@@ -2627,7 +2703,13 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         sources,
         json,
         ..
-    } = check_contracts(out, &paths, RUN_VERB, true);
+    } = check_contracts(
+        out,
+        &paths,
+        &context(cli, &project, args.paths),
+        RUN_VERB,
+        true,
+    );
     let Some(ir) = ir else {
         if let Some(doc) = json {
             print_json(&doc);
@@ -2907,7 +2989,7 @@ fn slo_report(
     };
     let mut objectives = std::collections::BTreeMap::new();
     if given || paths.iter().any(|p| p.exists()) {
-        let Run { ir, json, .. } = check_contracts(out, &paths, "report: validate", false);
+        let Run { ir, json, .. } = check_contracts(out, &paths, &[], "report: validate", false);
         let Some(ir) = ir else {
             if let Some(doc) = json {
                 print_json(&doc);

@@ -469,52 +469,6 @@ pub fn render_github(d: &Diagnostic, sources: &Sources) -> String {
     )
 }
 
-/// Render as a SARIF 2.1.0 log (for code scanning): one result per
-/// diagnostic, its secondary labels as related locations.
-pub fn render_sarif(diagnostics: &[Diagnostic], sources: &Sources) -> String {
-    render_sarif_sets(&[(diagnostics, sources)])
-}
-
-/// [`render_sarif`] of diagnostics of several sets of files (`diff`'s old
-/// and new contracts), in one log.
-pub fn render_sarif_sets(sets: &[(&[Diagnostic], &Sources)]) -> String {
-    use crate::sarif::{Level, Log, Place};
-    let mut log = Log::new();
-    for (d, sources) in sets
-        .iter()
-        .flat_map(|(ds, s)| ds.iter().map(move |d| (d, *s)))
-    {
-        let level = match d.severity {
-            Severity::Error => Level::Error,
-            Severity::Warning => Level::Warning,
-        };
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
-        let place = match (d.location(sources), &d.path) {
-            (Some(l), _) => Some(Place::Region(l)),
-            (None, Some(path)) => Some(Place::File(path.clone())),
-            (None, None) => None,
-        };
-        let related = d
-            .secondary
-            .iter()
-            .map(|l| (Place::Region(locate(sources, l.span)), l.message.clone()))
-            .collect();
-        log.result(
-            d.code.as_str(),
-            d.code.description(),
-            level,
-            message,
-            place,
-            related,
-        );
-    }
-    log.render()
-}
-
 pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")

@@ -66,6 +66,10 @@ pub struct Options {
     /// Keep where every part of every contract was written
     /// ([`Checked::origins`]), which `diff` reports by.
     pub origins: bool,
+    /// Check and report on the first `n` files only: the others are
+    /// context, contracts the checked ones may reference (the rest of the
+    /// project when one file is validated), read but not reported on.
+    pub checked_files: Option<usize>,
 }
 
 /// Parse, validate and lower every file of `sources`, as a complete set.
@@ -75,6 +79,7 @@ pub fn check(sources: &Sources) -> Checked {
         Options {
             scope: Scope::Complete,
             origins: false,
+            checked_files: None,
         },
     )
 }
@@ -100,17 +105,42 @@ pub fn check_with(sources: &Sources, options: Options) -> Checked {
             )
         })
         .collect();
+    let checked_files = options.checked_files.unwrap_or(files.len());
+    let reported = |d: &Diagnostic| {
+        let ours = |span: source::Span| (span.file.0 as usize) < checked_files;
+        d.primary.as_ref().is_none_or(|l| ours(l.span)) || d.secondary.iter().any(|l| ours(l.span))
+    };
     let mut diagnostics = Vec::new();
     let mut summaries = Vec::new();
     let mut parsed_cleanly = Vec::with_capacity(files.len());
-    for (found, diags) in parsed {
+    let mut contracts = 0;
+    let mut context = Vec::new();
+    for (i, (found, diags)) in parsed.into_iter().enumerate() {
         parsed_cleanly.push(!diags.iter().any(Diagnostic::is_error));
-        diagnostics.extend(diags);
-        summaries.extend(found);
+        if i < checked_files {
+            diagnostics.extend(diags);
+            contracts += found.len();
+            summaries.extend(found);
+        } else {
+            context.extend(found);
+        }
     }
-    let contracts = summaries.len();
-    let index = semantic::Index::new(summaries, scope, &mut diagnostics);
-    let checked: Vec<semantic::Checked> = files
+    // A checked contract stands in for the project's contract of its id
+    // (a new version of it, validated before it replaces the old).
+    let ids: std::collections::HashSet<String> = summaries
+        .iter()
+        .filter_map(|s| Some(s.id.as_ref()?.value.clone()))
+        .collect();
+    summaries.extend(
+        context
+            .into_iter()
+            .filter(|s| s.id.as_ref().is_none_or(|id| !ids.contains(&id.value))),
+    );
+    let mut across = Vec::new();
+    let index = semantic::Index::new(summaries, scope, &mut across);
+    // Of the problems across files, those that involve a checked one.
+    diagnostics.extend(across.into_iter().filter(|d| reported(d)));
+    let checked: Vec<semantic::Checked> = files[..checked_files.min(files.len())]
         .par_iter()
         .zip(&parsed_cleanly)
         .map(|(&(id, file), &clean)| {

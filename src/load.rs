@@ -27,9 +27,27 @@ pub const MAX_MANIFEST_BYTES: usize = 1 << 30;
 /// A file whose name holds a control character or line break is reported
 /// and not read.
 pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
+    let loaded = load_counted(paths);
+    (loaded.sources, loaded.diagnostics)
+}
+
+/// What [`load_counted`] read.
+pub struct Loaded {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+    /// YAML files found in directories that are not contracts (see
+    /// [`is_contract`]) or that datapact wrote, not read.
+    pub skipped: usize,
+}
+
+/// [`load`], also counting the YAML files it skipped.
+pub fn load_counted(paths: &[PathBuf]) -> Loaded {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut files: Vec<PathBuf> = Vec::new();
+    // Files found in directories (a file named is always read).
+    let mut walked: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut skipped = 0;
     let roots: Vec<PathBuf> = paths
         .iter()
         .filter(|p| p.is_dir())
@@ -61,10 +79,20 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
                     }
                     inside
                 });
+            // Directories datapact compiled into (they hold its manifest).
+            let mut outputs: Vec<PathBuf> = Vec::new();
             for entry in walker {
                 match entry {
+                    Ok(e) if e.file_type().is_dir() && e.path().join(MANIFEST).is_file() => {
+                        outputs.push(e.into_path());
+                    }
                     Ok(e) if e.file_type().is_file() && is_contract_file(e.path()) => {
-                        files.push(e.into_path())
+                        if outputs.iter().any(|o| e.path().starts_with(o)) {
+                            skipped += 1;
+                            continue;
+                        }
+                        walked.insert(e.path().to_path_buf());
+                        files.push(e.into_path());
                     }
                     Ok(_) => {}
                     Err(err) => {
@@ -95,6 +123,9 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
             diagnostics.push(io_error(path, "no such file or directory"));
         }
     }
+    for path in paths.iter().filter(|p| !p.is_dir()) {
+        walked.remove(path);
+    }
     // A name that would carry a line break or terminal control into a
     // generated file's header, a diagnostic or a report.
     files.retain(|f| match crate::text::name_problem(&display(f)) {
@@ -124,6 +155,11 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
     for (file, bytes) in read {
         match bytes {
             Ok(bytes) => {
+                let found = walked.contains(&file);
+                if found && std::str::from_utf8(&bytes).is_ok_and(|text| !is_contract(text)) {
+                    skipped += 1;
+                    continue;
+                }
                 if add(&mut sources, display(&file), bytes).is_err() {
                     diagnostics.push(io_error(&file, "not UTF-8 text"));
                 }
@@ -131,7 +167,71 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
             Err(why) => diagnostics.push(io_error(&file, &why)),
         }
     }
-    (sources, diagnostics)
+    Loaded {
+        sources,
+        diagnostics,
+        skipped,
+    }
+}
+
+/// The file that lists what a compile wrote, in its output directory.
+pub const MANIFEST: &str = "datapact-manifest.json";
+
+/// Whether a YAML file found in a directory is read as a contract: its
+/// top-level keys include `contract` (native), `apiVersion` and `kind`
+/// (ODCS), `dataContractSpecification` (DCS), or `dataset` or `columns` (a
+/// native contract missing its id still gets its diagnostics). A file whose
+/// top level is not a block mapping (flow style, a list, a scalar) is read:
+/// it may be a contract written oddly. So a dbt project's
+/// `dbt_project.yml`, `profiles.yml` and property files, and CI
+/// configuration, are not read as contracts.
+pub fn is_contract(text: &str) -> bool {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut keys: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_end();
+        if trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || trimmed.starts_with('%')
+            || trimmed == "---"
+            || line.starts_with([' ', '\t'])
+        {
+            continue;
+        }
+        if trimmed == "..." {
+            break;
+        }
+        match top_level_key(trimmed) {
+            Some(key) => keys.push(key),
+            None => return true,
+        }
+    }
+    let has = |key: &str| keys.contains(&key);
+    has("contract")
+        || has("dataContractSpecification")
+        || (has("apiVersion") && has("kind"))
+        || has("dataset")
+        || has("columns")
+}
+
+/// The key of a line `key: …` (plain or quoted), else `None`.
+fn top_level_key(line: &str) -> Option<&str> {
+    let (key, rest) = match line.chars().next()? {
+        q @ ('"' | '\'') => {
+            let end = line[1..].find(q)? + 1;
+            (&line[1..end], &line[end + 1..])
+        }
+        _ => {
+            let colon = line
+                .find(": ")
+                .or_else(|| line.ends_with(':').then(|| line.len() - 1))?;
+            (&line[..colon], &line[colon..])
+        }
+    };
+    let plain = key
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+    (plain && !key.is_empty() && rest.starts_with(':')).then_some(key.trim())
 }
 
 /// A contract file's bytes, read as [`read_bounded`] reads.

@@ -32,7 +32,7 @@ use tempfile::TempPath;
 use crate::emit::GeneratedFile;
 
 /// The manifest's file name, inside the output directory.
-pub const MANIFEST: &str = "datapact-manifest.json";
+pub use crate::load::MANIFEST;
 
 /// The end of a temporary file's name: `.<file name>.<random>.datapact-tmp`.
 pub const TEMP_SUFFIX: &str = ".datapact-tmp";

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::Location;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::source::Sources;
 
 /// The JSON Schema a log declares.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -156,6 +157,56 @@ impl Log {
         text.push('\n');
         text
     }
+}
+
+/// Render as a SARIF 2.1.0 log (for code scanning): one result per
+/// diagnostic, its secondary labels as related locations.
+pub fn diagnostics(diagnostics: &[Diagnostic], sources: &Sources) -> String {
+    diagnostic_sets(&[(diagnostics, sources)])
+}
+
+/// [`diagnostics`] of diagnostics of several sets of files (`diff`'s old
+/// and new contracts), in one log.
+pub fn diagnostic_sets(sets: &[(&[Diagnostic], &Sources)]) -> String {
+    let mut log = Log::new();
+    for (d, sources) in sets
+        .iter()
+        .flat_map(|(ds, s)| ds.iter().map(move |d| (d, *s)))
+    {
+        let level = match d.severity {
+            crate::diagnostic::Severity::Error => Level::Error,
+            crate::diagnostic::Severity::Warning => Level::Warning,
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let place = match (d.location(sources), &d.path) {
+            (Some(l), _) => Some(Place::Region(l)),
+            (None, Some(path)) => Some(Place::File(path.clone())),
+            (None, None) => None,
+        };
+        let related = d
+            .secondary
+            .iter()
+            .map(|l| {
+                (
+                    Place::Region(crate::diagnostic::locate(sources, l.span)),
+                    l.message.clone(),
+                )
+            })
+            .collect();
+        log.result(
+            d.code.as_str(),
+            d.code.description(),
+            level,
+            message,
+            place,
+            related,
+        );
+    }
+    log.render()
 }
 
 fn location(place: &Place) -> Value {

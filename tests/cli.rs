@@ -1095,3 +1095,154 @@ fn output_is_the_same_from_any_working_directory() {
     let check = datapact(&["compile", "--check"], &project);
     assert_eq!(code(&check), 0, "{}", common::stderr(&check));
 }
+
+/// A project: datapact.yaml, and `shop.orders` referencing `shop.customers`,
+/// whose file also has a problem of its own (no owner).
+fn referencing_project(name: &str) -> common::TempDir {
+    let dir = tempdir(name);
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    std::fs::write(dir.join("datapact.yaml"), "contracts: [contracts]\n").unwrap();
+    std::fs::write(
+        dir.join("contracts/customers.yaml"),
+        "contract: shop.customers\nversion: 1.0.0\ndataset: {name: customers}\ncolumns: [{name: id, type: integer, unique: true}]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("contracts/orders.yaml"),
+        "contract: shop.orders\nversion: 1.0.0\nowners: [{name: T}]\ndataset: {name: orders}\ncolumns:\n  - {name: id, type: integer}\n  - {name: customer_id, type: integer, references: shop.customers.id}\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn one_file_is_checked_with_the_project_as_context() {
+    let dir = referencing_project("context");
+    // The reference resolves; the other file's warning is not this file's.
+    let o = datapact(&["validate", "contracts/orders.yaml"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "validate ok: 1 contract in 1 file, 0 errors, 0 warnings; read 1 other file of the project for references"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("no-owner"), "{}", stderr(&o));
+    // So do convert, compile and the JSON summary.
+    let o = datapact(&["convert", "contracts/orders.yaml", "--to", "odcs"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("id: shop.orders"));
+    let o = datapact(
+        &[
+            "compile",
+            "contracts/orders.yaml",
+            "--target",
+            "sql",
+            "--dialect",
+            "duckdb",
+        ],
+        &dir,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = datapact(
+        &["validate", "--format", "json", "contracts/orders.yaml"],
+        &dir,
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 1);
+    assert_eq!(doc["diagnostics"].as_array().unwrap().len(), 0, "{doc}");
+    // A new version of a project contract, kept elsewhere, stands in for
+    // it: no "declared twice".
+    std::fs::create_dir_all(dir.join("drafts")).unwrap();
+    std::fs::copy(
+        dir.join("contracts/orders.yaml"),
+        dir.join("drafts/orders.yaml"),
+    )
+    .unwrap();
+    let o = datapact(&["validate", "drafts/orders.yaml"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // A mistake in the file given is reported as ever.
+    std::fs::write(
+        dir.join("drafts/orders.yaml"),
+        "contract: shop.orders\nversion: 1.0.0\nowners: [{name: T}]\ndataset: {name: orders}\ncolumns: [{name: customer_id, type: integer, references: shop.customer.id}]\n",
+    )
+    .unwrap();
+    let o = datapact(&["validate", "drafts/orders.yaml"], &dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[unknown-contract]"),
+        "{}",
+        stderr(&o)
+    );
+    // Outside a project, the file is all there is.
+    std::fs::remove_file(dir.join("datapact.yaml")).unwrap();
+    let o = datapact(&["validate", "contracts/orders.yaml"], &dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[unknown-contract]"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_directory_walk_skips_files_that_are_not_contracts() {
+    let dir = referencing_project("not-contracts");
+    // A dbt project at the root, and datapact's own output under build/.
+    let files = [
+        (
+            "dbt_project.yml",
+            "name: shop\nversion: \"1.0\"\nconfig-version: 2\nprofile: shop\n",
+        ),
+        (
+            "profiles.yml",
+            "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb}\n",
+        ),
+        (
+            "models/schema.yml",
+            "version: 2\nmodels:\n  - name: orders\n",
+        ),
+        ("build/datapact-manifest.json", "{}\n"),
+        (
+            "build/odcs/shop.orders.odcs.yaml",
+            "apiVersion: v3.1.0\nkind: DataContract\nid: shop.orders\n",
+        ),
+    ];
+    for (path, text) in files {
+        std::fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(path), text).unwrap();
+    }
+    let o = datapact(&["validate", "."], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("validate ok: 2 contracts in 2 files, 0 errors, 1 warning; skipped 4 YAML files that are not contracts or that datapact wrote"),
+        "{}",
+        stderr(&o)
+    );
+    // A contract that lost its id is still read, to say so.
+    std::fs::write(
+        dir.join("contracts/typo.yaml"),
+        "contarct: shop.x\nversion: 1.0.0\ncolumns: [{name: id, type: integer}]\n",
+    )
+    .unwrap();
+    let o = datapact(&["validate", "."], &dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("contracts/typo.yaml:1:1 error[unknown-key]"),
+        "{}",
+        stderr(&o)
+    );
+    // A file named is always read.
+    let o = datapact(&["validate", "profiles.yml"], &dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    // Only files that are not contracts: said so.
+    let o = datapact(&["validate", "models"], &dir);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("no contract files (*.yaml, *.yml) under models (1 YAML file there is not)"),
+        "{}",
+        stderr(&o)
+    );
+}

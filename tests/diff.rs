@@ -66,6 +66,7 @@ fn checked(files: &[(&str, &str)]) -> (Sources, datapact::Checked) {
         Options {
             scope: Scope::Selection,
             origins: true,
+            checked_files: None,
         },
     );
     let errors: Vec<String> = checked

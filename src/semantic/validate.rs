@@ -933,7 +933,7 @@ impl<'a> Validator<'a, '_> {
             .with_label(target.span, "unknown contract");
             d = match suggest::closest(&target.contract, ids.iter().copied()) {
                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
-                None => d.with_help("references name a contract id in the set being validated, then a column: `<contract>.<column>`"),
+                None => d.with_help("references name a contract id, then a column: `<contract>.<column>`; the contracts known are the files given and, in a project (a datapact.yaml here, or --config), its other contracts"),
             };
             self.out.push(d);
             return;
