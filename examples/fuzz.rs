@@ -2,6 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example fuzz -- [--minutes M] [--jobs N] [--seed S] [--state FILE] [--fresh]
+//! cargo run --release --example fuzz -- --replay target/fuzz/crash-0-1-1
 //! ```
 //!
 //! Draws cases from the harness of the test suite (tests/fuzz/mod.rs:
@@ -17,7 +18,8 @@
 //! the segment and its number), so no case is drawn twice. A run that is
 //! killed loses at most 30 seconds. `--fresh` starts the totals again.
 //!
-//! A panic is a crash; a case running longer than 20 s is a hang. Either is
+//! A panic is a crash; a case using more than 20 s of CPU time (or waiting
+//! 10 minutes) is a hang. Either is
 //! saved under target/fuzz/ (one directory per case, its files as f0.yaml,
 //! f1.yaml, ...) and makes the run exit 1. Prints this run's and all runs'
 //! executions per kind of input, the slowest case and the crash count.
@@ -36,7 +38,12 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
+/// A case is a hang when it has used this much CPU time (or, where the
+/// thread's CPU time cannot be read, this much wall time): a run sharing
+/// its cores with other work must not take a slow case for a hang.
 const HANG: Duration = Duration::from_secs(20);
+/// A case that waits (uses no CPU) this long is a hang too.
+const STUCK: Duration = Duration::from_secs(600);
 const CHECKPOINT: Duration = Duration::from_secs(30);
 /// `started` of a thread between cases.
 const IDLE: u64 = u64::MAX;
@@ -134,6 +141,10 @@ struct Shared {
     epoch: Instant,
     totals: Vec<Mutex<Totals>>,
     started: Vec<AtomicU64>,
+    /// Each thread's CPU time when its case started (clock ticks), and its
+    /// Linux thread id (0 when unknown).
+    started_cpu: Vec<AtomicU64>,
+    tids: Vec<AtomicU64>,
     current: Vec<Mutex<Vec<String>>>,
     stop: AtomicBool,
 }
@@ -151,6 +162,18 @@ fn main() {
                 .unwrap_or_else(|_| panic!("{flag} takes a whole number"))
         })
     };
+    // `--replay DIR`: run one saved case (its f0.yaml, f1.yaml, ...) and
+    // say how long it took.
+    if let Some(dir) = value("--replay") {
+        let mut files = Vec::new();
+        while let Ok(text) = std::fs::read_to_string(Path::new(dir).join(format!("f{}.yaml", files.len()))) {
+            files.push(text);
+        }
+        let start = Instant::now();
+        fuzz::run(&files);
+        println!("replayed {} files in {:.2} s", files.len(), start.elapsed().as_secs_f64());
+        return;
+    }
     let minutes = number("--minutes", 1);
     let seed = number("--seed", 0);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
@@ -190,6 +213,8 @@ fn main() {
         epoch: Instant::now(),
         totals: (0..jobs).map(|_| Mutex::default()).collect(),
         started: (0..jobs).map(|_| AtomicU64::new(IDLE)).collect(),
+        started_cpu: (0..jobs).map(|_| AtomicU64::new(0)).collect(),
+        tids: (0..jobs).map(|_| AtomicU64::new(0)).collect(),
         current: (0..jobs).map(|_| Mutex::default()).collect(),
         stop: AtomicBool::new(false),
     });
@@ -235,7 +260,18 @@ fn main() {
         let now = shared.epoch.elapsed().as_millis() as u64;
         for (worker, started) in shared.started.iter().enumerate() {
             let at = started.load(Ordering::SeqCst);
-            if at != IDLE && now.saturating_sub(at) > HANG.as_millis() as u64 {
+            if at == IDLE {
+                continue;
+            }
+            let wall = Duration::from_millis(now.saturating_sub(at));
+            let tid = shared.tids[worker].load(Ordering::SeqCst);
+            let used = match cpu_ticks(tid) {
+                Some(ticks) => Duration::from_millis(
+                    ticks.saturating_sub(shared.started_cpu[worker].load(Ordering::SeqCst)) * 10,
+                ),
+                None => wall,
+            };
+            if used > HANG || wall > STUCK {
                 let files = shared.current[worker]
                     .lock()
                     .map(|f| f.clone())
@@ -292,6 +328,12 @@ fn fuzz_thread(
     );
     let strategy = fuzz::case();
     let mut crashes = 0;
+    // This thread's id, for the watchdog to read its CPU time.
+    let tid = std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|p| p.file_name()?.to_str()?.parse().ok())
+        .unwrap_or(0);
+    shared.tids[worker].store(tid, Ordering::SeqCst);
     while shared.epoch.elapsed() < deadline && !shared.stop.load(Ordering::SeqCst) {
         let (kind, files) = strategy
             .new_tree(&mut runner)
@@ -301,6 +343,8 @@ fn fuzz_thread(
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = files.clone();
         let start = Instant::now();
+        let cpu = cpu_ticks(shared.tids[worker].load(Ordering::SeqCst)).unwrap_or(0);
+        shared.started_cpu[worker].store(cpu, Ordering::SeqCst);
         shared.started[worker].store(shared.epoch.elapsed().as_millis() as u64, Ordering::SeqCst);
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| fuzz::run(&files)));
         shared.started[worker].store(IDLE, Ordering::SeqCst);
@@ -321,6 +365,20 @@ fn fuzz_thread(
             totals.slowest = (took, kind.to_string());
         }
     }
+}
+
+/// The CPU time a thread has used, in clock ticks (1/100 s), from Linux's
+/// /proc; `None` elsewhere or for thread id 0.
+fn cpu_ticks(tid: u64) -> Option<u64> {
+    if tid == 0 {
+        return None;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses): utime and
+    // stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
 /// Save a case's files under `out/name/`.
