@@ -24,7 +24,7 @@ pub const EXIT_USAGE: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "datapact",
-    version,
+    version = env!("DATAPACT_VERSION"),
     about = "Validate data contracts and compile them into checks",
     long_about = "datapact reads data contracts (YAML files stating a dataset's schema, \
 freshness SLA, owners and quality rules), validates them with located diagnostics, \
@@ -862,15 +862,13 @@ fn check_contracts(
         }
         added
     };
-    if sources.is_empty() && io.is_empty() {
+    let only_files = paths.iter().all(|p| !p.is_dir());
+    if sources.is_empty() && io.is_empty() && !(only_files && skipped > 0) {
         let shown: Vec<String> = paths.iter().map(|p| load::display(p)).collect();
         let others = match skipped {
             0 => String::new(),
-            n => format!(
-                " ({} there {} not)",
-                plural(n, "YAML file"),
-                if n == 1 { "is" } else { "are" }
-            ),
+            1 => " (the one YAML file there is not a contract)".to_string(),
+            n => format!(" (none of the {n} YAML files there is a contract)"),
         };
         io.push(
             Diagnostic::error(
@@ -914,11 +912,8 @@ fn check_contracts(
         let verdict = if errors == 0 { "ok" } else { "failed" };
         let mut others = match skipped {
             0 => String::new(),
-            n => format!(
-                "; skipped {} that {} not contracts or that datapact wrote",
-                plural(n, "YAML file"),
-                if n == 1 { "is" } else { "are" }
-            ),
+            1 => "; skipped 1 YAML file that is not a contract or that datapact wrote".to_string(),
+            n => format!("; skipped {n} YAML files that are not contracts or that datapact wrote"),
         };
         if context_files > 0 {
             others.push_str(&format!(

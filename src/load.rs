@@ -35,8 +35,8 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
 pub struct Loaded {
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
-    /// YAML files found in directories that are not contracts (see
-    /// [`is_contract`]) or that datapact wrote, not read.
+    /// YAML files that are not contracts (see [`is_contract`]) or that
+    /// datapact wrote (under a directory holding its [`MANIFEST`]), not read.
     pub skipped: usize,
 }
 
@@ -45,8 +45,6 @@ pub fn load_counted(paths: &[PathBuf]) -> Loaded {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut files: Vec<PathBuf> = Vec::new();
-    // Files found in directories (a file named is always read).
-    let mut walked: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let mut skipped = 0;
     let roots: Vec<PathBuf> = paths
         .iter()
@@ -91,7 +89,6 @@ pub fn load_counted(paths: &[PathBuf]) -> Loaded {
                             skipped += 1;
                             continue;
                         }
-                        walked.insert(e.path().to_path_buf());
                         files.push(e.into_path());
                     }
                     Ok(_) => {}
@@ -123,9 +120,6 @@ pub fn load_counted(paths: &[PathBuf]) -> Loaded {
             diagnostics.push(io_error(path, "no such file or directory"));
         }
     }
-    for path in paths.iter().filter(|p| !p.is_dir()) {
-        walked.remove(path);
-    }
     // A name that would carry a line break or terminal control into a
     // generated file's header, a diagnostic or a report.
     files.retain(|f| match crate::text::name_problem(&display(f)) {
@@ -155,8 +149,7 @@ pub fn load_counted(paths: &[PathBuf]) -> Loaded {
     for (file, bytes) in read {
         match bytes {
             Ok(bytes) => {
-                let found = walked.contains(&file);
-                if found && std::str::from_utf8(&bytes).is_ok_and(|text| !is_contract(text)) {
+                if std::str::from_utf8(&bytes).is_ok_and(|text| !is_contract(text)) {
                     skipped += 1;
                     continue;
                 }
@@ -177,14 +170,16 @@ pub fn load_counted(paths: &[PathBuf]) -> Loaded {
 /// The file that lists what a compile wrote, in its output directory.
 pub const MANIFEST: &str = "datapact-manifest.json";
 
-/// Whether a YAML file found in a directory is read as a contract: its
+/// Whether a YAML file is read as a contract: its
 /// top-level keys include `contract` (native), `apiVersion` and `kind`
 /// (ODCS), `dataContractSpecification` (DCS), or `dataset` or `columns` (a
-/// native contract missing its id still gets its diagnostics). A file whose
+/// native contract missing its id still gets its diagnostics). An empty
+/// file, and a file whose
 /// top level is not a block mapping (flow style, a list, a scalar) is read:
 /// it may be a contract written oddly. So a dbt project's
 /// `dbt_project.yml`, `profiles.yml` and property files, and CI
-/// configuration, are not read as contracts.
+/// configuration, are not read as contracts, whether found in a directory
+/// or named (a pre-commit hook names every YAML file a commit changes).
 pub fn is_contract(text: &str) -> bool {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut keys: Vec<&str> = Vec::new();
@@ -207,7 +202,9 @@ pub fn is_contract(text: &str) -> bool {
         }
     }
     let has = |key: &str| keys.contains(&key);
-    has("contract")
+    // An empty file is read, to be reported as one.
+    keys.is_empty()
+        || has("contract")
         || has("dataContractSpecification")
         || (has("apiVersion") && has("kind"))
         || has("dataset")
@@ -221,6 +218,8 @@ fn top_level_key(line: &str) -> Option<&str> {
             let end = line[1..].find(q)? + 1;
             (&line[1..end], &line[end + 1..])
         }
+        // A list item, an anchor, a tag, flow style: not a key as such.
+        c if !(c.is_alphanumeric() || c == '_') => return None,
         _ => {
             let colon = line
                 .find(": ")
@@ -474,4 +473,37 @@ pub fn display(path: &Path) -> String {
 pub fn io_error(path: &Path, why: &str) -> Diagnostic {
     let shown = crate::text::escape_line(&display(path)).into_owned();
     Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {why}")).with_path(shown)
+}
+
+#[cfg(test)]
+mod contract_tests {
+    use super::is_contract;
+
+    #[test]
+    fn contracts_are_told_from_other_yaml() {
+        for contract in [
+            "contract: shop.orders\nversion: 1.0.0\n",
+            "# yaml-language-server: $schema=x\n---\ncontract: a\n",
+            "apiVersion: v3.1.0\nkind: DataContract\nid: x\n",
+            "dataContractSpecification: 1.1.0\nid: x\n",
+            "'contract': a\n",
+            // Not a contract yet, but meant to be one: read, to say what is missing.
+            "version: 1.0.0\ncolumns: []\n",
+            "",
+            "# only a comment\n",
+            "- contract: a\n",
+            "{contract: a}\n",
+        ] {
+            assert!(is_contract(contract), "{contract:?}");
+        }
+        for other in [
+            "name: shop\nversion: \"1.0\"\nconfig-version: 2\nprofile: shop\n",
+            "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb}\n",
+            "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n",
+            "repos:\n  - repo: local\n",
+            "apiVersion: apps/v1\nmetadata: {}\n",
+        ] {
+            assert!(!is_contract(other), "{other:?}");
+        }
+    }
 }
