@@ -166,12 +166,18 @@ fn main() {
     // say how long it took.
     if let Some(dir) = value("--replay") {
         let mut files = Vec::new();
-        while let Ok(text) = std::fs::read_to_string(Path::new(dir).join(format!("f{}.yaml", files.len()))) {
+        while let Ok(text) =
+            std::fs::read_to_string(Path::new(dir).join(format!("f{}.yaml", files.len())))
+        {
             files.push(text);
         }
         let start = Instant::now();
         fuzz::run(&files);
-        println!("replayed {} files in {:.2} s", files.len(), start.elapsed().as_secs_f64());
+        println!(
+            "replayed {} files in {:.2} s",
+            files.len(),
+            start.elapsed().as_secs_f64()
+        );
         return;
     }
     let minutes = number("--minutes", 1);
