@@ -2385,10 +2385,18 @@ pub const EXAMPLE_CONTRACT: &str = include_str!("../templates/init/example.yaml"
 
 fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
     let schema = schema::json_schema();
+    // In a dbt project, the example binds no model: a name it does not
+    // have (or one it has, for other data) would break `dbt parse`.
+    let dbt = dir.join("dbt_project.yml").is_file();
+    let example = if dbt {
+        EXAMPLE_CONTRACT.replace(EXAMPLE_DBT_BINDING, "")
+    } else {
+        EXAMPLE_CONTRACT.to_string()
+    };
     let files = [
         (dir.join(project::FILE_NAME), project::TEMPLATE),
         (dir.join("datapact.schema.json"), schema.as_str()),
-        (dir.join("contracts").join("example.yaml"), EXAMPLE_CONTRACT),
+        (dir.join("contracts").join("example.yaml"), example.as_str()),
     ];
     let files = files.map(|(path, text)| (path, text.to_string()));
     if let Err(code) = write_new(out, dir, &files, force) {
@@ -2397,9 +2405,17 @@ fn init(out: &mut Output, dir: &Path, force: bool) -> u8 {
     for (path, _) in &files {
         out.status(&format!("created {}", load::display(path)));
     }
+    if dbt {
+        out.status(
+            "this is a dbt project (dbt_project.yml): bind a contract to a model with `dataset: {dbt: {model: <name>}}`, and write its tests here with `targets: [sql, dbt]` and `dbt_project: .` in datapact.yaml",
+        );
+    }
     out.status("next: edit contracts/example.yaml, then run `datapact validate`");
     EXIT_OK
 }
+
+/// The example contract's dbt binding, left out in a dbt project.
+const EXAMPLE_DBT_BINDING: &str = "  dbt: {model: orders}\n";
 
 /// Write files below `base` that must not replace existing ones unless
 /// `force`: refuse (naming every existing one) before writing any. A folder

@@ -365,7 +365,45 @@ fn init_then_validate() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--force"));
     assert_eq!(code(&datapact(&["init", "--force"], &dir)), 0);
+    // The example follows the advice of docs/contract-format.md: a pattern
+    // without anchors (it matches the whole value) and without `\s`.
+    let example = std::fs::read_to_string(dir.join("contracts/example.yaml")).unwrap();
+    let pattern = example
+        .lines()
+        .find(|l| l.trim_start().starts_with("pattern:"))
+        .unwrap();
+    let value = pattern.split('\'').nth(1).unwrap();
+    assert!(
+        !value.starts_with('^') && !value.ends_with('$') && !value.contains("\\s"),
+        "{pattern}"
+    );
+    assert!(example.contains("  dbt: {model: orders}\n"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn init_in_a_dbt_project_binds_no_model() {
+    let dir = tempdir("init-dbt");
+    std::fs::write(dir.join("dbt_project.yml"), "name: shop\nprofile: shop\n").unwrap();
+    std::fs::create_dir_all(dir.join("models")).unwrap();
+    std::fs::write(dir.join("models/orders.sql"), "select 1 as order_id\n").unwrap();
+    let o = datapact(&["init"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("this is a dbt project (dbt_project.yml)"),
+        "{}",
+        stderr(&o)
+    );
+    let example = std::fs::read_to_string(dir.join("contracts/example.yaml")).unwrap();
+    assert!(!example.contains("dbt:"), "{example}");
+    // It validates, and `validate .` at the dbt project's root skips dbt's files.
+    let o = datapact(&["validate", "."], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 contract in 1 file, 0 errors, 0 warnings; skipped 1 YAML file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
