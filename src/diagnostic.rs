@@ -88,6 +88,7 @@ codes! {
     UnknownColumn => "unknown-column": "a rule names a column the contract does not declare",
     FreshnessColumnType => "freshness-column-type": "the freshness column is not a date or timestamp",
     AggregateInExpression => "aggregate-in-expression": "an aggregate or window function in an expression or `where`, which are evaluated on each row",
+    NotACondition => "not-a-condition": "an expression or `where` that is a value (a non-boolean column, a literal, arithmetic), not a condition",
     WindowColumnType => "window-column-type": "the dataset window's column is not a date or timestamp",
     NoWindow => "no-window": "a rule says `window: true` but its dataset has no window",
     UnknownContract => "unknown-contract": "a reference to a contract that is not loaded",

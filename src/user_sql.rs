@@ -91,6 +91,59 @@ pub fn read_expression(sql: &str) -> Expression {
     Expression::Parsed(found)
 }
 
+/// What an expression is when it is certainly not a condition, as far as
+/// its own text tells (a function or `case` may return a boolean: not
+/// judged).
+#[derive(Debug, PartialEq)]
+pub enum NotCondition {
+    /// A bare column: a condition only if the column is a boolean.
+    Column(String),
+    /// A literal or arithmetic: what it is, in words.
+    Value(&'static str),
+}
+
+/// Whether `sql` is, at its top, something other than a condition.
+pub fn not_condition(sql: &str) -> Option<NotCondition> {
+    use sqlparser::ast::{BinaryOperator as Op, UnaryOperator, Value};
+    let dialect = GenericDialect {};
+    let mut expr = Parser::new(&dialect)
+        .try_with_sql(sql)
+        .ok()?
+        .parse_expr()
+        .ok()?;
+    while let Expr::Nested(inner) = expr {
+        expr = *inner;
+    }
+    match expr {
+        Expr::Identifier(ident) => {
+            let quoted = ident.quote_style.is_some();
+            let keyword = NOT_COLUMNS.contains(&ident.value.to_lowercase().as_str());
+            (quoted || !keyword).then_some(NotCondition::Column(ident.value))
+        }
+        Expr::Value(v) => match v.value {
+            Value::Number(..) => Some(NotCondition::Value("a number")),
+            Value::SingleQuotedString(_)
+            | Value::DoubleQuotedString(_)
+            | Value::EscapedStringLiteral(_)
+            | Value::NationalStringLiteral(_)
+            | Value::DollarQuotedString(_) => Some(NotCondition::Value("a string")),
+            _ => None,
+        },
+        Expr::BinaryOp { op, .. } => match op {
+            Op::Plus | Op::Minus | Op::Multiply | Op::Divide | Op::Modulo => {
+                Some(NotCondition::Value("arithmetic (a number)"))
+            }
+            Op::StringConcat => Some(NotCondition::Value("a concatenation (a string)")),
+            _ => None,
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            ..
+        } => Some(NotCondition::Value("a number")),
+        _ => None,
+    }
+}
+
 /// Aggregate functions common to the dialects: in a row-level expression
 /// or `where` they fail on the engine (or the whole one-scan query).
 const AGGREGATES: &[&str] = &[
@@ -184,6 +237,36 @@ mod tests {
         );
         assert_eq!(idents("created_at <= current_timestamp"), ["created_at"]);
         assert_eq!(idents(r#""odd col" = 1"#), ["odd col"]);
+    }
+
+    #[test]
+    fn tells_values_from_conditions() {
+        use super::NotCondition::{Column, Value};
+        assert_eq!(not_condition("amount"), Some(Column("amount".into())));
+        assert_eq!(not_condition("(\"Odd\")"), Some(Column("Odd".into())));
+        assert_eq!(
+            not_condition("amount * 2"),
+            Some(Value("arithmetic (a number)"))
+        );
+        assert_eq!(not_condition("1"), Some(Value("a number")));
+        assert_eq!(not_condition("'yes'"), Some(Value("a string")));
+        assert_eq!(
+            not_condition("a || b"),
+            Some(Value("a concatenation (a string)"))
+        );
+        for condition in [
+            "amount > 0",
+            "a and b",
+            "not a",
+            "a is null",
+            "true",
+            "f(a)",
+            "case when a then true end",
+            "a in (1, 2)",
+            "(a > 0)",
+        ] {
+            assert_eq!(not_condition(condition), None, "{condition}");
+        }
     }
 
     #[test]

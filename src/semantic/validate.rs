@@ -1042,6 +1042,7 @@ impl<'a> Validator<'a, '_> {
                 ),
             );
         }
+        self.condition(sql, context);
         match user_sql::read_expression(sql) {
             Expression::Unparsed(why, at) => self.out.push(
                 Diagnostic::warning(
@@ -1067,6 +1068,38 @@ impl<'a> Validator<'a, '_> {
                 }
             }
         }
+    }
+
+    /// An expression or `where` must be a condition: true on good rows.
+    fn condition(&mut self, sql: &Spanned<String>, context: &str) {
+        let what = match user_sql::not_condition(sql) {
+            None => return,
+            Some(user_sql::NotCondition::Value(what)) => what.to_string(),
+            Some(user_sql::NotCondition::Column(name)) => {
+                let column = self.column(&name).or_else(|| {
+                    self.columns_declared()?.iter().find(|c| {
+                        c.name
+                            .as_ref()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+                    })
+                });
+                let ty = column.and_then(|c| c.ty.as_ref());
+                match ty {
+                    Some(ty) if ty.value != LogicalType::Boolean => {
+                        format!("the column `{name}` ({})", ty.value)
+                    }
+                    _ => return,
+                }
+            }
+        };
+        self.out.push(
+            Diagnostic::error(
+                Code::NotACondition,
+                format!("{context} is {what}, not a condition"),
+            )
+            .with_label(sql.span, "a value, not true or false")
+            .with_help("write a condition that holds on every good row, e.g. `amount > 0` or `status is not null`"),
+        );
     }
 
     fn freshness(&mut self) {
