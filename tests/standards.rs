@@ -783,3 +783,41 @@ proptest! {
         prop_assert!(errors.is_empty(), "{errors:#?}\n{odcs}");
     }
 }
+
+/// ODCS's own forms where they mean the same as the native rule: bounds of
+/// dates, timestamps and floating-point numbers in `logicalTypeOptions`,
+/// a unique combination as a schema-level `duplicateValues`; read back to
+/// the same contract.
+#[test]
+fn odcs_output_uses_the_standard_forms() {
+    let text = r#"
+contract: std.readings
+version: 1.0.0
+owners: [{name: T}]
+dataset: {name: readings}
+columns:
+  - {name: sensor, type: string, required: true}
+  - {name: day, type: date, min: '2020-01-01', max: '2030-12-31'}
+  - {name: at, type: timestamp_tz, min: '2020-01-01T00:00:00Z'}
+  - {name: level, type: double, min: 0.5, max: 1.5e3}
+checks:
+  - {name: one_reading_a_day, unique: [sensor, day]}
+"#;
+    let ir = ir_of(&[("r.yaml".into(), text.into())]).unwrap_or_else(|e| panic!("{e}"));
+    let odcs = convert::to_odcs(&ir.datasets[0]);
+    for standard in [
+        r#"logicalTypeOptions: {minimum: "2020-01-01", maximum: "2030-12-31"}"#,
+        r#"logicalTypeOptions: {minimum: "2020-01-01T00:00:00Z"}"#,
+        "logicalTypeOptions: {minimum: 0.5, maximum: 1.5e3}",
+        "metric: duplicateValues",
+        "properties: [sensor, day]",
+    ] {
+        assert!(odcs.contains(standard), "{standard}\n{odcs}");
+    }
+    assert!(!odcs.contains("engine: datapact"), "{odcs}");
+    assert!(
+        odcs_schema_errors(&odcs_validator(), &odcs).is_empty(),
+        "{odcs}"
+    );
+    assert_round_trips(&ir);
+}

@@ -697,6 +697,31 @@ fn odcs(ds: &Dataset, status: &str, notes: &Notes) -> String {
                 freshness(check, column, warn_after, error_after),
                 None,
             )),
+            // ODCS's own form (a schema-level `duplicateValues` over
+            // `arguments.properties`), when nothing but its name and
+            // description is said of it.
+            CheckKind::UniqueCombination { columns }
+                if check.filter.is_none()
+                    && check.window_written.is_none()
+                    && check.tolerance.is_none()
+                    && check.severity == Severity::Error =>
+            {
+                let mut e = vec![
+                    ("type".to_string(), Yaml::str("library")),
+                    ("name".to_string(), Yaml::str(&check.name)),
+                    ("metric".to_string(), Yaml::str("duplicateValues")),
+                    (
+                        "arguments".to_string(),
+                        Yaml::map([(
+                            "properties",
+                            Yaml::List(columns.iter().map(Yaml::str).collect()),
+                        )]),
+                    ),
+                    ("mustBe".to_string(), Yaml::int(0)),
+                ];
+                push(&mut e, "description", opt_str(&check.description));
+                quality.push(Yaml::Map(e));
+            }
             _ => {
                 if let Some(check_yaml) = table_check(check) {
                     quality.push(carried("check", check_yaml, None));
@@ -782,7 +807,19 @@ fn odcs_node(ds: &Dataset, c: &Column, column: &str, path: &[Step]) -> Yaml {
     let mut options = Vec::new();
     let mut quality = Vec::new();
     let length_ok = matches!(c.ty, LogicalType::String);
-    let bound_ok = odcs_logical(c.ty) == "integer" || odcs_logical(c.ty) == "number";
+    // The bounds ODCS states in `logicalTypeOptions` (v3.1 and v3.2): numbers
+    // on integer and number columns, ISO text on date, time and timestamp
+    // columns; others travel as datapact rules.
+    let bound_ok = |value: &Literal| {
+        matches!(
+            (odcs_logical(c.ty), value),
+            ("integer", Literal::Number(_))
+                | ("number", Literal::Number(_) | Literal::Float(_))
+                | ("date", Literal::Date(_))
+                | ("time", Literal::Time(_))
+                | ("timestamp", Literal::Timestamp(_) | Literal::TimestampTz(_))
+        )
+    };
     for check in checks_at(ds, column, path) {
         let is_plain = plain(check, &nested_name(column, path, check.kind.rule()));
         match &check.kind {
@@ -800,14 +837,10 @@ fn odcs_node(ds: &Dataset, c: &Column, column: &str, path: &[Step]) -> Yaml {
             CheckKind::UniqueItems if is_plain => {
                 options.push(("uniqueItems".into(), Yaml::Bool(true)));
             }
-            CheckKind::Min { value }
-                if is_plain && bound_ok && matches!(value, Literal::Number(_)) =>
-            {
+            CheckKind::Min { value } if is_plain && bound_ok(value) => {
                 options.push(("minimum".into(), literal(value)));
             }
-            CheckKind::Max { value }
-                if is_plain && bound_ok && matches!(value, Literal::Number(_)) =>
-            {
+            CheckKind::Max { value } if is_plain && bound_ok(value) => {
                 options.push(("maximum".into(), literal(value)));
             }
             CheckKind::AcceptedValues { values } if is_plain => {
