@@ -21,13 +21,24 @@ fn main() {
         None => version.to_string(),
     };
     println!("cargo:rustc-env=DATAPACT_VERSION={full}");
-    // Again when HEAD moves or the branch it names does.
+    // Again when HEAD moves or the branch it names does. Only files that
+    // exist: cargo runs a build script again on every build when one it
+    // watches is missing. A worktree's HEAD is in its own git dir, branches
+    // in the common one.
+    let mut watched = Vec::new();
     if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={dir}/HEAD");
-        if let Some(head) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={dir}/{head}");
+        watched.push(format!("{dir}/HEAD"));
+    }
+    if let Some(common) = git(&["rev-parse", "--git-common-dir"]) {
+        // The directory, not the branch's file: that appears only when the
+        // branch moves after `git gc` packed it.
+        watched.push(format!("{common}/refs/heads"));
+        watched.push(format!("{common}/packed-refs"));
+    }
+    for path in watched {
+        if std::path::Path::new(&path).exists() {
+            println!("cargo:rerun-if-changed={path}");
         }
-        println!("cargo:rerun-if-changed={dir}/packed-refs");
     }
     println!("cargo:rerun-if-changed=build.rs");
 }

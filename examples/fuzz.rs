@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example fuzz -- [--minutes M] [--jobs N] [--seed S] [--state FILE] [--fresh]
-//! cargo run --release --example fuzz -- --replay target/fuzz/crash-0-1-1
+//! cargo run --release --example fuzz -- --replay target/fuzz/crash-7-0-1-1
 //! ```
 //!
 //! Draws cases from the harness of the test suite (tests/fuzz/mod.rs:
@@ -282,9 +282,9 @@ fn main() {
                     .lock()
                     .map(|f| f.clone())
                     .unwrap_or_default();
-                let dir = save(&out, &format!("hang-{segment}-{worker}"), &files);
+                let dir = save(&out, &format!("hang-{seed}-{segment}-{worker}"), &files);
                 eprintln!(
-                    "HANG: a case ran longer than {HANG:?}; saved in {}",
+                    "HANG: a case used {used:?} of CPU time in {wall:?} (limits {HANG:?} of CPU, {STUCK:?} in all); saved in {}",
                     dir.display()
                 );
                 shared.totals[worker]
@@ -334,11 +334,18 @@ fn fuzz_thread(
     );
     let strategy = fuzz::case();
     let mut crashes = 0;
-    // This thread's id, for the watchdog to read its CPU time.
-    let tid = std::fs::read_link("/proc/thread-self")
-        .ok()
-        .and_then(|p| p.file_name()?.to_str()?.parse().ok())
-        .unwrap_or(0);
+    // The library works on rayon's threads: each case runs in a pool of
+    // one thread of its own, whose CPU time the watchdog reads.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    let tid = pool.install(|| {
+        std::fs::read_link("/proc/thread-self")
+            .ok()
+            .and_then(|p| p.file_name()?.to_str()?.parse().ok())
+            .unwrap_or(0)
+    });
     shared.tids[worker].store(tid, Ordering::SeqCst);
     while shared.epoch.elapsed() < deadline && !shared.stop.load(Ordering::SeqCst) {
         let (kind, files) = strategy
@@ -352,7 +359,8 @@ fn fuzz_thread(
         let cpu = cpu_ticks(shared.tids[worker].load(Ordering::SeqCst)).unwrap_or(0);
         shared.started_cpu[worker].store(cpu, Ordering::SeqCst);
         shared.started[worker].store(shared.epoch.elapsed().as_millis() as u64, Ordering::SeqCst);
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| fuzz::run(&files)));
+        let result =
+            pool.install(|| std::panic::catch_unwind(AssertUnwindSafe(|| fuzz::run(&files))));
         shared.started[worker].store(IDLE, Ordering::SeqCst);
         let took = start.elapsed().as_secs_f64();
         let mut totals = shared.totals[worker]
@@ -361,7 +369,11 @@ fn fuzz_thread(
         if result.is_err() {
             crashes += 1;
             totals.crashes += 1;
-            let dir = save(out, &format!("crash-{segment}-{worker}-{crashes}"), &files);
+            let dir = save(
+                out,
+                &format!("crash-{seed}-{segment}-{worker}-{crashes}"),
+                &files,
+            );
             eprintln!("  saved in {}", dir.display());
         }
         let entry = totals.runs.entry(kind.to_string()).or_default();
@@ -390,6 +402,8 @@ fn cpu_ticks(tid: u64) -> Option<u64> {
 /// Save a case's files under `out/name/`.
 fn save(out: &Path, name: &str, files: &[String]) -> PathBuf {
     let dir = out.join(name);
+    // No file of an earlier case with this name is left for `--replay`.
+    let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::create_dir_all(&dir);
     for (i, text) in files.iter().enumerate() {
         let _ = std::fs::write(dir.join(format!("f{i}.yaml")), text);

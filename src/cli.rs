@@ -1570,7 +1570,13 @@ fn diff(
             String::new()
         }
     };
-    let _ = std::io::stdout().write_all(crate::text::escape_lines(&text).as_bytes());
+    // SARIF is JSON: its strings are escaped as JSON, and must stay valid.
+    let text = if out.format == Format::Sarif {
+        text
+    } else {
+        crate::text::escape_lines(&text).into_owned()
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
     if report.ok() {
         EXIT_OK
     } else {

@@ -171,8 +171,8 @@ pub fn load_counted(paths: &[PathBuf]) -> Loaded {
 pub const MANIFEST: &str = "datapact-manifest.json";
 
 /// Whether a YAML file is read as a contract: its
-/// top-level keys include `contract` (native), `apiVersion` and `kind`
-/// (ODCS), `dataContractSpecification` (DCS), or `dataset` or `columns` (a
+/// top-level keys include `contract` (native), `apiVersion` and `kind:
+/// DataContract` (ODCS; other manifests have both keys too), `dataContractSpecification` (DCS), or `dataset` or `columns` (a
 /// native contract missing its id still gets its diagnostics). An empty
 /// file, and a file whose
 /// top level is not a block mapping (flow style, a list, a scalar) is read:
@@ -183,6 +183,7 @@ pub const MANIFEST: &str = "datapact-manifest.json";
 pub fn is_contract(text: &str) -> bool {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut keys: Vec<&str> = Vec::new();
+    let mut data_contract = false;
     for line in text.lines() {
         let trimmed = line.trim_end();
         if trimmed.is_empty()
@@ -200,13 +201,16 @@ pub fn is_contract(text: &str) -> bool {
             Some(key) => keys.push(key),
             None => return true,
         }
+        if let Some(kind) = trimmed.strip_prefix("kind:") {
+            data_contract = kind.trim().trim_matches(['"', '\'']) == "DataContract";
+        }
     }
     let has = |key: &str| keys.contains(&key);
     // An empty file is read, to be reported as one.
     keys.is_empty()
         || has("contract")
         || has("dataContractSpecification")
-        || (has("apiVersion") && has("kind"))
+        || (has("apiVersion") && data_contract)
         || has("dataset")
         || has("columns")
 }
@@ -323,6 +327,16 @@ pub fn load_git(
     args.extend(shown.iter().map(String::as_str));
     let listing = git(&args, None).map_err(|why| fail(why, "check the paths and the revision"))?;
     let mut blobs: Vec<(String, String)> = Vec::new();
+    // Directories datapact compiled into, as `load` skips them.
+    let outputs: Vec<PathBuf> = listing
+        .split(|&b| b == 0)
+        .filter_map(|e| {
+            let entry = String::from_utf8_lossy(e);
+            let (_, path) = entry.split_once('\t')?;
+            let path = Path::new(path);
+            (path.file_name()? == MANIFEST).then(|| path.parent().map(Path::to_path_buf))?
+        })
+        .collect();
     for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);
         let Some((meta, path)) = entry.split_once('\t') else {
@@ -335,7 +349,11 @@ pub fn load_git(
         };
         // Symbolic links and submodules are not contract files.
         let absolute = lexical(&cwd.join(path));
-        if mode == "120000" || !is_contract_file(Path::new(path)) || hidden(&absolute, &roots) {
+        if mode == "120000"
+            || !is_contract_file(Path::new(path))
+            || hidden(&absolute, &roots)
+            || outputs.iter().any(|o| Path::new(path).starts_with(o))
+        {
             continue;
         }
         // `ls-tree` names files from the current directory; `git show` from the root.
@@ -369,13 +387,17 @@ pub fn load_git(
             .get(header_end + 1..header_end + 1 + size)
             .ok_or_else(broken)?;
         let name = format!("{rev}:{path}");
+        rest = rest.get(header_end + 2 + size..).unwrap_or_default();
+        // Other YAML, as `load` skips it.
+        if std::str::from_utf8(body).is_ok_and(|text| !is_contract(text)) {
+            continue;
+        }
         if add(&mut sources, name.clone(), body.to_vec()).is_err() {
             diagnostics.push(
                 Diagnostic::error(Code::Io, format!("cannot read `{name}`: not UTF-8 text"))
                     .with_path(name),
             );
         }
-        rest = rest.get(header_end + 2 + size..).unwrap_or_default();
     }
     Ok((sources, diagnostics))
 }
@@ -502,6 +524,7 @@ mod contract_tests {
             "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n",
             "repos:\n  - repo: local\n",
             "apiVersion: apps/v1\nmetadata: {}\n",
+            "apiVersion: apps/v1\nkind: Deployment\n",
         ] {
             assert!(!is_contract(other), "{other:?}");
         }

@@ -226,12 +226,23 @@ fn location(place: &Place) -> Value {
     }
 }
 
-/// A path as a relative URI reference: `/` separators, and every byte
-/// outside the unreserved characters percent-encoded.
+/// A path as a URI reference: relative (as code scanning wants, from the
+/// repository root) with `/` separators, or a `file://` URI for an absolute
+/// path; every byte outside the unreserved characters percent-encoded. A
+/// file of an earlier revision (`origin/main:contracts/x.yaml`, as `diff
+/// --base` names it) is named by its path.
 pub fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
-    let path = path.strip_prefix("./").unwrap_or(&path);
-    let mut out = String::with_capacity(path.len());
+    let path = match path.rsplit_once(':') {
+        Some((_, rest)) if !path.starts_with('/') && !rest.is_empty() => rest.to_string(),
+        _ => path,
+    };
+    let (scheme, path) = match path.strip_prefix('/') {
+        Some(_) => ("file://", path.as_str()),
+        None => ("", path.strip_prefix("./").unwrap_or(&path)),
+    };
+    let mut out = String::with_capacity(path.len() + scheme.len());
+    out.push_str(scheme);
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
@@ -254,5 +265,7 @@ mod tests {
         );
         assert_eq!(uri("./my contracts/ö.yaml"), "my%20contracts/%C3%B6.yaml");
         assert_eq!(uri(r"contracts\a#b.yaml"), "contracts/a%23b.yaml");
+        assert_eq!(uri("origin/main:contracts/x.yaml"), "contracts/x.yaml");
+        assert_eq!(uri("/tmp/x y.yaml"), "file:///tmp/x%20y.yaml");
     }
 }

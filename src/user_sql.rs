@@ -106,11 +106,13 @@ pub enum NotCondition {
 pub fn not_condition(sql: &str) -> Option<NotCondition> {
     use sqlparser::ast::{BinaryOperator as Op, UnaryOperator, Value};
     let dialect = GenericDialect {};
-    let mut expr = Parser::new(&dialect)
-        .try_with_sql(sql)
-        .ok()?
-        .parse_expr()
-        .ok()?;
+    let mut parser = Parser::new(&dialect).try_with_sql(sql).ok()?;
+    let mut expr = parser.parse_expr().ok()?;
+    // Only what the generic dialect reads whole (`email notnull` stops
+    // after `email`): the rest is the engine's to judge.
+    if parser.next_token().token != Token::EOF {
+        return None;
+    }
     while let Expr::Nested(inner) = expr {
         expr = *inner;
     }
@@ -255,6 +257,8 @@ mod tests {
             Some(Value("a concatenation (a string)"))
         );
         for condition in [
+            "email notnull",
+            "x isnull",
             "amount > 0",
             "a and b",
             "not a",

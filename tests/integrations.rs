@@ -92,6 +92,11 @@ fn project(name: &str) -> common::TempDir {
         ("data/orders.csv", "id,customer_id,amount\n1,1,5\n2,1,-1\n"),
         ("data/customers.csv", "id\n1\n"),
         ("profiles.yml", "shop:\n  target: dev\n"),
+        // dbt's YAML among the contracts, read by no command, at any revision.
+        (
+            "contracts/schema.yml",
+            "version: 2\nmodels:\n  - name: orders\n",
+        ),
     ];
     for (path, content) in files {
         std::fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();

@@ -266,10 +266,6 @@ pub fn json(report: &Report, files: Files) -> Value {
     json!({"ok": report.ok(), "summary": summary, "contracts": contracts})
 }
 
-/// GitHub workflow annotations: one per change (an error for the changes
-/// that need the bump a contract lacks, else a notice), and one per failing
-/// contract. A change in an old
-/// file is annotated on the contract's new file, without a line.
 /// A SARIF 2.1.0 log (for code scanning): one result per change, an error
 /// where it needs a bump the version does not make, else a note; and an
 /// error per contract whose version does not allow its changes.
@@ -332,6 +328,10 @@ pub fn sarif(report: &Report, files: Files) -> String {
     log.render()
 }
 
+/// GitHub workflow annotations: one per change (an error for the changes
+/// that need the bump a contract lacks, else a notice), and one per failing
+/// contract. A change in an old
+/// file is annotated on the contract's new file, without a line.
 pub fn github(report: &Report, files: Files) -> String {
     let mut out = String::new();
     for e in listed(report) {
