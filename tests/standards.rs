@@ -821,3 +821,50 @@ checks:
     );
     assert_round_trips(&ir);
 }
+
+/// An ODCS `duckdb` server's `database` is the database file: the check
+/// query names no catalog, and runs in that file as docs/standards.md says
+/// (`duckdb bench.duckdb < check.sql`, here through DuckDB's Python API,
+/// which opens a file the same way).
+#[test]
+fn a_duckdb_server_file_is_not_a_catalog() {
+    let dir = common::tempdir("duckdb-server");
+    let db = dir.join("bench.duckdb");
+    let contract = format!(
+        "apiVersion: v3.1.0\nkind: DataContract\nid: bench.invoices\nversion: 1.0.0\nstatus: active\nservers:\n  - server: local\n    type: duckdb\n    database: {}\n    schema: main\nschema:\n  - name: invoices\n    properties:\n      - {{name: id, logicalType: integer, required: true}}\n",
+        db.display()
+    );
+    let ir = ir_of(&[("invoices.odcs.yaml".into(), contract)]).unwrap_or_else(|e| panic!("{e}"));
+    let sql = datapact::emit::sql::check_query(&ir.datasets[0], datapact::types::Dialect::Duckdb);
+    assert!(sql.contains("\"main\".\"invoices\""), "{sql}");
+    assert!(!sql.contains("bench.duckdb"), "{sql}");
+    let Some(python) = std::env::var_os("DATAPACT_PYTHON") else {
+        let required = std::env::var("DATAPACT_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+        assert!(!required, "DATAPACT_PYTHON is required to run DuckDB");
+        eprintln!("skipping the DuckDB run: DATAPACT_PYTHON is not set");
+        return;
+    };
+    std::fs::write(dir.join("check.sql"), &sql).unwrap();
+    let script = "import duckdb, sys\n\
+        con = duckdb.connect(sys.argv[1])\n\
+        con.execute('create table main.invoices (id integer)')\n\
+        con.execute('insert into main.invoices values (1), (null)')\n\
+        rows = con.execute(open(sys.argv[2]).read()).fetchall()\n\
+        print(rows)\n";
+    let o = std::process::Command::new(python)
+        .args(["-c", script])
+        .arg(&db)
+        .arg(dir.join("check.sql"))
+        .output()
+        .expect("python runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{}{out}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("'id__required'") && out.contains("'fail'"),
+        "{out}"
+    );
+}

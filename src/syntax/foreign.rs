@@ -252,11 +252,31 @@ pub fn server(r: &mut Reader, servers: &[Obj]) -> Server {
             "a table's location needs the schema when it names the database",
         );
     }
+    // A DuckDB server's `database` is usually the database file. DuckDB
+    // names an attached file by its stem, and a file opened on the command
+    // line is the default catalog: the path as a catalog names none DuckDB
+    // has (`"/data/bench.duckdb"."main"."t"` fails in `duckdb
+    // /data/bench.duckdb`). A table in a file is placed by its schema.
+    let database = match dialect {
+        Some(Dialect::Duckdb) => database.filter(|db| !duckdb_file(db)),
+        _ => database,
+    };
     Server {
         database: database.filter(|_| schema.is_some()),
         schema,
         dialect,
     }
+}
+
+/// Whether a DuckDB `database` names a file (or the in-memory database)
+/// rather than a catalog.
+fn duckdb_file(database: &str) -> bool {
+    let lower = database.to_lowercase();
+    database.contains(['/', '\\'])
+        || lower == ":memory:"
+        || [".duckdb", ".db", ".ddb"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
 }
 
 /// A standard's pattern as a native `pattern` rule, or a warning when it
