@@ -210,6 +210,14 @@ pub struct Entry {
     pub verdict: Verdict,
 }
 
+impl Entry {
+    /// Whether `change` is one the version bump does not allow: of the
+    /// class the contract needs a bump for, when it lacks that bump.
+    pub fn blocks(&self, change: &Change) -> bool {
+        !self.verdict.ok && Some(change.class) == self.verdict.needed
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     /// Accept removed contracts (otherwise a removal fails the diff).

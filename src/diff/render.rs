@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{Change, Class, Entry, Report, Side, Status, Words};
-use crate::diagnostic::{escape_data, escape_property};
+use crate::diagnostic::{Location, escape_data, escape_property};
 use crate::emit::docs::{md_code, md_phrase, md_text};
 use crate::source::Sources;
 
@@ -16,16 +16,8 @@ pub struct Files<'a> {
     pub new: &'a Sources,
 }
 
-struct Located {
-    path: String,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-}
-
 impl Files<'_> {
-    fn locate(&self, change: &Change) -> Located {
+    fn locate(&self, change: &Change) -> Location {
         let sources = match change.side {
             Side::Old => self.old,
             Side::New => self.new,
@@ -33,8 +25,8 @@ impl Files<'_> {
         let file = sources.get(change.span.file);
         let start = file.line_col(change.span.start);
         let end = file.line_col(change.span.end);
-        Located {
-            path: file.path.clone(),
+        Location {
+            file: file.path.clone(),
             line: start.line,
             column: start.column,
             end_line: end.line,
@@ -129,7 +121,7 @@ pub fn human(report: &Report, files: Files) -> String {
             out.push_str(&format!(
                 "  {:<8}  {}:{}:{}  {}\n            {}\n",
                 change.class.name(),
-                line(&at.path),
+                line(&at.file),
                 at.line,
                 at.column,
                 line(&change.what.plain()),
@@ -196,7 +188,7 @@ pub fn markdown(report: &Report, files: Files) -> String {
                 "| {} | {} | {} | {} |\n",
                 change.class.name(),
                 md(&change.what),
-                md_code(&format!("{}:{}", at.path, at.line), true),
+                md_code(&format!("{}:{}", at.file, at.line), true),
                 md(&change.why),
             ));
         }
@@ -225,7 +217,7 @@ pub fn json(report: &Report, files: Files) -> Value {
                         "message": c.what.plain(),
                         "why": c.why.plain(),
                         "side": match c.side { Side::Old => "old", Side::New => "new" },
-                        "file": at.path,
+                        "file": at.file,
                         "line": at.line,
                         "column": at.column,
                         "end_line": at.end_line,
@@ -275,23 +267,14 @@ pub fn sarif(report: &Report, files: Files) -> String {
     for e in listed(report) {
         let new_path = e.new.as_ref().map(|r| r.path.clone());
         for change in &e.changes {
-            let level = if !e.verdict.ok && Some(change.class) == e.verdict.needed {
+            let level = if e.blocks(change) {
                 Level::Error
             } else {
                 Level::Note
             };
             // An old file's place is not in the checkout: the new file's, if any.
             let place = match (change.side, &new_path) {
-                (Side::New, _) => {
-                    let at = files.locate(change);
-                    Some(Place::Region(crate::diagnostic::Location {
-                        file: at.path,
-                        line: at.line,
-                        column: at.column,
-                        end_line: at.end_line,
-                        end_column: at.end_column,
-                    }))
-                }
+                (Side::New, _) => Some(Place::Region(files.locate(change))),
                 (Side::Old, Some(path)) => Some(Place::File(path.clone())),
                 (Side::Old, None) => e.old.as_ref().map(|r| Place::File(r.path.clone())),
             };
@@ -338,16 +321,12 @@ pub fn github(report: &Report, files: Files) -> String {
         let new_path = e.new.as_ref().map(|r| r.path.clone());
         for change in &e.changes {
             // Errors for the changes that need the missing bump.
-            let level = if !e.verdict.ok && Some(change.class) == e.verdict.needed {
-                "error"
-            } else {
-                "notice"
-            };
+            let level = if e.blocks(change) { "error" } else { "notice" };
             let mut props = Vec::new();
             match (change.side, &new_path) {
                 (Side::New, _) => {
                     let at = files.locate(change);
-                    props.push(format!("file={}", escape_property(&at.path)));
+                    props.push(format!("file={}", escape_property(&at.file)));
                     props.push(format!("line={}", at.line));
                     props.push(format!("col={}", at.column));
                     props.push(format!("endLine={}", at.end_line));
