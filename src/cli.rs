@@ -790,7 +790,7 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
         Ok(paths) => paths,
         Err(code) => return code,
     };
-    let Run { code, json, .. } = check_contracts(out, &paths, &context, "validate", false);
+    let Run { code, json, .. } = check_contracts(out, &paths, &context, "validate", None);
     if let Some(doc) = json {
         print_json(&doc);
     }
@@ -824,17 +824,24 @@ struct Run {
 /// The verb of `run`'s own validation, in its status line.
 const RUN_VERB: &str = "run: validate";
 
-/// Load and check the contracts of `paths`; `run` keeps where each part
-/// of each contract is written, to locate its results.
-/// Load and check the contracts under `paths`, reporting as `verb`; keep
-/// where each part of a contract is written when `origins` (for `run`,
-/// and to locate dbt bindings).
+/// Where each part of each contract is written, by contract id.
+type Origins = std::collections::BTreeMap<String, crate::ir::Origin>;
+
+/// A command's own checks of contracts that validate, run before anything
+/// is reported: more diagnostics, or `Err` with a usage error (exit 2).
+type After<'a> = dyn FnMut(&crate::ir::Ir, &Origins, &mut Sources) -> Result<Vec<Diagnostic>, Vec<Diagnostic>>
+    + 'a;
+
+/// Load and check the contracts under `paths`, reporting as `verb`. With
+/// `after`, origins are kept (where each part of a contract is written),
+/// and what `after` finds in contracts that validate is reported with
+/// the rest.
 fn check_contracts(
     out: &mut Output,
     paths: &[PathBuf],
     context: &[PathBuf],
     verb: &str,
-    origins: bool,
+    mut after: Option<&mut After>,
 ) -> Run {
     let load::Loaded {
         mut sources,
@@ -886,12 +893,24 @@ fn check_contracts(
         &sources,
         crate::Options {
             scope: crate::Scope::Complete,
-            origins,
+            origins: after.is_some(),
             checked_files: Some(checked_files),
         },
     );
-    let mut diagnostics = io.clone();
+    let mut usage = !io.is_empty();
+    let mut diagnostics = io;
     diagnostics.extend(checked.diagnostics);
+    if let (Some(after), Some(ir)) = (after.as_mut(), &checked.ir) {
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            match after(ir, &checked.origins, &mut sources) {
+                Ok(found) => diagnostics.extend(found),
+                Err(found) => {
+                    usage = true;
+                    diagnostics.extend(found);
+                }
+            }
+        }
+    }
     let (errors, warnings) = count_diagnostics(&diagnostics);
     let summary = Summary {
         files: checked_files,
@@ -915,6 +934,9 @@ fn check_contracts(
             1 => "; skipped 1 YAML file that is not a contract or that datapact wrote".to_string(),
             n => format!("; skipped {n} YAML files that are not contracts or that datapact wrote"),
         };
+        if errors > 0 && verb == "compile" {
+            others.push_str("; nothing was written");
+        }
         if context_files > 0 {
             others.push_str(&format!(
                 "; read {} of the project for references",
@@ -929,7 +951,7 @@ fn check_contracts(
             plural(warnings, "warning"),
         ));
     }
-    let code = if !io.is_empty() {
+    let code = if usage {
         EXIT_USAGE
     } else if errors > 0 {
         EXIT_CONTRACT_ERRORS
@@ -1022,7 +1044,26 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
 
     let dbt_dir = dbt.as_ref().and_then(|(_, dir)| dir.clone());
     let context = context(cli, &project, args.paths);
-    let mut run = check_contracts(out, &paths, &context, "compile", dbt_dir.is_some());
+    // Compiling for dbt, the contracts are also checked against the dbt
+    // project, and each the dbt target would write nothing for is named.
+    let mut layout = None;
+    let mut dbt_checks = |ir: &crate::ir::Ir, origins: &Origins, sources: &mut Sources| {
+        let Some(dir) = &dbt_dir else {
+            return Ok(crate::dbt_project::unbound(ir, origins, None));
+        };
+        // An unreadable project is a usage error (exit 2), as a missing
+        // dbt_project.yml is; contracts at odds with it are exit 1.
+        let project = crate::dbt_project::read(dir, sources)?;
+        let mut found = crate::dbt_project::check(&project, ir, origins, sources);
+        found.extend(crate::dbt_project::unbound(ir, origins, Some(&project)));
+        layout = Some(project.layout);
+        Ok(found)
+    };
+    let after: Option<&mut After> = match dbt {
+        Some(_) => Some(&mut dbt_checks),
+        None => None,
+    };
+    let run = check_contracts(out, &paths, &context, "compile", after);
     let (code, mut json) = (run.code, run.json.clone());
     if run.ir.is_none() {
         if let Some(doc) = json {
@@ -1036,51 +1077,15 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     });
     // Generated files name each contract file relative to the project
     // root, so they are the same from any working directory.
+    let mut run = run;
     if let Some(ir) = run.ir.as_mut() {
         let root = project_root(&project);
         for ds in &mut ir.datasets {
             ds.source_path = project_relative(&ds.source_path, &root);
         }
     }
-    if let (Some(dir), Some(options)) = (&dbt_dir, dbt.as_mut()) {
-        let ir = run.ir.as_ref().expect("checked above");
-        // An unreadable project is a usage error (exit 2), as a missing
-        // dbt_project.yml is; contracts at odds with it are exit 1.
-        let (diagnostics, exit) = match crate::dbt_project::read(dir, &mut run.sources) {
-            Ok(project) => {
-                options.layout = project.layout.clone();
-                let found = crate::dbt_project::check(&project, ir, &run.origins, &run.sources);
-                (found, EXIT_CONTRACT_ERRORS)
-            }
-            Err(diagnostics) => (diagnostics, EXIT_USAGE),
-        };
-        if !diagnostics.is_empty() {
-            let (errors, warnings) = count_diagnostics(&diagnostics);
-            let summary = Summary {
-                errors,
-                warnings,
-                ..Summary::default()
-            };
-            match json.as_mut() {
-                Some(doc) => {
-                    let more: serde_json::Value = serde_json::from_str(&diagnostic::render_json(
-                        &diagnostics,
-                        &run.sources,
-                        summary,
-                    ))
-                    .expect("render_json writes JSON");
-                    merge_json(doc, &more);
-                }
-                None => out.diagnostics(&diagnostics, &run.sources, summary),
-            }
-            if errors > 0 {
-                match json {
-                    Some(doc) => print_json(&doc),
-                    None => out.status("compile failed: nothing was written"),
-                }
-                return exit;
-            }
-        }
+    if let (Some(options), Some(layout)) = (dbt.as_mut(), layout) {
+        options.layout = layout;
     }
     let Some(ir) = &run.ir else {
         return code;
@@ -1700,7 +1705,7 @@ fn convert(
         .iter()
         .find(|(n, _)| *n == to)
         .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
-    let Run { code, ir, json, .. } = check_contracts(out, &paths, &context, "convert", false);
+    let Run { code, ir, json, .. } = check_contracts(out, &paths, &context, "convert", None);
     if let Some(doc) = &json {
         if ir.is_none() || dir.is_some() {
             print_json(doc);
@@ -2725,7 +2730,8 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         &paths,
         &context(cli, &project, args.paths),
         RUN_VERB,
-        true,
+        // Nothing more to check; the origins locate the results.
+        Some(&mut |_, _, _| Ok(Vec::new())),
     );
     let Some(ir) = ir else {
         if let Some(doc) = json {
@@ -3006,7 +3012,7 @@ fn slo_report(
     };
     let mut objectives = std::collections::BTreeMap::new();
     if given || paths.iter().any(|p| p.exists()) {
-        let Run { ir, json, .. } = check_contracts(out, &paths, &[], "report: validate", false);
+        let Run { ir, json, .. } = check_contracts(out, &paths, &[], "report: validate", None);
         let Some(ir) = ir else {
             if let Some(doc) = json {
                 print_json(&doc);

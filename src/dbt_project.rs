@@ -3,7 +3,8 @@
 //! `test-paths`), which nodes the project's own property files already
 //! describe, and which nodes its manifest (`target/manifest.json`, written
 //! by `dbt parse`) knows. [`check`] compares a run's contracts with them
-//! before anything is written.
+//! before anything is written; [`unbound`] names the contracts the dbt
+//! target writes nothing for, with or without a project.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use crate::ir::{Ir, Origin};
 use crate::load;
 use crate::source::{Sources, Span};
 use crate::syntax::yaml::{self, Node, NodeKind, Scalar};
-use crate::types::DbtKind;
+use crate::types::{DbtKind, Format, ODCS_OUTSIDE_DBT};
 
 /// A node as a contract binds it: its kind, name, and for a source the
 /// table.
@@ -425,6 +426,80 @@ pub fn check(
             key.kind.key()
         ));
         out.push(d);
+    }
+    out
+}
+
+/// A warning for each contract bound to no dbt node and not marked
+/// `dbt: false`: the dbt target writes nothing for it, which would
+/// otherwise go unsaid. The help spells the binding in the contract's
+/// format and, when the project's manifest has a model, seed or snapshot
+/// named as the table, offers that one.
+pub fn unbound(
+    ir: &Ir,
+    origins: &BTreeMap<String, Origin>,
+    project: Option<&DbtProject>,
+) -> Vec<Diagnostic> {
+    let manifest = project.and_then(|p| p.manifest.as_ref());
+    let mut out = Vec::new();
+    for ds in ir
+        .datasets
+        .iter()
+        .filter(|ds| ds.dbt.is_none() && !ds.outside_dbt)
+    {
+        let Some(origin) = origins.get(&ds.contract) else {
+            continue;
+        };
+        // A node of the project named as the table is the likely binding.
+        let table = &ds.location.name;
+        let found = manifest.and_then(|m| {
+            [DbtKind::Model, DbtKind::Seed, DbtKind::Snapshot]
+                .into_iter()
+                .find(|kind| m.get(kind).is_some_and(|names| names.contains(table)))
+        });
+        let (kind, name) = match found {
+            Some(kind) => (kind, table.clone()),
+            None => (DbtKind::Model, format!("<{} name>", DbtKind::Model.key())),
+        };
+        let found_text = match found {
+            Some(kind) => format!("the dbt project has a {} `{table}`: ", kind.key()),
+            None => String::new(),
+        };
+        let message = format!(
+            "contract `{}` is bound to no dbt node, so the dbt target writes nothing for it",
+            ds.contract
+        );
+        let (span, label, help) = match origin.format {
+            Format::Native => (
+                origin.dataset.unwrap_or(origin.contract),
+                "this dataset has no `dbt:`",
+                format!(
+                    "{found_text}add `dbt: {{{}: {name}}}` under `dataset:` (or a `source`, `seed`, `snapshot`) to test it in dbt, or `dbt: false` when it is not part of the dbt project",
+                    kind.key()
+                ),
+            ),
+            Format::Odcs => (
+                origin.contract,
+                "this schema object has no dbt binding",
+                format!(
+                    "{found_text}add the custom property `{}: {name}` to this schema object (or `{}`, `{}`, `{}`) to test it in dbt, or `{ODCS_OUTSIDE_DBT}: false` when it is not part of the dbt project",
+                    kind.odcs_property(),
+                    DbtKind::Source.odcs_property(),
+                    DbtKind::Seed.odcs_property(),
+                    DbtKind::Snapshot.odcs_property(),
+                ),
+            ),
+            Format::Dcs => (
+                origin.contract,
+                "a DCS model has no dbt binding",
+                "`datapact convert --to native` (or `--to odcs`) writes the contract in a format that can name its dbt node".to_string(),
+            ),
+        };
+        out.push(
+            Diagnostic::warning(Code::NoDbtNode, message)
+                .with_label(span, label)
+                .with_help(help),
+        );
     }
     out
 }

@@ -110,6 +110,7 @@ codes! {
     PathCollision => "path-collision": "two contracts whose generated files would have the same path, or paths that differ only in case",
     UnparsedSql => "unparsed-sql": "warning: a SQL fragment that datapact could not parse, so its columns were not checked",
     UnknownDbtNode => "unknown-dbt-node": "warning: a contract bound to a dbt node that the dbt project's manifest does not have",
+    NoDbtNode => "no-dbt-node": "warning: compiling for dbt, a contract bound to no dbt node (and not `dbt: false`), for which the dbt target writes nothing",
     NoOwner => "no-owner": "warning: a contract without owners",
     SqlWithoutTable => "sql-without-table": "warning: a sql check that does not read `{{ table }}`",
     ReferenceTypeMismatch => "reference-type-mismatch": "warning: a reference between columns of different type families",

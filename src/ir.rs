@@ -15,7 +15,7 @@ pub use crate::types::Step;
 use crate::types::{
     ChangeLimit, Conformance, Duration, LogicalType, Objective, Role, Severity, TimeUnit, Tolerance,
 };
-use crate::types::{DbtKind, Dialect};
+use crate::types::{DbtKind, Dialect, Format};
 
 /// All datasets of a run, sorted by contract id.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -33,6 +33,10 @@ pub struct Dataset {
     pub owners: Vec<Owner>,
     pub location: Location,
     pub dbt: Option<DbtNode>,
+    /// `dataset.dbt: false`: the dataset is deliberately no node of the
+    /// dbt project.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub outside_dbt: bool,
     /// The data files `datapact run` reads on its embedded DuckDB, as written
     /// (a glob, relative to the project root).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -477,6 +481,8 @@ pub enum Compared<'a> {
 /// read it.
 #[derive(Debug, Clone)]
 pub struct Origin {
+    /// The format the contract is written in.
+    pub format: Format,
     /// The contract id.
     pub contract: Span,
     pub version: Option<Span>,

@@ -737,6 +737,22 @@ pub enum Dialect {
     Sqlserver,
 }
 
+/// The format a contract is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// datapact's own format.
+    #[default]
+    Native,
+    /// The Open Data Contract Standard (ODCS) v3.
+    Odcs,
+    /// The Data Contract Specification (DCS).
+    Dcs,
+}
+
+/// The ODCS custom property of a schema object that is no node of the dbt
+/// project (`datapactDbt: false`, the native `dataset.dbt: false`).
+pub const ODCS_OUTSIDE_DBT: &str = "datapactDbt";
+
 /// The kinds of dbt node a dataset can be bound to (`dataset.dbt`).
 #[derive(
     Clone,

@@ -1290,3 +1290,84 @@ fn a_directory_walk_skips_files_that_are_not_contracts() {
         stderr(&o)
     );
 }
+
+/// Compiling for dbt, a contract bound to no dbt node gets a located
+/// warning saying the dbt target writes nothing for it, in the spelling of
+/// its format and naming the project's node of the table's name; `dbt:
+/// false` (ODCS `datapactDbt: false`) says it is not part of the project,
+/// and survives conversion both ways.
+#[test]
+fn contracts_without_a_dbt_node_are_named_when_compiling_for_dbt() {
+    let dir = common::tempdir("no-dbt-node");
+    let project = dir.join("shop");
+    std::fs::create_dir_all(project.join("target")).expect("mkdir");
+    std::fs::write(
+        project.join("dbt_project.yml"),
+        "name: shop\nversion: '1.0'\nprofile: shop\n",
+    )
+    .expect("write");
+    std::fs::write(
+        project.join("target/manifest.json"),
+        r#"{"nodes": {"model.shop.orders": {"resource_type": "model", "name": "orders"}}}"#,
+    )
+    .expect("write");
+    let contracts = dir.join("contracts");
+    std::fs::create_dir_all(&contracts).expect("mkdir");
+    std::fs::write(
+        contracts.join("sales.odcs.yaml"),
+        "apiVersion: v3.1.0\nkind: DataContract\nid: sales\nversion: 1.0.0\nstatus: active\n\
+         schema:\n  - name: orders\n    properties:\n      - name: id\n        logicalType: integer\n  \
+         - name: refunds\n    customProperties:\n      - property: datapactDbt\n        value: false\n    \
+         properties:\n      - name: id\n        logicalType: integer\n",
+    )
+    .expect("write");
+    std::fs::write(
+        contracts.join("customers.yaml"),
+        "contract: crm.customers\nversion: 1.0.0\nowners: [{name: CRM}]\ndataset:\n  schema: crm\n  name: customers\ncolumns:\n  - {name: id, type: integer}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        contracts.join("leads.yaml"),
+        "contract: crm.leads\nversion: 1.0.0\nowners: [{name: CRM}]\ndataset:\n  name: leads\n  dbt: false\ncolumns:\n  - {name: id, type: integer}\n",
+    )
+    .expect("write");
+    let o = datapact(
+        &["compile", "contracts", "--target", "dbt", "--dbt-project", "shop"],
+        &dir,
+    );
+    let err = stderr(&o);
+    assert_eq!(code(&o), 0, "warnings only: {err}");
+    assert_eq!(err.matches("warning[no-dbt-node]").count(), 2, "{err}");
+    assert!(
+        err.contains("contracts/sales.odcs.yaml:7:11 warning[no-dbt-node]: contract `sales.orders` is bound to no dbt node, so the dbt target writes nothing for it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: the dbt project has a model `orders`: add the custom property `datapactDbtModel: orders` to this schema object"),
+        "{err}"
+    );
+    assert!(
+        err.contains("contracts/customers.yaml:5:3 warning[no-dbt-node]: contract `crm.customers` is bound to no dbt node")
+            && err.contains("help: add `dbt: {model: <model name>}` under `dataset:`"),
+        "{err}"
+    );
+    assert!(!err.contains("sales.refunds") && !err.contains("crm.leads"), "{err}");
+    assert!(err.contains("compile ok: 4 contracts in 3 files, 0 errors, 4 warnings"), "{err}");
+
+    // Not a dbt target: nothing to say.
+    let o = datapact(&["compile", "contracts", "--target", "sql"], &dir);
+    assert!(!stderr(&o).contains("no-dbt-node"), "{}", stderr(&o));
+
+    // `false` is kept by conversion both ways.
+    let o = datapact(&["convert", "contracts/leads.yaml", "--to", "odcs"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let odcs = stdout(&o);
+    assert!(
+        odcs.contains("- property: datapactDbt\n        value: false"),
+        "{odcs}"
+    );
+    std::fs::write(dir.join("leads.odcs.yaml"), &odcs).expect("write");
+    let o = datapact(&["convert", "leads.odcs.yaml", "--to", "native"], &dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("dbt: false}"), "{}", stdout(&o));
+}

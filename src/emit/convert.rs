@@ -18,7 +18,9 @@ use crate::ir::Step;
 use crate::ir::{Check, CheckKind, Column, Dataset, DbtNode};
 use crate::literal::Literal;
 use crate::names::nested_name;
-use crate::types::{Conformance, Duration, LogicalType, Role, Severity, Tolerance};
+use crate::types::{
+    Conformance, Duration, LogicalType, ODCS_OUTSIDE_DBT, Role, Severity, Tolerance,
+};
 
 /// The formats `convert --to` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,6 +153,8 @@ pub fn to_native_noted(ds: &Dataset, notes: &Notes) -> String {
     dataset.push(("name".into(), Yaml::str(&ds.location.name)));
     if let Some(node) = &ds.dbt {
         dataset.push(("dbt".into(), dbt(node)));
+    } else if ds.outside_dbt {
+        dataset.push(("dbt".into(), Yaml::Bool(false)));
     }
     push(&mut dataset, "path", opt_str(&ds.path));
     if ds.conformance != Conformance::default() {
@@ -604,6 +608,8 @@ fn odcs(ds: &Dataset, status: &str, notes: &Notes) -> String {
     if let Some(node) = &ds.dbt {
         let key = node.kind.odcs_property();
         custom.push(custom_property(key, Yaml::str(&node.name)));
+    } else if ds.outside_dbt {
+        custom.push(custom_property(ODCS_OUTSIDE_DBT, Yaml::Bool(false)));
     }
     if let Some(old) = &ds.renamed_from {
         custom.push(custom_property("datapactRenamedFrom", Yaml::str(old)));

@@ -94,6 +94,7 @@ impl Draft {
             owners: Vec::new(),
             location,
             dbt: None,
+            outside_dbt: false,
             path: None,
             conformance: Conformance::default(),
             tags: Vec::new(),

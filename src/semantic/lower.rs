@@ -76,6 +76,7 @@ fn dataset(c: &Contract, index: &Index, sources: &Sources) -> Option<Dataset> {
             .collect(),
         location: location(c)?,
         dbt,
+        outside_dbt: dataset.dbt.as_ref().is_some_and(|b| b.off),
         path: text(&dataset.path),
         conformance: dataset
             .conformance
@@ -331,6 +332,7 @@ pub fn origin(c: &Contract) -> Origin {
         })
         .collect();
     Origin {
+        format: c.format,
         contract: c.contract.as_ref().map_or(c.span, |id| id.span),
         version: at(&c.version),
         renamed_from: at(&c.renamed_from),

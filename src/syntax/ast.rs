@@ -40,6 +40,9 @@ const SEMVER_PATTERN: &str =
 pub struct Contract {
     #[schemars(skip)]
     pub file: FileId,
+    /// The format the contract is written in.
+    #[schemars(skip)]
+    pub format: crate::types::Format,
     #[schemars(skip)]
     pub span: Span,
     /// Unique id of the contract across the repository: dotted lowercase identifiers, e.g. `shop.orders`.
@@ -128,7 +131,10 @@ pub struct Dataset {
     /// Table or view name.
     #[schemars(required)]
     pub name: Option<Spanned<String>>,
-    /// The dbt node this dataset is: `{model: orders}` or `{source: shop}`.
+    /// The dbt node this dataset is: `{model: orders}` or `{source: shop}`;
+    /// `false` when it is not part of the dbt project (the dbt target then
+    /// writes nothing for it, and says nothing about it).
+    #[schemars(with = "Option<DbtField>")]
     pub dbt: Option<DbtBinding>,
     /// The dataset's data files, for `datapact run` on its embedded DuckDB:
     /// Parquet, CSV or JSON lines (by extension), a glob allowed, relative
@@ -176,6 +182,9 @@ enum ConformanceName {
 pub struct DbtBinding {
     #[schemars(skip)]
     pub span: Span,
+    /// `dbt: false`: the dataset is deliberately no dbt node.
+    #[schemars(skip)]
+    pub off: bool,
     /// The dbt model that builds this dataset.
     pub model: Option<Spanned<String>>,
     /// The dbt source (its `name:`) that declares this dataset as a table.
@@ -732,7 +741,19 @@ macro_rules! schema_types {
     )*};
 }
 
+/// `dataset.dbt`: a binding, or `false`.
+fn dbt_field(generator: &mut SchemaGenerator) -> Schema {
+    let binding = generator.subschema_for::<DbtBinding>();
+    json_schema!({
+        "anyOf": [
+            binding,
+            {"const": false, "description": "Not part of the dbt project: the dbt target writes nothing for it."},
+        ]
+    })
+}
+
 schema_types! {
+    DbtField => dbt_field,
     ElementSchema => element_schema,
     BoolRule => bool_rule,
     ValuesRule => values_rule,
@@ -866,6 +887,7 @@ impl Contract {
         let map = cx.map(node, "a contract", CONTRACT_KEYS)?;
         let mut contract = Contract {
             file,
+            format: crate::types::Format::Native,
             span: node.span,
             contract: None,
             version: None,
@@ -1122,6 +1144,26 @@ impl Window {
 
 impl DbtBinding {
     fn decode(cx: &mut Cx, node: &Node) -> Option<DbtBinding> {
+        match node.kind {
+            NodeKind::Scalar(Scalar::Bool(false)) => {
+                return Some(DbtBinding {
+                    span: node.span,
+                    off: true,
+                    ..DbtBinding::default()
+                });
+            }
+            NodeKind::Scalar(Scalar::Bool(true)) => {
+                cx.push(
+                    Diagnostic::error(Code::WrongType, "`dbt: true` does not say which dbt node")
+                        .with_label(node.span, "a binding names its node")
+                        .with_help(
+                            "write `dbt: {model: <model name>}` (or `source`, `seed`, `snapshot`), or `dbt: false` when the dataset is not part of the dbt project",
+                        ),
+                );
+                return None;
+            }
+            _ => {}
+        }
         let map = cx.map(node, "the dbt binding", DBT_KEYS)?;
         let mut binding = DbtBinding {
             span: node.span,

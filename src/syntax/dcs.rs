@@ -180,7 +180,12 @@ fn model(
         .get(name)
         .cloned()
         .unwrap_or_else(|| foreign::contract_id("dcs", name));
-    let mut c = foreign::contract(r.file, m.node.span, Spanned::new(id, name_span));
+    let mut c = foreign::contract(
+        crate::types::Format::Dcs,
+        r.file,
+        m.node.span,
+        Spanned::new(id, name_span),
+    );
     c.dataset = Some(foreign::dataset(
         m.node.span,
         server.database.clone(),

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
-use crate::types::{Duration, LogicalType, Severity, TimeUnit, Tolerance};
+use crate::types::{Duration, Format, LogicalType, Severity, TimeUnit, Tolerance};
 
 use super::ast::{
     CheckBody, Column, Contract, Dataset, Freshness, LengthRule, Owner, Part, RowCount, Rule,
@@ -790,10 +790,12 @@ pub fn is_plain_identifier(name: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Building native syntax
 
-/// A native contract with nothing but its id and version; readers fill the rest.
-pub fn contract(file: FileId, span: Span, id: Spanned<String>) -> Contract {
+/// A contract read from `format` with nothing but its id; readers fill the
+/// rest.
+pub fn contract(format: Format, file: FileId, span: Span, id: Spanned<String>) -> Contract {
     Contract {
         file,
+        format,
         span,
         contract: Some(id),
         version: None,

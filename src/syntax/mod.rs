@@ -20,13 +20,7 @@ use crate::source::{FileId, SourceFile, Span};
 
 pub use ast::Contract;
 
-/// The format of a contract file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Native,
-    Odcs,
-    Dcs,
-}
+pub use crate::types::Format;
 
 /// Parse and decode one contract file of any format: a native file holds one
 /// contract, an ODCS or DCS file one per object or model. Returns no

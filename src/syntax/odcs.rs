@@ -335,7 +335,12 @@ fn object(
         |t| t.contract.clone(),
     );
     let table = obj.text("physicalName").unwrap_or_else(|| name.clone());
-    let mut c = foreign::contract(r.file, obj.node.span, Spanned::new(id.clone(), name.span));
+    let mut c = foreign::contract(
+        crate::types::Format::Odcs,
+        r.file,
+        obj.node.span,
+        Spanned::new(id.clone(), name.span),
+    );
     // `datapactSchema`/`datapactDatabase` place the table where no server does.
     let at = |value: String| {
         Spanned::new(
@@ -351,10 +356,22 @@ fn object(
         None => (server.database.clone(), server.schema.clone()),
     };
     let mut dataset = foreign::dataset(obj.node.span, database, schema, table.clone());
-    dataset.dbt = DbtKind::ALL.iter().find_map(|&kind| {
-        let name = custom_property(obj, kind.odcs_property())?;
-        Some(super::ast::DbtBinding::of(obj.node.span, kind, at(name)))
-    });
+    dataset.dbt = DbtKind::ALL
+        .iter()
+        .find_map(|&kind| {
+            let name = custom_property(obj, kind.odcs_property())?;
+            Some(super::ast::DbtBinding::of(obj.node.span, kind, at(name)))
+        })
+        .or_else(|| {
+            let off = custom_value(obj, crate::types::ODCS_OUTSIDE_DBT)?;
+            matches!(off.kind, NodeKind::Scalar(Scalar::Bool(false))).then(|| {
+                super::ast::DbtBinding {
+                    span: off.span,
+                    off: true,
+                    ..Default::default()
+                }
+            })
+        });
     dataset.path = custom_property(obj, "datapactPath").map(at);
     dataset.conformance = custom_property(obj, "datapactConformance").and_then(|c| {
         crate::types::Conformance::CHOICES
