@@ -46,6 +46,16 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Print errors only; warnings are counted in the summary line. Human
+    /// and GitHub output; JSON and SARIF list every diagnostic.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// Print at most N diagnostics, then count the ones left out. Human and
+    /// GitHub output; JSON and SARIF list every diagnostic.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_diagnostics: Option<usize>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -643,6 +653,7 @@ fn dialect_parser() -> clap::builder::PossibleValuesParser {
 struct Output {
     format: Format,
     human: HumanOptions,
+    limits: diagnostic::Limits,
 }
 
 impl Output {
@@ -657,6 +668,10 @@ impl Output {
         Output {
             format: cli.format,
             human: HumanOptions { color, width: 100 },
+            limits: diagnostic::Limits {
+                quiet: cli.quiet,
+                max: cli.max_diagnostics,
+            },
         }
     }
 
@@ -664,29 +679,58 @@ impl Output {
     fn diagnostics(&mut self, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) {
         match self.format {
             Format::Human | Format::Markdown | Format::Junit | Format::Html => {
+                let selection = diagnostic::select(diagnostics, self.limits);
                 let mut stderr = std::io::stderr().lock();
-                for d in diagnostics {
+                for d in selection
+                    .full
+                    .iter()
+                    .copied()
+                    .chain(&selection.summaries(sources))
+                {
                     let _ = writeln!(
                         stderr,
                         "{}",
                         diagnostic::render_human(d, sources, self.human)
                     );
                 }
+                drop(stderr);
+                self.cut(selection.cut);
             }
             Format::Json => {
                 let _ = std::io::stdout()
                     .write_all(diagnostic::render_json(diagnostics, sources, summary).as_bytes());
             }
             Format::Github => {
+                let selection = diagnostic::select(diagnostics, self.limits);
                 let mut stdout = std::io::stdout().lock();
-                for d in diagnostics {
+                for d in selection
+                    .full
+                    .iter()
+                    .copied()
+                    .chain(&selection.summaries(sources))
+                {
                     let _ = stdout.write_all(diagnostic::render_github(d, sources).as_bytes());
                 }
+                drop(stdout);
+                self.cut(selection.cut);
             }
             Format::Sarif => {
                 let _ = std::io::stdout()
                     .write_all(crate::sarif::diagnostics(diagnostics, sources).as_bytes());
             }
+        }
+    }
+
+    /// Say how many diagnostics `--max-diagnostics` left out.
+    fn cut(&self, (errors, warnings): (usize, usize)) {
+        if errors + warnings > 0 {
+            self.status(&format!(
+                "{} not shown ({}, {}; --max-diagnostics {})",
+                plural(errors + warnings, "more diagnostic"),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                self.limits.max.unwrap_or_default()
+            ));
         }
     }
 

@@ -4,6 +4,7 @@
 //! optional help line. The human, JSON and GitHub renderers all read the same
 //! values; the human one draws the source snippet with miette.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -248,6 +249,112 @@ impl Diagnostic {
     }
 }
 
+/// How many warnings of one code human and GitHub output print in full;
+/// past that, the first is printed and the rest summed up in one line.
+pub const WARNINGS_IN_FULL: usize = 3;
+
+/// How many places a summed-up line names.
+const PLACES_NAMED: usize = 3;
+
+/// What human and GitHub output print of a run's diagnostics (JSON and
+/// SARIF list every one).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Limits {
+    /// Errors only (`--quiet`).
+    pub quiet: bool,
+    /// At most this many diagnostics in full (`--max-diagnostics`).
+    pub max: Option<usize>,
+}
+
+/// The diagnostics to print in full, and what is summed up or left out.
+#[derive(Debug, Default)]
+pub struct Selection<'a> {
+    /// In the order found.
+    pub full: Vec<&'a Diagnostic>,
+    /// Per code with more than [`WARNINGS_IN_FULL`] warnings, those after
+    /// the first, in the order the codes first appear.
+    pub summed: Vec<Vec<&'a Diagnostic>>,
+    /// Errors and warnings left out by [`Limits::max`].
+    pub cut: (usize, usize),
+}
+
+/// Choose what to print of `diagnostics`: warnings dropped when quiet,
+/// a flood of one warning code cut to its first, then at most `max`.
+pub fn select(diagnostics: &[Diagnostic], limits: Limits) -> Selection<'_> {
+    let mut per_code: BTreeMap<Code, usize> = BTreeMap::new();
+    for d in diagnostics.iter().filter(|d| !d.is_error()) {
+        *per_code.entry(d.code).or_default() += 1;
+    }
+    let mut selection = Selection::default();
+    let mut group: BTreeMap<Code, usize> = BTreeMap::new();
+    for d in diagnostics {
+        if d.is_error() {
+            selection.full.push(d);
+            continue;
+        }
+        if limits.quiet {
+            continue;
+        }
+        if per_code[&d.code] <= WARNINGS_IN_FULL {
+            selection.full.push(d);
+            continue;
+        }
+        match group.get(&d.code) {
+            Some(&i) => selection.summed[i].push(d),
+            None => {
+                group.insert(d.code, selection.summed.len());
+                selection.summed.push(Vec::new());
+                selection.full.push(d);
+            }
+        }
+    }
+    selection.summed.retain(|g| !g.is_empty());
+    if let Some(max) = limits.max.filter(|&max| max < selection.full.len()) {
+        for d in selection.full.drain(max..) {
+            match d.is_error() {
+                true => selection.cut.0 += 1,
+                false => selection.cut.1 += 1,
+            }
+        }
+    }
+    selection
+}
+
+impl Selection<'_> {
+    /// One warning per summed-up code, without a place of its own: how
+    /// many more, in how many files, and the first few places.
+    pub fn summaries(&self, sources: &Sources) -> Vec<Diagnostic> {
+        self.summed
+            .iter()
+            .map(|group| {
+                let places: Vec<String> = group.iter().map(|d| d.position(sources)).collect();
+                let files = group
+                    .iter()
+                    .map(|d| match &d.primary {
+                        Some(l) => sources.get(l.span.file).path.as_str(),
+                        None => d.path.as_deref().unwrap_or(""),
+                    })
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len();
+                let mut named = places[..places.len().min(PLACES_NAMED)].join(", ");
+                if places.len() > PLACES_NAMED {
+                    named.push_str(", …");
+                }
+                let (more, in_files) = (group.len(), files);
+                let noun = if more == 1 { "warning" } else { "warnings" };
+                let files = if in_files == 1 { "file" } else { "files" };
+                Diagnostic::warning(
+                    group[0].code,
+                    format!(
+                        "{more} more {noun} like the one above, in {in_files} {files}: {named}"
+                    ),
+                )
+                .with_help("`--format json` lists every diagnostic; `--quiet` shows errors only")
+            })
+            .collect()
+    }
+}
+
 /// Options of the human renderer.
 #[derive(Debug, Clone, Copy)]
 pub struct HumanOptions {
@@ -486,6 +593,87 @@ pub(crate) fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Diagnostics in the given order, each at its own place in `a.yaml`
+    /// and `b.yaml` alternately.
+    fn found(kinds: &[(Severity, Code)]) -> (Sources, Vec<Diagnostic>) {
+        let mut sources = Sources::new();
+        let files = [
+            sources.add("a.yaml", "x\n".repeat(kinds.len())),
+            sources.add("b.yaml", "x\n".repeat(kinds.len())),
+        ];
+        let diagnostics = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, &(severity, code))| {
+                let span = Span::new(files[i % 2], 2 * i, 2 * i + 1);
+                Diagnostic::new(severity, code, format!("number {i}")).with_label(span, "here")
+            })
+            .collect();
+        (sources, diagnostics)
+    }
+
+    fn messages(selection: &Selection) -> Vec<String> {
+        selection.full.iter().map(|d| d.message.clone()).collect()
+    }
+
+    #[test]
+    fn a_flood_of_one_warning_is_its_first_and_a_count() {
+        use Severity::{Error, Warning};
+        let mut kinds = vec![(Warning, Code::NoOwner); 6];
+        kinds.insert(2, (Error, Code::UnknownKey));
+        kinds.push((Warning, Code::UnparsedSql));
+        kinds.push((Warning, Code::UnparsedSql));
+        kinds.push((Warning, Code::UnparsedSql));
+        let (sources, diagnostics) = found(&kinds);
+        let selection = select(&diagnostics, Limits::default());
+        // The error, the first no-owner, and the three unparsed-sql (not
+        // more than WARNINGS_IN_FULL), in the order found.
+        assert_eq!(
+            messages(&selection),
+            ["number 0", "number 2", "number 7", "number 8", "number 9"]
+        );
+        let summaries = selection.summaries(&sources);
+        assert_eq!(summaries.len(), 1);
+        assert_eq!(summaries[0].code, Code::NoOwner);
+        assert_eq!(
+            summaries[0].message,
+            "5 more warnings like the one above, in 2 files: b.yaml:2:1, b.yaml:4:1, a.yaml:5:1, …"
+        );
+        assert!(summaries[0].primary.is_none());
+        assert_eq!(selection.cut, (0, 0));
+
+        // Quiet: errors only, nothing summed up.
+        let quiet = select(
+            &diagnostics,
+            Limits {
+                quiet: true,
+                max: None,
+            },
+        );
+        assert_eq!(messages(&quiet), ["number 2"]);
+        assert!(quiet.summaries(&sources).is_empty());
+
+        // At most two in full; the others are counted.
+        let cut = select(
+            &diagnostics,
+            Limits {
+                quiet: false,
+                max: Some(2),
+            },
+        );
+        assert_eq!(messages(&cut), ["number 0", "number 2"]);
+        assert_eq!(cut.cut, (0, 3));
+        assert_eq!(cut.summaries(&sources).len(), 1);
+        let none = select(
+            &diagnostics,
+            Limits {
+                quiet: false,
+                max: Some(0),
+            },
+        );
+        assert_eq!((none.full.len(), none.cut), (0, (1, 4)));
+    }
 
     #[test]
     fn codes_are_unique_kebab_case() {

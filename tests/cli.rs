@@ -1332,7 +1332,14 @@ fn contracts_without_a_dbt_node_are_named_when_compiling_for_dbt() {
     )
     .expect("write");
     let o = datapact(
-        &["compile", "contracts", "--target", "dbt", "--dbt-project", "shop"],
+        &[
+            "compile",
+            "contracts",
+            "--target",
+            "dbt",
+            "--dbt-project",
+            "shop",
+        ],
         &dir,
     );
     let err = stderr(&o);
@@ -1351,8 +1358,14 @@ fn contracts_without_a_dbt_node_are_named_when_compiling_for_dbt() {
             && err.contains("help: add `dbt: {model: <model name>}` under `dataset:`"),
         "{err}"
     );
-    assert!(!err.contains("sales.refunds") && !err.contains("crm.leads"), "{err}");
-    assert!(err.contains("compile ok: 4 contracts in 3 files, 0 errors, 4 warnings"), "{err}");
+    assert!(
+        !err.contains("sales.refunds") && !err.contains("crm.leads"),
+        "{err}"
+    );
+    assert!(
+        err.contains("compile ok: 4 contracts in 3 files, 0 errors, 4 warnings"),
+        "{err}"
+    );
 
     // Not a dbt target: nothing to say.
     let o = datapact(&["compile", "contracts", "--target", "sql"], &dir);
@@ -1370,4 +1383,91 @@ fn contracts_without_a_dbt_node_are_named_when_compiling_for_dbt() {
     let o = datapact(&["convert", "leads.odcs.yaml", "--to", "native"], &dir);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("dbt: false}"), "{}", stdout(&o));
+}
+
+/// A warning repeated across many contracts is printed once in full and
+/// then counted, with its first places; `--quiet` prints errors only,
+/// `--max-diagnostics` caps what is printed, and JSON keeps every one.
+#[test]
+fn a_flood_of_one_warning_is_summed_up() {
+    let dir = common::tempdir("warning-flood");
+    for i in 0..6 {
+        std::fs::write(
+            dir.join(format!("t{i}.yaml")),
+            format!("contract: flood.t{i}\nversion: 1.0.0\ndataset: {{name: t{i}}}\ncolumns:\n  - {{name: id, type: integer}}\n"),
+        )
+        .expect("write");
+    }
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "contract: flood.bad\nversion: 1.0.0\nowners: [{name: T}]\ndataset: {name: bad}\ncolumns:\n  - {name: id, type: integeer}\n",
+    )
+    .expect("write");
+
+    let o = datapact(&["validate", "."], &dir);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 1, "{err}");
+    assert_eq!(err.matches("error[invalid-type]").count(), 1, "{err}");
+    assert_eq!(
+        err.matches(" warning[no-owner]: this contract names no owner")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("datapact warning[no-owner]: 5 more warnings like the one above, in 5 files: t1.yaml:1:11, t2.yaml:1:11, t3.yaml:1:11, …\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`--format json` lists every diagnostic"),
+        "{err}"
+    );
+    assert!(
+        err.contains("validate failed: 7 contracts in 7 files, 1 error, 6 warnings"),
+        "{err}"
+    );
+
+    let o = datapact(&["validate", ".", "--quiet"], &dir);
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[invalid-type]") && !err.contains("warning["),
+        "{err}"
+    );
+    assert!(err.contains("1 error, 6 warnings"), "counted still: {err}");
+
+    let o = datapact(&["--max-diagnostics", "1", "validate", "."], &dir);
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("error[").count() + err.matches(" warning[no-owner]: this").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("1 more diagnostic not shown (0 errors, 1 warning; --max-diagnostics 1)"),
+        "{err}"
+    );
+
+    let o = datapact(&["validate", ".", "--format", "github", "-q"], &dir);
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("::error file=bad.yaml,"), "{out}");
+
+    let o = datapact(
+        &[
+            "validate",
+            ".",
+            "--format",
+            "json",
+            "--quiet",
+            "--max-diagnostics",
+            "0",
+        ],
+        &dir,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(
+        doc["diagnostics"].as_array().expect("list").len(),
+        7,
+        "JSON is complete"
+    );
 }
