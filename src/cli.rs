@@ -834,7 +834,7 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
         Ok(paths) => paths,
         Err(code) => return code,
     };
-    let Run { code, json, .. } = check_contracts(out, &paths, &context, "validate", None);
+    let Run { code, json, .. } = check_contracts(out, &paths, &context, "validate", false, None);
     if let Some(doc) = json {
         print_json(&doc);
     }
@@ -876,15 +876,16 @@ type Origins = std::collections::BTreeMap<String, crate::ir::Origin>;
 type After<'a> = dyn FnMut(&crate::ir::Ir, &Origins, &mut Sources) -> Result<Vec<Diagnostic>, Vec<Diagnostic>>
     + 'a;
 
-/// Load and check the contracts under `paths`, reporting as `verb`. With
-/// `after`, origins are kept (where each part of a contract is written),
-/// and what `after` finds in contracts that validate is reported with
-/// the rest.
+/// Load and check the contracts under `paths`, reporting as `verb`; keep
+/// the IR when `ir` (`validate` has no use for it). With `after`, origins
+/// are kept too (where each part of a contract is written), and what
+/// `after` finds in contracts that validate is reported with the rest.
 fn check_contracts(
     out: &mut Output,
     paths: &[PathBuf],
     context: &[PathBuf],
     verb: &str,
+    ir: bool,
     mut after: Option<&mut After>,
 ) -> Run {
     let load::Loaded {
@@ -937,6 +938,7 @@ fn check_contracts(
         &sources,
         crate::Options {
             scope: crate::Scope::Complete,
+            ir: ir || after.is_some(),
             origins: after.is_some(),
             checked_files: Some(checked_files),
         },
@@ -1107,7 +1109,7 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         Some(_) => Some(&mut dbt_checks),
         None => None,
     };
-    let run = check_contracts(out, &paths, &context, "compile", after);
+    let run = check_contracts(out, &paths, &context, "compile", true, after);
     let (code, mut json) = (run.code, run.json.clone());
     if run.ir.is_none() {
         if let Some(doc) = json {
@@ -1585,6 +1587,7 @@ fn diff(
     }
     let checking = crate::Options {
         scope: crate::Scope::Selection,
+        ir: true,
         origins: true,
         checked_files: None,
     };
@@ -1749,7 +1752,7 @@ fn convert(
         .iter()
         .find(|(n, _)| *n == to)
         .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
-    let Run { code, ir, json, .. } = check_contracts(out, &paths, &context, "convert", None);
+    let Run { code, ir, json, .. } = check_contracts(out, &paths, &context, "convert", true, None);
     if let Some(doc) = &json {
         if ir.is_none() || dir.is_some() {
             print_json(doc);
@@ -2774,6 +2777,7 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         &paths,
         &context(cli, &project, args.paths),
         RUN_VERB,
+        true,
         // Nothing more to check; the origins locate the results.
         Some(&mut |_, _, _| Ok(Vec::new())),
     );
@@ -3056,7 +3060,8 @@ fn slo_report(
     };
     let mut objectives = std::collections::BTreeMap::new();
     if given || paths.iter().any(|p| p.exists()) {
-        let Run { ir, json, .. } = check_contracts(out, &paths, &[], "report: validate", None);
+        let Run { ir, json, .. } =
+            check_contracts(out, &paths, &[], "report: validate", true, None);
         let Some(ir) = ir else {
             if let Some(doc) = json {
                 print_json(&doc);

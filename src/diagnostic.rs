@@ -345,9 +345,7 @@ impl Selection<'_> {
                 let files = if in_files == 1 { "file" } else { "files" };
                 Diagnostic::warning(
                     group[0].code,
-                    format!(
-                        "{more} more {noun} like the one above, in {in_files} {files}: {named}"
-                    ),
+                    format!("{more} more {noun} with this code, in {in_files} {files}: {named}"),
                 )
                 .with_help("`--format json` lists every diagnostic; `--quiet` shows errors only")
             })
@@ -638,7 +636,7 @@ mod tests {
         assert_eq!(summaries[0].code, Code::NoOwner);
         assert_eq!(
             summaries[0].message,
-            "5 more warnings like the one above, in 2 files: b.yaml:2:1, b.yaml:4:1, a.yaml:5:1, …"
+            "5 more warnings with this code, in 2 files: b.yaml:2:1, b.yaml:4:1, a.yaml:5:1, …"
         );
         assert!(summaries[0].primary.is_none());
         assert_eq!(selection.cut, (0, 0));

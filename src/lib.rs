@@ -46,7 +46,8 @@ use source::Sources;
 /// The result of checking a set of contract files.
 #[derive(Debug, Default)]
 pub struct Checked {
-    /// The IR, present when there were no errors.
+    /// The IR, present when there were no errors and [`Options::ir`]
+    /// asks for it.
     pub ir: Option<ir::Ir>,
     /// Where each dataset of the IR was written, by contract id (present
     /// with the IR, when [`Options::origins`] asks for it).
@@ -63,6 +64,9 @@ pub struct Checked {
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     pub scope: Scope,
+    /// Keep the IR. `validate` does not: each contract's IR is dropped as
+    /// soon as it is lowered, so memory is the sources and the summaries.
+    pub ir: bool,
     /// Keep where every part of every contract was written
     /// ([`Checked::origins`]), which `diff` reports by.
     pub origins: bool,
@@ -78,6 +82,7 @@ pub fn check(sources: &Sources) -> Checked {
         sources,
         Options {
             scope: Scope::Complete,
+            ir: true,
             origins: false,
             checked_files: None,
         },
@@ -145,7 +150,11 @@ pub fn check_with(sources: &Sources, options: Options) -> Checked {
         .zip(&parsed_cleanly)
         .map(|(&(id, file), &clean)| {
             let (found, _, _) = syntax::parse_file(id, file);
-            semantic::check(&found, &index, sources, clean, options.origins)
+            let mut checked = semantic::check(&found, &index, sources, clean, options.origins);
+            if !options.ir {
+                checked.lowered.clear();
+            }
+            checked
         })
         .collect();
     let mut datasets = Vec::new();
@@ -173,7 +182,7 @@ pub fn check_with(sources: &Sources, options: Options) -> Checked {
     }
     datasets.sort_by(|a, b| a.contract.cmp(&b.contract));
     Checked {
-        ir: Some(ir::Ir { datasets }),
+        ir: options.ir.then_some(ir::Ir { datasets }),
         origins,
         ids,
         diagnostics,

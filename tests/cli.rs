@@ -1415,7 +1415,7 @@ fn a_flood_of_one_warning_is_summed_up() {
         "{err}"
     );
     assert!(
-        err.contains("datapact warning[no-owner]: 5 more warnings like the one above, in 5 files: t1.yaml:1:11, t2.yaml:1:11, t3.yaml:1:11, …\n"),
+        err.contains("datapact warning[no-owner]: 5 more warnings with this code, in 5 files: t1.yaml:1:11, t2.yaml:1:11, t3.yaml:1:11, …\n"),
         "{err}"
     );
     assert!(

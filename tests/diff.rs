@@ -67,6 +67,7 @@ fn checked(files: &[(&str, &str)]) -> (Sources, datapact::Checked) {
             scope: Scope::Selection,
             origins: true,
             checked_files: None,
+            ir: true,
         },
     );
     let errors: Vec<String> = checked
