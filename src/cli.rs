@@ -1204,13 +1204,59 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     } else {
         output::Mode::Write
     };
-    let outcome = output::compile(
-        &destinations,
-        emission.units(),
-        render,
-        mode,
-        &output::RealDisk,
-    );
+    // A compile of the same inputs whose files are all as the last one
+    // left them changes nothing: it is not rendered again (crate::stamp).
+    // Custom templates and results are read as the files render, so a
+    // compile with either always renders.
+    let stamp = project_root(&project).join(crate::stamp::PATH);
+    let inputs = || {
+        let mut inputs = crate::stamp::Fingerprint::default();
+        inputs.add(format!(
+            "{targets:?}\n{destinations:?}\n{}",
+            project.root.display()
+        ));
+        inputs.add(
+            std::env::current_dir()
+                .unwrap_or_default()
+                .as_os_str()
+                .as_encoded_bytes(),
+        );
+        for (_, file) in run.sources.iter() {
+            inputs.add(&file.path).add(&file.text);
+        }
+        inputs
+    };
+    let stampable = targets
+        .docs
+        .as_ref()
+        .is_none_or(|d| d.templates.is_none() && d.results.is_none());
+    let unchanged = stampable
+        .then(|| crate::stamp::holds(&stamp, inputs(), &destinations))
+        .flatten();
+    let writes = unchanged.is_none() && mode == output::Mode::Write;
+    if writes {
+        crate::stamp::remove(&stamp);
+    }
+    let outcome = match unchanged {
+        Some(unchanged) => Ok(output::Outcome {
+            written: output::Written {
+                unchanged,
+                ..output::Written::default()
+            },
+            drift: destinations
+                .iter()
+                .map(|_| output::Drift::default())
+                .collect(),
+            produced: Vec::new(),
+        }),
+        None => output::compile(
+            &destinations,
+            emission.units(),
+            render,
+            mode,
+            &output::RealDisk,
+        ),
+    };
     if let Err(output::Failure::Render(err)) = &outcome {
         return emit_failed(out, err);
     }
@@ -1274,6 +1320,10 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         } else {
             EXIT_CONTRACT_ERRORS
         };
+    }
+    // `--check` writes nothing, not even a stamp.
+    if writes && stampable && warnings.is_empty() {
+        crate::stamp::write(&stamp, inputs(), &destinations, &outcome.produced);
     }
     let total = outcome.written;
     let shown = shown.join(" and ");

@@ -32,6 +32,7 @@ pub mod sarif;
 pub mod semantic;
 pub mod slo;
 pub mod source;
+pub mod stamp;
 pub mod suggest;
 pub mod syntax;
 pub mod text;

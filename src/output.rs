@@ -421,6 +421,8 @@ pub struct Outcome {
     pub written: Written,
     /// What `--check` found, for each destination.
     pub drift: Vec<Drift>,
+    /// The files the run produced in each destination, sorted.
+    pub produced: Vec<Vec<String>>,
 }
 
 /// Why [`compile`] failed: rendering a unit (the renderer's error), or the
@@ -782,6 +784,10 @@ pub fn compile<E: Send>(
     }
     let mut outcome = Outcome {
         drift,
+        produced: produced
+            .into_iter()
+            .map(|files| files.into_iter().map(|p| p.path).collect())
+            .collect(),
         ..Outcome::default()
     };
     outcome.written.unchanged = unchanged;

@@ -1471,3 +1471,80 @@ fn a_flood_of_one_warning_is_summed_up() {
         "JSON is complete"
     );
 }
+
+/// A compile of the same inputs whose files are as the last compile left
+/// them is not rendered again: the stamp under `.datapact/` vouches for
+/// them by size and modification time. Any other change takes the full
+/// path, which renders and compares every file.
+#[test]
+fn a_compile_that_changes_nothing_trusts_its_stamp() {
+    let dir = common::tempdir("compile-stamp");
+    std::fs::create_dir_all(dir.join("contracts")).expect("mkdir");
+    let contract = |min: u32| {
+        format!(
+            "contract: s.t\nversion: 1.0.0\nowners: [{{name: T}}]\ndataset: {{name: t}}\ncolumns:\n  - {{name: n, type: integer, min: {min}}}\n"
+        )
+    };
+    std::fs::write(dir.join("contracts/t.yaml"), contract(0)).expect("write");
+    let compile = |extra: &[&str]| {
+        let mut args = vec!["compile", "--target", "sql", "--dialect", "duckdb"];
+        args.extend(extra);
+        let o = datapact(&args, &dir);
+        assert!(code(&o) <= 1, "{}", stderr(&o));
+        stderr(&o)
+    };
+    assert!(compile(&[]).contains("compile wrote 4 files to build (0 unchanged, 0 removed)"));
+    let stamp = dir.join(".datapact/compile.stamp");
+    assert!(stamp.is_file(), "a writing compile leaves a stamp");
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".datapact/.gitignore")).expect("read"),
+        "# datapact's own files (drivers, the compile stamp)\n*\n"
+    );
+
+    // A file changed behind the stamp's back, keeping its size and time,
+    // is trusted: this is how the re-run is shown to render nothing.
+    let sql = dir.join("build/sql/duckdb/s.t.sql");
+    let text = std::fs::read_to_string(&sql).expect("read");
+    let time = std::fs::metadata(&sql)
+        .and_then(|m| m.modified())
+        .expect("time");
+    let swapped = text.replacen("select", "SELECT", 1);
+    assert_ne!(swapped, text);
+    std::fs::write(&sql, &swapped).expect("write");
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&sql)
+        .expect("open");
+    file.set_modified(time).expect("set time");
+    drop(file);
+    assert!(compile(&[]).contains("compile wrote 0 files to build (4 unchanged, 0 removed)"));
+    assert!(compile(&["--check"]).contains("compile --check ok"));
+    assert_eq!(std::fs::read_to_string(&sql).expect("read"), swapped);
+
+    // Touched: the full path finds it and writes it again.
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&sql)
+        .expect("open");
+    file.set_modified(std::time::SystemTime::now())
+        .expect("set time");
+    drop(file);
+    assert!(compile(&["--check"]).contains("stale: build/sql/duckdb/s.t.sql"));
+    assert!(compile(&[]).contains("compile wrote 1 file to build (3 unchanged, 0 removed)"));
+    assert_eq!(std::fs::read_to_string(&sql).expect("read"), text);
+
+    // Other inputs (a changed contract, another target) take the full path.
+    std::fs::write(dir.join("contracts/t.yaml"), contract(1)).expect("write");
+    assert!(compile(&["--check"]).contains("stale: build/sql/duckdb/s.t.sql"));
+    assert!(compile(&[]).contains("compile wrote 2 files to build (2 unchanged, 0 removed)"));
+    assert!(
+        compile(&["--dialect", "postgres"])
+            .contains("compile wrote 4 files to build (3 unchanged, 0 removed)")
+    );
+
+    // `--check` writes no stamp; a writing compile removes it before it
+    // starts, so an interrupted one leaves none.
+    std::fs::remove_file(&stamp).expect("remove");
+    assert!(compile(&["--check", "--dialect", "postgres"]).contains("compile --check ok"));
+    assert!(!stamp.exists());
+}
