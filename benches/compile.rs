@@ -12,15 +12,20 @@
 //!   SQL for all 8 dialects, dbt and docs;
 //! - `stream`: the same rendered unit by unit (`emit::Emission`), each
 //!   unit's files dropped once measured, as a compile does;
-//! - `sql postgres (write)`, `(unchanged)`, `--check`: `datapact compile
-//!   --target sql --dialect postgres --out out-pg`, into an empty directory,
-//!   again, and as the CI gate;
+//! - `sql postgres (write)`, `(untouched)`, `(unchanged)`, `--check`:
+//!   `datapact compile --target sql --dialect postgres --out out-pg`, into
+//!   an empty directory; again, with the stamp the write left (nothing is
+//!   rendered); again without a stamp (every file rendered and compared),
+//!   and as the CI gate on a fresh checkout (no stamp either);
 //! - `floor: create its files`: the same paths created empty, in parallel,
 //!   in a fresh folder (the file system's share of the write);
 //! - `compile (write)`: `datapact compile --target sql,dbt,docs --dialect all
 //!   --dbt-dialect duckdb --out DIR` into an empty directory;
-//! - `compile (unchanged)`: the same again, every file already up to date;
-//! - `compile --check`: the CI gate on the up-to-date directory.
+//! - `compile (untouched)`: the same again, with the stamp the write left;
+//! - `compile (unchanged)`: the same again without a stamp, every file
+//!   rendered and found up to date;
+//! - `compile --check`: the CI gate on the up-to-date directory, without a
+//!   stamp.
 //!
 //! Each stage runs `RUNS` times (default 3); the table shows the median
 //! wall time and the largest peak RSS. The three disk stages run only up to
@@ -41,13 +46,19 @@ const STAGES: &[&str] = &[
     "emit",
     "stream",
     "pg-write",
+    "pg-stamped",
     "pg-unchanged",
     "pg-check",
     "pg-floor",
     "write",
+    "stamped",
     "unchanged",
     "check",
 ];
+
+/// Stages that measure the full path of a compile: the stamp a previous
+/// stage left is removed first.
+const UNSTAMPED: &[&str] = &["pg-unchanged", "pg-check", "unchanged", "check"];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -95,7 +106,7 @@ fn main() {
         let out = dir.join("out");
         let mut load_ms = f64::NAN;
         for stage in STAGES {
-            if ["write", "unchanged", "check"].contains(stage) && n > disk_up_to {
+            if ["write", "stamped", "unchanged", "check"].contains(stage) && n > disk_up_to {
                 println!("{:>6} {:>9} {:>22} {:>10}", n, "", label(stage), "skipped");
                 continue;
             }
@@ -107,6 +118,9 @@ fn main() {
                 }
                 if *stage == "pg-write" {
                     let _ = std::fs::remove_dir_all(dir.join("out-pg"));
+                }
+                if UNSTAMPED.contains(stage) {
+                    let _ = std::fs::remove_file(dir.join(datapact::stamp::PATH));
                 }
                 let (wall, rss) = run_child(stage, &dir);
                 walls.push(wall);
@@ -155,10 +169,12 @@ fn label(stage: &str) -> &'static str {
         "emit" => "emit all in memory",
         "stream" => "emit all, unit by unit",
         "pg-write" => "sql postgres (write)",
+        "pg-stamped" => "sql postgres (untouched)",
         "pg-unchanged" => "sql postgres (unchanged)",
         "pg-check" => "sql postgres --check",
         "pg-floor" => "  floor: create its files",
         "write" => "compile (write)",
+        "stamped" => "compile (untouched)",
         "unchanged" => "compile (unchanged)",
         "check" => "compile --check",
         _ => unreachable!(),
@@ -302,7 +318,7 @@ fn child(stage: &str, dir: &Path) {
             println!("{wall:.3} {}", peak_rss_kib());
             return;
         }
-        "pg-write" | "pg-unchanged" | "pg-check" => {
+        "pg-write" | "pg-stamped" | "pg-unchanged" | "pg-check" => {
             let mut args = vec![
                 "datapact",
                 "--color",
@@ -321,7 +337,7 @@ fn child(stage: &str, dir: &Path) {
             let cli = datapact::cli::Cli::parse_from(args);
             assert_eq!(datapact::cli::run(&cli), 0, "compile failed");
         }
-        "write" | "unchanged" | "check" => {
+        "write" | "stamped" | "unchanged" | "check" => {
             let mut args: Vec<PathBuf> = ["datapact", "--color", "never", "compile"]
                 .iter()
                 .map(PathBuf::from)

@@ -654,6 +654,9 @@ struct Output {
     format: Format,
     human: HumanOptions,
     limits: diagnostic::Limits,
+    /// Diagnostics printed so far (human and GitHub output), against
+    /// `--max-diagnostics`.
+    printed: usize,
 }
 
 impl Output {
@@ -672,6 +675,7 @@ impl Output {
                 quiet: cli.quiet,
                 max: cli.max_diagnostics,
             },
+            printed: 0,
         }
     }
 
@@ -679,46 +683,49 @@ impl Output {
     fn diagnostics(&mut self, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) {
         match self.format {
             Format::Human | Format::Markdown | Format::Junit | Format::Html => {
-                let selection = diagnostic::select(diagnostics, self.limits);
-                let mut stderr = std::io::stderr().lock();
-                for d in selection
-                    .full
-                    .iter()
-                    .copied()
-                    .chain(&selection.summaries(sources))
-                {
-                    let _ = writeln!(
-                        stderr,
-                        "{}",
-                        diagnostic::render_human(d, sources, self.human)
-                    );
-                }
-                drop(stderr);
-                self.cut(selection.cut);
+                let human = self.human;
+                self.print_selected(diagnostics, sources, &mut std::io::stderr().lock(), |d| {
+                    format!("{}\n", diagnostic::render_human(d, sources, human))
+                });
             }
             Format::Json => {
                 let _ = std::io::stdout()
                     .write_all(diagnostic::render_json(diagnostics, sources, summary).as_bytes());
             }
             Format::Github => {
-                let selection = diagnostic::select(diagnostics, self.limits);
-                let mut stdout = std::io::stdout().lock();
-                for d in selection
-                    .full
-                    .iter()
-                    .copied()
-                    .chain(&selection.summaries(sources))
-                {
-                    let _ = stdout.write_all(diagnostic::render_github(d, sources).as_bytes());
-                }
-                drop(stdout);
-                self.cut(selection.cut);
+                self.print_selected(diagnostics, sources, &mut std::io::stdout().lock(), |d| {
+                    diagnostic::render_github(d, sources)
+                });
             }
             Format::Sarif => {
                 let _ = std::io::stdout()
                     .write_all(crate::sarif::diagnostics(diagnostics, sources).as_bytes());
             }
         }
+    }
+
+    /// Print what [`diagnostic::select`] keeps of `diagnostics` within
+    /// what `--max-diagnostics` leaves of the command's budget, then say
+    /// how many were left out.
+    fn print_selected(
+        &mut self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        to: &mut dyn Write,
+        render: impl Fn(&Diagnostic) -> String,
+    ) {
+        let limits = diagnostic::Limits {
+            max: (self.limits.max).map(|max| max.saturating_sub(self.printed)),
+            ..self.limits
+        };
+        let selection = diagnostic::select(diagnostics, limits);
+        let summaries = selection.summaries(sources);
+        for d in selection.full.iter().copied().chain(&summaries) {
+            let _ = to.write_all(render(d).as_bytes());
+        }
+        let _ = to.flush();
+        self.printed += selection.printed();
+        self.cut(selection.cut);
     }
 
     /// Say how many diagnostics `--max-diagnostics` left out.

@@ -266,61 +266,100 @@ pub struct Limits {
     pub max: Option<usize>,
 }
 
+/// Codes whose every warning is its own news (each names something
+/// different that the user needs to read), never summed up.
+const NEVER_SUMMED: &[Code] = &[Code::NotImported];
+
 /// The diagnostics to print in full, and what is summed up or left out.
 #[derive(Debug, Default)]
 pub struct Selection<'a> {
     /// In the order found.
     pub full: Vec<&'a Diagnostic>,
-    /// Per code with more than [`WARNINGS_IN_FULL`] warnings, those after
-    /// the first, in the order the codes first appear.
+    /// Per code with more than [`WARNINGS_IN_FULL`] warnings whose first
+    /// is printed, those after the first, in the order the codes first
+    /// appear.
     pub summed: Vec<Vec<&'a Diagnostic>>,
     /// Errors and warnings left out by [`Limits::max`].
     pub cut: (usize, usize),
 }
 
 /// Choose what to print of `diagnostics`: warnings dropped when quiet,
-/// a flood of one warning code cut to its first, then at most `max`.
+/// a flood of one warning code cut to its first and one summed-up line,
+/// then at most `max` printed (a summed-up line counts as one), errors
+/// before warnings; what does not fit is counted in [`Selection::cut`].
 pub fn select(diagnostics: &[Diagnostic], limits: Limits) -> Selection<'_> {
+    let summed_up = |d: &Diagnostic| !d.is_error() && !NEVER_SUMMED.contains(&d.code);
     let mut per_code: BTreeMap<Code, usize> = BTreeMap::new();
-    for d in diagnostics.iter().filter(|d| !d.is_error()) {
+    for d in diagnostics.iter().filter(|d| summed_up(d)) {
         *per_code.entry(d.code).or_default() += 1;
     }
-    let mut selection = Selection::default();
-    let mut group: BTreeMap<Code, usize> = BTreeMap::new();
+    // Each diagnostic printed in full, with the group it heads, if any.
+    let mut heads: Vec<(&Diagnostic, Option<usize>)> = Vec::new();
+    let mut groups: Vec<Vec<&Diagnostic>> = Vec::new();
+    let mut group_of: BTreeMap<Code, usize> = BTreeMap::new();
     for d in diagnostics {
-        if d.is_error() {
-            selection.full.push(d);
+        if limits.quiet && !d.is_error() {
             continue;
         }
-        if limits.quiet {
+        if !summed_up(d) || per_code[&d.code] <= WARNINGS_IN_FULL {
+            heads.push((d, None));
             continue;
         }
-        if per_code[&d.code] <= WARNINGS_IN_FULL {
-            selection.full.push(d);
-            continue;
-        }
-        match group.get(&d.code) {
-            Some(&i) => selection.summed[i].push(d),
+        match group_of.get(&d.code) {
+            Some(&i) => groups[i].push(d),
             None => {
-                group.insert(d.code, selection.summed.len());
-                selection.summed.push(Vec::new());
-                selection.full.push(d);
+                group_of.insert(d.code, groups.len());
+                heads.push((d, Some(groups.len())));
+                groups.push(Vec::new());
             }
         }
     }
-    selection.summed.retain(|g| !g.is_empty());
-    if let Some(max) = limits.max.filter(|&max| max < selection.full.len()) {
-        for d in selection.full.drain(max..) {
-            match d.is_error() {
-                true => selection.cut.0 += 1,
-                false => selection.cut.1 += 1,
+    // Errors take the first places, then warnings, each in order found.
+    let mut slots = limits.max.unwrap_or(usize::MAX);
+    let mut kept = vec![false; heads.len()];
+    for errors in [true, false] {
+        for (i, (d, _)) in heads.iter().enumerate() {
+            if d.is_error() == errors && slots > 0 {
+                kept[i] = true;
+                slots -= 1;
             }
+        }
+    }
+    let mut selection = Selection::default();
+    for ((d, group), kept) in heads.into_iter().zip(kept) {
+        let rest = group
+            .map(|g| std::mem::take(&mut groups[g]))
+            .unwrap_or_default();
+        let cut = match (kept, d.is_error()) {
+            (false, true) => &mut selection.cut.0,
+            _ => &mut selection.cut.1,
+        };
+        if !kept {
+            *cut += 1 + rest.len();
+            continue;
+        }
+        selection.full.push(d);
+        if rest.is_empty() {
+            continue;
+        }
+        // The summed-up line takes a place of its own.
+        if slots > 0 {
+            slots -= 1;
+            selection.summed.push(rest);
+        } else {
+            selection.cut.1 += rest.len();
         }
     }
     selection
 }
 
 impl Selection<'_> {
+    /// How many diagnostics are printed: those in full and one line per
+    /// summed-up code.
+    pub fn printed(&self) -> usize {
+        self.full.len() + self.summed.len()
+    }
+
     /// One warning per summed-up code, without a place of its own: how
     /// many more, in how many files, and the first few places.
     pub fn summaries(&self, sources: &Sources) -> Vec<Diagnostic> {
@@ -652,25 +691,37 @@ mod tests {
         assert_eq!(messages(&quiet), ["number 2"]);
         assert!(quiet.summaries(&sources).is_empty());
 
-        // At most two in full; the others are counted.
-        let cut = select(
-            &diagnostics,
-            Limits {
-                quiet: false,
-                max: Some(2),
-            },
+        // At most two printed, errors first; the others are counted, the
+        // summed-up warnings too.
+        let at_most = |max| {
+            select(
+                &diagnostics,
+                Limits {
+                    quiet: false,
+                    max: Some(max),
+                },
+            )
+        };
+        let two = at_most(2);
+        assert_eq!(messages(&two), ["number 0", "number 2"]);
+        assert_eq!((two.printed(), two.cut), (2, (0, 8)));
+        assert_eq!(
+            at_most(6).printed(),
+            6,
+            "five in full and the summed-up line"
         );
-        assert_eq!(messages(&cut), ["number 0", "number 2"]);
-        assert_eq!(cut.cut, (0, 3));
-        assert_eq!(cut.summaries(&sources).len(), 1);
-        let none = select(
-            &diagnostics,
-            Limits {
-                quiet: false,
-                max: Some(0),
-            },
+        let one = at_most(1);
+        assert_eq!(
+            (messages(&one), one.cut),
+            (vec!["number 2".to_string()], (0, 9))
         );
-        assert_eq!((none.full.len(), none.cut), (0, (1, 4)));
+        let none = at_most(0);
+        assert_eq!((none.printed(), none.cut), (0, (1, 9)));
+
+        // A code whose every warning says something of its own is never
+        // summed up.
+        let notes = found(&[(Warning, Code::NotImported); 5]).1;
+        assert_eq!(select(&notes, Limits::default()).full.len(), 5);
     }
 
     #[test]

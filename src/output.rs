@@ -93,6 +93,23 @@ pub struct GeneratedPath {
     pub contract: Option<String>,
 }
 
+/// A regular file's size and modification time (nanoseconds since the
+/// epoch), as the compile stamp records it (`crate::stamp`).
+pub type Stat = (u64, u128);
+
+/// The [`Stat`] of the regular file at `path`; `None` for anything else.
+pub fn stat(path: &Path) -> Option<Stat> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    meta.is_file().then(|| stat_of(&meta))
+}
+
+fn stat_of(meta: &std::fs::Metadata) -> Stat {
+    let time = (meta.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    (meta.len(), time)
+}
+
 fn error(path: &Path, message: impl Into<String>) -> OutputError {
     OutputError {
         path: path.to_path_buf(),
@@ -222,8 +239,9 @@ impl<'a> Guard<'a> {
         }
     }
 
-    /// Check `path`; the size of the regular file there, if there is one.
-    fn check(&mut self, path: &str) -> Result<Option<u64>, OutputError> {
+    /// Check `path`; the size and time of the regular file there, if there
+    /// is one.
+    fn check(&mut self, path: &str) -> Result<Option<Stat>, OutputError> {
         let mut at = self.out.to_path_buf();
         let parts: Vec<&str> = path.split('/').collect();
         for (i, part) in parts.iter().enumerate() {
@@ -259,7 +277,7 @@ impl<'a> Guard<'a> {
                 ));
             }
             if last {
-                return Ok(Some(meta.len()));
+                return Ok(Some(stat_of(&meta)));
             }
             if !last {
                 if !kind.is_dir() {
@@ -421,8 +439,10 @@ pub struct Outcome {
     pub written: Written,
     /// What `--check` found, for each destination.
     pub drift: Vec<Drift>,
-    /// The files the run produced in each destination, sorted.
-    pub produced: Vec<Vec<String>>,
+    /// The files the run produced in each destination, sorted, each with
+    /// its size and time as compared or written (`None` when unknown:
+    /// `--check` found it out of date), then the manifest.
+    pub produced: Vec<Vec<(String, Option<Stat>)>>,
 }
 
 /// Why [`compile`] failed: rendering a unit (the renderer's error), or the
@@ -444,6 +464,8 @@ impl<E> From<OutputError> for Failure<E> {
 struct UnitResult {
     /// (destination, path) of every file.
     paths: Vec<(usize, GeneratedPath)>,
+    /// (destination, path, size and time) of each file up to date or staged.
+    stats: Vec<(usize, String, Stat)>,
     /// (destination, temporary file, final path) of each changed file.
     temps: Vec<(usize, TempPath, PathBuf)>,
     /// (destination, path, whether it exists) of each file not up to date.
@@ -618,8 +640,16 @@ pub fn compile<E: Send>(
                     &candidates[d],
                     (disk, &made),
                 ) {
-                    Ok(Placement::Unchanged) => result.unchanged += 1,
-                    Ok(Placement::Staged(tmp, path)) => result.temps.push((d, tmp, path)),
+                    Ok(Placement::Unchanged(stat)) => {
+                        result.unchanged += 1;
+                        result.stats.push((d, file.path.clone(), stat));
+                    }
+                    Ok(Placement::Staged(tmp, path, stat)) => {
+                        result.temps.push((d, tmp, path));
+                        if let Some(stat) = stat {
+                            result.stats.push((d, file.path.clone(), stat));
+                        }
+                    }
                     Ok(Placement::Drift(exists)) => {
                         result.drift.push((d, file.path.clone(), exists));
                     }
@@ -651,10 +681,15 @@ pub fn compile<E: Send>(
     let mut drift: Vec<Drift> = destinations.iter().map(|_| Drift::default()).collect();
     let mut unchanged = 0;
     let mut problem = manifest_problem;
+    let mut stats: Vec<std::collections::HashMap<String, Stat>> =
+        destinations.iter().map(|_| Default::default()).collect();
     for result in results {
         // Dropping the temporary paths (on an error) deletes them.
         let result = result.map_err(Failure::Render)?;
         unchanged += result.unchanged;
+        for (d, path, stat) in result.stats {
+            stats[d].insert(path, stat);
+        }
         problem = Problem::first(problem, result.problem);
         for (d, path) in result.paths {
             produced[d].push(path);
@@ -693,6 +728,7 @@ pub fn compile<E: Send>(
         .filter_map(|(tmp, _)| tmp.file_name().map(|n| n.to_os_string()))
         .collect();
     let mut staged = Vec::new();
+    let mut manifest_stats: Vec<Option<Stat>> = destinations.iter().map(|_| None).collect();
     for (d, destination) in destinations.iter().enumerate() {
         let out = &destination.dir;
         let paths: BTreeSet<&str> = produced[d].iter().map(|p| p.path.as_str()).collect();
@@ -766,8 +802,15 @@ pub fn compile<E: Send>(
             }
             Mode::Write => {
                 let (manifest, manifest_unchanged) = match manifest {
-                    Placement::Staged(tmp, path) => (Some((tmp, path)), 0),
-                    Placement::Unchanged | Placement::Drift(_) => (None, 1),
+                    Placement::Staged(tmp, path, stat) => {
+                        manifest_stats[d] = stat;
+                        (Some((tmp, path)), 0)
+                    }
+                    Placement::Unchanged(stat) => {
+                        manifest_stats[d] = Some(stat);
+                        (None, 1)
+                    }
+                    Placement::Drift(_) => (None, 1),
                 };
                 staged.push(Staged {
                     out: out.clone(),
@@ -782,12 +825,26 @@ pub fn compile<E: Send>(
             }
         }
     }
+    let produced = produced
+        .into_iter()
+        .zip(stats)
+        .zip(destinations)
+        .zip(manifest_stats)
+        .map(|(((files, mut stats), destination), manifest)| {
+            let mut files: Vec<(String, Option<Stat>)> = files
+                .into_iter()
+                .map(|p| {
+                    let stat = stats.remove(&p.path);
+                    (p.path, stat)
+                })
+                .collect();
+            files.push((destination.manifest.clone(), manifest));
+            files
+        })
+        .collect();
     let mut outcome = Outcome {
         drift,
-        produced: produced
-            .into_iter()
-            .map(|files| files.into_iter().map(|p| p.path).collect())
-            .collect(),
+        produced,
         ..Outcome::default()
     };
     outcome.written.unchanged = unchanged;
@@ -804,10 +861,12 @@ pub fn compile<E: Send>(
 
 /// What became of one generated file.
 enum Placement {
-    /// The file on disk already holds its text.
-    Unchanged,
-    /// Written to a temporary file, to be renamed to the path.
-    Staged(TempPath, PathBuf),
+    /// The file on disk already holds its text; its size and time before
+    /// it was read.
+    Unchanged(Stat),
+    /// Written to a temporary file, to be renamed to the path; the
+    /// temporary's size and time, which the rename keeps.
+    Staged(TempPath, PathBuf, Option<Stat>),
     /// `--check`: not up to date; whether a file is there.
     Drift(bool),
 }
@@ -835,12 +894,13 @@ fn place(
             ),
         ));
     }
-    let size = guard.check(&file.path).map_err(|e| (Rank::Path, e))?;
-    if holds(&path, size, &file.text) {
-        return Ok(Placement::Unchanged);
+    // Taken before the file is read: a change after it shows as another time.
+    let stat = guard.check(&file.path).map_err(|e| (Rank::Path, e))?;
+    if let Some(stat) = stat.filter(|s| holds(&path, Some(s.0), &file.text)) {
+        return Ok(Placement::Unchanged(stat));
     }
     if mode == Mode::Check {
-        return Ok(Placement::Drift(size.is_some()));
+        return Ok(Placement::Drift(stat.is_some()));
     }
     // Beside the destination, unless a file the run removes stands where
     // its directory goes: then in the output directory.
@@ -856,7 +916,10 @@ fn place(
         .dir(&dir)
         .and_then(|()| temporary(&dir, &path, &file.text, disk))
     {
-        Ok(tmp) => Ok(Placement::Staged(tmp, path)),
+        Ok(tmp) => {
+            let stat = self::stat(&tmp);
+            Ok(Placement::Staged(tmp, path, stat))
+        }
         Err(err) => Err((Rank::Write, error(&path, format!("cannot write: {err}")))),
     }
 }

@@ -4,23 +4,29 @@
 //!
 //! A stamp holds a fingerprint of everything the output is made from (the
 //! text of every file read, the targets and destinations, the datapact
-//! binary) and the size and modification time of every file the compile
+//! version and a hash of the sources it was built from) and the size and modification time of every file the compile
 //! produced, and of each manifest. A later compile with the same
 //! fingerprint whose files all still have those sizes and times is a
 //! no-op, as `git status` trusts its index. Anything else (a stamp
 //! missing, unreadable or of other inputs, one file touched, a file whose
-//! time is too close to the stamp's to be trusted) takes the full path,
-//! which renders and compares every file. Every compile that may write
-//! deletes the stamp first, so an interrupted one leaves none.
+//! time is not before the stamp's own) takes the full path, which renders
+//! and compares every file. Every compile that may write deletes the stamp
+//! first, so an interrupted one leaves none.
+//!
+//! The sizes and times recorded are those `output::compile` saw before it
+//! read a file to compare it, or of the file it wrote: a change after that
+//! shows as another time. The stamp's own modification time, on the file
+//! system's clock, is when it was made; a file with a time not before it
+//! could have been changed within the same tick of that clock unseen, so
+//! it is not trusted (git's "racily clean" entries).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::output::Destination;
+use crate::output::{Destination, Stat};
 
 /// The stamp's path under the project root.
 pub const PATH: &str = ".datapact/compile.stamp";
@@ -36,14 +42,8 @@ impl Default for Fingerprint {
         let mut hash = Sha256::new();
         hash.update(HEADER);
         hash.update(env!("DATAPACT_VERSION"));
-        // A rebuilt binary of the same commit may write other files.
-        if let Some(binary) = std::env::current_exe()
-            .ok()
-            .and_then(|exe| std::fs::metadata(exe).ok())
-        {
-            hash.update(binary.len().to_le_bytes());
-            hash.update(nanos(binary.modified().ok()).to_le_bytes());
-        }
+        // A build of other sources of the same version writes other files.
+        hash.update(env!("DATAPACT_SOURCE"));
         Fingerprint(hash)
     }
 }
@@ -68,19 +68,6 @@ impl Fingerprint {
     }
 }
 
-/// A file's size and modification time (nanoseconds since the epoch), as
-/// a stamp records it; `None` for anything but a regular file.
-fn stat(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    meta.is_file()
-        .then(|| (meta.len(), nanos(meta.modified().ok())))
-}
-
-fn nanos(time: Option<SystemTime>) -> u128 {
-    time.and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos())
-}
-
 /// A file as a stamp records it: its size, modification time and path.
 type Recorded = (u64, u128, String);
 
@@ -90,37 +77,25 @@ struct Stamp {
     inputs: String,
     /// Per destination: its directory and each file.
     files: Vec<(PathBuf, Vec<Recorded>)>,
-    /// When the stamp was made.
-    made: u128,
 }
 
 /// Whether the stamp at `path` vouches for `destinations` built from
 /// `inputs`: the number of files it holds unchanged (manifests counted),
 /// or `None` when the compile must take the full path.
 pub fn holds(path: &Path, inputs: Fingerprint, destinations: &[Destination]) -> Option<usize> {
+    let (_, made) = crate::output::stat(path)?;
     let text = std::fs::read_to_string(path).ok()?;
     let stamp = parse(&text)?;
     if stamp.inputs != inputs.hex() || stamp.files.len() != destinations.len() {
         return None;
     }
-    // A file system that keeps whole seconds (or two: FAT) cannot tell a
-    // file written just before the stamp from one changed just after it.
-    let whole_seconds = stamp
-        .files
-        .iter()
-        .flat_map(|(_, files)| files)
-        .all(|(_, time, _)| time % 1_000_000_000 == 0);
-    let trusted = |time: u128| match whole_seconds {
-        true => time + 2_000_000_000 <= stamp.made,
-        false => time < stamp.made,
-    };
     let mut unchanged = 0;
     for ((dir, files), destination) in stamp.files.iter().zip(destinations) {
         if *dir != destination.dir {
             return None;
         }
         let all_hold = files.par_iter().all(|(size, time, file)| {
-            trusted(*time) && stat(&dir.join(file)) == Some((*size, *time))
+            *time < made && crate::output::stat(&dir.join(file)) == Some((*size, *time))
         });
         if !all_hold {
             return None;
@@ -137,7 +112,6 @@ fn parse(text: &str) -> Option<Stamp> {
         return None;
     }
     let inputs = lines.next()?.strip_prefix("inputs ")?.to_string();
-    let made = lines.next()?.strip_prefix("made ")?.parse().ok()?;
     let mut files: Vec<(PathBuf, Vec<Recorded>)> = Vec::new();
     for line in lines {
         if let Some(dir) = line.strip_prefix("dir ") {
@@ -150,11 +124,7 @@ fn parse(text: &str) -> Option<Stamp> {
         let file = parts.next()?.to_string();
         files.last_mut()?.1.push((size, time, file));
     }
-    Some(Stamp {
-        inputs,
-        files,
-        made,
-    })
+    Some(Stamp { inputs, files })
 }
 
 /// Remove the stamp at `path`, before a compile that may write.
@@ -163,37 +133,30 @@ pub fn remove(path: &Path) {
 }
 
 /// Record, at `path`, the files of `destinations` a compile from `inputs`
-/// just produced (`produced[d]`, relative to each directory) and each
-/// manifest. Best effort: a stamp that cannot be written only means the
-/// next compile takes the full path. A destination directory whose name
-/// cannot be written on one line makes no stamp.
+/// just produced, each with the size and time it had when compared or
+/// written (`produced[d]`, relative to each directory, the manifest
+/// last). Best effort: a stamp that cannot be written only means the next
+/// compile takes the full path; so does a file whose size and time are
+/// unknown, or a name that does not fit on one line.
 pub fn write(
     path: &Path,
     inputs: Fingerprint,
     destinations: &[Destination],
-    produced: &[Vec<String>],
+    produced: &[Vec<(String, Option<Stat>)>],
 ) {
-    let made = nanos(Some(SystemTime::now()));
-    let mut text = format!("{HEADER}\ninputs {}\nmade {made}\n", inputs.hex());
+    let mut text = format!("{HEADER}\ninputs {}\n", inputs.hex());
+    let mut newest = 0;
     for (destination, files) in destinations.iter().zip(produced) {
         let Some(dir) = destination.dir.to_str().filter(|d| !d.contains('\n')) else {
             return;
         };
         let _ = writeln!(text, "dir {dir}");
-        let stats: Option<Vec<(u64, u128)>> = std::iter::once(&destination.manifest)
-            .chain(files)
-            .collect::<Vec<_>>()
-            .par_iter()
-            .map(|file| stat(&destination.dir.join(file)))
-            .collect();
-        let Some(stats) = stats else { return };
-        for (file, (size, time)) in std::iter::once(&destination.manifest)
-            .chain(files)
-            .zip(stats)
-        {
+        for (file, stat) in files {
+            let Some((size, time)) = stat else { return };
             if file.contains('\n') {
                 return;
             }
+            newest = newest.max(*time);
             let _ = writeln!(text, "{size} {time} {file}");
         }
     }
@@ -209,10 +172,21 @@ pub fn write(
             "# datapact's own files (drivers, the compile stamp)\n*\n",
         );
     }
-    if let Ok(mut file) = tempfile::NamedTempFile::new_in(dir) {
+    // A stamp made within the clock tick of the newest file could not vouch
+    // for it: written again a tick later, it can. Coarse clocks tick in
+    // milliseconds; a file system keeping seconds gets a stamp that
+    // vouches for older files only.
+    for _ in 0..3 {
+        let Ok(mut file) = tempfile::NamedTempFile::new_in(dir) else {
+            return;
+        };
         use std::io::Write as _;
-        if file.write_all(text.as_bytes()).is_ok() {
-            let _ = file.persist(path);
+        if file.write_all(text.as_bytes()).is_err() || file.persist(path).is_err() {
+            return;
+        }
+        match crate::output::stat(path) {
+            Some((_, made)) if made > newest => return,
+            _ => std::thread::sleep(std::time::Duration::from_millis(5)),
         }
     }
 }

@@ -1317,7 +1317,7 @@ fn contracts_without_a_dbt_node_are_named_when_compiling_for_dbt() {
         contracts.join("sales.odcs.yaml"),
         "apiVersion: v3.1.0\nkind: DataContract\nid: sales\nversion: 1.0.0\nstatus: active\n\
          schema:\n  - name: orders\n    properties:\n      - name: id\n        logicalType: integer\n  \
-         - name: refunds\n    customProperties:\n      - property: datapactDbt\n        value: false\n    \
+         - name: refunds\n    customProperties:\n      - property: datapactDbt\n        value: \"false\"\n    \
          properties:\n      - name: id\n        logicalType: integer\n",
     )
     .expect("write");
@@ -1370,6 +1370,23 @@ fn contracts_without_a_dbt_node_are_named_when_compiling_for_dbt() {
     // Not a dbt target: nothing to say.
     let o = datapact(&["compile", "contracts", "--target", "sql"], &dir);
     assert!(!stderr(&o).contains("no-dbt-node"), "{}", stderr(&o));
+
+    // Anything but `false` is an error where it is written.
+    std::fs::write(
+        dir.join("bad.odcs.yaml"),
+        "apiVersion: v3.1.0\nkind: DataContract\nid: bad\nversion: 1.0.0\nstatus: active\n\
+         schema:\n  - name: t\n    customProperties:\n      - property: datapactDbt\n        value: orders\n",
+    )
+    .expect("write");
+    let o = datapact(&["validate", "bad.odcs.yaml"], &dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "bad.odcs.yaml:10:16 error[invalid-value]: `datapactDbt` is `false` or absent"
+        ),
+        "{}",
+        stderr(&o)
+    );
 
     // `false` is kept by conversion both ways.
     let o = datapact(&["convert", "contracts/leads.yaml", "--to", "odcs"], &dir);
@@ -1435,15 +1452,25 @@ fn a_flood_of_one_warning_is_summed_up() {
     );
     assert!(err.contains("1 error, 6 warnings"), "counted still: {err}");
 
+    // Errors first; the summed-up warnings are counted too.
     let o = datapact(&["--max-diagnostics", "1", "validate", "."], &dir);
     let err = stderr(&o);
-    assert_eq!(
-        err.matches("error[").count() + err.matches(" warning[no-owner]: this").count(),
-        1,
+    assert!(
+        err.contains("error[invalid-type]") && !err.contains("warning["),
         "{err}"
     );
     assert!(
-        err.contains("1 more diagnostic not shown (0 errors, 1 warning; --max-diagnostics 1)"),
+        err.contains("6 more diagnostics not shown (0 errors, 6 warnings; --max-diagnostics 1)"),
+        "{err}"
+    );
+    let o = datapact(&["--max-diagnostics", "2", "validate", "."], &dir);
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[invalid-type]") && err.contains("t0.yaml:1:11 warning[no-owner]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("5 more diagnostics not shown (0 errors, 5 warnings; --max-diagnostics 2)"),
         "{err}"
     );
 

@@ -363,13 +363,31 @@ fn object(
             Some(super::ast::DbtBinding::of(obj.node.span, kind, at(name)))
         })
         .or_else(|| {
-            let off = custom_value(obj, crate::types::ODCS_OUTSIDE_DBT)?;
-            matches!(off.kind, NodeKind::Scalar(Scalar::Bool(false))).then(|| {
-                super::ast::DbtBinding {
-                    span: off.span,
-                    off: true,
-                    ..Default::default()
-                }
+            // `false`, also as text (catalogs write every value as one).
+            let value = custom_value(obj, crate::types::ODCS_OUTSIDE_DBT)?;
+            let off = foreign::scalar_text(value).is_some_and(|t| t.eq_ignore_ascii_case("false"));
+            if !off {
+                r.cx.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{}` is `false` or absent", crate::types::ODCS_OUTSIDE_DBT),
+                    )
+                    .with_label(value.span, "expected `false`")
+                    .with_help(format!(
+                        "name the dbt node with `{}` (or `{}`, `{}`, `{}`), or write `{}: false` when the object is not part of the dbt project",
+                        DbtKind::Model.odcs_property(),
+                        DbtKind::Source.odcs_property(),
+                        DbtKind::Seed.odcs_property(),
+                        DbtKind::Snapshot.odcs_property(),
+                        crate::types::ODCS_OUTSIDE_DBT,
+                    )),
+                );
+                return None;
+            }
+            Some(super::ast::DbtBinding {
+                span: value.span,
+                off: true,
+                ..Default::default()
             })
         });
     dataset.path = custom_property(obj, "datapactPath").map(at);
