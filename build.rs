@@ -2,7 +2,8 @@
 //! version and, when built from a git checkout, the commit (`0.1.0
 //! (91b4aa7 2026-12-06)`: the commit checked out, whatever the work tree
 //! holds besides); and `DATAPACT_SOURCE`, a hash of the sources the binary
-//! is built from (`src/`, `templates/`, `Cargo.lock`), which the compile
+//! is built from (`src/`, `templates/`, `Cargo.lock`, `Cargo.toml`,
+//! `build.rs`), which the compile
 //! stamp takes as the binary's identity: two builds of one commit with
 //! different work trees write different files.
 
@@ -45,7 +46,7 @@ fn main() {
     println!("cargo:rustc-env=DATAPACT_VERSION={full}");
     // `DefaultHasher::new` has fixed keys: the same sources, the same hash.
     let mut source = std::collections::hash_map::DefaultHasher::new();
-    for part in ["src", "templates", "Cargo.lock"] {
+    for part in ["src", "templates", "Cargo.lock", "Cargo.toml", "build.rs"] {
         hash_tree(Path::new(part), &mut source);
         if Path::new(part).exists() {
             println!("cargo:rerun-if-changed={part}");

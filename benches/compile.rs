@@ -122,6 +122,10 @@ fn main() {
                 if UNSTAMPED.contains(stage) {
                     let _ = std::fs::remove_file(dir.join(datapact::stamp::PATH));
                 }
+                if ["pg-stamped", "stamped"].contains(stage) {
+                    let stamp = dir.join(datapact::stamp::PATH);
+                    assert!(stamp.is_file(), "the write before left a stamp");
+                }
                 let (wall, rss) = run_child(stage, &dir);
                 walls.push(wall);
                 peak = peak.max(rss);

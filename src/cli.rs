@@ -51,8 +51,9 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
-    /// Print at most N diagnostics, then count the ones left out. Human and
-    /// GitHub output; JSON and SARIF list every diagnostic.
+    /// Print at most N diagnostics of a report (errors first), then count
+    /// the ones left out. Human and GitHub output; JSON and SARIF list
+    /// every diagnostic.
     #[arg(long, global = true, value_name = "N")]
     pub max_diagnostics: Option<usize>,
 
@@ -654,9 +655,6 @@ struct Output {
     format: Format,
     human: HumanOptions,
     limits: diagnostic::Limits,
-    /// Diagnostics printed so far (human and GitHub output), against
-    /// `--max-diagnostics`.
-    printed: usize,
 }
 
 impl Output {
@@ -675,7 +673,6 @@ impl Output {
                 quiet: cli.quiet,
                 max: cli.max_diagnostics,
             },
-            printed: 0,
         }
     }
 
@@ -704,27 +701,23 @@ impl Output {
         }
     }
 
-    /// Print what [`diagnostic::select`] keeps of `diagnostics` within
-    /// what `--max-diagnostics` leaves of the command's budget, then say
-    /// how many were left out.
+    /// Print what [`diagnostic::select`] keeps of `diagnostics` (at most
+    /// `--max-diagnostics` of them, errors first), then say how many were
+    /// left out. Each report has the whole budget: an error that ends a
+    /// command after its contracts' warnings is always shown.
     fn print_selected(
-        &mut self,
+        &self,
         diagnostics: &[Diagnostic],
         sources: &Sources,
         to: &mut dyn Write,
         render: impl Fn(&Diagnostic) -> String,
     ) {
-        let limits = diagnostic::Limits {
-            max: (self.limits.max).map(|max| max.saturating_sub(self.printed)),
-            ..self.limits
-        };
-        let selection = diagnostic::select(diagnostics, limits);
+        let selection = diagnostic::select(diagnostics, self.limits);
         let summaries = selection.summaries(sources);
         for d in selection.full.iter().copied().chain(&summaries) {
             let _ = to.write_all(render(d).as_bytes());
         }
         let _ = to.flush();
-        self.printed += selection.printed();
         self.cut(selection.cut);
     }
 

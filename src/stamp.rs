@@ -94,8 +94,13 @@ pub fn holds(path: &Path, inputs: Fingerprint, destinations: &[Destination]) -> 
         if *dir != destination.dir {
             return None;
         }
+        // A destination on a file system that keeps whole seconds (or two:
+        // FAT) rounds its files' times down: one written just before the
+        // stamp and one changed just after it can have the same time.
+        let whole_seconds = files.iter().all(|(_, time, _)| time % 1_000_000_000 == 0);
+        let margin = if whole_seconds { 2_000_000_000 } else { 0 };
         let all_hold = files.par_iter().all(|(size, time, file)| {
-            *time < made && crate::output::stat(&dir.join(file)) == Some((*size, *time))
+            time + margin < made && crate::output::stat(&dir.join(file)) == Some((*size, *time))
         });
         if !all_hold {
             return None;
@@ -187,6 +192,82 @@ pub fn write(
         match crate::output::stat(path) {
             Some((_, made)) if made > newest => return,
             _ => std::thread::sleep(std::time::Duration::from_millis(5)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    fn set_time(path: &Path, time: SystemTime) {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        file.set_modified(time).expect("set time");
+    }
+
+    /// A file is vouched for only when its time is before the stamp's own,
+    /// by two seconds on a file system that keeps whole seconds.
+    #[test]
+    fn times_too_close_to_the_stamp_are_not_trusted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(&out).expect("mkdir");
+        let destinations = [Destination {
+            dir: out.clone(),
+            manifest: "m.json".into(),
+            scopes: Vec::new(),
+        }];
+        let inputs = || {
+            let mut f = Fingerprint::default();
+            f.add("the inputs");
+            f
+        };
+        let stamp = dir.path().join("stamp");
+        let base = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let cases = [
+            // (files' time, stamp's time, vouched for)
+            (
+                base + Duration::from_millis(1),
+                base + Duration::from_millis(2),
+                true,
+            ),
+            (
+                base + Duration::from_millis(2),
+                base + Duration::from_millis(2),
+                false,
+            ),
+            (base, base + Duration::from_secs(1), false),
+            (base, base + Duration::from_secs(3), true),
+        ];
+        for (i, (file_time, stamp_time, vouched)) in cases.into_iter().enumerate() {
+            for name in ["a.sql", "m.json"] {
+                std::fs::write(out.join(name), "text").expect("write");
+                set_time(&out.join(name), file_time);
+            }
+            let produced = [vec![
+                ("a.sql".to_string(), crate::output::stat(&out.join("a.sql"))),
+                (
+                    "m.json".to_string(),
+                    crate::output::stat(&out.join("m.json")),
+                ),
+            ]];
+            write(&stamp, inputs(), &destinations, &produced);
+            set_time(&stamp, stamp_time);
+            let held = holds(&stamp, inputs(), &destinations);
+            assert_eq!(held.is_some(), vouched, "case {i}");
+            if vouched {
+                assert_eq!(held, Some(2), "the manifest counts");
+                // Other inputs, or a file changed, take the full path.
+                let mut other = Fingerprint::default();
+                other.add("other inputs");
+                assert_eq!(holds(&stamp, other, &destinations), None);
+                std::fs::write(out.join("a.sql"), "TEXT").expect("write");
+                assert_eq!(holds(&stamp, inputs(), &destinations), None, "case {i}");
+            }
         }
     }
 }

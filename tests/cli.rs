@@ -1388,6 +1388,21 @@ fn contracts_without_a_dbt_node_are_named_when_compiling_for_dbt() {
         stderr(&o)
     );
 
+    std::fs::write(
+        dir.join("both.odcs.yaml"),
+        "apiVersion: v3.1.0\nkind: DataContract\nid: both\nversion: 1.0.0\nstatus: active\n\
+         schema:\n  - name: t\n    customProperties:\n      - property: datapactDbtModel\n        value: t\n      \
+         - property: datapactDbt\n        value: false\n",
+    )
+    .expect("write");
+    let o = datapact(&["validate", "both.odcs.yaml"], &dir);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("both.odcs.yaml:12:16 error[conflicting-keys]: `datapactDbt: false` and `datapactDbtModel` both given"),
+        "{}",
+        stderr(&o)
+    );
+
     // `false` is kept by conversion both ways.
     let o = datapact(&["convert", "contracts/leads.yaml", "--to", "odcs"], &dir);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

@@ -356,40 +356,62 @@ fn object(
         None => (server.database.clone(), server.schema.clone()),
     };
     let mut dataset = foreign::dataset(obj.node.span, database, schema, table.clone());
-    dataset.dbt = DbtKind::ALL
-        .iter()
-        .find_map(|&kind| {
-            let name = custom_property(obj, kind.odcs_property())?;
-            Some(super::ast::DbtBinding::of(obj.node.span, kind, at(name)))
-        })
-        .or_else(|| {
-            // `false`, also as text (catalogs write every value as one).
-            let value = custom_value(obj, crate::types::ODCS_OUTSIDE_DBT)?;
-            let off = foreign::scalar_text(value).is_some_and(|t| t.eq_ignore_ascii_case("false"));
-            if !off {
-                r.cx.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("`{}` is `false` or absent", crate::types::ODCS_OUTSIDE_DBT),
-                    )
-                    .with_label(value.span, "expected `false`")
-                    .with_help(format!(
-                        "name the dbt node with `{}` (or `{}`, `{}`, `{}`), or write `{}: false` when the object is not part of the dbt project",
-                        DbtKind::Model.odcs_property(),
-                        DbtKind::Source.odcs_property(),
-                        DbtKind::Seed.odcs_property(),
-                        DbtKind::Snapshot.odcs_property(),
+    // `datapactDbt: false` (also as text: catalogs write every value as
+    // one) says the object is no dbt node; anything else is a mistake.
+    let outside = custom_value(obj, crate::types::ODCS_OUTSIDE_DBT).and_then(|value| {
+        if foreign::scalar_text(value).is_some_and(|t| t.eq_ignore_ascii_case("false")) {
+            return Some(value.span);
+        }
+        r.cx.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("`{}` is `false` or absent", crate::types::ODCS_OUTSIDE_DBT),
+            )
+            .with_label(value.span, "expected `false`")
+            .with_help(format!(
+                "name the dbt node with `{}` (or `{}`, `{}`, `{}`), or write `{}: false` when the object is not part of the dbt project",
+                DbtKind::Model.odcs_property(),
+                DbtKind::Source.odcs_property(),
+                DbtKind::Seed.odcs_property(),
+                DbtKind::Snapshot.odcs_property(),
+                crate::types::ODCS_OUTSIDE_DBT,
+            )),
+        );
+        None
+    });
+    dataset.dbt = DbtKind::ALL.iter().find_map(|&kind| {
+        let name = custom_property(obj, kind.odcs_property())?;
+        Some(super::ast::DbtBinding::of(obj.node.span, kind, at(name)))
+    });
+    match (&dataset.dbt, outside) {
+        (Some(binding), Some(off)) => {
+            let (kind, _) = binding.node().expect("a binding of one node");
+            r.cx.push(
+                Diagnostic::error(
+                    Code::ConflictingKeys,
+                    format!(
+                        "`{}: false` and `{}` both given",
                         crate::types::ODCS_OUTSIDE_DBT,
-                    )),
-                );
-                return None;
-            }
-            Some(super::ast::DbtBinding {
-                span: value.span,
+                        kind.odcs_property()
+                    ),
+                )
+                .with_label(off, "not part of the dbt project")
+                .with_help(format!(
+                    "keep `{}` to test the object in dbt, or `{}: false` when it is not part of the dbt project",
+                    kind.odcs_property(),
+                    crate::types::ODCS_OUTSIDE_DBT
+                )),
+            );
+        }
+        (None, Some(off)) => {
+            dataset.dbt = Some(super::ast::DbtBinding {
+                span: off,
                 off: true,
                 ..Default::default()
-            })
-        });
+            });
+        }
+        _ => {}
+    }
     dataset.path = custom_property(obj, "datapactPath").map(at);
     dataset.conformance = custom_property(obj, "datapactConformance").and_then(|c| {
         crate::types::Conformance::CHOICES
