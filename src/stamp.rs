@@ -4,8 +4,9 @@
 //!
 //! A stamp holds a fingerprint of everything the output is made from (the
 //! text of every file read, the targets and destinations, the datapact
-//! version and a hash of the sources it was built from) and the size and modification time of every file the compile
-//! produced, and of each manifest. A later compile with the same
+//! version and a hash of the sources it was built from) and the size and
+//! modification time of every file the compile produced, and of each
+//! manifest. A later compile with the same
 //! fingerprint whose files all still have those sizes and times is a
 //! no-op, as `git status` trusts its index. Anything else (a stamp
 //! missing, unreadable or of other inputs, one file touched, a file whose
