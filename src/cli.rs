@@ -764,7 +764,6 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The paths given, else the `contracts` paths of the project file.
 /// The contracts to check: `paths`, else the project's; and the context
 /// for given paths (see [`context`]).
 fn contract_paths(
@@ -834,7 +833,8 @@ fn validate(out: &mut Output, cli: &Cli, paths: &[PathBuf]) -> u8 {
         Ok(paths) => paths,
         Err(code) => return code,
     };
-    let Run { code, json, .. } = check_contracts(out, &paths, &context, "validate", false, None);
+    let Run { code, json, .. } =
+        check_contracts(out, &paths, &context, "validate", Keep::Diagnostics, None);
     if let Some(doc) = json {
         print_json(&doc);
     }
@@ -876,16 +876,26 @@ type Origins = std::collections::BTreeMap<String, crate::ir::Origin>;
 type After<'a> = dyn FnMut(&crate::ir::Ir, &Origins, &mut Sources) -> Result<Vec<Diagnostic>, Vec<Diagnostic>>
     + 'a;
 
-/// Load and check the contracts under `paths`, reporting as `verb`; keep
-/// the IR when `ir` (`validate` has no use for it). With `after`, origins
-/// are kept too (where each part of a contract is written), and what
-/// `after` finds in contracts that validate is reported with the rest.
+/// What [`check_contracts`] keeps of contracts that validate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Nothing: `validate` reports diagnostics only.
+    Diagnostics,
+    /// The IR.
+    Ir,
+    /// The IR and where each part of each contract is written.
+    Origins,
+}
+
+/// Load and check the contracts under `paths`, reporting as `verb`, and
+/// keep what `keep` says. What `after` finds in contracts that validate
+/// (it needs [`Keep::Origins`]) is reported with the rest.
 fn check_contracts(
     out: &mut Output,
     paths: &[PathBuf],
     context: &[PathBuf],
     verb: &str,
-    ir: bool,
+    keep: Keep,
     mut after: Option<&mut After>,
 ) -> Run {
     let load::Loaded {
@@ -938,8 +948,8 @@ fn check_contracts(
         &sources,
         crate::Options {
             scope: crate::Scope::Complete,
-            ir: ir || after.is_some(),
-            origins: after.is_some(),
+            ir: keep != Keep::Diagnostics,
+            origins: keep == Keep::Origins,
             checked_files: Some(checked_files),
         },
     );
@@ -1109,7 +1119,12 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         Some(_) => Some(&mut dbt_checks),
         None => None,
     };
-    let run = check_contracts(out, &paths, &context, "compile", true, after);
+    let keep = if after.is_some() {
+        Keep::Origins
+    } else {
+        Keep::Ir
+    };
+    let mut run = check_contracts(out, &paths, &context, "compile", keep, after);
     let (code, mut json) = (run.code, run.json.clone());
     if run.ir.is_none() {
         if let Some(doc) = json {
@@ -1123,7 +1138,6 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     });
     // Generated files name each contract file relative to the project
     // root, so they are the same from any working directory.
-    let mut run = run;
     if let Some(ir) = run.ir.as_mut() {
         let root = project_root(&project);
         for ds in &mut ir.datasets {
@@ -1209,7 +1223,11 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
     // Custom templates and results are read as the files render, so a
     // compile with either always renders.
     let stamp = project_root(&project).join(crate::stamp::PATH);
-    let inputs = || {
+    let stampable = targets
+        .docs
+        .as_ref()
+        .is_none_or(|d| d.templates.is_none() && d.results.is_none());
+    let inputs = stampable.then(|| {
         let mut inputs = crate::stamp::Fingerprint::default();
         inputs.add(format!(
             "{targets:?}\n{destinations:?}\n{}",
@@ -1224,15 +1242,9 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         for (_, file) in run.sources.iter() {
             inputs.add(&file.path).add(&file.text);
         }
-        inputs
-    };
-    let stampable = targets
-        .docs
-        .as_ref()
-        .is_none_or(|d| d.templates.is_none() && d.results.is_none());
-    let unchanged = stampable
-        .then(|| crate::stamp::holds(&stamp, inputs(), &destinations))
-        .flatten();
+        inputs.finish()
+    });
+    let unchanged = (inputs.as_deref()).and_then(|i| crate::stamp::holds(&stamp, i, &destinations));
     let writes = unchanged.is_none() && mode == output::Mode::Write;
     if writes {
         crate::stamp::remove(&stamp);
@@ -1322,8 +1334,8 @@ fn compile(out: &mut Output, cli: &Cli, args: &CompileArgs) -> u8 {
         };
     }
     // `--check` writes nothing, not even a stamp.
-    if writes && stampable && warnings.is_empty() {
-        crate::stamp::write(&stamp, inputs(), &destinations, &outcome.produced);
+    if let Some(inputs) = inputs.as_deref().filter(|_| writes && warnings.is_empty()) {
+        crate::stamp::write(&stamp, inputs, &destinations, &outcome.produced);
     }
     let total = outcome.written;
     let shown = shown.join(" and ");
@@ -1802,7 +1814,8 @@ fn convert(
         .iter()
         .find(|(n, _)| *n == to)
         .map_or(crate::emit::convert::To::Native, |(_, t)| *t);
-    let Run { code, ir, json, .. } = check_contracts(out, &paths, &context, "convert", true, None);
+    let Run { code, ir, json, .. } =
+        check_contracts(out, &paths, &context, "convert", Keep::Ir, None);
     if let Some(doc) = &json {
         if ir.is_none() || dir.is_some() {
             print_json(doc);
@@ -2827,9 +2840,9 @@ fn run_checks(out: &mut Output, cli: &Cli, args: &RunArgs) -> u8 {
         &paths,
         &context(cli, &project, args.paths),
         RUN_VERB,
-        true,
-        // Nothing more to check; the origins locate the results.
-        Some(&mut |_, _, _| Ok(Vec::new())),
+        // The origins locate the results.
+        Keep::Origins,
+        None,
     );
     let Some(ir) = ir else {
         if let Some(doc) = json {
@@ -3111,7 +3124,7 @@ fn slo_report(
     let mut objectives = std::collections::BTreeMap::new();
     if given || paths.iter().any(|p| p.exists()) {
         let Run { ir, json, .. } =
-            check_contracts(out, &paths, &[], "report: validate", true, None);
+            check_contracts(out, &paths, &[], "report: validate", Keep::Ir, None);
         let Some(ir) = ir else {
             if let Some(doc) = json {
                 print_json(&doc);

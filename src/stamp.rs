@@ -58,7 +58,8 @@ impl Fingerprint {
         self
     }
 
-    fn hex(self) -> String {
+    /// The fingerprint, as a stamp records it.
+    pub fn finish(self) -> String {
         self.0
             .finalize()
             .iter()
@@ -83,11 +84,11 @@ struct Stamp {
 /// Whether the stamp at `path` vouches for `destinations` built from
 /// `inputs`: the number of files it holds unchanged (manifests counted),
 /// or `None` when the compile must take the full path.
-pub fn holds(path: &Path, inputs: Fingerprint, destinations: &[Destination]) -> Option<usize> {
+pub fn holds(path: &Path, inputs: &str, destinations: &[Destination]) -> Option<usize> {
     let (_, made) = crate::output::stat(path)?;
     let text = std::fs::read_to_string(path).ok()?;
     let stamp = parse(&text)?;
-    if stamp.inputs != inputs.hex() || stamp.files.len() != destinations.len() {
+    if stamp.inputs != inputs || stamp.files.len() != destinations.len() {
         return None;
     }
     let mut unchanged = 0;
@@ -146,11 +147,11 @@ pub fn remove(path: &Path) {
 /// unknown, or a name that does not fit on one line.
 pub fn write(
     path: &Path,
-    inputs: Fingerprint,
+    inputs: &str,
     destinations: &[Destination],
     produced: &[Vec<(String, Option<Stat>)>],
 ) {
-    let mut text = format!("{HEADER}\ninputs {}\n", inputs.hex());
+    let mut text = format!("{HEADER}\ninputs {inputs}\n");
     let mut newest = 0;
     for (destination, files) in destinations.iter().zip(produced) {
         let Some(dir) = destination.dir.to_str().filter(|d| !d.contains('\n')) else {
@@ -222,11 +223,9 @@ mod tests {
             manifest: "m.json".into(),
             scopes: Vec::new(),
         }];
-        let inputs = || {
-            let mut f = Fingerprint::default();
-            f.add("the inputs");
-            f
-        };
+        let mut fingerprint = Fingerprint::default();
+        fingerprint.add("the inputs");
+        let inputs = fingerprint.finish();
         let stamp = dir.path().join("stamp");
         let base = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let cases = [
@@ -256,18 +255,18 @@ mod tests {
                     crate::output::stat(&out.join("m.json")),
                 ),
             ]];
-            write(&stamp, inputs(), &destinations, &produced);
+            write(&stamp, &inputs, &destinations, &produced);
             set_time(&stamp, stamp_time);
-            let held = holds(&stamp, inputs(), &destinations);
+            let held = holds(&stamp, &inputs, &destinations);
             assert_eq!(held.is_some(), vouched, "case {i}");
             if vouched {
                 assert_eq!(held, Some(2), "the manifest counts");
                 // Other inputs, or a file changed, take the full path.
                 let mut other = Fingerprint::default();
                 other.add("other inputs");
-                assert_eq!(holds(&stamp, other, &destinations), None);
+                assert_eq!(holds(&stamp, &other.finish(), &destinations), None);
                 std::fs::write(out.join("a.sql"), "TEXT").expect("write");
-                assert_eq!(holds(&stamp, inputs(), &destinations), None, "case {i}");
+                assert_eq!(holds(&stamp, &inputs, &destinations), None, "case {i}");
             }
         }
     }
